@@ -1,0 +1,26 @@
+"""chat-emulator: a faithful, offline emulator of the OpenAI Chat Completions API.
+
+Public API: `Emulator` (a server you start from Python), `Settings`, `ApiError`.
+"""
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+__all__ = ["ApiError", "Emulator", "Settings", "__version__"]
+
+
+def __getattr__(name: str):
+    # Lazy, so `import emulator` (and the pytest plugin) stay cheap until a server is needed.
+    if name == "Emulator":
+        from .server import Emulator
+
+        return Emulator
+    if name == "Settings":
+        from .config import Settings
+
+        return Settings
+    if name == "ApiError":
+        from .contract.errors import ApiError
+
+        return ApiError
+    raise AttributeError(name)

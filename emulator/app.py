@@ -1,0 +1,70 @@
+"""The Starlette application: routes, CORS and the one place errors become the OpenAI envelope."""
+from __future__ import annotations
+
+import logging
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from . import http
+from .contract import errors
+from .endpoints.chat import create_chat_completion
+from .endpoints.models import list_models, retrieve_model
+from .ids import request_id
+from .state import EmulatorState
+
+log = logging.getLogger("emulator")
+
+# Headers a browser app may read from a cross-origin response.
+EXPOSED_HEADERS = [
+    "x-request-id", "openai-processing-ms", "openai-version", "openai-organization",
+    "x-ratelimit-limit-requests", "x-ratelimit-limit-tokens", "x-ratelimit-remaining-requests",
+    "x-ratelimit-remaining-tokens", "x-ratelimit-reset-requests", "x-ratelimit-reset-tokens",
+    "retry-after", "retry-after-ms", "x-should-retry",
+]
+
+def core_routes() -> list[BaseRoute]:
+    return [
+        Route("/v1/chat/completions", create_chat_completion, methods=["POST"]),
+        Route("/v1/models", list_models, methods=["GET"]),
+        Route("/v1/models/{model:path}", retrieve_model, methods=["GET"]),
+    ]
+
+
+async def _not_found(request: Request, exc: Exception) -> Response:
+    error = errors.invalid_url(request.method, request.url.path)
+    return http.error_response(error, http.base_headers(request_id(), 0.0))
+
+
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    """Never a traceback to the client: the live 500 envelope, and the details in our log."""
+    rid = request_id()
+    log.exception("unexpected error while serving %s %s (%s)", request.method, request.url.path, rid)
+    return http.error_response(errors.server_error(rid[4:]), http.base_headers(rid, 0.0))
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code in (404, 405):
+        return await _not_found(request, exc)
+    error = errors.ApiError(exc.status_code, str(exc.detail))
+    return http.error_response(error, http.base_headers(request_id(), 0.0))
+
+
+def build_app(state: EmulatorState) -> Starlette:
+    middleware = [
+        Middleware(CORSMiddleware, allow_origins=list(state.settings.cors_origins), allow_methods=["*"],
+                   allow_headers=["*"], expose_headers=EXPOSED_HEADERS, max_age=600),
+    ]
+    app = Starlette(
+        routes=core_routes(),
+        middleware=middleware,
+        exception_handlers={HTTPException: _http_error, Exception: _unexpected},
+    )
+    app.state.emulator = state
+    return app

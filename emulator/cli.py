@@ -1,0 +1,80 @@
+"""`chat-emulator`: serve, validate scenario files, check a server's conformance."""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from . import __version__
+from .config import Settings
+from .reply import Pacing
+
+
+def _serve_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("serve", help="run the emulator server")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
+    p.add_argument("--api-key", action="append", default=[], dest="api_keys",
+                   help="accept only this key (repeatable); default: any non-empty key")
+    p.add_argument("--cors-origin", action="append", default=[], dest="cors_origins",
+                   help="allowed browser origin (repeatable; default *)")
+    p.add_argument("--scenarios", action="append", default=[], type=Path, help="scenario file or folder (repeatable)")
+    p.add_argument("--strict", action="store_true", help="unmatched requests get an error instead of the built-in model")
+    p.add_argument("--watch", action="store_true", help="reload scenario files when they change")
+    p.add_argument("--models", action="append", default=[], type=Path, dest="models_files",
+                   help="a JSON or YAML file of extra model entries (repeatable)")
+    p.add_argument("--model", action="append", default=[], dest="extra_models", help="an extra model id (repeatable)")
+    p.add_argument("--any-model", action="store_true", help="accept any model name")
+    p.add_argument("--ttft-ms", type=float, default=0.0, help="streams: time to first token in ms (default 0)")
+    p.add_argument("--tokens-per-second", type=float, default=0.0, help="streams: pace (default 0 = unpaced)")
+    p.add_argument("--chunk-tokens", type=int, default=1, help="streams: tokens per content chunk (default 1)")
+    p.add_argument("--rpm", type=int, default=10000, help="requests per minute per key (rate-limit headers)")
+    p.add_argument("--tpm", type=int, default=30000000, help="tokens per minute per key (rate-limit headers)")
+    p.add_argument("--enforce-rate-limits", action="store_true", help="answer 429 past --rpm / --tpm")
+    p.add_argument("--no-access-log", action="store_true", help="no log line per request")
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return Settings(
+        host=args.host, port=args.port, api_keys=tuple(args.api_keys),
+        cors_origins=tuple(args.cors_origins) or ("*",), scenario_paths=tuple(args.scenarios),
+        strict=args.strict, watch=args.watch, models_files=tuple(args.models_files),
+        extra_models=tuple(args.extra_models), accept_any_model=args.any_model,
+        pacing=Pacing(args.ttft_ms / 1000, args.tokens_per_second, max(args.chunk_tokens, 1)),
+        requests_per_minute=args.rpm, tokens_per_minute=args.tpm, enforce_rate_limits=args.enforce_rate_limits,
+        access_log=not args.no_access_log,
+    )
+
+
+def serve(args: argparse.Namespace) -> int:
+    from .server import Emulator
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s: %(message)s")
+    emulator = Emulator(_settings(args))
+    emulator.bind()
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"warning: binding to {args.host} makes the emulator reachable from other machines", file=sys.stderr)
+    print(f"chat-emulator {__version__} listening on {emulator.url} (OpenAI base URL: {emulator.base_url})",
+          flush=True)
+    emulator.serve_forever()
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="chat-emulator", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"chat-emulator {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    _serve_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handlers = {"serve": serve}
+    return handlers[args.command](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,37 @@
+"""`Settings`: everything a user can configure, with the defaults the CLI and the plugin share."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .reply import Pacing
+
+DEFAULT_API_KEY = "sk-emulator"
+
+
+@dataclass
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # Accepted API keys; empty accepts any non-empty key.
+    api_keys: tuple[str, ...] = ()
+    cors_origins: tuple[str, ...] = ("*",)
+    scenario_paths: tuple[Path, ...] = ()
+    strict: bool = False
+    watch: bool = False
+    models_files: tuple[Path, ...] = ()
+    extra_models: tuple[str, ...] = ()
+    accept_any_model: bool = False
+    pacing: Pacing = field(default_factory=Pacing)
+    requests_per_minute: int = 10000
+    tokens_per_minute: int = 30000000
+    enforce_rate_limits: bool = False
+    max_body_bytes: int = 32 * 1024 * 1024
+    journal_size: int = 1000
+    journal_max_bytes: int = 16 * 1024 * 1024
+    store_path: Path | None = None
+    store_cap: int = 10000
+    log_format: str = "text"  # "text" or "json"
+    access_log: bool = True
+    admin_token: str | None = None
+    profile: str = "openai"

@@ -1,0 +1,263 @@
+"""A tiny declarative validator that speaks the live API's error grammar.
+
+jsonschema would tell us *that* a request is wrong; the live API tells the client *how*, in
+sentences such as `Invalid type for 'n': expected an integer, but got a string instead.` with a
+`param` path like `messages[0].content[1].type`. Shapes are built once at import time and each
+`check` walks the request directly, so validation costs microseconds per request.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from . import errors
+
+# Names of JSON types as the live API writes them after "but got".
+_GOT_NAMES: dict[type, str] = {
+    str: "a string",
+    bool: "a boolean",
+    int: "an integer",
+    float: "a decimal number",
+    dict: "an object",
+    list: "an array",
+}
+
+
+def got_name(value: Any) -> str:
+    return "null" if value is None else _GOT_NAMES.get(type(value), "an unknown type")
+
+
+def join_path(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+class Shape:
+    """One JSON value's expected form. `expected` is the phrase after "expected"."""
+
+    expected = "a value"
+    nullable = False
+
+    def accepts_type(self, value: Any) -> bool:
+        raise NotImplementedError
+
+    def check(self, value: Any, path: str) -> None:
+        if value is None:
+            if self.nullable:
+                return
+            raise errors.invalid_type(path, self.expected, "null")
+        if not self.accepts_type(value):
+            raise errors.invalid_type(path, self.expected, got_name(value))
+        self.check_value(value, path)
+
+    def check_value(self, value: Any, path: str) -> None:
+        """Range and structure checks, once the JSON type is right."""
+
+
+class AnyValue(Shape):
+    expected = "any value"
+    nullable = True
+
+    def accepts_type(self, value: Any) -> bool:
+        return True
+
+
+class Boolean(Shape):
+    expected = "a boolean"
+
+    def __init__(self, nullable: bool = False) -> None:
+        self.nullable = nullable
+
+    def accepts_type(self, value: Any) -> bool:
+        return value is True or value is False
+
+
+class Integer(Shape):
+    expected = "an integer"
+
+    def __init__(self, minimum: int | None = None, maximum: int | None = None, nullable: bool = False) -> None:
+        self.minimum, self.maximum, self.nullable = minimum, maximum, nullable
+
+    def accepts_type(self, value: Any) -> bool:
+        t = type(value)
+        return t is int or (t is float and value.is_integer())
+
+    def check_value(self, value: Any, path: str) -> None:
+        if self.maximum is not None and value > self.maximum:
+            raise errors.out_of_range(path, "integer", True, self.maximum, value)
+        if self.minimum is not None and value < self.minimum:
+            raise errors.out_of_range(path, "integer", False, self.minimum, value)
+
+
+class Number(Shape):
+    expected = "a decimal"
+
+    def __init__(self, minimum: float | None = None, maximum: float | None = None, nullable: bool = False) -> None:
+        self.minimum, self.maximum, self.nullable = minimum, maximum, nullable
+
+    def accepts_type(self, value: Any) -> bool:
+        t = type(value)
+        return t is float or t is int
+
+    def check_value(self, value: Any, path: str) -> None:
+        if self.maximum is not None and value > self.maximum:
+            raise errors.out_of_range(path, "decimal", True, self.maximum, value)
+        if self.minimum is not None and value < self.minimum:
+            raise errors.out_of_range(path, "decimal", False, self.minimum, value)
+
+
+class String(Shape):
+    expected = "a string"
+
+    def __init__(
+        self,
+        *,
+        enum: tuple[str, ...] | None = None,
+        min_length: int | None = None,
+        max_length: int | None = None,
+        nullable: bool = False,
+    ) -> None:
+        self.enum, self.min_length, self.max_length, self.nullable = enum, min_length, max_length, nullable
+
+    def accepts_type(self, value: Any) -> bool:
+        return type(value) is str
+
+    def check_value(self, value: Any, path: str) -> None:
+        if self.enum is not None and value not in self.enum:
+            raise errors.invalid_value(path, value, self.enum)
+        if self.max_length is not None and len(value) > self.max_length:
+            raise errors.string_too_long(path, self.max_length, len(value))
+        if self.min_length is not None and len(value) < self.min_length:
+            raise errors.string_too_short(path, self.min_length, len(value))
+
+
+class Array(Shape):
+    def __init__(
+        self, items: Shape, *, min_items: int = 0, max_items: int | None = None, nullable: bool = False
+    ) -> None:
+        self.items, self.min_items, self.max_items, self.nullable = items, min_items, max_items, nullable
+        self.expected = f"an array of {_plural(items)}" if not isinstance(items, AnyValue) else "an array"
+
+    def accepts_type(self, value: Any) -> bool:
+        return type(value) is list
+
+    def check_value(self, value: Any, path: str) -> None:
+        count = len(value)
+        if count < self.min_items:
+            if count == 0:
+                raise errors.empty_array(path)
+            raise errors.array_too_short(path, self.min_items, count)
+        if self.max_items is not None and count > self.max_items:
+            raise errors.array_too_long(path, self.max_items, count)
+        items = self.items
+        for index, item in enumerate(value):
+            items.check(item, f"{path}[{index}]")
+
+
+class Object(Shape):
+    """A JSON object with known fields. Unknown keys are rejected unless `open`."""
+
+    expected = "an object"
+
+    def __init__(
+        self,
+        fields: dict[str, Shape],
+        *,
+        required: tuple[str, ...] = (),
+        open: bool = False,
+        nullable: bool = False,
+        missing: dict[str, Callable[[], errors.ApiError]] | None = None,
+    ) -> None:
+        self.fields, self.required, self.open, self.nullable = fields, required, open, nullable
+        self.missing = missing or {}
+
+    def accepts_type(self, value: Any) -> bool:
+        return type(value) is dict
+
+    def check_value(self, value: Any, path: str) -> None:
+        fields = self.fields
+        if not self.open:
+            for key in value:
+                if key not in fields:
+                    raise errors.unknown_parameter(join_path(path, key))
+        for key in self.required:
+            if key not in value:
+                make = self.missing.get(key)
+                raise make() if make else errors.missing_parameter(join_path(path, key))
+        for key, shape in fields.items():
+            if key in value:
+                shape.check(value[key], join_path(path, key))
+
+
+class MapOf(Shape):
+    """An object whose keys are free-form strings (`metadata`, `logit_bias`)."""
+
+    expected = "an object"
+
+    def __init__(
+        self, values: Shape, *, max_properties: int | None = None, max_key_length: int | None = None,
+        nullable: bool = False,
+    ) -> None:
+        self.values, self.max_properties, self.max_key_length = values, max_properties, max_key_length
+        self.nullable = nullable
+
+    def accepts_type(self, value: Any) -> bool:
+        return type(value) is dict
+
+    def check_value(self, value: Any, path: str) -> None:
+        if self.max_properties is not None and len(value) > self.max_properties:
+            raise errors.too_many_properties(path, self.max_properties, len(value))
+        for key, item in value.items():
+            item_path = join_path(path, key)
+            if self.max_key_length is not None and len(key) > self.max_key_length:
+                raise errors.string_too_long(item_path, self.max_key_length, len(key))
+            self.values.check(item, item_path)
+
+
+class OneOf(Shape):
+    """Alternatives told apart by JSON type (`stop`: a string or an array of strings)."""
+
+    def __init__(self, *options: Shape, nullable: bool = False) -> None:
+        self.options, self.nullable = options, nullable
+        self.expected = "one of " + " or ".join(o.expected.removeprefix("an ").removeprefix("a ")
+                                                 if i else o.expected for i, o in enumerate(options))
+
+    def accepts_type(self, value: Any) -> bool:
+        return any(o.accepts_type(value) for o in self.options)
+
+    def check_value(self, value: Any, path: str) -> None:
+        for option in self.options:
+            if option.accepts_type(value):
+                option.check_value(value, path)
+                return
+
+
+class Tagged(Shape):
+    """Objects discriminated by one key (`role` for messages, `type` for parts and tools)."""
+
+    expected = "an object"
+
+    def __init__(self, key: str, variants: dict[str, Shape], *, nullable: bool = False) -> None:
+        self.key, self.variants, self.nullable = key, variants, nullable
+        self.supported = tuple(variants)
+
+    def accepts_type(self, value: Any) -> bool:
+        return type(value) is dict
+
+    def check_value(self, value: Any, path: str) -> None:
+        tag_path = join_path(path, self.key)
+        if self.key not in value:
+            raise errors.missing_parameter(tag_path)
+        tag = value[self.key]
+        if type(tag) is not str:
+            raise errors.invalid_type(tag_path, "a string", got_name(tag))
+        variant = self.variants.get(tag)
+        if variant is None:
+            raise errors.invalid_value(tag_path, tag, self.supported)
+        variant.check_value(value, path)
+
+
+def _plural(shape: Shape) -> str:
+    if isinstance(shape, (Object, Tagged, MapOf)):
+        return "objects"
+    return {"a string": "strings", "an integer": "integers", "a decimal": "decimals", "a boolean": "booleans"}.get(
+        shape.expected, "values"
+    )

@@ -1,0 +1,57 @@
+"""The request path's first step: raw bytes in, a validated `ChatRequest` out (or an `ApiError`)."""
+from __future__ import annotations
+
+import json
+from typing import Any, Callable
+
+from . import errors
+from .chat_request import ChatRequest
+from .models import ModelCatalogue
+from .request_shape import CHAT_REQUEST
+from .rules import check_context_length, check_model_rules, check_request_rules
+from ..tokens import count_definition_tokens, count_message_tokens
+
+# Extra checks plugged in by other layers (strict tool schemas, multimodal parts): each gets the
+# body and the resolved model and raises `ApiError`.
+BodyCheck = Callable[[dict[str, Any], Any], None]
+
+
+def parse_json_object(raw: bytes) -> dict[str, Any]:
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise errors.invalid_json() from None
+    if type(body) is not dict:
+        raise errors.invalid_json()
+    return body
+
+
+def validate_chat_request(
+    body: dict[str, Any],
+    catalogue: ModelCatalogue,
+    *,
+    headers: dict[str, str] | None = None,
+    api_key: str = "",
+    extra_checks: tuple[BodyCheck, ...] = (),
+    shape=CHAT_REQUEST,
+) -> ChatRequest:
+    """Shape, then cross-field rules, then the model and what it supports, then the context window."""
+    shape.check_value(body, "")
+    check_request_rules(body)
+    model = catalogue.resolve(body["model"])
+    check_model_rules(body, model)
+    for check in extra_checks:
+        check(body, model)
+    request = ChatRequest(body, model, headers or {}, api_key)
+    check_context_length(prompt_tokens(request), request.max_tokens, model)
+    return request
+
+
+def prompt_tokens(request: ChatRequest) -> int:
+    """Prompt tokens as the live API bills them: messages with per-message overhead, plus tools."""
+    cached = request.__dict__.get("_prompt_tokens")
+    if cached is None:
+        cached = count_message_tokens(request.messages) + count_definition_tokens(
+            request.tools or request.functions)
+        request.__dict__["_prompt_tokens"] = cached
+    return cached

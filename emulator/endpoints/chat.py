@@ -1,0 +1,85 @@
+"""`POST /v1/chat/completions`: validate → pick a responder → build a reply → render JSON or SSE."""
+from __future__ import annotations
+
+import time
+from starlette.requests import Request
+from starlette.responses import Response
+
+from .. import http
+from ..contract.errors import ApiError
+from ..contract.validate import parse_json_object, validate_chat_request
+from ..ids import completion_id, request_id
+from ..journal import JournalEntry
+from ..reply import Pacing, Reply
+from ..respond import respond
+from ..state import EmulatorState
+from ..wire.json_body import completion_dict
+from ..wire.sse import render_events
+from ..wire.stream_response import PacedEventStream, unpaced_stream
+
+# Per-request pacing headers (documented in the README).
+TTFT_HEADER = "x-emulator-ttft-ms"
+TPS_HEADER = "x-emulator-tokens-per-second"
+CHUNK_HEADER = "x-emulator-chunk-tokens"
+
+
+
+async def create_chat_completion(request: Request) -> Response:
+    state: EmulatorState = request.app.state.emulator
+    started = time.perf_counter()
+    rid = request_id()
+    headers = dict(request.headers)
+    entry = state.journal.start("POST", request.url.path, headers)
+    try:
+        api_key = http.api_key_of(request, state.settings.api_keys)
+        http.check_json_content_type(request)
+        raw = await http.read_body(request, state.settings.max_body_bytes)
+        body = entry.body = parse_json_object(raw)
+        chat = validate_chat_request(body, state.catalogue, headers=headers, api_key=api_key,
+                                     extra_checks=tuple(state.request_checks))
+        reply = respond(chat, state.scenarios, state.settings.strict)
+        entry.matched = reply.source
+        limits = state.limiter.consume(api_key, reply.usage.total_tokens, chat.model.id)
+        response = _render(state, chat, reply, {**http.base_headers(rid, started), **limits, **reply.headers},
+                           entry)
+    except ApiError as error:
+        entry.status, entry.response = error.status, error.envelope()
+        response = http.error_response(error, http.base_headers(rid, started))
+    entry.duration_ms = (time.perf_counter() - started) * 1000
+    state.journal.add(entry)
+    return response
+
+
+def _render(state: EmulatorState, chat, reply: Reply, headers: dict[str, str], entry: JournalEntry) -> Response:
+    cid, created = completion_id(), int(time.time())
+    body = completion_dict(reply, cid, created)
+    entry.status, entry.response = 200, body
+    if not chat.stream:
+        return http.json_response(body, headers)
+    pacing = _pacing(state, chat.headers, reply)
+    events = render_events(reply, cid, created, include_usage=chat.include_usage,
+                           include_obfuscation=chat.include_obfuscation, chunk_tokens=pacing.chunk_tokens)
+    entry.stream, entry.events = True, events
+    if reply.fault is not None:
+        return reply.fault.response(events, headers, pacing)
+    if pacing.is_paced:
+        return PacedEventStream(events, headers, pacing)  # type: ignore[return-value]
+    return unpaced_stream(events, headers)
+
+
+def _pacing(state: EmulatorState, headers: dict[str, str], reply: Reply) -> Pacing:
+    """The reply's own pacing (a scenario's), else the request's headers, else the server default."""
+    if reply.pacing is not None:
+        return reply.pacing
+    default = state.settings.pacing
+    if TTFT_HEADER not in headers and TPS_HEADER not in headers and CHUNK_HEADER not in headers:
+        return default
+    try:
+        return Pacing(
+            time_to_first_token=float(headers.get(TTFT_HEADER, default.time_to_first_token * 1000)) / 1000,
+            tokens_per_second=float(headers.get(TPS_HEADER, default.tokens_per_second)),
+            chunk_tokens=max(int(headers.get(CHUNK_HEADER, default.chunk_tokens)), 1),
+        )
+    except ValueError:
+        raise ApiError(400, f"Invalid pacing header: {TTFT_HEADER} and {TPS_HEADER} take numbers, "
+                            f"{CHUNK_HEADER} an integer.", param=None, code="invalid_pacing_header") from None

@@ -1,0 +1,38 @@
+"""Identifiers in the live formats (NOTES §11): `chatcmpl-` + 29, `call_` + 24, `req_` + 32 hex."""
+from __future__ import annotations
+
+import hashlib
+import os
+import random
+import string
+
+ALNUM = string.ascii_letters + string.digits
+_random = random.Random(os.urandom(16))
+
+
+def random_alnum(length: int, rng: random.Random | None = None) -> str:
+    return "".join((rng or _random).choices(ALNUM, k=length))
+
+
+def completion_id() -> str:
+    return "chatcmpl-" + random_alnum(29)
+
+
+def request_id() -> str:
+    return "req_" + "%032x" % _random.getrandbits(128)
+
+
+def tool_call_id(rng: random.Random) -> str:
+    """Deterministic for a seeded `rng`, so the same request gets the same call ids."""
+    return "call_" + random_alnum(24, rng)
+
+
+def system_fingerprint(model: str) -> str:
+    """`fp_` + 10 hex, stable per model as the live API's is per deployment."""
+    return "fp_" + hashlib.sha1(model.encode()).hexdigest()[:10]
+
+
+def stable_seed(*parts: object) -> int:
+    """A seed that is the same in every process (unlike `hash()`, which is salted)."""
+    digest = hashlib.blake2b("\x1f".join(map(str, parts)).encode("utf-8", "surrogatepass"), digest_size=8)
+    return int.from_bytes(digest.digest(), "big")

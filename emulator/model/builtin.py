@@ -1,0 +1,140 @@
+"""The built-in model: answers any valid request deterministically when no scenario matches.
+
+Same request, same reply (ids and timestamps aside): everything random is drawn from a `Random`
+seeded by the conversation, the model, the `seed` field and the choice index, never from the
+clock. `stream` and `stream_options` do not enter the seed, so a stream concatenates to exactly
+the non-streamed reply.
+"""
+from __future__ import annotations
+
+import json
+import random
+from typing import Any
+
+from ..contract.chat_request import ChatRequest
+from ..contract.validate import prompt_tokens
+from ..ids import stable_seed, system_fingerprint, tool_call_id
+from ..reply import Choice, Reply, ToolCall, Usage
+from ..tokens import count_tokens, tokenize
+from . import text
+from .logprobs import token_logprobs
+from .tool_policy import ToolSpec, choose_calls
+
+# Hidden reasoning tokens a reasoning model spends, by `reasoning_effort` (default medium).
+REASONING_TOKENS = {"none": 0, "minimal": 0, "low": 64, "medium": 192, "high": 512, "xhigh": 1024, "max": 2048}
+
+
+def request_seed(request: ChatRequest) -> int:
+    results = "|".join(r["content"] for r in request.tool_results)
+    return stable_seed(
+        request.model.snapshot, request.body.get("seed"), len(request.messages), request.last_user_text,
+        request.last_message["role"], results, request.system_text,
+    )
+
+
+def respond(request: ChatRequest) -> Reply:
+    seed = request_seed(request)
+    reasoning = REASONING_TOKENS[request.body.get("reasoning_effort") or "medium"] if request.model.is_reasoning else 0
+    choices = [_choice(request, index, random.Random(seed + index), reasoning) for index in range(request.n)]
+    completion = sum(_completion_tokens(c) for c in choices) + reasoning * len(choices)
+    return Reply(
+        choices=choices,
+        usage=Usage(prompt_tokens(request), completion, reasoning_tokens=reasoning * len(choices)),
+        model=request.model.snapshot,
+        service_tier=request.service_tier,
+        system_fingerprint=system_fingerprint(request.model.snapshot),
+        metadata=request.body.get("metadata"),
+    )
+
+
+def _completion_tokens(choice: Choice) -> int:
+    total = len(choice.tokens)
+    for call in choice.tool_calls:
+        total += count_tokens(call.name) + count_tokens(call.arguments) + 3
+    if choice.function_call:
+        total += count_tokens(choice.function_call.name) + count_tokens(choice.function_call.arguments) + 3
+    return total
+
+
+def _choice(request: ChatRequest, index: int, rng: random.Random, reasoning: int) -> Choice:
+    said = request.last_user_text
+    if request.last_message["role"] == "user" and text.REFUSAL_TRIGGER in said:
+        tokens = tokenize(text.REFUSAL_TEXT)
+        return Choice(index, refusal=text.REFUSAL_TEXT, tokens=tokens, finish_reason="stop",
+                      logprobs=_logprobs(request, tokens, rng))
+    calls = choose_calls(request)
+    if calls:
+        return _tool_call_choice(request, index, calls, rng)
+    content = _content(request, rng)
+    choice = Choice(index, content=content, tokens=tokenize(content))
+    _apply_limits(request, choice, reasoning)
+    if request.last_message["role"] == "user" and text.CONTENT_FILTER_TRIGGER in said:
+        choice.tokens = choice.tokens[: len(choice.tokens) // 2]
+        choice.content = "".join(choice.tokens)
+        choice.finish_reason = "content_filter"
+    choice.logprobs = _logprobs(request, choice.tokens, rng)
+    return choice
+
+
+def _content(request: ChatRequest, rng: random.Random) -> str:
+    response_format = request.response_format or {}
+    kind = response_format.get("type")
+    if kind == "json_schema":
+        from .schema_values import generate_value
+
+        schema = response_format["json_schema"].get("schema") or {"type": "object"}
+        value = generate_value(schema, seed=rng.getrandbits(64), hint_text=request.last_user_text)
+        return json.dumps(value, ensure_ascii=False)
+    if request.tool_results and request.last_message["role"] in ("tool", "function"):
+        answer = text.tool_results_text(request.tool_results)
+    else:
+        answer = text.conversational_text(request, rng)
+    if kind == "json_object":
+        return json.dumps({"model": request.model.snapshot, "reply": answer}, ensure_ascii=False)
+    return answer
+
+
+def _apply_limits(request: ChatRequest, choice: Choice, reasoning: int) -> None:
+    """`stop` cuts before the first stop sequence; the token budget (after reasoning) cuts with `length`."""
+    content = choice.content or ""
+    cut = min((i for s in request.stop if (i := content.find(s)) >= 0), default=-1)
+    if cut >= 0:
+        content = content[:cut]
+        choice.tokens = tokenize(content)
+    budget = request.max_tokens
+    if budget is not None and len(choice.tokens) + reasoning > budget:
+        choice.tokens = choice.tokens[: max(budget - reasoning, 0)]
+        choice.finish_reason = "length"
+    choice.content = "".join(choice.tokens)
+
+
+def _logprobs(request: ChatRequest, tokens: list[str], rng: random.Random):
+    if not request.logprobs:
+        return None
+    return token_logprobs(tokens, request.top_logprobs, random.Random(rng.getrandbits(64)))
+
+
+def _tool_call_choice(request: ChatRequest, index: int, calls: list[ToolSpec], rng: random.Random) -> Choice:
+    built = [ToolCall(tool_call_id(rng), spec.name, _arguments(spec, request, rng),
+                      "custom" if spec.type == "custom" else "function") for spec in calls]
+    if calls[0].type == "legacy_function":
+        return Choice(index, function_call=built[0], finish_reason="function_call")
+    return Choice(index, tool_calls=built, finish_reason="tool_calls")
+
+
+def _arguments(spec: ToolSpec, request: ChatRequest, rng: random.Random) -> str:
+    if spec.type == "custom":
+        return _custom_input(spec, request, rng)
+    from .schema_values import generate_arguments
+
+    return generate_arguments(spec.parameters, seed=rng.getrandbits(64), hint_text=request.last_user_text)
+
+
+def _custom_input(spec: ToolSpec, request: ChatRequest, rng: random.Random) -> str:
+    """Custom tools take free text; a regex grammar gets a matching string."""
+    grammar: dict[str, Any] = (spec.format or {}).get("grammar") or {}
+    if grammar.get("syntax") == "regex":
+        from .schema_values import generate_value
+
+        return generate_value({"type": "string", "pattern": grammar["definition"]}, seed=rng.getrandbits(64))
+    return request.last_user_text or spec.name

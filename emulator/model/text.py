@@ -1,0 +1,66 @@
+"""The built-in model's words: deterministic text that shows the client what it sent."""
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from ..contract.chat_request import ChatRequest
+
+# Trigger phrases (documented in the README): put one in the last user message.
+REFUSAL_TRIGGER = "[emulator:refuse]"
+CONTENT_FILTER_TRIGGER = "[emulator:content_filter]"
+
+REFUSAL_TEXT = "I'm very sorry, but I can't assist with that request."
+
+_QUOTE_LIMIT = 160
+
+# Sentences the built-in model draws from (by seed and choice index) after quoting the user.
+_SENTENCES = (
+    "Every answer here is deterministic, so the same request always gets the same words.",
+    "A different seed or choice index picks different sentences, just as sampling would.",
+    "No network is involved: this reply was produced locally in a few microseconds.",
+    "Point your client at a scenario file to script exactly what comes back.",
+    "Streaming this reply gives the same text, one token per chunk.",
+    "Token counts in the usage block match the text you are reading.",
+    "Tool calls and structured output follow the schemas your request gave.",
+    "The request id in the response headers identifies this exchange in the journal.",
+    "Set max_completion_tokens to see the reply cut with finish_reason length.",
+    "Ask for logprobs to get a deterministic probability for every token.",
+    "Rate-limit headers count down with each request and reset every minute.",
+    "Errors come back in the same envelope, status and wording as the live API.",
+)
+
+# Describers of non-text input, added by other modules (images, audio, files): each returns a
+# short phrase such as "1 image (640x480)" or "" for a request without that input.
+INPUT_DESCRIBERS: list[Any] = []
+
+
+def quote(text: str, limit: int = _QUOTE_LIMIT) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def filler_sentence(rng: random.Random) -> str:
+    return rng.choice(_SENTENCES)
+
+
+def conversational_text(request: ChatRequest, rng: random.Random) -> str:
+    """The default answer: names the model, quotes the last user message, then one seeded sentence."""
+    parts = [f"This is the chat-emulator built-in model ({request.model.snapshot})."]
+    said = request.last_user_text
+    if said.strip():
+        parts.append(f'You said: "{quote(said)}".')
+    received = [phrase for describe in INPUT_DESCRIBERS if (phrase := describe(request))]
+    if received:
+        parts.append("I received " + ", ".join(received) + ".")
+    parts.append(filler_sentence(rng))
+    return " ".join(parts)
+
+
+def tool_results_text(results: list[dict[str, Any]]) -> str:
+    """The answer after tool results: uses them, so an agent loop ends."""
+    summaries = []
+    for result in results:
+        name = result["name"] or "the tool"
+        summaries.append(f"{name} returned {quote(result['content'], 200)}")
+    return "Based on the tool results: " + "; ".join(summaries) + "."

@@ -1,0 +1,31 @@
+"""Pick a responder for a validated request: a matching scenario first, else the built-in model."""
+from __future__ import annotations
+
+from typing import Protocol
+
+from .contract.chat_request import ChatRequest
+from .contract.errors import ApiError
+from .model import builtin
+from .reply import Reply
+
+
+class ScenarioSource(Protocol):
+    def respond(self, request: ChatRequest) -> Reply | None:
+        """The scripted reply of the first matching scenario, None when none matches (may raise ApiError)."""
+
+    def explain_miss(self, request: ChatRequest) -> str:
+        """Why no scenario matched: the nearest scenarios and their failed conditions."""
+
+
+def respond(request: ChatRequest, scenarios: ScenarioSource | None = None, strict: bool = False) -> Reply:
+    if scenarios is not None:
+        reply = scenarios.respond(request)
+        if reply is not None:
+            return reply
+        if strict:
+            raise ApiError(404, "No scenario matched this request (strict mode). " + scenarios.explain_miss(request),
+                           code="no_scenario_matched")
+    elif strict:
+        raise ApiError(404, "No scenario matched this request (strict mode): no scenarios are loaded.",
+                       code="no_scenario_matched")
+    return builtin.respond(request)

@@ -1,0 +1,156 @@
+"""`Emulator`: one emulator server on a real socket, started and stopped from Python.
+
+The CLI runs it in the foreground; the pytest plugin and `with Emulator() as emu:` run it in a
+background thread. Both go through the same object, so both behave the same.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+import threading
+from dataclasses import replace
+from typing import Any
+
+import uvicorn
+
+from .app import build_app
+from .config import DEFAULT_API_KEY, Settings
+from .journal import JournalEntry
+from .state import EmulatorState
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+class Emulator:
+    """An emulator server. `Emulator(port=0)` picks a free port; `base_url` ends in `/v1`."""
+
+    def __init__(self, settings: Settings | None = None, **overrides: Any) -> None:
+        settings = settings or Settings(port=0, access_log=False)
+        self.settings = replace(settings, **overrides) if overrides else settings
+        self.state = EmulatorState.from_settings(self.settings)
+        self.app = build_app(self.state)
+        self._socket: socket.socket | None = None
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+
+    # --- addresses ---------------------------------------------------------------------------
+    @property
+    def port(self) -> int:
+        if self._socket is None:
+            return self.settings.port
+        return self._socket.getsockname()[1]
+
+    @property
+    def url(self) -> str:
+        host = self.settings.host
+        return f"http://[{host}]:{self.port}" if ":" in host else f"http://{host}:{self.port}"
+
+    @property
+    def base_url(self) -> str:
+        return self.url + "/v1"
+
+    @property
+    def api_key(self) -> str:
+        return self.settings.api_keys[0] if self.settings.api_keys else DEFAULT_API_KEY
+
+    # --- running ------------------------------------------------------------------------------
+    def _uvicorn_server(self) -> uvicorn.Server:
+        config = uvicorn.Config(
+            self.app, log_level="info" if self.settings.access_log else "warning",
+            access_log=self.settings.access_log, lifespan="off", timeout_graceful_shutdown=1,
+            loop="auto", http="auto", ws="none",
+        )
+        return uvicorn.Server(config)
+
+    def bind(self) -> socket.socket:
+        if self._socket is None:
+            self._socket = _bind(self.settings.host, self.settings.port)
+        return self._socket
+
+    def serve_forever(self) -> None:
+        """Serve in this thread until Ctrl-C (uvicorn handles the signals and shuts down cleanly)."""
+        sock = self.bind()
+        self._server = self._uvicorn_server()
+        try:
+            self._server.run(sockets=[sock])
+        finally:
+            self.close_socket()
+
+    def start(self) -> "Emulator":
+        """Serve in a background thread; returns once the server accepts connections."""
+        if self._thread is not None:
+            return self
+        sock = self.bind()
+        self._server = server = self._uvicorn_server()
+        started = threading.Event()
+
+        def run() -> None:
+            loop = asyncio.new_event_loop() if not _uvloop_available() else _new_uvloop()
+            asyncio.set_event_loop(loop)
+            try:
+                loop.run_until_complete(server.serve(sockets=[sock]))
+            finally:
+                loop.close()
+
+        original_startup = server.startup
+
+        async def startup(sockets: Any = None) -> None:
+            await original_startup(sockets=sockets)
+            started.set()
+
+        server.startup = startup  # type: ignore[method-assign]
+        self._thread = threading.Thread(target=run, name=f"chat-emulator:{self.port}", daemon=True)
+        self._thread.start()
+        if not started.wait(10):
+            raise RuntimeError("the emulator did not start within 10 s")
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(5)
+            self._thread = None
+        self.close_socket()
+
+    def close_socket(self) -> None:
+        if self._socket is not None:
+            self._socket.close()
+            self._socket = None
+
+    def __enter__(self) -> "Emulator":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # --- inspecting and resetting --------------------------------------------------------------
+    @property
+    def requests(self) -> list[JournalEntry]:
+        return self.state.journal.entries()
+
+    def reset(self) -> None:
+        self.state.reset()
+
+
+def _uvloop_available() -> bool:
+    try:
+        import uvloop  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _new_uvloop() -> asyncio.AbstractEventLoop:
+    import uvloop
+
+    return uvloop.new_event_loop()

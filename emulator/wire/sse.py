@@ -1,0 +1,123 @@
+"""A `Reply` as the live API's server-sent events (NOTES §6): one `data:` line per chunk, `[DONE]` last.
+
+Chunks are rendered up front as bytes; an unpaced stream leaves in a single write and a paced one
+is written chunk by chunk with pauses in between.
+"""
+from __future__ import annotations
+
+import random
+from typing import Any, Iterator
+
+from ..ids import ALNUM, stable_seed
+from ..reply import Choice, Reply, ToolCall
+from .json_body import dumps, logprobs_dict
+
+DONE = b"data: [DONE]\n\n"
+
+
+def event(payload: dict[str, Any]) -> bytes:
+    return b"data: " + dumps(payload).encode("utf-8") + b"\n\n"
+
+
+def _fragments(tokens: list[str], size: int) -> Iterator[str]:
+    for i in range(0, len(tokens), size):
+        yield "".join(tokens[i:i + size])
+
+
+def _call_header(index: int, call: ToolCall) -> dict[str, Any]:
+    if call.type == "custom":
+        return {"index": index, "id": call.id, "type": "custom", "custom": {"name": call.name, "input": ""}}
+    return {"index": index, "id": call.id, "type": "function", "function": {"name": call.name, "arguments": ""}}
+
+
+def _call_fragment(index: int, call: ToolCall, fragment: str) -> dict[str, Any]:
+    if call.type == "custom":
+        return {"index": index, "custom": {"input": fragment}}
+    return {"index": index, "function": {"arguments": fragment}}
+
+
+def choice_deltas(choice: Choice, chunk_tokens: int) -> Iterator[tuple[dict[str, Any], Any, str | None]]:
+    """(delta, logprobs, finish_reason) for each chunk of one choice, as the recordings show them."""
+    from ..tokens import tokenize
+
+    with_logprobs = choice.logprobs is not None
+    if choice.function_call is not None:
+        call = choice.function_call
+        yield ({"role": "assistant", "content": None, "function_call": {"name": call.name, "arguments": ""}},
+               None, None)
+        for fragment in _fragments(tokenize(call.arguments), chunk_tokens):
+            yield {"function_call": {"arguments": fragment}}, None, None
+    elif choice.tool_calls:
+        calls = choice.tool_calls
+        if len(calls) == 1:
+            yield ({"role": "assistant", "content": None, "tool_calls": [_call_header(0, calls[0])], "refusal": None},
+                   None, None)
+        else:
+            yield {"role": "assistant", "content": None}, None, None
+        for index, call in enumerate(calls):
+            if len(calls) > 1:
+                yield {"tool_calls": [_call_header(index, call)]}, None, None
+            for fragment in _fragments(tokenize(call.arguments), chunk_tokens):
+                yield {"tool_calls": [_call_fragment(index, call, fragment)]}, None, None
+    elif choice.refusal is not None:
+        yield ({"role": "assistant", "content": None, "refusal": ""},
+               {"content": None, "refusal": []} if with_logprobs else None, None)
+        yield from _text_chunks(choice, "refusal", chunk_tokens)
+    else:
+        yield ({"role": "assistant", "content": "", "refusal": None},
+               {"content": [], "refusal": None} if with_logprobs else None, None)
+        yield from _text_chunks(choice, "content", chunk_tokens)
+    yield {}, None, choice.finish_reason
+
+
+def _text_chunks(choice: Choice, key: str, size: int) -> Iterator[tuple[dict[str, Any], Any, None]]:
+    tokens = choice.tokens
+    entries = logprobs_dict(choice)
+    for i in range(0, len(tokens), size):
+        logprobs = None
+        if entries is not None:
+            part = entries[key][i:i + size]
+            logprobs = {"content": part, "refusal": None} if key == "content" else {"content": None, "refusal": part}
+        yield {key: "".join(tokens[i:i + size])}, logprobs, None
+
+
+def _interleave(streams: list[Iterator[Any]]) -> Iterator[tuple[int, Any]]:
+    """Round-robin over the choices: each appears first in index order (the SDK relies on it)."""
+    active = list(enumerate(streams))
+    while active:
+        still = []
+        for index, stream in active:
+            item = next(stream, None)
+            if item is not None:
+                yield index, item
+                still.append((index, stream))
+        active = still
+
+
+def render_events(
+    reply: Reply, completion_id: str, created: int, *, include_usage: bool, include_obfuscation: bool,
+    chunk_tokens: int = 1,
+) -> list[bytes]:
+    """Every event of the stream, `[DONE]` included, in order."""
+    head = {"id": completion_id, "object": "chat.completion.chunk", "created": created, "model": reply.model,
+            "service_tier": reply.service_tier, "system_fingerprint": reply.system_fingerprint}
+    rng = random.Random(stable_seed(reply.model, len(reply.choices), reply.usage.completion_tokens))
+    events = []
+    streams = [choice_deltas(c, max(chunk_tokens, 1)) for c in reply.choices]
+    for index, (delta, logprobs, finish_reason) in _interleave(streams):
+        chunk = dict(head)
+        chunk["choices"] = [{"index": index, "delta": delta, "logprobs": logprobs, "finish_reason": finish_reason}]
+        if include_usage:
+            chunk["usage"] = None
+        if include_obfuscation:
+            chunk["obfuscation"] = "".join(rng.choices(ALNUM, k=rng.randint(2, 7)))
+        events.append(event(chunk))
+    if include_usage:
+        chunk = dict(head)
+        chunk["choices"] = []
+        chunk["usage"] = reply.usage.as_dict()
+        if include_obfuscation:
+            chunk["obfuscation"] = "".join(rng.choices(ALNUM, k=rng.randint(2, 7)))
+        events.append(event(chunk))
+    events.append(DONE)
+    return events

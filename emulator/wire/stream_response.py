@@ -1,0 +1,69 @@
+"""ASGI responses for SSE: all events in one write when unpaced, paced chunk by chunk otherwise.
+
+A client that hangs up mid-stream ends the stream at once: the disconnect is watched while
+pausing, a failed write is taken as the client leaving, and nothing is left running.
+"""
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Awaitable, Callable
+
+from starlette.responses import Response
+
+from ..reply import Pacing
+
+SSE_MEDIA_TYPE = "text/event-stream; charset=utf-8"
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+
+
+def sse_headers(headers: dict[str, str]) -> dict[str, str]:
+    return {**headers, "cache-control": "no-cache", "x-accel-buffering": "no"}
+
+
+def unpaced_stream(events: list[bytes], headers: dict[str, str]) -> Response:
+    return Response(b"".join(events), 200, sse_headers(headers), SSE_MEDIA_TYPE)
+
+
+class PacedEventStream:
+    """Writes `events` with the pauses `pacing` asks for; `delays` overrides them per event."""
+
+    def __init__(self, events: list[bytes], headers: dict[str, str], pacing: Pacing,
+                 delays: list[float] | None = None) -> None:
+        self.events = events
+        self.headers = sse_headers(headers)
+        self.delays = delays if delays is not None else pacing_delays(len(events), pacing)
+
+    async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
+        gone = asyncio.Event()
+
+        async def watch_disconnect() -> None:
+            while (await receive())["type"] != "http.disconnect":
+                pass
+            gone.set()
+
+        watcher = asyncio.ensure_future(watch_disconnect())
+        try:
+            await send({"type": "http.response.start", "status": 200, "headers": [
+                (b"content-type", SSE_MEDIA_TYPE.encode()),
+                *((k.encode("latin-1"), v.encode("latin-1")) for k, v in self.headers.items())]})
+            for event, delay in zip(self.events, self.delays):
+                if delay > 0:
+                    try:
+                        await asyncio.wait_for(gone.wait(), delay)
+                    except asyncio.TimeoutError:
+                        pass
+                if gone.is_set():
+                    return
+                await send({"type": "http.response.body", "body": event, "more_body": True})
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+        except OSError:
+            return  # the client went away between our check and the write
+        finally:
+            watcher.cancel()
+
+
+def pacing_delays(count: int, pacing: Pacing) -> list[float]:
+    """Time to first token before the first event, then one token's time between events."""
+    per_event = pacing.chunk_tokens / pacing.tokens_per_second if pacing.tokens_per_second > 0 else 0.0
+    return [pacing.time_to_first_token] + [per_event] * (count - 1) if count else []
