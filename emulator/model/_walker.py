@@ -31,6 +31,7 @@ from emulator.model._schema_merge import canonical, merge_schemas, resolve_ref
 _MAX_DEPTH = 64
 _MAX_SAME_REF = 3
 _ELEMENT_TRIES = 8
+_FOLDED = "x-emulator-folded"
 _TYPE_FAMILIES = (
     ("object", ("properties", "required", "additionalProperties", "patternProperties", "minProperties",
                 "maxProperties", "propertyNames", "dependentRequired", "dependentSchemas")),
@@ -89,7 +90,7 @@ class Walker:
                   exclude: frozenset[str]) -> Any:
         if "$ref" in schema:
             return self._ref(schema, path, name, minimal, exclude)
-        if "allOf" in schema:
+        if "allOf" in schema and _FOLDED not in schema:
             return self.value(self._fold_all_of(schema, path), path, name, minimal, exclude)
         if "const" in schema:
             if canonical(schema["const"]) in exclude:
@@ -138,7 +139,9 @@ class Walker:
             if "allOf" in part:
                 part = self._fold_all_of(part, path)
             merged = merge_schemas(merged, part)
-        return merged
+        # What could not be folded stays under allOf for the checks to enforce; the
+        # marker (ignored by jsonschema as an unknown keyword) stops us folding again.
+        return {**merged, _FOLDED: True} if "allOf" in merged else merged
 
     def _union(self, schema: dict[str, Any], path: str, name: str, minimal: bool, exclude: frozenset[str]) -> Any:
         keyword = "oneOf" if "oneOf" in schema else "anyOf"
@@ -464,6 +467,7 @@ def _numbers_within(schema: dict[str, Any], integer: bool, rng: random.Random) -
             yield rng.randint(first, last)
             yield first
             yield last
+            yield from range(first + 1, min(last, first + 64))  # distinct values for uniqueItems
         return
     a, b = _default_span(low, high, 1.0, 100.0)
     if a <= b:
