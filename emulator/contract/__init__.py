@@ -1,0 +1,1 @@
+"""The Chat Completions contract: request validation, errors, models, schemas."""
