@@ -12,10 +12,12 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from . import http
+from .admin.routes import admin_routes
 from .contract import errors
 from .endpoints.chat import create_chat_completion
 from .endpoints.models import list_models, retrieve_model
 from .ids import request_id
+from .logs import AccessLog
 from .state import EmulatorState
 
 log = logging.getLogger("emulator")
@@ -33,6 +35,7 @@ def core_routes() -> list[BaseRoute]:
         Route("/v1/chat/completions", create_chat_completion, methods=["POST"]),
         Route("/v1/models", list_models, methods=["GET"]),
         Route("/v1/models/{model:path}", retrieve_model, methods=["GET"]),
+        *admin_routes(),
     ]
 
 
@@ -61,6 +64,8 @@ def build_app(state: EmulatorState) -> Starlette:
         Middleware(CORSMiddleware, allow_origins=list(state.settings.cors_origins), allow_methods=["*"],
                    allow_headers=["*"], expose_headers=EXPOSED_HEADERS, max_age=600),
     ]
+    if state.settings.access_log:
+        middleware.insert(0, Middleware(AccessLog))
     app = Starlette(
         routes=core_routes(),
         middleware=middleware,

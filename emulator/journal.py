@@ -1,11 +1,21 @@
-"""The request journal: what each request asked and what it got, newest last, bounded."""
+"""The request journal: what each request asked and what it got, newest last, bounded.
+
+Bounded twice, so a server left running for days under a busy front end stays small: at most
+`max_entries` entries and about `max_bytes` of bodies, headers and stream events (oldest dropped).
+Strings longer than `string_limit` inside bodies (a base64 image, say) are stored as a marker that
+keeps the JSON shape and notes the original size.
+"""
 from __future__ import annotations
 
 import itertools
+import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
+
+STRING_LIMIT = 16 * 1024
+ENTRY_OVERHEAD = 512  # bytes the bookkeeping of one entry costs beyond its bodies
 
 
 @dataclass
@@ -23,6 +33,11 @@ class JournalEntry:
     stream: bool = False
     events: list[bytes] | None = None  # the SSE events, for streams
     extra: dict[str, Any] = field(default_factory=dict)
+    # For streams: when each event was written, in ms since the request arrived (filled while sending).
+    event_offsets_ms: list[float] = field(default_factory=list)
+    started: float = field(default_factory=time.perf_counter, repr=False)
+    size: int = 0  # approximate bytes this entry holds, set when journaled
+    truncated: bool = False  # a body string was cut to a marker
 
     @property
     def model(self) -> str | None:
@@ -32,31 +47,127 @@ class JournalEntry:
     def messages(self) -> list[dict[str, Any]]:
         return (self.body.get("messages") or []) if isinstance(self.body, dict) else []
 
+    @property
+    def usage(self) -> dict[str, Any] | None:
+        usage = self.response.get("usage") if isinstance(self.response, dict) else None
+        return usage if isinstance(usage, dict) else None
+
+    @property
+    def error(self) -> dict[str, Any] | None:
+        error = self.response.get("error") if isinstance(self.response, dict) else None
+        return error if isinstance(error, dict) else None
+
+    def event_sent(self) -> None:
+        """Note that one more stream event was written (paced streams call this per event)."""
+        self.event_offsets_ms.append(round((time.perf_counter() - self.started) * 1000, 3))
+
+    def all_events_sent(self) -> None:
+        """An unpaced stream goes out in one write: every event at the same offset."""
+        offset = round((time.perf_counter() - self.started) * 1000, 3)
+        self.event_offsets_ms = [offset] * len(self.events or ())
+
+
+Listener = Callable[[str, JournalEntry | None], None]
+
 
 class Journal:
-    """A bounded log: past `max_entries` the oldest entries are dropped."""
+    """A bounded log of requests. Thread-safe: the server thread adds, test code reads and clears."""
 
-    def __init__(self, max_entries: int = 1000) -> None:
-        self._entries: deque[JournalEntry] = deque(maxlen=max_entries)
+    def __init__(self, max_entries: int = 1000, max_bytes: int = 16 * 1024 * 1024,
+                 string_limit: int = STRING_LIMIT) -> None:
+        self.max_entries = max(max_entries, 1)
+        self.max_bytes = max_bytes
+        self.string_limit = string_limit
+        self._entries: deque[JournalEntry] = deque()
+        self._bytes = 0
+        self._dropped = 0
+        self._lock = threading.Lock()
         self._ids = itertools.count(1)
-        self.listeners: list[Any] = []  # callables told of each finished entry (the live inspector)
+        # Told of each change: ("added", entry) or ("cleared", None). The live inspector listens.
+        self.listeners: list[Listener] = []
 
     def start(self, method: str, path: str, headers: dict[str, str]) -> JournalEntry:
         return JournalEntry(next(self._ids), time.time(), method, path, headers, None)
 
     def add(self, entry: JournalEntry) -> None:
-        self._entries.append(entry)
-        for listener in self.listeners:
-            listener(entry)
+        entry.body, body_size, cut = shrink(entry.body, self.string_limit)
+        entry.response, response_size, cut_response = shrink(entry.response, self.string_limit)
+        entry.truncated = cut or cut_response
+        entry.size = (ENTRY_OVERHEAD + body_size + response_size
+                      + sum(len(k) + len(v) for k, v in entry.headers.items())
+                      + sum(len(e) for e in entry.events or ()))
+        with self._lock:
+            self._entries.append(entry)
+            self._bytes += entry.size
+            while len(self._entries) > 1 and (len(self._entries) > self.max_entries or self._bytes > self.max_bytes):
+                self._bytes -= self._entries.popleft().size
+                self._dropped += 1
+        self._notify("added", entry)
 
     def clear(self) -> None:
-        self._entries.clear()
+        with self._lock:
+            self._entries.clear()
+            self._bytes = 0
+        self._notify("cleared", None)
+
+    def get(self, entry_id: int) -> JournalEntry | None:
+        with self._lock:
+            return next((e for e in self._entries if e.id == entry_id), None)
+
+    def stats(self) -> dict[str, int]:
+        with self._lock:
+            return {"entries": len(self._entries), "bytes": self._bytes, "dropped": self._dropped,
+                    "max_entries": self.max_entries, "max_bytes": self.max_bytes}
+
+    def _notify(self, kind: str, entry: JournalEntry | None) -> None:
+        for listener in list(self.listeners):
+            listener(kind, entry)
 
     def __iter__(self) -> Iterator[JournalEntry]:
-        return iter(list(self._entries))
+        return iter(self.entries())
 
     def __len__(self) -> int:
         return len(self._entries)
 
     def entries(self) -> list[JournalEntry]:
-        return list(self._entries)
+        with self._lock:
+            return list(self._entries)
+
+
+def shrink(value: Any, limit: int) -> tuple[Any, int, bool]:
+    """`value` with strings over `limit` characters replaced by a size marker; its approximate JSON
+    size in bytes; whether anything was cut. One walk, so journaling costs little."""
+    if isinstance(value, str):
+        if len(value) <= limit:
+            return value, len(value) + 2, False
+        marker = truncation_marker(value)
+        return marker, len(marker) + 2, True
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        size, cut = 2, False
+        for key, item in value.items():
+            out[key], item_size, item_cut = shrink(item, limit)
+            size += len(key) + 4 + item_size
+            cut = cut or item_cut
+        return (out if cut else value), size, cut
+    if isinstance(value, list):
+        items = [shrink(item, limit) for item in value]
+        cut = any(c for _, _, c in items)
+        return ([v for v, _, _ in items] if cut else value), 2 + sum(s + 1 for _, s, _ in items), cut
+    return value, 8, False
+
+
+def truncation_marker(text: str) -> str:
+    """`data:image/png;base64,<truncated: 1.2 MB base64>` or `<truncated: 40.0 KB text>`."""
+    prefix, kind = "", "text"
+    if text.startswith("data:") and ";base64," in text[:200]:
+        prefix, kind = text[: text.index(";base64,") + 8], "base64"
+    return f"{prefix}<truncated: {human_size(len(text.encode('utf-8', 'replace')))} {kind}>"
+
+
+def human_size(size: int) -> str:
+    for unit in ("bytes", "KB", "MB"):
+        if size < 1024 or unit == "MB":
+            return f"{size} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
+        size /= 1024  # type: ignore[assignment]
+    return f"{size:.1f} GB"

@@ -14,6 +14,7 @@ from typing import Any
 
 import uvicorn
 
+from .admin.operations import AdminOperations
 from .app import build_app
 from .config import DEFAULT_API_KEY, Settings
 from .journal import JournalEntry
@@ -65,8 +66,10 @@ class Emulator:
     # --- running ------------------------------------------------------------------------------
     def _uvicorn_server(self) -> uvicorn.Server:
         config = uvicorn.Config(
+            # Our own access log (`logs.AccessLog`) names the matched scenario; uvicorn's loggers
+            # propagate to the root logger so `--log-format json` covers them too.
             self.app, log_level="info" if self.settings.access_log else "warning",
-            access_log=self.settings.access_log, lifespan="off", timeout_graceful_shutdown=1,
+            access_log=False, log_config=None, lifespan="off", timeout_graceful_shutdown=1,
             loop="auto", http="auto", ws="none",
         )
         return uvicorn.Server(config)
@@ -137,6 +140,15 @@ class Emulator:
     @property
     def requests(self) -> list[JournalEntry]:
         return self.state.journal.entries()
+
+    @property
+    def admin(self) -> AdminOperations:
+        """The admin API's operations (journal, pacing, scenarios, health), called from Python."""
+        return AdminOperations(self.state)
+
+    @property
+    def inspector_url(self) -> str:
+        return self.url + "/_emulator/"
 
     def reset(self) -> None:
         self.state.reset()

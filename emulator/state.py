@@ -8,6 +8,7 @@ from typing import Any
 from .config import Settings
 from .contract.models import ModelCatalogue
 from .journal import Journal
+from .next_pacing import NextPacing
 from .ratelimit import RateLimiter
 from .respond import ScenarioSource
 
@@ -22,6 +23,7 @@ class EmulatorState:
     # Extra request checks plugged in by feature modules: f(body, model) raising ApiError.
     request_checks: list[Any] = field(default_factory=list)
     started_at: float = field(default_factory=time.time)
+    next_pacing: NextPacing = field(default_factory=NextPacing)  # set live through the admin API
     services: dict[str, Any] = field(default_factory=dict)  # feature-owned objects (store, admin, ...)
 
     @classmethod
@@ -33,12 +35,13 @@ class EmulatorState:
         return cls(
             settings=settings,
             catalogue=catalogue,
-            journal=Journal(settings.journal_size),
+            journal=Journal(settings.journal_size, settings.journal_max_bytes),
             limiter=RateLimiter(settings.requests_per_minute, settings.tokens_per_minute,
                                 settings.enforce_rate_limits),
         )
 
     def reset(self) -> None:
-        """Forget what requests left behind: journal and rate-limit windows."""
+        """Forget what requests left behind: journal, rate-limit windows and pacing set for the next streams."""
         self.journal.clear()
         self.limiter.reset()
+        self.next_pacing.clear()

@@ -29,7 +29,7 @@ async def create_chat_completion(request: Request) -> Response:
     started = time.perf_counter()
     rid = request_id()
     headers = dict(request.headers)
-    entry = state.journal.start("POST", request.url.path, headers)
+    entry = request.state.journal_entry = state.journal.start("POST", request.url.path, headers)
     try:
         api_key = http.api_key_of(request, state.settings.api_keys)
         http.check_json_content_type(request)
@@ -63,14 +63,19 @@ def _render(state: EmulatorState, chat, reply: Reply, headers: dict[str, str], e
     if reply.fault is not None:
         return reply.fault.response(events, headers, pacing)
     if pacing.is_paced:
-        return PacedEventStream(events, headers, pacing)  # type: ignore[return-value]
+        return PacedEventStream(events, headers, pacing, on_sent=entry.event_sent)  # type: ignore[return-value]
+    entry.all_events_sent()
     return unpaced_stream(events, headers)
 
 
 def _pacing(state: EmulatorState, headers: dict[str, str], reply: Reply) -> Pacing:
-    """The reply's own pacing (a scenario's), else the request's headers, else the server default."""
+    """The reply's own pacing (a scenario's), else one set for the next streams, else the request's
+    headers, else the server default."""
     if reply.pacing is not None:
         return reply.pacing
+    override = state.next_pacing.take()
+    if override is not None:
+        return override
     default = state.settings.pacing
     if TTFT_HEADER not in headers and TPS_HEADER not in headers and CHUNK_HEADER not in headers:
         return default

@@ -26,11 +26,13 @@ def unpaced_stream(events: list[bytes], headers: dict[str, str]) -> Response:
 
 
 class PacedEventStream:
-    """Writes `events` with the pauses `pacing` asks for; `delays` overrides them per event."""
+    """Writes `events` with the pauses `pacing` asks for; `delays` overrides them per event.
+    `on_sent` is called after each event is written (the journal notes the timing)."""
 
     def __init__(self, events: list[bytes], headers: dict[str, str], pacing: Pacing,
-                 delays: list[float] | None = None) -> None:
+                 delays: list[float] | None = None, on_sent: Callable[[], None] | None = None) -> None:
         self.events = events
+        self.on_sent = on_sent
         self.headers = sse_headers(headers)
         self.delays = delays if delays is not None else pacing_delays(len(events), pacing)
 
@@ -56,6 +58,8 @@ class PacedEventStream:
                 if gone.is_set():
                     return
                 await send({"type": "http.response.body", "body": event, "more_body": True})
+                if self.on_sent is not None:
+                    self.on_sent()
             await send({"type": "http.response.body", "body": b"", "more_body": False})
         except OSError:
             return  # the client went away between our check and the write

@@ -1,0 +1,78 @@
+"""`GET /_emulator/requests/stream`: the journal as it grows, as server-sent events.
+
+Events: `request` (a summary of a new entry, also sent first for entries after `?after=<id>`),
+`cleared` (the journal was cleared) and `resync` (the reader fell behind: fetch the list again).
+The journal may be changed from another thread (test code), so listeners hop onto the loop.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+from ..journal import Journal, JournalEntry
+from ..wire.stream_response import SSE_MEDIA_TYPE, Receive, Send, sse_headers
+from .views import summary
+
+KEEPALIVE_SECONDS = 15.0
+QUEUE_SIZE = 1000
+
+
+def sse_event(name: str, data: Any) -> bytes:
+    return f"event: {name}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n".encode("utf-8")
+
+
+class JournalStream:
+    def __init__(self, journal: Journal, after: int | None, headers: dict[str, str]) -> None:
+        self.journal = journal
+        self.after = after
+        self.headers = sse_headers(headers)
+
+    async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
+        loop = asyncio.get_running_loop()
+        queue: asyncio.Queue[bytes] = asyncio.Queue(QUEUE_SIZE)
+
+        def put(event: bytes) -> None:
+            try:
+                queue.put_nowait(event)
+            except asyncio.QueueFull:  # a stalled reader: tell it to start over instead of growing
+                while not queue.empty():
+                    queue.get_nowait()
+                queue.put_nowait(sse_event("resync", {}))
+
+        def listener(kind: str, entry: JournalEntry | None) -> None:
+            event = sse_event("request", summary(entry)) if entry is not None else sse_event(kind, {})
+            try:
+                loop.call_soon_threadsafe(put, event)
+            except RuntimeError:
+                pass  # the loop is closing
+
+        self.journal.listeners.append(listener)
+        watcher = asyncio.ensure_future(_wait_for_disconnect(receive))
+        try:
+            await send({"type": "http.response.start", "status": 200, "headers": [
+                (b"content-type", SSE_MEDIA_TYPE.encode()),
+                *((k.encode("latin-1"), v.encode("latin-1")) for k, v in self.headers.items())]})
+            backlog = [e for e in self.journal.entries() if self.after is None or e.id > self.after]
+            first = b": journal\n\n" + b"".join(sse_event("request", summary(e)) for e in backlog)
+            await send({"type": "http.response.body", "body": first, "more_body": True})
+            while not watcher.done():
+                getter = asyncio.ensure_future(queue.get())
+                done, _ = await asyncio.wait({getter, watcher}, timeout=KEEPALIVE_SECONDS,
+                                             return_when=asyncio.FIRST_COMPLETED)
+                if getter in done:
+                    await send({"type": "http.response.body", "body": getter.result(), "more_body": True})
+                else:
+                    getter.cancel()
+                    if not watcher.done():
+                        await send({"type": "http.response.body", "body": b": keepalive\n\n", "more_body": True})
+        except OSError:
+            pass  # the reader went away
+        finally:
+            self.journal.listeners.remove(listener)
+            watcher.cancel()
+
+
+async def _wait_for_disconnect(receive: Receive) -> None:
+    while (await receive())["type"] != "http.disconnect":
+        pass

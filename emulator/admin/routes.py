@@ -1,0 +1,184 @@
+"""The admin API's HTTP door: parse the request, call `AdminOperations`, answer JSON (errors in
+the OpenAI envelope). Everything under `/_emulator/`, behind `AdminGate`."""
+from __future__ import annotations
+
+import functools
+import json
+import time
+from importlib import resources
+from typing import Any, Awaitable, Callable
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from .. import http
+from ..contract.errors import ApiError
+from ..ids import request_id
+from ..state import EmulatorState
+from .auth import AdminGate
+from .live import JournalStream
+from .operations import AdminOperations
+from .views import detail, summary
+
+PREFIX = "/_emulator"
+Handler = Callable[[Request, AdminOperations], Awaitable[Any]]
+STATIC_TYPES = {"inspector.css": "text/css; charset=utf-8", "inspector.js": "text/javascript; charset=utf-8"}
+
+
+def admin_endpoint(handler: Handler) -> Callable[[Request], Awaitable[Any]]:
+    """Gate, run, and render: a dict or list becomes JSON, an `ApiError` the error envelope."""
+
+    @functools.wraps(handler)
+    async def endpoint(request: Request) -> Any:
+        state: EmulatorState = request.app.state.emulator
+        started, rid = time.perf_counter(), request_id()
+        try:
+            AdminGate(state.settings).check(request)
+            result = await handler(request, AdminOperations(state))
+        except ApiError as error:
+            return http.error_response(error, http.base_headers(rid, started))
+        if isinstance(result, (dict, list)):
+            return http.json_response(result, {**http.base_headers(rid, started), "cache-control": "no-store"})
+        return result
+
+    return endpoint
+
+
+# --- request parsing ------------------------------------------------------------------------------
+def int_param(request: Request, name: str) -> int | None:
+    value = request.query_params.get(name)
+    if value is None or value == "":
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise ApiError(400, f"Invalid '{name}': expected an integer, but got {value!r} instead.",
+                       param=name, code="invalid_type") from None
+
+
+async def json_body(request: Request, required: bool = True) -> Any:
+    raw = await http.read_body(request, request.app.state.emulator.settings.max_body_bytes)
+    if not raw.strip():
+        if required:
+            raise ApiError(400, "This admin operation needs a JSON body.", code="missing_body")
+        return {}
+    try:
+        return json.loads(raw)
+    except ValueError:
+        raise ApiError(400, "The body is not valid JSON.", code="invalid_json") from None
+
+
+def object_body(body: Any) -> dict[str, Any]:
+    if not isinstance(body, dict):
+        raise ApiError(400, "The body must be a JSON object.", code="invalid_type")
+    return body
+
+
+# --- handlers ---------------------------------------------------------------------------------------
+@admin_endpoint
+async def health(request: Request, ops: AdminOperations) -> Any:
+    return ops.health()
+
+
+@admin_endpoint
+async def version(request: Request, ops: AdminOperations) -> Any:
+    return ops.version()
+
+
+@admin_endpoint
+async def list_requests(request: Request, ops: AdminOperations) -> Any:
+    q = request.query_params
+    entries = ops.requests(path=q.get("path"), status=q.get("status"), model=q.get("model"),
+                           matched=q.get("matched"), text=q.get("q"), after=int_param(request, "after"),
+                           limit=int_param(request, "limit"))
+    view = detail if q.get("detail") in ("1", "true") else summary
+    return {"object": "list", "data": [view(e) for e in entries], "journal": ops.state.journal.stats()}
+
+
+@admin_endpoint
+async def get_request(request: Request, ops: AdminOperations) -> Any:
+    return detail(ops.request(request.path_params["id"]))
+
+
+@admin_endpoint
+async def clear_requests(request: Request, ops: AdminOperations) -> Any:
+    ops.clear_requests()
+    return {"cleared": True}
+
+
+@admin_endpoint
+async def stream_requests(request: Request, ops: AdminOperations) -> Any:
+    return JournalStream(ops.state.journal, int_param(request, "after"), http.base_headers(request_id(), 0.0))
+
+
+@admin_endpoint
+async def get_pacing(request: Request, ops: AdminOperations) -> Any:
+    return ops.pacing()
+
+
+@admin_endpoint
+async def set_pacing(request: Request, ops: AdminOperations) -> Any:
+    body = object_body(await json_body(request))
+    allowed = {"count", "ttft_ms", "tokens_per_second", "chunk_tokens"}
+    unknown = sorted(set(body) - allowed)
+    if unknown:
+        raise ApiError(400, f"Unknown parameter: '{unknown[0]}'.", param=unknown[0], code="unknown_parameter")
+    return ops.pace_next(body.get("count", 1), ttft_ms=body.get("ttft_ms", 0.0),
+                         tokens_per_second=body.get("tokens_per_second", 0.0),
+                         chunk_tokens=body.get("chunk_tokens", 1))
+
+
+@admin_endpoint
+async def clear_pacing(request: Request, ops: AdminOperations) -> Any:
+    ops.clear_pacing()
+    return ops.pacing()
+
+
+@admin_endpoint
+async def reset(request: Request, ops: AdminOperations) -> Any:
+    ops.reset()
+    return {"reset": True}
+
+
+@admin_endpoint
+async def openapi(request: Request, ops: AdminOperations) -> Any:
+    return Response(package_file("openapi.json"), 200, {"cache-control": "no-store"}, "application/json")
+
+
+@admin_endpoint
+async def inspector(request: Request, ops: AdminOperations) -> Any:
+    return Response(package_file("static/inspector.html"), 200, {"cache-control": "no-store"},
+                    "text/html; charset=utf-8")
+
+
+@admin_endpoint
+async def static(request: Request, ops: AdminOperations) -> Any:
+    name = request.path_params["name"]
+    if name not in STATIC_TYPES:
+        raise ApiError(404, f"No static file {name!r}.", code="not_found")
+    return Response(package_file("static/" + name), 200, {"cache-control": "no-store"}, STATIC_TYPES[name])
+
+
+@functools.cache
+def package_file(name: str) -> bytes:
+    """Shipped files, read once."""
+    return resources.files(__package__).joinpath(name).read_bytes()
+
+
+def admin_routes() -> list[BaseRoute]:
+    return [
+        Route(PREFIX + "/", inspector, methods=["GET"]),
+        Route(PREFIX + "/static/{name}", static, methods=["GET"]),
+        Route(PREFIX + "/openapi.json", openapi, methods=["GET"]),
+        Route(PREFIX + "/health", health, methods=["GET"]),
+        Route(PREFIX + "/version", version, methods=["GET"]),
+        Route(PREFIX + "/requests", list_requests, methods=["GET"]),
+        Route(PREFIX + "/requests", clear_requests, methods=["DELETE"]),
+        Route(PREFIX + "/requests/stream", stream_requests, methods=["GET"]),
+        Route(PREFIX + "/requests/{id:int}", get_request, methods=["GET"]),
+        Route(PREFIX + "/pacing", get_pacing, methods=["GET"]),
+        Route(PREFIX + "/pacing", set_pacing, methods=["POST"]),
+        Route(PREFIX + "/pacing", clear_pacing, methods=["DELETE"]),
+        Route(PREFIX + "/reset", reset, methods=["POST"]),
+    ]
