@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import argparse
-import logging
+import os
 import sys
 from pathlib import Path
 
 from . import __version__
+from .admin.auth import TOKEN_ENV, AdminGate, is_loopback
 from .config import Settings
+from .logs import configure as configure_logging
 from .reply import Pacing
 
 
@@ -33,6 +35,11 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--tpm", type=int, default=30000000, help="tokens per minute per key (rate-limit headers)")
     p.add_argument("--enforce-rate-limits", action="store_true", help="answer 429 past --rpm / --tpm")
     p.add_argument("--no-access-log", action="store_true", help="no log line per request")
+    p.add_argument("--log-format", choices=("text", "json"), default="text", help="log lines as text or JSON objects")
+    p.add_argument("--admin-token", default=os.environ.get(TOKEN_ENV) or None,
+                   help=f"token the admin API and inspector require (default: ${TOKEN_ENV}); needed off loopback")
+    p.add_argument("--journal-size", type=int, default=1000, help="requests the journal keeps (default 1000)")
+    p.add_argument("--journal-max-mb", type=float, default=16.0, help="bytes the journal keeps, in MB (default 16)")
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -43,20 +50,27 @@ def _settings(args: argparse.Namespace) -> Settings:
         extra_models=tuple(args.extra_models), accept_any_model=args.any_model,
         pacing=Pacing(args.ttft_ms / 1000, args.tokens_per_second, max(args.chunk_tokens, 1)),
         requests_per_minute=args.rpm, tokens_per_minute=args.tpm, enforce_rate_limits=args.enforce_rate_limits,
-        access_log=not args.no_access_log,
+        access_log=not args.no_access_log, log_format=args.log_format, admin_token=args.admin_token,
+        journal_size=args.journal_size, journal_max_bytes=int(args.journal_max_mb * 1024 * 1024),
     )
 
 
 def serve(args: argparse.Namespace) -> int:
     from .server import Emulator
 
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s: %(message)s")
-    emulator = Emulator(_settings(args))
+    settings = _settings(args)
+    configure_logging(settings.log_format)
+    emulator = Emulator(settings)
     emulator.bind()
-    if args.host not in ("127.0.0.1", "localhost", "::1"):
+    if not is_loopback(args.host):
         print(f"warning: binding to {args.host} makes the emulator reachable from other machines", file=sys.stderr)
+        if not settings.admin_token:
+            print(f"warning: the admin API and inspector are off: give --admin-token (or ${TOKEN_ENV}) "
+                  "to turn them on", file=sys.stderr)
     print(f"chat-emulator {__version__} listening on {emulator.url} (OpenAI base URL: {emulator.base_url})",
           flush=True)
+    if AdminGate(settings).enabled:
+        print(f"inspector: {emulator.inspector_url}", flush=True)
     emulator.serve_forever()
     return 0
 

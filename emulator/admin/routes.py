@@ -13,6 +13,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from .. import http
+from ..contract import errors
 from ..contract.errors import ApiError
 from ..ids import request_id
 from ..state import EmulatorState
@@ -152,11 +153,13 @@ async def inspector(request: Request, ops: AdminOperations) -> Any:
                     "text/html; charset=utf-8")
 
 
-@admin_endpoint
-async def static(request: Request, ops: AdminOperations) -> Any:
+async def static(request: Request) -> Response:
+    """The page's CSS and JavaScript: public (no secrets in them, and `<link>` sends no token),
+    but off with the rest of the admin API."""
     name = request.path_params["name"]
-    if name not in STATIC_TYPES:
-        raise ApiError(404, f"No static file {name!r}.", code="not_found")
+    if not AdminGate(request.app.state.emulator.settings).enabled or name not in STATIC_TYPES:
+        error = errors.invalid_url(request.method, request.url.path)
+        return http.error_response(error, http.base_headers(request_id(), 0.0))
     return Response(package_file("static/" + name), 200, {"cache-control": "no-store"}, STATIC_TYPES[name])
 
 

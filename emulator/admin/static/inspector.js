@@ -1,0 +1,288 @@
+// The chat-emulator inspector: lists journal entries live (SSE, polling as a fallback), shows one in
+// detail (request, response, stream chunks with their timing) and the loaded scenarios.
+// Plain JavaScript, no build step, no dependencies.
+"use strict";
+
+const base = location.pathname.replace(/\/+$/, "");            // ".../_emulator"
+const token = new URLSearchParams(location.search).get("token");
+const rows = new Map();                                          // id -> summary
+let lastId = 0;
+let selectedId = null;
+let source = null;
+let pollTimer = null;
+let reloadTimer = null;
+let scenarioTimer = null;
+
+const $ = (id) => document.getElementById(id);
+
+function withToken(url) {
+  if (!token) return url;
+  return url + (url.includes("?") ? "&" : "?") + "token=" + encodeURIComponent(token);
+}
+
+async function api(path, options = {}) {
+  const headers = Object.assign({}, options.headers || {});
+  if (token) headers.Authorization = "Bearer " + token;
+  const response = await fetch(base + path, Object.assign({}, options, { headers }));
+  const body = await response.json().catch(() => null);
+  if (!response.ok) {
+    const message = body && body.error ? body.error.message : response.statusText;
+    throw new Error(message);
+  }
+  return body;
+}
+
+// --- filters -----------------------------------------------------------------------------------
+function filters() {
+  return { path: $("filter-path").value.trim(), status: $("filter-status").value, q: $("filter-text").value.trim() };
+}
+
+function query(extra) {
+  const params = new URLSearchParams();
+  const f = Object.assign(filters(), extra || {});
+  for (const [key, value] of Object.entries(f)) if (value !== "" && value != null) params.set(key, value);
+  const text = params.toString();
+  return text ? "?" + text : "";
+}
+
+function passesLocalFilters(entry) {
+  const f = filters();
+  if (f.path && !entry.path.includes(f.path)) return false;
+  if (f.status && String(entry.status)[0] !== f.status[0]) return false;
+  return true;
+}
+
+// --- the request list ----------------------------------------------------------------------------
+function fmtTime(seconds) {
+  const d = new Date(seconds * 1000);
+  return d.toLocaleTimeString([], { hour12: false }) + "." + String(d.getMilliseconds()).padStart(3, "0");
+}
+
+function cell(text, className) {
+  const td = document.createElement("td");
+  td.textContent = text == null ? "" : String(text);
+  if (className) td.className = className;
+  td.title = td.textContent;
+  return td;
+}
+
+function renderRow(entry) {
+  const tr = document.createElement("tr");
+  tr.dataset.id = entry.id;
+  const usage = entry.usage;
+  const path = cell(entry.path);
+  if (entry.stream) path.insertAdjacentHTML("beforeend", '<span class="tag">stream</span>');
+  tr.append(
+    cell(fmtTime(entry.time)), cell(entry.method), path, cell(entry.model),
+    cell(entry.matched || "—", entry.matched === "builtin" ? "matched matched-builtin" : "matched"),
+    cell(entry.status, "status status-" + String(entry.status)[0]),
+    cell(entry.duration_ms.toFixed(1) + " ms", "num"),
+    cell(usage ? usage.total_tokens : "", "num"),
+  );
+  if (usage) tr.lastChild.title = `${usage.prompt_tokens} prompt + ${usage.completion_tokens} completion tokens`;
+  if (entry.error) tr.title = entry.error;
+  if (entry.id === selectedId) tr.classList.add("selected");
+  tr.addEventListener("click", () => select(entry.id));
+  return tr;
+}
+
+function addEntry(entry) {
+  if (rows.has(entry.id)) return;
+  rows.set(entry.id, entry);
+  lastId = Math.max(lastId, entry.id);
+  $("requests").tBodies[0].prepend(renderRow(entry));
+  $("empty").hidden = true;
+}
+
+function clearList() {
+  rows.clear();
+  $("requests").tBodies[0].replaceChildren();
+  $("empty").hidden = false;
+}
+
+async function reload() {
+  try {
+    const body = await api("/requests" + query());
+    clearList();
+    for (const entry of body.data) addEntry(entry);
+    showStats(body.journal);
+  } catch (error) {
+    showError(error);
+  }
+}
+
+function scheduleReload() {
+  clearTimeout(reloadTimer);
+  reloadTimer = setTimeout(reload, 250);
+}
+
+function onNewEntry(entry) {
+  lastId = Math.max(lastId, entry.id);
+  if (filters().q) scheduleReload();                   // text search needs the server
+  else if (passesLocalFilters(entry)) addEntry(entry);
+  scheduleScenarios();
+  if (entry.id === selectedId) select(entry.id);
+}
+
+function showStats(stats) {
+  if (!stats) return;
+  const kb = (stats.bytes / 1024).toFixed(0);
+  $("journal-stats").textContent = `${stats.entries} in journal (${kb} KB)` +
+    (stats.dropped ? `, ${stats.dropped} oldest dropped` : "");
+}
+
+function showError(error) {
+  $("live").textContent = "error: " + error.message;
+  $("live").className = "badge";
+}
+
+// --- live updates: SSE, else polling ---------------------------------------------------------------
+function connect() {
+  if (!window.EventSource) return startPolling();
+  source = new EventSource(withToken(base + "/requests/stream?after=" + lastId));
+  source.addEventListener("open", () => { $("live").textContent = "live"; $("live").className = "badge live"; });
+  source.addEventListener("request", (event) => onNewEntry(JSON.parse(event.data)));
+  source.addEventListener("cleared", () => { clearList(); closeDetail(); scheduleScenarios(); });
+  source.addEventListener("resync", reload);
+  source.addEventListener("error", () => {
+    // EventSource reconnects by itself; if the server refuses outright, poll instead.
+    if (source.readyState === EventSource.CLOSED) { source = null; startPolling(); }
+    else { $("live").textContent = "reconnecting…"; $("live").className = "badge"; }
+  });
+}
+
+function startPolling() {
+  $("live").textContent = "polling";
+  $("live").className = "badge polling";
+  clearInterval(pollTimer);
+  pollTimer = setInterval(async () => {
+    try {
+      const body = await api("/requests?after=" + lastId);
+      body.data.forEach(onNewEntry);
+      showStats(body.journal);
+    } catch (error) { showError(error); }
+  }, 1500);
+}
+
+// --- one request in detail ----------------------------------------------------------------------------
+function pretty(value) {
+  return value == null ? "(none)" : JSON.stringify(value, null, 2);
+}
+
+function chunkDelta(data) {
+  const text = data.replace(/^data: /, "").trim();
+  if (text === "[DONE]") return "[DONE]";
+  try {
+    const chunk = JSON.parse(text);
+    if (chunk.error) return "error: " + chunk.error.message;
+    const choice = (chunk.choices || [])[0];
+    if (!choice) return chunk.usage ? `usage: ${chunk.usage.total_tokens} tokens` : "";
+    const delta = choice.delta || {};
+    if (delta.content) return delta.content;
+    if (delta.refusal) return "refusal: " + delta.refusal;
+    if (delta.tool_calls) return delta.tool_calls.map((c) => (c.function && (c.function.name || "") + (c.function.arguments || "")) || "").join(" ");
+    if (choice.finish_reason) return "finish_reason: " + choice.finish_reason;
+    if (delta.role) return "role: " + delta.role;
+    return "";
+  } catch (_) {
+    return text;
+  }
+}
+
+function renderChunks(events) {
+  const body = $("chunks").tBodies[0];
+  body.replaceChildren();
+  let previous = null;
+  events.forEach((event, index) => {
+    const tr = document.createElement("tr");
+    const offset = event.offset_ms;
+    const gap = offset != null && previous != null ? offset - previous : null;
+    tr.append(
+      cell(index, "num"),
+      cell(offset != null ? offset.toFixed(1) + " ms" : "not sent", "num"),
+      cell(gap != null ? "+" + gap.toFixed(1) : "", "num"),
+      cell(chunkDelta(event.data), "delta"),
+      cell(event.data.trim(), "event"),
+    );
+    body.append(tr);
+    if (offset != null) previous = offset;
+  });
+  const sent = events.filter((e) => e.offset_ms != null);
+  $("stream-summary").textContent = sent.length
+    ? `${events.length} events; first after ${sent[0].offset_ms.toFixed(1)} ms, last after ${sent[sent.length - 1].offset_ms.toFixed(1)} ms.`
+    : `${events.length} events, none sent yet.`;
+}
+
+async function select(id) {
+  selectedId = id;
+  for (const tr of $("requests").tBodies[0].rows) tr.classList.toggle("selected", Number(tr.dataset.id) === id);
+  let entry;
+  try { entry = await api("/requests/" + id); } catch (error) { return showError(error); }
+  $("detail-pane").hidden = false;
+  $("detail-title").textContent = `#${entry.id} ${entry.method} ${entry.path}`;
+  $("detail-meta").textContent = [
+    fmtTime(entry.time), "status " + entry.status, entry.model, "matched " + (entry.matched || "nothing"),
+    entry.duration_ms.toFixed(1) + " ms", entry.truncated ? "large strings truncated" : "",
+  ].filter(Boolean).join(" · ");
+  $("request-body").textContent = pretty(entry.request);
+  $("response-body").textContent = pretty(entry.response);
+  $("request-headers").textContent = pretty(entry.headers);
+  $("stream-tab").hidden = !entry.events;
+  if (entry.events) renderChunks(entry.events);
+  else if (currentTab() === "stream") showTab("response");
+}
+
+function closeDetail() {
+  selectedId = null;
+  $("detail-pane").hidden = true;
+  for (const tr of $("requests").tBodies[0].rows) tr.classList.remove("selected");
+}
+
+function currentTab() {
+  const active = document.querySelector(".tabs button.active");
+  return active ? active.dataset.tab : "request";
+}
+
+function showTab(name) {
+  for (const button of document.querySelectorAll(".tabs button")) button.classList.toggle("active", button.dataset.tab === name);
+  for (const tab of document.querySelectorAll(".tab")) tab.hidden = tab.id !== "tab-" + name;
+}
+
+// --- scenarios -----------------------------------------------------------------------------------------
+function scheduleScenarios() {
+  clearTimeout(scenarioTimer);
+  scenarioTimer = setTimeout(loadScenarios, 300);
+}
+
+async function loadScenarios() {
+  api("/health").then((health) => showStats(health.journal)).catch(() => {});
+  let body;
+  try { body = await api("/scenarios"); } catch (_) { return; }
+  const tbody = $("scenarios").tBodies[0];
+  tbody.replaceChildren();
+  for (const scenario of body.data) {
+    const tr = document.createElement("tr");
+    tr.append(cell(scenario.name), cell(scenario.matched, "num"));
+    if (!scenario.matched) tr.classList.add("unused");
+    tbody.append(tr);
+  }
+  $("no-scenarios").hidden = body.data.length > 0;
+  $("near-miss").textContent = body.last_miss || "None yet.";
+}
+
+// --- start --------------------------------------------------------------------------------------------------
+document.addEventListener("DOMContentLoaded", async () => {
+  $("base-url").textContent = location.origin + "/v1";
+  $("clear").addEventListener("click", async () => {
+    try { await api("/requests", { method: "DELETE" }); clearList(); closeDetail(); } catch (error) { showError(error); }
+  });
+  $("close-detail").addEventListener("click", closeDetail);
+  for (const button of document.querySelectorAll(".tabs button")) button.addEventListener("click", () => showTab(button.dataset.tab));
+  $("filter-path").addEventListener("input", scheduleReload);
+  $("filter-status").addEventListener("change", scheduleReload);
+  $("filter-text").addEventListener("input", scheduleReload);
+  api("/version").then((v) => { $("version").textContent = "v" + v.version; }).catch(() => {});
+  await reload();
+  loadScenarios();
+  connect();
+});

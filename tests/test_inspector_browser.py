@@ -1,0 +1,124 @@
+"""The inspector page in a real headless Chromium: requests sent with the official SDK appear live,
+one opens in detail, and the stream view shows the chunks with their timing.
+
+Needs Debian's `chromium` and Playwright's Python package (never `playwright install`: we drive
+the system browser). Skipped locally when either is missing; CI installs both (`.ci/run`).
+"""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import openai
+import pytest
+
+from emulator import Emulator
+
+sync_api = pytest.importorskip("playwright.sync_api")
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
+LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+USER = [{"role": "user", "content": "Tell me about the inspector"}]
+
+
+@pytest.fixture(scope="module")
+def emu():
+    with Emulator() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, emu):
+    emu.reset()
+    page = browser.new_page(viewport={"width": 1400, "height": 820})
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(emu.inspector_url)
+    sync_api.expect(page.locator("#live")).to_have_text("live")
+    yield page
+    page.close()
+    assert errors == [], f"JavaScript errors on the page: {errors}"
+
+
+def test_requests_appear_live_and_the_stream_view_shows_timed_chunks(page, emu):
+    client = openai.OpenAI(base_url=emu.base_url, api_key="sk-browser", max_retries=0)
+    client.chat.completions.create(model="gpt-4o-mini", messages=USER)
+    emu.admin.pace_next(1, ttft_ms=30, tokens_per_second=400)
+    streamed = "".join(chunk.choices[0].delta.content or "" for chunk in client.chat.completions.create(
+        model="gpt-4o-mini", messages=USER, stream=True, stream_options={"include_usage": True})
+        if chunk.choices)
+    with pytest.raises(openai.BadRequestError):
+        client.chat.completions.create(model="gpt-4o-mini", messages=USER, temperature=5)
+
+    rows = page.locator("#requests tbody tr")
+    sync_api.expect(rows).to_have_count(3)  # arrived through the live stream, no reload
+    newest = rows.nth(0)
+    sync_api.expect(newest.locator(".status")).to_have_text("400")
+    stream_row = page.locator('#requests tbody tr[data-id="2"]')
+    sync_api.expect(stream_row).to_contain_text("/v1/chat/completions")
+    sync_api.expect(stream_row).to_contain_text("gpt-4o-mini")
+    sync_api.expect(stream_row).to_contain_text("builtin")
+    sync_api.expect(stream_row).to_contain_text("stream")
+
+    stream_row.click()
+    sync_api.expect(page.locator("#detail-title")).to_have_text("#2 POST /v1/chat/completions")
+    sync_api.expect(page.locator("#request-body")).to_contain_text('"stream": true')
+    page.get_by_role("tab", name="Response").click()
+    response = json.loads(page.locator("#response-body").inner_text())
+    assert response["choices"][0]["message"]["content"] == streamed
+
+    page.get_by_role("tab", name="Stream").click()
+    chunk_rows = page.locator("#chunks tbody tr")
+    events = emu.requests[1].events
+    sync_api.expect(chunk_rows).to_have_count(len(events))
+    deltas = chunk_rows.locator("td.delta").all_inner_texts()
+    assert deltas[0] == "role: assistant" and deltas[-1] == "[DONE]"
+    assert "finish_reason: stop" in deltas
+    offsets = [float(t.split()[0]) for t in chunk_rows.locator("td:nth-child(2)").all_inner_texts()]
+    assert offsets == sorted(offsets) and offsets[0] >= 30  # paced: the first chunk waited for its ttft
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "inspector.png"), full_page=True)
+
+
+def test_filters_narrow_the_list(page, emu):
+    client = openai.OpenAI(base_url=emu.base_url, api_key="sk-browser", max_retries=0)
+    client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": "zebra crossing"}])
+    client.chat.completions.create(model="gpt-4o-mini", messages=USER)
+    with pytest.raises(openai.BadRequestError):
+        client.chat.completions.create(model="gpt-4o-mini", messages=USER, top_p=3)
+    rows = page.locator("#requests tbody tr")
+    sync_api.expect(rows).to_have_count(3)
+
+    page.select_option("#filter-status", "4xx")
+    sync_api.expect(rows).to_have_count(1)
+    sync_api.expect(rows.nth(0).locator(".status")).to_have_text("400")
+    page.select_option("#filter-status", "")
+    page.fill("#filter-text", "zebra")
+    sync_api.expect(rows).to_have_count(1)
+    sync_api.expect(rows.nth(0)).to_have_attribute("data-id", str(emu.requests[0].id))
+    page.fill("#filter-text", "")
+    page.fill("#filter-path", "/v1/models")
+    sync_api.expect(rows).to_have_count(0)
+
+
+def test_clear_button_empties_the_journal(page, emu):
+    client = openai.OpenAI(base_url=emu.base_url, api_key="sk-browser", max_retries=0)
+    client.chat.completions.create(model="gpt-4o-mini", messages=USER)
+    sync_api.expect(page.locator("#requests tbody tr")).to_have_count(1)
+    page.click("#clear")
+    sync_api.expect(page.locator("#requests tbody tr")).to_have_count(0)
+    assert emu.requests == []
+    client.chat.completions.create(model="gpt-4o-mini", messages=USER)
+    sync_api.expect(page.locator("#requests tbody tr")).to_have_count(1)  # still live after clearing
