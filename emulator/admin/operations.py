@@ -5,13 +5,18 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, Iterator
 
 from .. import __version__, http
 from ..contract.errors import ApiError
 from ..journal import JournalEntry
 from ..reply import Pacing
 from ..state import EmulatorState
+
+
+ADMIN_SOURCE = "<admin API>"
+FAIL_NEXT_PREFIX = "fail-next-"  # the names `ScenarioEngine.fail_next` gives its scenarios
 
 
 class AdminOperations:
@@ -88,10 +93,76 @@ class AdminOperations:
     def clear_pacing(self) -> None:
         self.state.next_pacing.clear()
 
+    # --- scenarios (the scenario engine: docs/scenarios.md) ------------------------------------------
+    def scenarios(self) -> dict[str, Any]:
+        """The loaded scenarios in matching order with how often each matched, the unused ones, and
+        the near-miss explanation of the last request no scenario answered."""
+        engine = self._engine()
+        return {"object": "list", "data": engine.list(), "unused": engine.unused(), "last_miss": engine.last_miss}
+
+    def add_scenario(self, spec: Any) -> list[str]:
+        """Add one scenario, a list, or `{"scenarios": [...]}` in the file format; returns their names."""
+        with _scenario_errors():
+            return self._engine().add(spec, source=ADMIN_SOURCE)
+
+    def replace_scenarios(self, specs: Any) -> list[str]:
+        """Replace every scenario added at run time (file scenarios stay)."""
+        with _scenario_errors():
+            return self._engine().replace_all(specs, source=ADMIN_SOURCE)
+
+    def remove_scenario(self, name: str) -> None:
+        try:
+            self._engine().remove(name)
+        except KeyError:
+            raise ApiError(404, f"No scenario named {name!r}.", param="name", code="scenario_not_found") from None
+
+    def reset_scenarios(self) -> None:
+        """Drop scenarios added at run time, rewind sequences, forget the last miss (files stay)."""
+        self._engine().reset()
+
+    def reset_sequences(self, namespace: str | None = None) -> None:
+        """Rewind sequences and `times` counters, of one namespace (`x-emulator-namespace`) or all."""
+        if namespace is not None and not isinstance(namespace, str):
+            raise ApiError(400, "'namespace' must be a string.", param="namespace", code="invalid_type")
+        self._engine().reset_state(namespace)
+
+    def fail_next(self, count: int = 1, *, error: Any = None, fault: Any = None, match: Any = None) -> str:
+        """Fail the next `count` (matching) chat requests with `error` (a name, a status, or an object)
+        or a `fault`; returns the name of the scenario that does it."""
+        if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+            raise ApiError(400, "'count' must be a positive integer.", param="count", code="invalid_value")
+        if error is not None and fault is not None:
+            raise ApiError(400, "Give 'error' or 'fault', not both.", param="fault", code="invalid_value")
+        with _scenario_errors():
+            return self._engine().fail_next(count, error=error if error is not None else "server_error",
+                                            fault=fault, match=match)
+
+    def clear_faults(self) -> list[str]:
+        """Remove every pending `fail_next`; returns the names removed."""
+        engine = self._engine()
+        names = [name for name in engine.names() if name.startswith(FAIL_NEXT_PREFIX)]
+        for name in names:
+            engine.remove(name)
+        return names
+
+    def _engine(self) -> Any:
+        if self.state.scenarios is None:
+            raise ApiError(404, "This emulator has no scenario engine.", code="scenarios_unavailable")
+        return self.state.scenarios
+
     # --- everything --------------------------------------------------------------------------------
     def reset(self) -> None:
-        """Journal, rate-limit windows and pacing overrides."""
+        """Journal, rate-limit windows, pacing overrides, added scenarios and sequence positions."""
         self.state.reset()
+
+
+@contextmanager
+def _scenario_errors() -> Iterator[None]:
+    """A scenario the engine refuses (`ScenarioFileError`, a ValueError listing the problems) is a 400."""
+    try:
+        yield
+    except ValueError as error:
+        raise ApiError(400, f"Invalid scenario: {error}", code="invalid_scenario") from None
 
 
 def _status_test(status: int | str | None):

@@ -76,6 +76,12 @@ def object_body(body: Any) -> dict[str, Any]:
     return body
 
 
+def only(body: dict[str, Any], allowed: set[str]) -> None:
+    unknown = sorted(set(body) - allowed)
+    if unknown:
+        raise ApiError(400, f"Unknown parameter: '{unknown[0]}'.", param=unknown[0], code="unknown_parameter")
+
+
 # --- handlers ---------------------------------------------------------------------------------------
 @admin_endpoint
 async def health(request: Request, ops: AdminOperations) -> Any:
@@ -121,10 +127,7 @@ async def get_pacing(request: Request, ops: AdminOperations) -> Any:
 @admin_endpoint
 async def set_pacing(request: Request, ops: AdminOperations) -> Any:
     body = object_body(await json_body(request))
-    allowed = {"count", "ttft_ms", "tokens_per_second", "chunk_tokens"}
-    unknown = sorted(set(body) - allowed)
-    if unknown:
-        raise ApiError(400, f"Unknown parameter: '{unknown[0]}'.", param=unknown[0], code="unknown_parameter")
+    only(body, {"count", "ttft_ms", "tokens_per_second", "chunk_tokens"})
     return ops.pace_next(body.get("count", 1), ttft_ms=body.get("ttft_ms", 0.0),
                          tokens_per_second=body.get("tokens_per_second", 0.0),
                          chunk_tokens=body.get("chunk_tokens", 1))
@@ -134,6 +137,56 @@ async def set_pacing(request: Request, ops: AdminOperations) -> Any:
 async def clear_pacing(request: Request, ops: AdminOperations) -> Any:
     ops.clear_pacing()
     return ops.pacing()
+
+
+@admin_endpoint
+async def list_scenarios(request: Request, ops: AdminOperations) -> Any:
+    return ops.scenarios()
+
+
+@admin_endpoint
+async def add_scenario(request: Request, ops: AdminOperations) -> Any:
+    return {"added": ops.add_scenario(await json_body(request))}
+
+
+@admin_endpoint
+async def replace_scenarios(request: Request, ops: AdminOperations) -> Any:
+    return {"scenarios": ops.replace_scenarios(await json_body(request))}
+
+
+@admin_endpoint
+async def remove_scenario(request: Request, ops: AdminOperations) -> Any:
+    name = request.path_params["name"]
+    ops.remove_scenario(name)
+    return {"removed": name}
+
+
+@admin_endpoint
+async def reset_scenarios(request: Request, ops: AdminOperations) -> Any:
+    ops.reset_scenarios()
+    return {"reset": True}
+
+
+@admin_endpoint
+async def reset_sequences(request: Request, ops: AdminOperations) -> Any:
+    body = object_body(await json_body(request, required=False))
+    only(body, {"namespace"})
+    ops.reset_sequences(body.get("namespace"))
+    return {"reset": True, "namespace": body.get("namespace")}
+
+
+@admin_endpoint
+async def set_fault(request: Request, ops: AdminOperations) -> Any:
+    body = object_body(await json_body(request))
+    only(body, {"count", "error", "fault", "match"})
+    name = ops.fail_next(body.get("count", 1), error=body.get("error"), fault=body.get("fault"),
+                         match=body.get("match"))
+    return {"scenario": name}
+
+
+@admin_endpoint
+async def clear_faults(request: Request, ops: AdminOperations) -> Any:
+    return {"removed": ops.clear_faults()}
 
 
 @admin_endpoint
@@ -183,5 +236,13 @@ def admin_routes() -> list[BaseRoute]:
         Route(PREFIX + "/pacing", get_pacing, methods=["GET"]),
         Route(PREFIX + "/pacing", set_pacing, methods=["POST"]),
         Route(PREFIX + "/pacing", clear_pacing, methods=["DELETE"]),
+        Route(PREFIX + "/scenarios", list_scenarios, methods=["GET"]),
+        Route(PREFIX + "/scenarios", add_scenario, methods=["POST"]),
+        Route(PREFIX + "/scenarios", replace_scenarios, methods=["PUT"]),
+        Route(PREFIX + "/scenarios/reset", reset_scenarios, methods=["POST"]),
+        Route(PREFIX + "/scenarios/{name}", remove_scenario, methods=["DELETE"]),
+        Route(PREFIX + "/sequences/reset", reset_sequences, methods=["POST"]),
+        Route(PREFIX + "/faults", set_fault, methods=["POST"]),
+        Route(PREFIX + "/faults", clear_faults, methods=["DELETE"]),
         Route(PREFIX + "/reset", reset, methods=["POST"]),
     ]

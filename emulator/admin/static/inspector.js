@@ -262,8 +262,9 @@ async function loadScenarios() {
   tbody.replaceChildren();
   for (const scenario of body.data) {
     const tr = document.createElement("tr");
-    tr.append(cell(scenario.name), cell(scenario.matched, "num"));
-    if (!scenario.matched) tr.classList.add("unused");
+    tr.append(cell(scenario.name), cell(scenario.times_matched, "num"));
+    tr.title = `${scenario.source}${scenario.line ? ":" + scenario.line : ""}`;
+    if (!scenario.times_matched) tr.classList.add("unused");
     tbody.append(tr);
   }
   $("no-scenarios").hidden = body.data.length > 0;
