@@ -38,10 +38,26 @@ class EmulatorState:
             journal=Journal(settings.journal_size, settings.journal_max_bytes),
             limiter=RateLimiter(settings.requests_per_minute, settings.tokens_per_minute,
                                 settings.enforce_rate_limits),
+            scenarios=_scenario_engine(settings),
         )
 
     def reset(self) -> None:
-        """Forget what requests left behind: journal, rate-limit windows and pacing set for the next streams."""
+        """Forget what requests left behind: journal, rate-limit windows, pacing set for the next streams,
+        added scenarios and sequence state."""
         self.journal.clear()
         self.limiter.reset()
         self.next_pacing.clear()
+        if self.scenarios is not None:
+            self.scenarios.reset()  # type: ignore[attr-defined]
+
+
+def _scenario_engine(settings: Settings) -> ScenarioSource:
+    """Always an engine (inline scenarios need one); files are read, and jsonschema imported, only if given."""
+    from .scenarios.engine import ScenarioEngine
+
+    engine = ScenarioEngine()
+    if settings.scenario_paths:
+        engine.load_paths(settings.scenario_paths)  # raises ScenarioFileError naming file and line
+        if settings.watch:
+            engine.watch()
+    return engine
