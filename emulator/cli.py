@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .admin.auth import TOKEN_ENV, AdminGate, is_loopback
+from .admin.auth import TOKEN_ENV, AdminGate, binding_warnings
 from .config import Settings
 from .logs import configure as configure_logging
 from .reply import Pacing
@@ -68,11 +68,8 @@ def serve(args: argparse.Namespace) -> int:
         print(f"chat-emulator: not starting, the scenario files have mistakes:\n{error}", file=sys.stderr)
         return 2
     emulator.bind()
-    if not is_loopback(args.host):
-        print(f"warning: binding to {args.host} makes the emulator reachable from other machines", file=sys.stderr)
-        if not settings.admin_token:
-            print(f"warning: the admin API and inspector are off: give --admin-token (or ${TOKEN_ENV}) "
-                  "to turn them on", file=sys.stderr)
+    for warning in binding_warnings(settings):
+        print(f"warning: {warning}", file=sys.stderr)
     print(f"chat-emulator {__version__} listening on {emulator.url} (OpenAI base URL: {emulator.base_url})",
           flush=True)
     if AdminGate(settings).enabled:

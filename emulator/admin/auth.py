@@ -26,6 +26,16 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def binding_warnings(settings: Settings) -> list[str]:
+    """What `serve` prints when the server is reachable from other machines."""
+    if is_loopback(settings.host):
+        return []
+    warnings = [f"binding to {settings.host} makes the emulator reachable from other machines"]
+    if not settings.admin_token:
+        warnings.append(f"the admin API and inspector are off: give --admin-token (or ${TOKEN_ENV}) to turn them on")
+    return warnings
+
+
 class AdminGate:
     def __init__(self, settings: Settings) -> None:
         self.token = settings.admin_token or None
