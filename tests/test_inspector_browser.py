@@ -122,3 +122,22 @@ def test_clear_button_empties_the_journal(page, emu):
     assert emu.requests == []
     client.chat.completions.create(model="gpt-4o-mini", messages=USER)
     sync_api.expect(page.locator("#requests tbody tr")).to_have_count(1)  # still live after clearing
+
+
+def test_scenarios_panel_shows_matches_and_the_last_near_miss(page, emu):
+    emu.admin.add_scenario({"name": "weather", "match": {"last_user": {"contains": "weather"}},
+                            "reply": {"content": "Sunny, always."}})
+    emu.admin.add_scenario({"name": "never-used", "match": {"model": "gpt-4.1"}, "reply": {"content": "x"}})
+    client = openai.OpenAI(base_url=emu.base_url, api_key="sk-browser", max_retries=0)
+    for _ in range(2):
+        assert client.chat.completions.create(model="gpt-4o-mini", messages=[
+            {"role": "user", "content": "How is the weather?"}]).choices[0].message.content == "Sunny, always."
+    client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": "Tell me a joke"}])
+
+    rows = page.locator("#scenarios tbody tr")
+    sync_api.expect(rows).to_have_count(2)
+    sync_api.expect(rows.filter(has_text="weather").locator("td.num")).to_have_text("2")
+    sync_api.expect(rows.filter(has_text="never-used")).to_have_class("unused")
+    sync_api.expect(page.locator("#near-miss")).to_contain_text("'weather'")
+    sync_api.expect(page.locator('#requests tbody tr[data-id="%d"] .matched' % emu.requests[0].id)).to_have_text("weather")
+    page.screenshot(path=str(ARTIFACTS / "inspector-scenarios.png"))
