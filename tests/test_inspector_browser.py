@@ -6,10 +6,13 @@ the system browser). Skipped locally when either is missing; CI installs both (`
 """
 from __future__ import annotations
 
+import http.server
 import json
 import shutil
+import threading
 from pathlib import Path
 
+import httpx
 import openai
 import pytest
 
@@ -141,3 +144,50 @@ def test_scenarios_panel_shows_matches_and_the_last_near_miss(page, emu):
     sync_api.expect(page.locator("#near-miss")).to_contain_text("'weather'")
     sync_api.expect(page.locator('#requests tbody tr[data-id="%d"] .matched' % emu.requests[0].id)).to_have_text("weather")
     page.screenshot(path=str(ARTIFACTS / "inspector-scenarios.png"))
+
+
+def documented_example() -> str:
+    text = (Path(__file__).resolve().parent.parent / "docs" / "front-end.md").read_text()
+    block = text.split("<!-- example: fetch-stream -->", 1)[1]
+    return block.split("```html\n", 1)[1].split("```", 1)[0]
+
+
+def test_the_documented_fetch_example_streams_from_another_origin(browser, emu):
+    """docs/front-end.md's example page, served from a dev-server origin, streams a scripted answer
+    across origins (CORS preflight included) and the inspector's journal shows where it came from."""
+    emu.reset()
+    docs = (Path(__file__).resolve().parent.parent / "docs" / "front-end.md").read_text()
+    curl = docs.split("curl -X POST http://127.0.0.1:8000/_emulator/scenarios \\\n  -d '", 1)[1].split("'\n", 1)[0]
+    httpx.post(emu.url + "/_emulator/scenarios", content=curl).raise_for_status()  # the documented one-liner
+    emu.admin.pace_next(1, tokens_per_second=500)
+    html = documented_example().replace("http://127.0.0.1:8000/v1", emu.base_url).encode()
+
+    class DevServer(http.server.BaseHTTPRequestHandler):  # stands in for the app's own dev server
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("content-type", "text/html; charset=utf-8")
+            self.send_header("content-length", str(len(html)))
+            self.end_headers()
+            self.wfile.write(html)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    dev = http.server.ThreadingHTTPServer(("127.0.0.1", 0), DevServer)
+    threading.Thread(target=dev.serve_forever, daemon=True).start()
+    origin = f"http://localhost:{dev.server_address[1]}"
+    page = browser.new_page()
+    try:
+        page.goto(origin + "/")
+        page.click("button")
+        answer = page.locator("#answer")
+        sync_api.expect(answer).to_have_attribute("data-done", "true")
+        sync_api.expect(answer).to_have_text("Hi! I am a scripted answer.")
+        assert int(answer.get_attribute("data-tokens")) > 0
+    finally:
+        page.close()
+        dev.shutdown()
+        dev.server_close()
+    entry = emu.requests[-1]
+    assert entry.headers["origin"] == origin and entry.matched == "greeting"
+    assert len(entry.event_offsets_ms) == len(entry.events)  # paced: each event's send time noted
