@@ -12,7 +12,8 @@ import json
 import re
 from typing import Any, Iterable
 
-_PIECES = re.compile(r"'(?:[sdmt]|ll|ve|re)| ?[^\W\d_]+| ?\d{1,3}| ?[^\s\w]+|\s+(?!\S)|\s+")
+# Every character falls in exactly one alternative (underscore with punctuation), so no text is lost.
+_PIECES = re.compile(r"'(?:[sdmt]|ll|ve|re)| ?[^\W\d_]+| ?\d{1,3}| ?(?:[^\s\w]|_)+|\s+(?!\S)|\s+")
 _LONG = 7  # a word longer than this is several tokens
 _CHUNK = 5
 
