@@ -11,6 +11,7 @@ Strings, lists and maps are kept small so hundreds of examples run in seconds.
 from __future__ import annotations
 
 import string
+from functools import cache
 from typing import Any
 
 from hypothesis import strategies as st
@@ -105,18 +106,26 @@ def _message(definition: str) -> st.SearchStrategy[dict[str, Any]]:
         lambda m: m if m.get("content") is not None else {**m, "content": "ok"})
 
 
+@cache
+def _parts() -> tuple[st.SearchStrategy[dict[str, Any]], st.SearchStrategy[list[dict[str, Any]]]]:
+    """The optional fields and the messages of a valid request, built once (building is slow)."""
+    props = _root()["properties"]
+    fields = st.fixed_dictionaries({}, optional={f: OVERRIDES.get(f, from_schema(props[f])) for f in VALID_FIELDS})
+    messages = st.lists(st.one_of([_message(d) for d in MESSAGE_DEFS]), min_size=1, max_size=MAX_LIST)
+    return fields, messages
+
+
 @st.composite
 def valid_requests(draw: st.DrawFn, model: str) -> dict[str, Any]:
-    props = _root()["properties"]
-    fields = draw(st.fixed_dictionaries({}, optional={f: OVERRIDES.get(f, from_schema(props[f])) for f in VALID_FIELDS}))
-    messages = draw(st.lists(st.one_of([_message(d) for d in MESSAGE_DEFS]), min_size=1, max_size=MAX_LIST))
-    request = {"model": model, "messages": messages, **fields}
+    fields, messages = _parts()
+    request = {"model": model, "messages": draw(messages), **draw(fields)}
     for field, (key, needed) in REQUIRES.items():
         if request.get(field) is not None:
             request[key] = needed
     return request
 
 
+@cache
 def _numeric_bounds() -> dict[str, tuple[str, float | None, float | None]]:
     """Top-level fields with a small numeric range: (type, minimum, maximum)."""
     found = {}
@@ -128,6 +137,7 @@ def _numeric_bounds() -> dict[str, tuple[str, float | None, float | None]]:
     return found
 
 
+@cache
 def _string_enums() -> dict[str, list[str]]:
     found = {}
     for name, node in _root()["properties"].items():

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from hypothesis import HealthCheck, Verbosity, given, settings
+from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 
@@ -26,7 +26,9 @@ STREAM_RULES = ("framing", "done", "chunk_json", "chunk_schema", "same_id", "rol
 
 def explore(ctx: Context, strategy: st.SearchStrategy[Any], test: Callable[[Any], None]) -> None:
     """Run ``test`` on ``ctx.examples`` drawn values; the shrunk failure propagates as CheckFailed."""
+    # No explain phase: it replays many variants of the failure, each an HTTP request, for notes we do not print.
     config = settings(max_examples=ctx.examples, database=None, deadline=None, derandomize=ctx.seed is None,
+                      phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink],
                       suppress_health_check=list(HealthCheck), verbosity=Verbosity.quiet, report_multiple_bugs=False)
 
     @config
