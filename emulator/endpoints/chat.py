@@ -13,6 +13,7 @@ from ..journal import JournalEntry
 from ..reply import Pacing, Reply
 from ..respond import respond
 from ..state import EmulatorState
+from ..store import make_record
 from ..wire.json_body import completion_dict
 from ..wire.sse import render_events
 from ..wire.stream_response import PacedEventStream, unpaced_stream
@@ -54,6 +55,8 @@ def _render(state: EmulatorState, chat, reply: Reply, headers: dict[str, str], e
     cid, created = completion_id(), int(time.time())
     body = completion_dict(reply, cid, created)
     entry.status, entry.response = 200, body
+    if chat.body.get("store"):  # streamed ones too: `body` is the assembled response
+        state.services["store"].save(make_record(chat.api_key, body, chat.body, headers["x-request-id"]))
     if not chat.stream:
         return http.json_response(body, headers)
     pacing = _pacing(state, chat.headers, reply)
