@@ -10,6 +10,8 @@ from .contract.models import ModelCatalogue
 from .journal import Journal
 from .ratelimit import RateLimiter
 from .respond import ScenarioSource
+from .model.audio_output import check_audio_output
+from .multimodal.parts import check_content_parts
 from .store import open_store
 
 
@@ -37,6 +39,7 @@ class EmulatorState:
             journal=Journal(settings.journal_size),
             limiter=RateLimiter(settings.requests_per_minute, settings.tokens_per_minute,
                                 settings.enforce_rate_limits),
+            request_checks=[check_content_parts, check_audio_output],
             services={"store": open_store(settings.store_path, settings.store_cap)},
         )
 

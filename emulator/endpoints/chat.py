@@ -10,6 +10,7 @@ from ..contract.errors import ApiError
 from ..contract.validate import parse_json_object, validate_chat_request
 from ..ids import completion_id, request_id
 from ..journal import JournalEntry
+from ..model.finish import finish_reply
 from ..reply import Pacing, Reply
 from ..respond import respond
 from ..state import EmulatorState
@@ -38,7 +39,7 @@ async def create_chat_completion(request: Request) -> Response:
         body = entry.body = parse_json_object(raw)
         chat = validate_chat_request(body, state.catalogue, headers=headers, api_key=api_key,
                                      extra_checks=tuple(state.request_checks))
-        reply = respond(chat, state.scenarios, state.settings.strict)
+        reply = finish_reply(chat, respond(chat, state.scenarios, state.settings.strict))
         entry.matched = reply.source
         limits = state.limiter.consume(api_key, reply.usage.total_tokens, chat.model.id)
         response = _render(state, chat, reply, {**http.base_headers(rid, started), **limits, **reply.headers},
