@@ -41,6 +41,7 @@ class Emulator:
         self._socket: socket.socket | None = None
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None  # the server's event loop, when run in a thread
 
     # --- addresses ---------------------------------------------------------------------------
     @property
@@ -94,7 +95,7 @@ class Emulator:
         started = threading.Event()
 
         def run() -> None:
-            loop = asyncio.new_event_loop() if not _uvloop_available() else _new_uvloop()
+            loop = self.loop = asyncio.new_event_loop() if not _uvloop_available() else _new_uvloop()
             asyncio.set_event_loop(loop)
             try:
                 loop.run_until_complete(server.serve(sockets=[sock]))

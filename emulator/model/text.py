@@ -40,17 +40,18 @@ def filler_sentence(rng: random.Random) -> str:
     return rng.choice(_SENTENCES)
 
 
-def conversational_text(request: ChatRequest, rng: random.Random) -> str:
-    """The default answer: names the model, quotes the last user message, then one seeded sentence."""
+def conversational_text(request: ChatRequest, rng: random.Random) -> list[str]:
+    """The default answer, in parts: names the model, quotes the last user message, then one seeded
+    sentence. Parts after the first start with a space, so they tokenize separately (and cached)."""
     parts = [f"This is the chat-emulator built-in model ({request.model.snapshot})."]
     said = request.last_user_text
     if said.strip():
-        parts.append(f'You said: "{quote(said)}".')
+        parts.append(f' You said: "{quote(said)}".')
     received = describe_inputs(request.messages, request.model)
     if received:
-        parts.append("I received " + ", ".join(received) + ".")
-    parts.append(filler_sentence(rng))
-    return " ".join(parts)
+        parts.append(" I received " + ", ".join(received) + ".")
+    parts.append(" " + filler_sentence(rng))
+    return parts
 
 
 def tool_results_text(results: list[dict[str, Any]]) -> str:
