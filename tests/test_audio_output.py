@@ -73,7 +73,8 @@ def test_streams_carry_pcm16_only(client):
         speak(client, "wav", stream=True)
     assert caught.value.body == {
         "message": "Unsupported value: 'audio.format' does not support 'wav' when stream=true. Supported values "
-                   "are: 'pcm16'.", "type": "invalid_request_error", "param": "audio.format", "code": "unsupported_value"}
+                   "are: 'pcm16'.",
+        "type": "invalid_request_error", "param": "audio.format", "code": "unsupported_value"}
 
 
 @pytest.mark.parametrize("audio_format", ["mp3", "opus", "aac", "flac"])

@@ -8,6 +8,7 @@ happens once per request: results are memoised by the string's (hash, length), n
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -80,15 +81,20 @@ def audio_required() -> ApiError:
 
 _MEMO: dict[tuple[str, int, int], Any] = {}
 _MEMO_SIZE = 256
+_MEMO_LOCK = threading.Lock()  # several emulators may serve in threads of one process
 
 
 def _memo(kind: str, text: str, compute: Callable[[], Any]) -> Any:
-    key = (kind, hash(text), len(text))
-    if key not in _MEMO:
+    key = (kind, hash(text), len(text))  # a str caches its hash: the second look-up is O(1)
+    with _MEMO_LOCK:
+        if key in _MEMO:
+            return _MEMO[key]
+    value = compute()
+    with _MEMO_LOCK:
         if len(_MEMO) >= _MEMO_SIZE:
             _MEMO.pop(next(iter(_MEMO)))
-        _MEMO[key] = compute()
-    return _MEMO[key]
+        _MEMO[key] = value
+    return value
 
 
 def _decoded_image(url: str) -> tuple[str, int, int] | str | None:
@@ -144,11 +150,12 @@ def _audio(part: dict[str, Any], m: int, p: int, model: ModelInfo) -> Received:
     if not model.can("audio"):
         raise unsupported_content_type("input_audio", m, p)
     audio = part["input_audio"]
-    seconds = _memo("audio", audio["data"], lambda: _decoded_audio(audio["data"], audio["format"]))
+    data, audio_format = audio["data"], audio["format"]
+    seconds = _memo("audio/" + audio_format, data, lambda: _decoded_audio(data, audio_format))
     if seconds is None:
         raise unsupported_audio_format()
     tokens = input_audio_tokens(seconds)
-    return Received("audio", f"{audio['format']}, {seconds:.1f} s", tokens, tokens)
+    return Received("audio", f"{audio_format}, {seconds:.1f} s", tokens, tokens)
 
 
 def _file(part: dict[str, Any], m: int, p: int, model: ModelInfo) -> Received:
