@@ -15,6 +15,8 @@ from . import http
 from .contract import errors
 from .endpoints.chat import create_chat_completion
 from .endpoints.models import list_models, retrieve_model
+from .endpoints.stored import (delete_stored_completion, list_stored_completions, list_stored_messages,
+                               retrieve_stored_completion, update_stored_completion)
 from .ids import request_id
 from .state import EmulatorState
 
@@ -31,6 +33,11 @@ EXPOSED_HEADERS = [
 def core_routes() -> list[BaseRoute]:
     return [
         Route("/v1/chat/completions", create_chat_completion, methods=["POST"]),
+        Route("/v1/chat/completions", list_stored_completions, methods=["GET"]),
+        Route("/v1/chat/completions/{completion_id}", retrieve_stored_completion, methods=["GET"]),
+        Route("/v1/chat/completions/{completion_id}", update_stored_completion, methods=["POST"]),
+        Route("/v1/chat/completions/{completion_id}", delete_stored_completion, methods=["DELETE"]),
+        Route("/v1/chat/completions/{completion_id}/messages", list_stored_messages, methods=["GET"]),
         Route("/v1/models", list_models, methods=["GET"]),
         Route("/v1/models/{model:path}", retrieve_model, methods=["GET"]),
     ]

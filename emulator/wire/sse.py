@@ -60,6 +60,9 @@ def choice_deltas(choice: Choice, chunk_tokens: int) -> Iterator[tuple[dict[str,
                 yield {"tool_calls": [_call_header(index, call)]}, None, None
             for fragment in _fragments(tokenize(call.arguments), chunk_tokens):
                 yield {"tool_calls": [_call_fragment(index, call, fragment)]}, None, None
+    elif choice.audio is not None:
+        yield {"role": "assistant", "content": None, "refusal": None}, None, None
+        yield from _audio_deltas(choice, chunk_tokens)
     elif choice.refusal is not None:
         yield ({"role": "assistant", "content": None, "refusal": ""},
                {"content": None, "refusal": []} if with_logprobs else None, None)
@@ -80,6 +83,24 @@ def _text_chunks(choice: Choice, key: str, size: int) -> Iterator[tuple[dict[str
             part = entries[key][i:i + size]
             logprobs = {"content": part, "refusal": None} if key == "content" else {"content": None, "refusal": part}
         yield {key: "".join(tokens[i:i + size])}, logprobs, None
+
+
+# Base64 characters per audio data chunk: 0.5 s of 24 kHz 16-bit audio, a multiple of 4 characters
+# (3 bytes), so the SDK's concatenation of the pieces is still valid base64.
+AUDIO_CHUNK_CHARS = 32000
+
+
+def _audio_deltas(choice: Choice, size: int) -> Iterator[tuple[dict[str, Any], None, None]]:
+    """`delta.audio` as the SDK accumulates it: id once, transcript fragments, data pieces, expiry once."""
+    audio = choice.audio
+    assert audio is not None
+    fragments = list(_fragments(choice.tokens, size)) or [""]
+    yield {"audio": {"id": audio.id, "transcript": fragments[0]}}, None, None
+    for fragment in fragments[1:]:
+        yield {"audio": {"transcript": fragment}}, None, None
+    for i in range(0, len(audio.data), AUDIO_CHUNK_CHARS):
+        yield {"audio": {"data": audio.data[i:i + AUDIO_CHUNK_CHARS]}}, None, None
+    yield {"audio": {"expires_at": audio.expires_at}}, None, None
 
 
 def _interleave(streams: list[Iterator[Any]]) -> Iterator[tuple[int, Any]]:
