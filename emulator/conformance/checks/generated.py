@@ -16,7 +16,6 @@ from hypothesis import strategies as st
 from emulator.conformance import expect
 from emulator.conformance.context import Check, Context
 from emulator.conformance.outcome import CheckFailed, show
-from emulator.conformance.stream_rules import StreamRequest, require
 from emulator.conformance.strategies import invalid_requests, valid_requests
 
 GROUP = "generated"
@@ -41,26 +40,16 @@ def explore(ctx: Context, strategy: st.SearchStrategy[Any], test: Callable[[Any]
     prop()
 
 
-def with_curl(error: CheckFailed, curl: str) -> CheckFailed:
-    if error.reproduce is None:
-        error.reproduce = curl
-    return error
-
-
 def valid(ctx: Context) -> None:
     def test(request: dict[str, Any]) -> None:
         exchange = ctx.client.create(request)
-        try:
-            if request.get("stream"):
-                stream = expect.stream_ok(ctx, exchange)
-                require(stream, StreamRequest.from_body(request), ctx.profile, *STREAM_RULES)
-                return
-            body = expect.json_ok(exchange, "chat_completion")
-            n = request.get("n") or 1
-            if len(body["choices"]) != n:
-                raise expect.failed(exchange, f"$.choices: expected {n} choices for n={n}, got {len(body['choices'])}")
-        except CheckFailed as error:
-            raise with_curl(error, exchange.curl()) from None
+        if request.get("stream"):
+            expect.follows(ctx, exchange, expect.stream_ok(ctx, exchange), request, *STREAM_RULES)
+            return
+        body = expect.json_ok(exchange, "chat_completion")
+        n = request.get("n") or 1
+        if len(body["choices"]) != n:
+            raise expect.failed(exchange, f"$.choices: expected {n} choices for n={n}, got {len(body['choices'])}")
 
     explore(ctx, valid_requests(ctx.model), test)
 
