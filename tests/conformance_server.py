@@ -3,6 +3,9 @@
 It is not the emulator: it does just enough, the way NOTES describes the live API,
 for every check to pass in the openai profile. Each fault in ``FAULTS`` breaks one
 rule, so a test can assert that the checker names exactly that fault.
+
+Tests import it as ``conformance_server``: pytest's default import mode puts
+``tests/`` (which has no ``__init__.py``) on ``sys.path``.
 """
 
 from __future__ import annotations
