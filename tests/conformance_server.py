@@ -37,6 +37,7 @@ FAULTS = {
     "tool_name_repeated": "later tool-call deltas repeat function.name",
     "server_error_for_bad_request": "validation errors are answered with 500",
     "wrong_error_envelope": "error bodies lack 'param' and 'code'",
+    "fails_once": "the fifth create request gets a 500, every other one succeeds",
 }
 MODELS = {"gpt-4o-mini": "gpt-4o-mini-2024-07-18", "gpt-4o": "gpt-4o-2024-08-06"}
 KEY = "sk-test"
@@ -166,6 +167,7 @@ class Reference:
         self.faults = faults
         self.stored: dict[str, dict[str, Any]] = {}
         self.counter = itertools.count()
+        self.creates = itertools.count()
         self.app = Starlette(routes=[Route("/{path:path}", self.dispatch, methods=["GET", "POST", "DELETE"])])
 
     # --- wire helpers
@@ -252,6 +254,8 @@ class Reference:
         return {**entry, "top_logprobs": [entry][:top]}
 
     def create(self, body: Any) -> Response:
+        if "fails_once" in self.faults and next(self.creates) == 4:
+            raise ApiError(500, "The server had an error processing your request.", None, None, "server_error")
         validate(body)
         number = next(self.counter)
         completion_id = f"chatcmpl-Reference{number:020d}"

@@ -12,6 +12,7 @@ from typing import Any, Callable
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
+from hypothesis.errors import FlakyFailure
 
 from emulator.conformance import expect
 from emulator.conformance.context import Check, Context
@@ -37,7 +38,14 @@ def explore(ctx: Context, strategy: st.SearchStrategy[Any], test: Callable[[Any]
 
     if ctx.seed is not None:
         prop = hypothesis_seed(ctx.seed)(prop)
-    prop()
+    try:
+        prop()
+    except FlakyFailure as flaky:
+        # The server failed a request, then answered the same request correctly on replay.
+        first = next((e for e in flaky.exceptions if isinstance(e, CheckFailed)), None)
+        if first is None:
+            raise
+        raise CheckFailed(f"{first} (not reproducible: the same request later succeeded)", first.reproduce) from None
 
 
 def valid(ctx: Context) -> None:
