@@ -115,3 +115,8 @@ def test_python_dash_m_runs_the_checker() -> None:
                           cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert "transcript/text:body_schema" in done.stdout
+
+
+def test_docs_list_every_check() -> None:
+    docs = (ROOT / "docs" / "conformance.md").read_text()
+    assert [c.name for c in catalogue() if f"| `{c.name}` |" not in docs] == []
