@@ -55,6 +55,7 @@ def test_list_prints_the_catalogue(capsys: pytest.CaptureFixture[str]) -> None:
     [],
     ["--base-url", "http://127.0.0.1:1/v1", "--transcript", str(GOLDEN)],
     ["--base-url", "http://127.0.0.1:1/v1", "--select", "no_such_check"],
+    ["--base-url", "http://127.0.0.1:1/v1", "--select", "streaming", "--skip", "streaming"],
     ["--base-url", "http://127.0.0.1:1/v1", "--report", "out.html"],
     ["--base-url", "http://127.0.0.1:1/v1", "--examples", "0"],
     ["--base-url", "http://127.0.0.1:1/v1"],  # nothing listens there
