@@ -63,6 +63,32 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return http.error_response(error, http.base_headers(request_id(), 0.0))
 
 
+class ChatFastPath:
+    """The hot path: `POST /v1/chat/completions` goes straight to its endpoint.
+
+    Routing and the middleware stack cost about as much as the emulator's own work per request,
+    so the one endpoint that carries the load skips them. Requests with an `Origin` header (browsers,
+    which need CORS) and everything else take the full Starlette stack.
+    """
+
+    def __init__(self, app: Starlette) -> None:
+        self.app = app
+        self.state = app.state
+
+    async def __call__(self, scope: dict, receive, send) -> None:  # type: ignore[no-untyped-def]
+        if (scope["type"] != "http" or scope["path"] != "/v1/chat/completions" or scope["method"] != "POST"
+                or any(name == b"origin" for name, _ in scope["headers"])):
+            await self.app(scope, receive, send)
+            return
+        scope["app"] = self.app
+        request = Request(scope, receive)
+        try:
+            response = await create_chat_completion(request)
+        except Exception as exc:  # the same last resort as the full stack's
+            response = await _unexpected(request, exc)
+        await response(scope, receive, send)
+
+
 def build_app(state: EmulatorState) -> Starlette:
     middleware = [
         Middleware(CORSMiddleware, allow_origins=list(state.settings.cors_origins), allow_methods=["*"],

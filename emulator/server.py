@@ -14,7 +14,7 @@ from typing import Any
 
 import uvicorn
 
-from .app import build_app
+from .app import ChatFastPath, build_app
 from .config import DEFAULT_API_KEY, Settings
 from .journal import JournalEntry
 from .state import EmulatorState
@@ -37,7 +37,7 @@ class Emulator:
         settings = settings or Settings(port=0, access_log=False)
         self.settings = replace(settings, **overrides) if overrides else settings
         self.state = EmulatorState.from_settings(self.settings)
-        self.app = build_app(self.state)
+        self.app = ChatFastPath(build_app(self.state))
         self._socket: socket.socket | None = None
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None

@@ -32,6 +32,13 @@ def test_strict_mode_names_each_departure() -> None:
     assert any("not compact" in p for p in problems)
 
 
+def test_event_without_data_is_reported_in_both_modes() -> None:
+    for strict in (True, False):
+        result = parse('event: ping\n\ndata: {"a":1}\n\n', strict=strict)
+        assert result.events == ['{"a":1}']
+        assert any("an event without data" in p for p in result.problems)
+
+
 def test_unterminated_last_event_is_dropped_and_reported() -> None:
     for strict in (True, False):
         result = parse('data: {"a":1}\n\ndata: [DONE]\n', strict=strict)

@@ -37,7 +37,8 @@ class Exchange:
             try:
                 self._json = json.loads(self.text)
             except ValueError:
-                raise CheckFailed(f"{self.method} {self.url}: expected a JSON body, got {show(self.text[:120])}") from None
+                raise CheckFailed(f"{self.method} {self.url}: expected a JSON body, got {show(self.text[:120])}",
+                                  reproduce=self.curl()) from None
         return self._json
 
     def curl(self) -> str:

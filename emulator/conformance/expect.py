@@ -8,7 +8,7 @@ from emulator.contract.response_schemas import schema_errors
 from emulator.conformance.client import Exchange
 from emulator.conformance.context import Context
 from emulator.conformance.outcome import CheckFailed, show
-from emulator.conformance.stream_rules import Stream
+from emulator.conformance.stream_rules import Stream, StreamRequest, require
 
 ANY: Any = object()
 """For ``error()``: any value of this field is fine (the live value is unknown)."""
@@ -48,6 +48,14 @@ def stream_ok(ctx: Context, exchange: Exchange) -> Stream:
     if not exchange.content_type.startswith("text/event-stream"):
         raise failed(exchange, f"content-type: expected text/event-stream, got {show(exchange.content_type)}")
     return Stream.read(exchange.text, strict=ctx.profile.strict_framing)
+
+
+def follows(ctx: Context, exchange: Exchange, stream: Stream, body: dict[str, Any], *rules: str) -> None:
+    """The stream obeys the named stream rules for the request ``body``; a failure carries the curl command."""
+    try:
+        require(stream, StreamRequest.from_body(body), ctx.profile, *rules)
+    except CheckFailed as error:
+        raise failed(exchange, str(error)) from None
 
 
 def error(

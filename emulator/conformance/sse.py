@@ -50,8 +50,13 @@ def parse(body: str, *, strict: bool) -> SseParse:
     if lines and lines[-1] == "":
         lines.pop()
     data: list[str] | None = None
+    fields = 0  # field lines in the current event, data or not
     for number, line in enumerate(lines, start=1):
         if line == "":
+            if data is None and fields:
+                # The SDK dispatches it with empty data and fails on json.loads("") (NOTES §8.1).
+                result.problems.append(f"framing: line {number}: an event without data; clients fail to decode it")
+            fields = 0
             if data is not None:
                 result.events.append("\n".join(data))
                 if strict and len(data) > 1:
@@ -60,6 +65,7 @@ def parse(body: str, *, strict: bool) -> SseParse:
             continue
         if line.startswith(":"):
             continue
+        fields += 1
         name, colon, value = line.partition(":")
         if strict and (not colon or not value.startswith(" ")):
             result.problems.append(f"framing: line {number} {line[:40]!r}: expected 'data: ' (one space after the colon)")

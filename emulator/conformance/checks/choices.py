@@ -5,7 +5,6 @@ from __future__ import annotations
 from emulator.conformance import expect
 from emulator.conformance.context import Check, Context
 from emulator.conformance.outcome import show
-from emulator.conformance.stream_rules import StreamRequest, require
 
 GROUP = "n"
 N = 3
@@ -23,8 +22,8 @@ def n_stream(ctx: Context) -> None:
     body = ctx.request(n=N, stream=True)
     exchange = ctx.client.create(body)
     stream = expect.stream_ok(ctx, exchange)
-    require(stream, StreamRequest.from_body(body), ctx.profile,
-            "chunk_json", "chunk_schema", "same_id", "choice_indices", "role_first", "final_chunk", "done")
+    expect.follows(ctx, exchange, stream, body,
+                   "chunk_json", "chunk_schema", "same_id", "choice_indices", "role_first", "final_chunk", "done")
 
 
 CHECKS = [

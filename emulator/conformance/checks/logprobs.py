@@ -5,7 +5,6 @@ from __future__ import annotations
 from emulator.conformance import expect
 from emulator.conformance.context import Check, Context
 from emulator.conformance.outcome import show
-from emulator.conformance.stream_rules import StreamRequest, require
 
 GROUP = "logprobs"
 TOP = 2
@@ -31,8 +30,9 @@ def logprobs_content(ctx: Context) -> None:
 
 def logprobs_stream(ctx: Context) -> None:
     body = ctx.request(logprobs=True, top_logprobs=TOP, stream=True)
-    stream = expect.stream_ok(ctx, ctx.client.create(body))
-    require(stream, StreamRequest.from_body(body), ctx.profile, "chunk_json", "chunk_schema", "logprobs", "done")
+    exchange = ctx.client.create(body)
+    stream = expect.stream_ok(ctx, exchange)
+    expect.follows(ctx, exchange, stream, body, "chunk_json", "chunk_schema", "logprobs", "done")
 
 
 CHECKS = [

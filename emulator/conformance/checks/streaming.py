@@ -5,27 +5,29 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from emulator.conformance import expect
+from emulator.conformance.client import Exchange
 from emulator.conformance.context import BOTH, OPENAI_ONLY, Check, Context
 from emulator.conformance.outcome import CheckSkipped, show
-from emulator.conformance.stream_rules import Stream, StreamRequest, accumulate, require
+from emulator.conformance.stream_rules import Stream, accumulate
 
 GROUP = "streaming"
 PROMPT = "Count from one to five in words."
 
 
-def basic_stream(ctx: Context) -> tuple[Stream, StreamRequest]:
+def basic_stream(ctx: Context) -> tuple[Exchange, Stream, dict[str, Any]]:
     """One plain stream, shared by the checks that each read one rule of it."""
-    def make() -> tuple[Stream, StreamRequest]:
+    def make() -> tuple[Exchange, Stream, dict[str, Any]]:
         body = ctx.request(PROMPT, stream=True)
-        return expect.stream_ok(ctx, ctx.client.create(body)), StreamRequest.from_body(body)
+        exchange = ctx.client.create(body)
+        return exchange, expect.stream_ok(ctx, exchange), body
     return ctx.once("streaming.basic", make)
 
 
 def rule_check(name: str, description: str, *rules: str, profiles: frozenset[str] = BOTH) -> Check:
     """A check that applies stream rules to the plain stream."""
     def run(ctx: Context) -> None:
-        stream, request = basic_stream(ctx)
-        require(stream, request, ctx.profile, *rules)
+        exchange, stream, body = basic_stream(ctx)
+        expect.follows(ctx, exchange, stream, body, *rules)
     return Check(name, GROUP, description, run, profiles)
 
 
@@ -33,8 +35,8 @@ def streamed(body_fields: dict[str, Any], *rules: str) -> Callable[[Context], No
     """A check that sends its own streaming request and applies rules to it."""
     def run(ctx: Context) -> None:
         body = ctx.request(PROMPT, stream=True, **body_fields)
-        stream = expect.stream_ok(ctx, ctx.client.create(body))
-        require(stream, StreamRequest.from_body(body), ctx.profile, "chunk_json", *rules)
+        exchange = ctx.client.create(body)
+        expect.follows(ctx, exchange, expect.stream_ok(ctx, exchange), body, "chunk_json", *rules)
     return run
 
 

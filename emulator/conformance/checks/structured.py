@@ -11,7 +11,7 @@ from emulator.conformance import expect
 from emulator.conformance.client import Exchange
 from emulator.conformance.context import Check, Context
 from emulator.conformance.outcome import show
-from emulator.conformance.stream_rules import StreamRequest, accumulate, require
+from emulator.conformance.stream_rules import accumulate
 
 GROUP = "structured"
 
@@ -65,7 +65,7 @@ def json_schema_stream(ctx: Context) -> None:
     request = ctx.request(PROMPT, response_format=FORMAT, stream=True)
     exchange = ctx.client.create(request)
     stream = expect.stream_ok(ctx, exchange)
-    require(stream, StreamRequest.from_body(request), ctx.profile, "chunk_json", "chunk_schema", "done")
+    expect.follows(ctx, exchange, stream, request, "chunk_json", "chunk_schema", "done")
     choice = accumulate(stream).get(0)
     where = "streamed content"
     conforms(exchange, where, parsed(exchange, where, choice.content if choice else None))

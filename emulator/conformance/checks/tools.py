@@ -12,7 +12,7 @@ from emulator.conformance import expect
 from emulator.conformance.client import Exchange
 from emulator.conformance.context import Check, Context
 from emulator.conformance.outcome import show
-from emulator.conformance.stream_rules import StreamRequest, accumulate, require
+from emulator.conformance.stream_rules import accumulate
 
 GROUP = "tools"
 
@@ -94,8 +94,8 @@ def tool_stream(ctx: Context) -> None:
     body = ctx.request(PROMPT, tools=TOOLS, tool_choice="required", stream=True)
     exchange = ctx.client.create(body)
     stream = expect.stream_ok(ctx, exchange)
-    require(stream, StreamRequest.from_body(body), ctx.profile,
-            "chunk_json", "chunk_schema", "role_first", "tool_calls", "tool_arguments", "final_chunk", "done")
+    expect.follows(ctx, exchange, stream, body,
+                   "chunk_json", "chunk_schema", "role_first", "tool_calls", "tool_arguments", "final_chunk", "done")
     choice = accumulate(stream).get(0)
     if choice is None or not choice.tool_calls:
         raise expect.failed(exchange, "delta.tool_calls: expected streamed tool calls with tool_choice \"required\", got none")
