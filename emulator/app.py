@@ -16,8 +16,9 @@ from .admin.routes import admin_routes
 from .contract import errors
 from .endpoints.chat import create_chat_completion
 from .endpoints.models import list_models, retrieve_model
+from .endpoints.stored import (delete_stored_completion, list_stored_completions, list_stored_messages,
+                               retrieve_stored_completion, update_stored_completion)
 from .ids import request_id
-from .logs import AccessLog
 from .state import EmulatorState
 
 log = logging.getLogger("emulator")
@@ -33,6 +34,11 @@ EXPOSED_HEADERS = [
 def core_routes() -> list[BaseRoute]:
     return [
         Route("/v1/chat/completions", create_chat_completion, methods=["POST"]),
+        Route("/v1/chat/completions", list_stored_completions, methods=["GET"]),
+        Route("/v1/chat/completions/{completion_id}", retrieve_stored_completion, methods=["GET"]),
+        Route("/v1/chat/completions/{completion_id}", update_stored_completion, methods=["POST"]),
+        Route("/v1/chat/completions/{completion_id}", delete_stored_completion, methods=["DELETE"]),
+        Route("/v1/chat/completions/{completion_id}/messages", list_stored_messages, methods=["GET"]),
         Route("/v1/models", list_models, methods=["GET"]),
         Route("/v1/models/{model:path}", retrieve_model, methods=["GET"]),
         *admin_routes(),
@@ -59,13 +65,37 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return http.error_response(error, http.base_headers(request_id(), 0.0))
 
 
+class ChatFastPath:
+    """The hot path: `POST /v1/chat/completions` goes straight to its endpoint.
+
+    Routing and the middleware stack cost about as much as the emulator's own work per request,
+    so the one endpoint that carries the load skips them. Requests with an `Origin` header (browsers,
+    which need CORS) and everything else take the full Starlette stack.
+    """
+
+    def __init__(self, app: Starlette) -> None:
+        self.app = app
+        self.state = app.state
+
+    async def __call__(self, scope: dict, receive, send) -> None:  # type: ignore[no-untyped-def]
+        if (scope["type"] != "http" or scope["path"] != "/v1/chat/completions" or scope["method"] != "POST"
+                or any(name == b"origin" for name, _ in scope["headers"])):
+            await self.app(scope, receive, send)
+            return
+        scope["app"] = self.app
+        request = Request(scope, receive)
+        try:
+            response = await create_chat_completion(request)
+        except Exception as exc:  # the same last resort as the full stack's
+            response = await _unexpected(request, exc)
+        await response(scope, receive, send)
+
+
 def build_app(state: EmulatorState) -> Starlette:
     middleware = [
         Middleware(CORSMiddleware, allow_origins=list(state.settings.cors_origins), allow_methods=["*"],
                    allow_headers=["*"], expose_headers=EXPOSED_HEADERS, max_age=600),
     ]
-    if state.settings.access_log:
-        middleware.insert(0, Middleware(AccessLog))
     app = Starlette(
         routes=core_routes(),
         middleware=middleware,
