@@ -6,6 +6,7 @@ import base64
 import gc
 import json
 import os
+import struct
 import sys
 import tracemalloc
 
@@ -138,7 +139,8 @@ def test_a_base64_image_is_journaled_truncated_and_the_admin_api_says_so(small_j
     emu = small_journal_server
     emu.reset()
     client = openai.OpenAI(base_url=emu.base_url, api_key="sk-bounds", max_retries=0)
-    image = "data:image/png;base64," + base64.b64encode(b"\x89PNG" + bytes(600_000)).decode()
+    header = b"\x89PNG\r\n\x1a\n" + struct.pack(">I4sII", 13, b"IHDR", 512, 512) + b"\x08\x02\x00\x00\x00"
+    image = "data:image/png;base64," + base64.b64encode(header + bytes(600_000)).decode()
     client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": [
         {"type": "text", "text": "What is in this image?"}, {"type": "image_url", "image_url": {"url": image}}]}])
     import httpx
