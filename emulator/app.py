@@ -19,6 +19,7 @@ from .endpoints.models import list_models, retrieve_model
 from .endpoints.stored import (delete_stored_completion, list_stored_completions, list_stored_messages,
                                retrieve_stored_completion, update_stored_completion)
 from .ids import request_id
+from .journal_other import JournalOtherRequests
 from .state import EmulatorState
 
 log = logging.getLogger("emulator")
@@ -95,6 +96,7 @@ def build_app(state: EmulatorState) -> Starlette:
     middleware = [
         Middleware(CORSMiddleware, allow_origins=list(state.settings.cors_origins), allow_methods=["*"],
                    allow_headers=["*"], expose_headers=EXPOSED_HEADERS, max_age=600),
+        Middleware(JournalOtherRequests, journal=state.journal),
     ]
     app = Starlette(
         routes=core_routes(),

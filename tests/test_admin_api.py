@@ -105,20 +105,25 @@ def test_list_filter_get_and_clear_requests(emu, admin, client):
     client.models.list()
 
     listed = admin.get("/requests").json()
-    assert [e["status"] for e in listed["data"]] == [200, 200, 400]  # chat completions are journaled
+    assert [(e["path"], e["status"]) for e in listed["data"]] == [
+        ("/v1/chat/completions", 200), ("/v1/chat/completions", 200), ("/v1/chat/completions", 400),
+        ("/v1/models", 200)]
+    models = listed["data"].pop()
+    assert models["method"] == "GET" and models["matched"] is None
+    assert admin.get(f"/requests/{models['id']}").json()["response"]["object"] == "list"
     first = listed["data"][0]
     assert first["method"] == "POST" and first["path"] == "/v1/chat/completions"
     assert first["model"] == "gpt-4o-mini" and first["matched"] == "builtin" and first["usage"]["total_tokens"] > 0
     assert listed["data"][2]["error"].startswith("Invalid 'temperature'")
-    assert listed["journal"]["entries"] == 3
+    assert listed["journal"]["entries"] == 4
 
     ids = [e["id"] for e in listed["data"]]
     assert [e["id"] for e in admin.get("/requests", params={"status": "4xx"}).json()["data"]] == [ids[2]]
-    assert [e["id"] for e in admin.get("/requests", params={"status": "200"}).json()["data"]] == ids[:2]
+    assert [e["id"] for e in admin.get("/requests", params={"status": "200", "path": "chat"}).json()["data"]] == ids[:2]
     assert [e["id"] for e in admin.get("/requests", params={"q": "ZEBRA"}).json()["data"]] == [ids[1]]
-    assert [e["id"] for e in admin.get("/requests", params={"after": ids[0]}).json()["data"]] == ids[1:]
-    assert [e["id"] for e in admin.get("/requests", params={"limit": 1}).json()["data"]] == [ids[2]]
-    assert admin.get("/requests", params={"path": "/v1/models"}).json()["data"] == []
+    assert [e["id"] for e in admin.get("/requests", params={"after": ids[0]}).json()["data"]] == ids[1:] + [models["id"]]
+    assert [e["id"] for e in admin.get("/requests", params={"limit": 1}).json()["data"]] == [models["id"]]
+    assert [e["id"] for e in admin.get("/requests", params={"path": "/v1/models"}).json()["data"]] == [models["id"]]
     assert [e.id for e in emu.admin.requests(text="zebra")] == [ids[1]]
     assert [e.id for e in emu.admin.requests(status="4xx", matched=None)] == [ids[2]]
 
@@ -415,3 +420,18 @@ def test_binding_warnings():
     assert len(open_warnings) == 2 and "reachable from other machines" in open_warnings[0]
     assert "admin API and inspector are off" in open_warnings[1]
     assert len(binding_warnings(Settings(host="0.0.0.0", admin_token="t"))) == 1
+
+
+def test_other_api_requests_are_journaled_too(emu, admin, client):
+    completion = client.chat.completions.create(model="gpt-4o-mini", messages=USER, store=True)
+    client.chat.completions.retrieve(completion.id)
+    with pytest.raises(openai.NotFoundError):
+        client.models.retrieve("no-such-model")
+    httpx.get(emu.base_url + "/nothing", headers={"authorization": "Bearer sk-x"})
+    entries = admin.get("/requests", params={"detail": "true"}).json()["data"]
+    assert [(e["method"], e["path"], e["status"]) for e in entries] == [
+        ("POST", "/v1/chat/completions", 200), ("GET", f"/v1/chat/completions/{completion.id}", 200),
+        ("GET", "/v1/models/no-such-model", 404), ("GET", "/v1/nothing", 404)]
+    assert entries[1]["response"]["id"] == completion.id
+    assert entries[2]["error"] == entries[2]["response"]["error"]["message"]
+    assert admin.get("/requests", params={"path": "/_emulator"}).json()["data"] == []  # the admin API is not
