@@ -199,7 +199,7 @@ function renderChunks(events) {
     const gap = offset != null && previous != null ? offset - previous : null;
     tr.append(
       cell(index, "num"),
-      cell(offset != null ? offset.toFixed(1) + " ms" : "not sent", "num"),
+      cell(offset != null ? offset.toFixed(1) + " ms" : "—", "num"),
       cell(gap != null ? "+" + gap.toFixed(1) : "", "num"),
       cell(chunkDelta(event.data), "delta"),
       cell(event.data.trim(), "event"),
@@ -210,7 +210,7 @@ function renderChunks(events) {
   const sent = events.filter((e) => e.offset_ms != null);
   $("stream-summary").textContent = sent.length
     ? `${events.length} events; first after ${sent[0].offset_ms.toFixed(1)} ms, last after ${sent[sent.length - 1].offset_ms.toFixed(1)} ms.`
-    : `${events.length} events, none sent yet.`;
+    : `${events.length} events; no send times recorded (not sent yet, the client left, or a fault shaped the stream).`;
 }
 
 async function select(id) {
