@@ -8,6 +8,7 @@ from pathlib import Path
 
 from . import __version__
 from .config import Settings
+from .profiles import PROFILES
 from .reply import Pacing
 
 
@@ -33,6 +34,11 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--tpm", type=int, default=30000000, help="tokens per minute per key (rate-limit headers)")
     p.add_argument("--enforce-rate-limits", action="store_true", help="answer 429 past --rpm / --tpm")
     p.add_argument("--no-access-log", action="store_true", help="no log line per request")
+    p.add_argument("--profile", default="openai", choices=sorted(PROFILES),
+                   help="what the server accepts: openai (default, as strict as the live API), vllm, azure, lenient; "
+                        "one request can choose another with the x-emulator-profile header")
+    p.add_argument("--azure-deployment", action="append", default=[], metavar="NAME=MODEL", dest="azure_deployments",
+                   help="azure profile: deployment NAME serves MODEL (repeatable; any model id is also a deployment)")
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -43,8 +49,16 @@ def _settings(args: argparse.Namespace) -> Settings:
         extra_models=tuple(args.extra_models), accept_any_model=args.any_model,
         pacing=Pacing(args.ttft_ms / 1000, args.tokens_per_second, max(args.chunk_tokens, 1)),
         requests_per_minute=args.rpm, tokens_per_minute=args.tpm, enforce_rate_limits=args.enforce_rate_limits,
-        access_log=not args.no_access_log,
+        access_log=not args.no_access_log, profile=args.profile,
+        azure_deployments=tuple(_deployment(d) for d in args.azure_deployments),
     )
+
+
+def _deployment(text: str) -> tuple[str, str]:
+    name, sep, model = text.partition("=")
+    if not sep or not name.strip() or not model.strip():
+        raise SystemExit(f"chat-emulator serve: --azure-deployment takes NAME=MODEL, got {text!r}")
+    return name.strip(), model.strip()
 
 
 def serve(args: argparse.Namespace) -> int:
