@@ -1,11 +1,19 @@
-"""Shared fixtures: one emulator server for the session, official clients pointed at it."""
+"""Shared fixtures: one emulator server for the session, official clients pointed at it.
+
+The tests' helper modules (the checker's reference server) are importable from here too.
+"""
 from __future__ import annotations
+
+import sys
+from pathlib import Path
 
 import httpx
 import openai
 import pytest
 
 from emulator import Emulator
+
+sys.path.insert(0, str(Path(__file__).parent))
 
 API_KEY = "sk-test-key"
 
