@@ -140,3 +140,12 @@ def test_azure_header_on_a_strict_server(emu):
     client = openai.AzureOpenAI(azure_endpoint=emu.url, api_key=API_KEY, api_version=API_VERSION, max_retries=0,
                                 default_headers={"x-emulator-profile": "azure"})
     assert client.chat.completions.create(model="gpt-35-turbo", messages=USER).model == "gpt-35-turbo-0125"
+
+
+def test_v1_paths_take_an_api_key_header_with_openais_401(azure_server):
+    body = {"model": "gpt-4o", "messages": USER}
+    assert httpx.post(azure_server.base_url + "/chat/completions", json=body,
+                      headers={"api-key": API_KEY}).status_code == 200
+    wrong = httpx.post(azure_server.base_url + "/chat/completions", json=body, headers={"api-key": "sk-wrong-key-123"})
+    assert wrong.status_code == 401
+    assert wrong.json()["error"]["code"] == "invalid_api_key"

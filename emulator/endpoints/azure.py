@@ -24,9 +24,11 @@ from .chat import serve_chat
 
 
 class AzureDeploymentRoute:
-    """The deployments path: `api-version` and deployment checked, answers annotated as Azure's are."""
+    """The deployments path: key, `api-version` and deployment checked in Azure's order and words, answers
+    annotated as Azure's are."""
 
     def model_for(self, request: Request, state: EmulatorState, profile: Profile) -> str:
+        azure.deployment_api_key_of(request, state.settings.api_keys)
         azure.check_api_version(request.query_params.get("api-version"))
         name = request.path_params["deployment"]
         model = dict(state.settings.azure_deployments).get(name, name)

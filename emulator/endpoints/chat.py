@@ -32,7 +32,8 @@ async def create_chat_completion(request: Request) -> Response:
 
 
 class ChatRoute(Protocol):
-    """Another URL shape for the same operation (Azure's deployments path): checks the URL, shapes the answer."""
+    """Another URL shape for the same operation (Azure's deployments path): checks the URL (and its own auth)
+    before anything else, names the model, and shapes the answer."""
 
     def model_for(self, request: Request, state: EmulatorState, profile: Profile) -> str: ...
     def decorate_body(self, body: dict[str, Any]) -> dict[str, Any]: ...
@@ -48,8 +49,8 @@ async def serve_chat(request: Request, route: ChatRoute | None = None) -> Respon
     profile, ignored = PROFILES[state.settings.profile], []
     try:
         profile = profiles.for_request(headers, state.settings.profile)
-        api_key = profile.read_api_key(request, state.settings.api_keys)
         model = route.model_for(request, state, profile) if route is not None else None
+        api_key = profile.read_api_key(request, state.settings.api_keys)
         http.check_json_content_type(request)
         raw = await http.read_body(request, state.settings.max_body_bytes)
         body = entry.body = parse_json_object(raw)

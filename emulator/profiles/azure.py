@@ -12,6 +12,8 @@ from typing import Any
 
 from starlette.requests import Request
 
+from .. import http
+from ..contract import errors
 from ..contract.errors import ApiError
 from ..wire.json_body import dumps
 from .base import Profile
@@ -62,8 +64,8 @@ def check_api_version(value: str | None) -> None:
         raise api_version_not_supported()
 
 
-def azure_api_key_of(request: Request, accepted: tuple[str, ...]) -> str:
-    """Azure takes the key in an `api-key` header, or a Bearer token (Entra ID); both are checked alike."""
+def deployment_api_key_of(request: Request, accepted: tuple[str, ...]) -> str:
+    """The deployments path: the key in an `api-key` header, or a Bearer token (Entra ID); Azure's 401 otherwise."""
     key = request.headers.get("api-key", "").strip()
     if not key:
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
@@ -71,6 +73,16 @@ def azure_api_key_of(request: Request, accepted: tuple[str, ...]) -> str:
     if not key or (accepted and key not in accepted):
         raise access_denied()
     return key
+
+
+def api_key_of(request: Request, accepted: tuple[str, ...]) -> str:
+    """The `/v1` paths of an Azure-profile server: Bearer as on the live API, or an `api-key` header."""
+    key = request.headers.get("api-key", "").strip()
+    if key and "authorization" not in request.headers:
+        if accepted and key not in accepted:
+            raise errors.incorrect_api_key(key)
+        return key
+    return http.api_key_of(request, accepted)
 
 
 # --- content-filter annotations ------------------------------------------------------------------
@@ -124,7 +136,7 @@ def decorate_events(events: list[bytes]) -> list[bytes]:
 AZURE = Profile(
     name="azure",
     summary="Azure OpenAI: /openai/deployments/{deployment}/chat/completions?api-version=..., api-key header",
-    read_api_key=azure_api_key_of,
+    read_api_key=api_key_of,
 )
 __all__ = ["AZURE", "API_VERSIONS", "AzureError", "check_api_version", "decorate_completion", "decorate_events",
            "deployment_not_found", "resource_not_found"]
