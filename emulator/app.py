@@ -13,7 +13,7 @@ from starlette.routing import BaseRoute, Route
 
 from . import http
 from .contract import errors
-from .endpoints.azure import azure_not_found, create_deployment_chat_completion
+from .endpoints.azure import azure_not_found, create_deployment_chat_completion, create_v1_chat_completion
 from .endpoints.chat import create_chat_completion
 from .endpoints.models import list_models, retrieve_model
 from .ids import request_id
@@ -37,6 +37,7 @@ def core_routes() -> list[BaseRoute]:
         # Azure OpenAI's URL shape, served under the azure profile (docs/profiles.md).
         Route("/openai/deployments/{deployment}/chat/completions", create_deployment_chat_completion,
               methods=["POST"]),
+        Route("/openai/v1/chat/completions", create_v1_chat_completion, methods=["POST"]),
         Route("/openai/{rest:path}", azure_not_found, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
     ]
 

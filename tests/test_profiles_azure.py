@@ -149,3 +149,27 @@ def test_v1_paths_take_an_api_key_header_with_openais_401(azure_server):
     wrong = httpx.post(azure_server.base_url + "/chat/completions", json=body, headers={"api-key": "sk-wrong-key-123"})
     assert wrong.status_code == 401
     assert wrong.json()["error"]["code"] == "invalid_api_key"
+
+
+def test_azure_v1_surface_with_the_plain_openai_client(azure_server):
+    """Azure's newer /openai/v1 surface: the OpenAI client, the deployment name as `model`."""
+    client = openai.OpenAI(base_url=azure_server.url + "/openai/v1/", api_key=API_KEY, max_retries=0)
+    completion = client.chat.completions.create(model="chat-prod", messages=USER)
+    assert completion.model == "gpt-4o-mini-2024-07-18"
+    assert completion.prompt_filter_results
+    stream = client.chat.completions.create(model="chat-prod", messages=USER, stream=True)
+    assert "".join(c.choices[0].delta.content or "" for c in stream if c.choices) == completion.choices[0].message.content
+    with pytest.raises(openai.NotFoundError) as caught:
+        client.chat.completions.create(model="no-such-deployment", messages=USER)
+    assert caught.value.code == "DeploymentNotFound"
+
+
+def test_azure_v1_surface_takes_no_dated_api_version(azure_server):
+    client = openai.OpenAI(base_url=azure_server.url + "/openai/v1/", api_key=API_KEY, max_retries=0,
+                           default_query={"api-version": API_VERSION})
+    with pytest.raises(openai.BadRequestError) as caught:
+        client.chat.completions.create(model="gpt-4o", messages=USER)
+    assert caught.value.response.json()["error"] == {"code": "BadRequest", "message": "API version not supported"}
+    preview = openai.OpenAI(base_url=azure_server.url + "/openai/v1/", api_key=API_KEY, max_retries=0,
+                            default_query={"api-version": "preview"})
+    assert preview.chat.completions.create(model="gpt-4o", messages=USER).choices

@@ -32,10 +32,11 @@ async def create_chat_completion(request: Request) -> Response:
 
 
 class ChatRoute(Protocol):
-    """Another URL shape for the same operation (Azure's deployments path): checks the URL (and its own auth)
-    before anything else, names the model, and shapes the answer."""
+    """Another URL shape for the same operation (Azure's paths): checks the URL (and its own auth) before
+    anything else, may decide the model, and shapes the answer."""
 
-    def model_for(self, request: Request, state: EmulatorState, profile: Profile) -> str: ...
+    def check(self, request: Request, state: EmulatorState, profile: Profile) -> None: ...
+    def body_for(self, request: Request, state: EmulatorState, body: dict[str, Any]) -> dict[str, Any]: ...
     def decorate_body(self, body: dict[str, Any]) -> dict[str, Any]: ...
     def decorate_events(self, events: list[bytes]) -> list[bytes]: ...
 
@@ -49,13 +50,14 @@ async def serve_chat(request: Request, route: ChatRoute | None = None) -> Respon
     profile, ignored = PROFILES[state.settings.profile], []
     try:
         profile = profiles.for_request(headers, state.settings.profile)
-        model = route.model_for(request, state, profile) if route is not None else None
+        if route is not None:
+            route.check(request, state, profile)
         api_key = profile.read_api_key(request, state.settings.api_keys)
         http.check_json_content_type(request)
         raw = await http.read_body(request, state.settings.max_body_bytes)
         body = entry.body = parse_json_object(raw)
-        if model is not None:
-            body = {**body, "model": model}  # the deployment decides the model, not the body
+        if route is not None:
+            body = route.body_for(request, state, body)
         body, ignored = profile.accept(body)
         chat = validate_chat_request(body, profiles.catalogue_for(state, profile), headers=headers, api_key=api_key,
                                      extra_checks=(*profile.checks, *state.request_checks),

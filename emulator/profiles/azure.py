@@ -29,6 +29,9 @@ API_VERSIONS = frozenset({
     "2025-01-01-preview", "2025-02-01-preview", "2025-03-01-preview", "2025-04-01-preview",
 })
 
+# The /openai/v1 surface: no version, or one of these.
+V1_API_VERSIONS = frozenset({"preview", "latest"})
+
 
 class AzureError(ApiError):
     """An error Azure's front door answers itself: `{"error": {"code", "message"}}`."""
@@ -61,6 +64,12 @@ def check_api_version(value: str | None) -> None:
     if not value:
         raise resource_not_found()
     if value not in API_VERSIONS:
+        raise api_version_not_supported()
+
+
+def check_v1_api_version(value: str | None) -> None:
+    """The v1 surface takes no dated version: none, `preview` or `latest`."""
+    if value is not None and value not in V1_API_VERSIONS:
         raise api_version_not_supported()
 
 
@@ -138,5 +147,3 @@ AZURE = Profile(
     summary="Azure OpenAI: /openai/deployments/{deployment}/chat/completions?api-version=..., api-key header",
     read_api_key=api_key_of,
 )
-__all__ = ["AZURE", "API_VERSIONS", "AzureError", "check_api_version", "decorate_completion", "decorate_events",
-           "deployment_not_found", "resource_not_found"]
