@@ -33,6 +33,10 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--rpm", type=int, default=10000, help="requests per minute per key (rate-limit headers)")
     p.add_argument("--tpm", type=int, default=30000000, help="tokens per minute per key (rate-limit headers)")
     p.add_argument("--enforce-rate-limits", action="store_true", help="answer 429 past --rpm / --tpm")
+    p.add_argument("--store", type=Path, default=None, dest="store_path",
+                   help="keep stored completions (store: true) in this SQLite file (default: in memory)")
+    p.add_argument("--store-cap", type=int, default=10000,
+                   help="most stored completions kept; the oldest are evicted (default 10000)")
     p.add_argument("--no-access-log", action="store_true", help="no log line per request")
     p.add_argument("--profile", default="openai", choices=sorted(PROFILES),
                    help="what the server accepts: openai (default, as strict as the live API), vllm, azure, lenient; "
@@ -49,8 +53,8 @@ def _settings(args: argparse.Namespace) -> Settings:
         extra_models=tuple(args.extra_models), accept_any_model=args.any_model,
         pacing=Pacing(args.ttft_ms / 1000, args.tokens_per_second, max(args.chunk_tokens, 1)),
         requests_per_minute=args.rpm, tokens_per_minute=args.tpm, enforce_rate_limits=args.enforce_rate_limits,
-        access_log=not args.no_access_log, profile=args.profile,
-        azure_deployments=tuple(_deployment(d) for d in args.azure_deployments),
+        access_log=not args.no_access_log, store_path=args.store_path, store_cap=args.store_cap,
+        profile=args.profile, azure_deployments=tuple(_deployment(d) for d in args.azure_deployments),
     )
 
 
@@ -64,8 +68,14 @@ def _deployment(text: str) -> tuple[str, str]:
 def serve(args: argparse.Namespace) -> int:
     from .server import Emulator
 
+    from .scenarios.loader import ScenarioFileError
+
     logging.basicConfig(level=logging.INFO, format="%(levelname)s: %(message)s")
-    emulator = Emulator(_settings(args))
+    try:
+        emulator = Emulator(_settings(args))
+    except ScenarioFileError as error:
+        print(f"chat-emulator: not starting, the scenario files have mistakes:\n{error}", file=sys.stderr)
+        return 2
     emulator.bind()
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print(f"warning: binding to {args.host} makes the emulator reachable from other machines", file=sys.stderr)
@@ -75,18 +85,56 @@ def serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _validate_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("validate", help="check scenario files without serving")
+    p.add_argument("paths", nargs="+", type=Path, help="scenario files or folders")
+
+
+def validate(args: argparse.Namespace) -> int:
+    """Print each file OK or each of its mistakes (`file:line: what (at path)`); exit 1 on mistakes."""
+    from .scenarios.loader import ScenarioFileError, load_document, read_file, scenario_files
+
+    try:
+        files = scenario_files(args.paths)
+    except ScenarioFileError as error:
+        print(error, file=sys.stderr)
+        return 1
+    failed = 0
+    for path in files:
+        try:
+            count = len(load_document(read_file(path)))
+        except ScenarioFileError as error:
+            failed += 1
+            print(error)
+        else:
+            print(f"{path}: OK ({count} scenario{'s' if count != 1 else ''})")
+    if not files:
+        print("no scenario files (.yaml, .yml, .json) found", file=sys.stderr)
+        return 1
+    return 1 if failed else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="chat-emulator", description=__doc__)
     parser.add_argument("--version", action="version", version=f"chat-emulator {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     _serve_parser(sub)
+    _validate_parser(sub)
+    # `check` has its own parser (emulator.conformance.cli); it is only imported when used, since
+    # hypothesis and the check catalogue would slow every `serve` start.
+    sub.add_parser("check", help="check how faithfully a server speaks the Chat Completions contract", add_help=False)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["check"]:
+        from .conformance import cli as conformance_cli
+
+        return conformance_cli.main(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
-    handlers = {"serve": serve}
+    handlers = {"serve": serve, "validate": validate}
     return handlers[args.command](args)
 
 

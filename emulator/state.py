@@ -11,6 +11,9 @@ from .journal import Journal
 from .profiles import select_profile
 from .ratelimit import RateLimiter
 from .respond import ScenarioSource
+from .model.audio_output import check_audio_output
+from .multimodal.parts import check_content_parts
+from .store import open_store
 
 
 @dataclass
@@ -38,9 +41,30 @@ class EmulatorState:
             journal=Journal(settings.journal_size),
             limiter=RateLimiter(settings.requests_per_minute, settings.tokens_per_minute,
                                 settings.enforce_rate_limits),
+            request_checks=[check_content_parts, check_audio_output],
+            services={"store": open_store(settings.store_path, settings.store_cap)},
+            scenarios=_scenario_engine(settings),
         )
 
     def reset(self) -> None:
-        """Forget what requests left behind: journal and rate-limit windows."""
+        """Forget what requests left behind: journal, rate-limit windows, added scenarios and sequence
+        state, and in-memory stored completions (a `--store` file is kept: it exists to outlive the server)."""
         self.journal.clear()
         self.limiter.reset()
+        if self.scenarios is not None:
+            self.scenarios.reset()  # type: ignore[attr-defined]
+        store = self.services.get("store")
+        if store is not None and not store.persistent:
+            store.clear()
+
+
+def _scenario_engine(settings: Settings) -> ScenarioSource:
+    """Always an engine (inline scenarios need one); files are read, and jsonschema imported, only if given."""
+    from .scenarios.engine import ScenarioEngine
+
+    engine = ScenarioEngine()
+    if settings.scenario_paths:
+        engine.load_paths(settings.scenario_paths)  # raises ScenarioFileError naming file and line
+        if settings.watch:
+            engine.watch()
+    return engine

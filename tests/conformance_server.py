@@ -3,6 +3,9 @@
 It is not the emulator: it does just enough, the way NOTES describes the live API,
 for every check to pass in the openai profile. Each fault in ``FAULTS`` breaks one
 rule, so a test can assert that the checker names exactly that fault.
+
+Tests import it as ``conformance_server``: pytest's default import mode puts
+``tests/`` (which has no ``__init__.py``) on ``sys.path``.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ FAULTS = {
     "tool_name_repeated": "later tool-call deltas repeat function.name",
     "server_error_for_bad_request": "validation errors are answered with 500",
     "wrong_error_envelope": "error bodies lack 'param' and 'code'",
+    "fails_once": "the fifth create request gets a 500, every other one succeeds",
 }
 MODELS = {"gpt-4o-mini": "gpt-4o-mini-2024-07-18", "gpt-4o": "gpt-4o-2024-08-06"}
 KEY = "sk-test"
@@ -163,6 +167,7 @@ class Reference:
         self.faults = faults
         self.stored: dict[str, dict[str, Any]] = {}
         self.counter = itertools.count()
+        self.creates = itertools.count()
         self.app = Starlette(routes=[Route("/{path:path}", self.dispatch, methods=["GET", "POST", "DELETE"])])
 
     # --- wire helpers
@@ -249,6 +254,8 @@ class Reference:
         return {**entry, "top_logprobs": [entry][:top]}
 
     def create(self, body: Any) -> Response:
+        if "fails_once" in self.faults and next(self.creates) == 4:
+            raise ApiError(500, "The server had an error processing your request.", None, None, "server_error")
         validate(body)
         number = next(self.counter)
         completion_id = f"chatcmpl-Reference{number:020d}"

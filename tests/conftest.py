@@ -1,7 +1,4 @@
-"""Shared fixtures: one emulator server for the session, official clients pointed at it.
-
-The tests' helper modules (the checker's reference server) are importable from here too.
-"""
+"""Shared fixtures: one emulator server for the session, official clients pointed at it."""
 from __future__ import annotations
 
 import sys
@@ -13,6 +10,7 @@ import pytest
 
 from emulator import Emulator
 
+# The tests' helper modules (schema checks, the checker's reference server) import by name.
 sys.path.insert(0, str(Path(__file__).parent))
 
 API_KEY = "sk-test-key"

@@ -55,6 +55,7 @@ def test_list_prints_the_catalogue(capsys: pytest.CaptureFixture[str]) -> None:
     [],
     ["--base-url", "http://127.0.0.1:1/v1", "--transcript", str(GOLDEN)],
     ["--base-url", "http://127.0.0.1:1/v1", "--select", "no_such_check"],
+    ["--base-url", "http://127.0.0.1:1/v1", "--select", "streaming", "--skip", "streaming"],
     ["--base-url", "http://127.0.0.1:1/v1", "--report", "out.html"],
     ["--base-url", "http://127.0.0.1:1/v1", "--examples", "0"],
     ["--base-url", "http://127.0.0.1:1/v1"],  # nothing listens there
@@ -115,3 +116,8 @@ def test_python_dash_m_runs_the_checker() -> None:
                           cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert "transcript/text:body_schema" in done.stdout
+
+
+def test_docs_list_every_check() -> None:
+    docs = (ROOT / "docs" / "conformance.md").read_text()
+    assert [c.name for c in catalogue() if f"| `{c.name}` |" not in docs] == []

@@ -77,6 +77,15 @@ def test_fault_free_checks_still_pass_beside_a_fault(tmp_path: Path) -> None:
     assert set(failures(results)) == {"tool_stream"}
 
 
+def test_a_failure_that_does_not_reproduce_is_reported_as_such(tmp_path: Path) -> None:
+    with serve(Reference(frozenset({"fails_once"})).app) as url:
+        status, results = run(url, tmp_path, "--select", "generated_valid", "--examples", "20")
+    assert status == 1
+    detail = results["generated_valid"]["detail"]
+    assert "expected 200, got 500" in detail and "not reproducible" in detail
+    assert results["generated_valid"]["reproduce"].startswith("curl ")
+
+
 def test_generated_failure_is_shrunk_to_a_curl_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     with serve(Reference(frozenset({"server_error_for_bad_request"})).app) as url:
         status, results = run(url, tmp_path, "--select", "generated_invalid", "--examples", "20", "--seed", "3")

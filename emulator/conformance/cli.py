@@ -95,6 +95,8 @@ def run(args: argparse.Namespace) -> int:
         checks = select(catalogue(), split_names(args.select), split_names(args.skip))
     except UnknownName as error:
         return _usage(str(error))
+    if not checks and not args.transcript:
+        return _usage("--select and --skip leave no check to run")
 
     started = time.time()
     if args.transcript:

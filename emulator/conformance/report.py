@@ -65,6 +65,8 @@ def to_junit(results: list[Result], meta: dict[str, Any]) -> ET.ElementTree:
 def write(path: Path, results: list[Result], meta: dict[str, Any]) -> None:
     """Write a report whose format follows the file's suffix (.xml → JUnit, .json → JSON)."""
     kind = FORMATS.get(path.suffix.lower())
+    if kind is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
     if kind == "junit":
         tree = to_junit(results, meta)
         ET.indent(tree)

@@ -12,10 +12,12 @@ from ..contract.errors import ApiError
 from ..contract.validate import parse_json_object, validate_chat_request
 from ..ids import completion_id, request_id
 from ..journal import JournalEntry
+from ..model.finish import finish_reply
 from ..profiles import IGNORED_FIELDS_HEADER, PROFILES, Profile
 from ..reply import Pacing, Reply
 from ..respond import respond
 from ..state import EmulatorState
+from ..store import make_record
 from ..wire.json_body import completion_dict
 from ..wire.sse import render_events
 from ..wire.stream_response import PacedEventStream, unpaced_stream
@@ -62,7 +64,7 @@ async def serve_chat(request: Request, route: ChatRoute | None = None) -> Respon
         chat = validate_chat_request(body, profiles.catalogue_for(state, profile), headers=headers, api_key=api_key,
                                      extra_checks=(*profile.checks, *state.request_checks),
                                      shape=profile.request_shape)
-        reply = respond(chat, state.scenarios, state.settings.strict)
+        reply = finish_reply(chat, respond(chat, state.scenarios, state.settings.strict))
         entry.matched = reply.source
         limits = state.limiter.consume(api_key, reply.usage.total_tokens, chat.model.id)
         response = _render(state, chat, reply, {**http.base_headers(rid, started), **limits, **reply.headers,
@@ -86,8 +88,11 @@ def _render(state: EmulatorState, chat, reply: Reply, headers: dict[str, str], e
     if route is not None:
         body = route.decorate_body(body)
     entry.status, entry.response = 200, body
+    if chat.body.get("store"):  # streamed ones too: `body` is the assembled response
+        state.services["store"].save(make_record(chat.api_key, body, chat.body, headers["x-request-id"]))
     if not chat.stream:
-        return http.json_response(body, headers)
+        response = http.json_response(body, headers)
+        return response if reply.fault is None else reply.fault.wrap(response)
     pacing = _pacing(state, chat.headers, reply)
     events = render_events(reply, cid, created, include_usage=chat.include_usage,
                            include_obfuscation=chat.include_obfuscation, chunk_tokens=pacing.chunk_tokens)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from emulator.conformance import expect
+from emulator.conformance.client import Exchange
 from emulator.conformance.context import BOTH, OPENAI_ONLY, Check, Context
 from emulator.conformance.outcome import CheckSkipped, show
-from emulator.conformance.client import Exchange
 from emulator.conformance.stream_rules import Stream, accumulate
 
 GROUP = "streaming"
