@@ -112,6 +112,11 @@ def test_range_and_guided_errors_use_vllms_texts(vllm, extra, message):
         400, "BadRequestError", 400, message)
 
 
+def test_sampling_range_errors_name_no_param_as_in_vllm(vllm):
+    assert _error(vllm, min_p=-0.1).body == {"message": "min_p must be in [0, 1], got -0.1.",
+                                             "type": "BadRequestError", "param": None, "code": 400}
+
+
 def test_unknown_model_is_vllms_404(vllm):
     with pytest.raises(openai.NotFoundError) as caught:
         vllm.chat.completions.create(model="gpt-nope", messages=USER)

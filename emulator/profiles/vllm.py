@@ -100,37 +100,36 @@ def _float(value: Any) -> str:
 
 
 def check_sampling(body: dict[str, Any], model: Any) -> None:
-    """vLLM's `SamplingParams` range checks, in its order and words."""
+    """vLLM's `SamplingParams` range checks, in its order and words; like vLLM's plain `ValueError`s they
+    name no `param`."""
     top_k = body.get("top_k")
     if top_k is not None and top_k < -1:
-        raise bad_request(f"top_k must be 0 (disable), or at least 1, got {int(top_k)}.", "top_k")
+        raise bad_request(f"top_k must be 0 (disable), or at least 1, got {int(top_k)}.")
     min_p = body.get("min_p")
     if min_p is not None and not 0.0 <= min_p <= 1.0:
-        raise bad_request(f"min_p must be in [0, 1], got {_float(min_p)}.", "min_p")
+        raise bad_request(f"min_p must be in [0, 1], got {_float(min_p)}.")
     penalty = body.get("repetition_penalty")
     if penalty is not None and penalty <= 0.0:
-        raise bad_request(f"repetition_penalty must be greater than zero, got {_float(penalty)}.",
-                          "repetition_penalty")
+        raise bad_request(f"repetition_penalty must be greater than zero, got {_float(penalty)}.")
     min_tokens = body.get("min_tokens") or 0
     if min_tokens < 0:
-        raise bad_request(f"min_tokens must be greater than or equal to 0, got {int(min_tokens)}.", "min_tokens")
+        raise bad_request(f"min_tokens must be greater than or equal to 0, got {int(min_tokens)}.")
     max_tokens = body.get("max_completion_tokens") or body.get("max_tokens")
     if max_tokens is not None and min_tokens > max_tokens:
         raise bad_request(f"min_tokens must be less than or equal to max_tokens={int(max_tokens)}, "
-                          f"got {int(min_tokens)}.", "min_tokens")
+                          f"got {int(min_tokens)}.")
     n, best_of = int(body.get("n") or 1), body.get("best_of")
     if best_of is not None:
         if best_of < 1:
-            raise bad_request(f"best_of must be at least 1, got {int(best_of)}.", "best_of")
+            raise bad_request(f"best_of must be at least 1, got {int(best_of)}.")
         if best_of < n:
-            raise bad_request(f"best_of must be greater than or equal to n, got n={n} and best_of={int(best_of)}.",
-                              "best_of")
+            raise bad_request(f"best_of must be greater than or equal to n, got n={n} and best_of={int(best_of)}.")
     prompt_logprobs = body.get("prompt_logprobs")
     if prompt_logprobs is not None:
         if body.get("stream") and prompt_logprobs > 0:
-            raise bad_request("`prompt_logprobs` are not available when `stream=True`.", "prompt_logprobs")
+            raise bad_request("`prompt_logprobs` are not available when `stream=True`.")
         if prompt_logprobs < 0:
-            raise bad_request("`prompt_logprobs` must be a positive value.", "prompt_logprobs")
+            raise bad_request("`prompt_logprobs` must be a positive value.")
 
 
 def check_guided(body: dict[str, Any], model: Any) -> None:
