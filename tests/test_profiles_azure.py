@@ -173,3 +173,18 @@ def test_azure_v1_surface_takes_no_dated_api_version(azure_server):
     preview = openai.OpenAI(base_url=azure_server.url + "/openai/v1/", api_key=API_KEY, max_retries=0,
                             default_query={"api-version": "preview"})
     assert preview.chat.completions.create(model="gpt-4o", messages=USER).choices
+
+
+def test_stream_helper_and_parse_through_azure_openai(azure):
+    pydantic = pytest.importorskip("pydantic")
+
+    class Person(pydantic.BaseModel):
+        name: str
+        age: int
+
+    whole = azure.chat.completions.create(model="gpt-4o", messages=USER).choices[0].message.content
+    with azure.chat.completions.stream(model="gpt-4o", messages=USER) as stream:
+        assert stream.get_final_completion().choices[0].message.content == whole
+    parsed = azure.chat.completions.parse(model="gpt-4o", messages=[{"role": "user", "content": "Ada, 36"}],
+                                          response_format=Person).choices[0].message.parsed
+    assert isinstance(parsed, Person)
