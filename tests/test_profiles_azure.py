@@ -188,3 +188,13 @@ def test_stream_helper_and_parse_through_azure_openai(azure):
     parsed = azure.chat.completions.parse(model="gpt-4o", messages=[{"role": "user", "content": "Ada, 36"}],
                                           response_format=Person).choices[0].message.parsed
     assert isinstance(parsed, Person)
+
+
+def test_cli_takes_profile_and_deployments():
+    from emulator.cli import _settings, build_parser
+
+    settings = _settings(build_parser().parse_args(
+        ["serve", "--profile", "azure", "--azure-deployment", "chat-prod=gpt-4o-mini"]))
+    assert (settings.profile, settings.azure_deployments) == ("azure", (("chat-prod", "gpt-4o-mini"),))
+    with pytest.raises(SystemExit, match="--azure-deployment takes NAME=MODEL"):
+        _settings(build_parser().parse_args(["serve", "--azure-deployment", "chat-prod"]))
