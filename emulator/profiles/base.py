@@ -41,8 +41,8 @@ class Profile:
 
     def accept(self, body: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
         """The body to validate and the paths of the fields dropped from it (lenient profiles only)."""
-        if not self.ignore_unknown:
-            return body, []
+        if not self.ignore_unknown or self.request_shape.is_valid(body):
+            return body, []  # a valid body has nothing unknown: skip the walk
         ignored: list[str] = []
         return strip_unknown(body, self.request_shape, "", ignored), ignored
 
