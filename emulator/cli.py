@@ -10,6 +10,7 @@ from . import __version__
 from .admin.auth import TOKEN_ENV, AdminGate, binding_warnings
 from .config import Settings
 from .logs import configure as configure_logging
+from .profiles import PROFILES
 from .reply import Pacing
 
 
@@ -44,6 +45,11 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
                    help=f"token the admin API and inspector require (default: ${TOKEN_ENV}); needed off loopback")
     p.add_argument("--journal-size", type=int, default=1000, help="requests the journal keeps (default 1000)")
     p.add_argument("--journal-max-mb", type=float, default=16.0, help="bytes the journal keeps, in MB (default 16)")
+    p.add_argument("--profile", default="openai", choices=sorted(PROFILES),
+                   help="what the server accepts: openai (default, as strict as the live API), vllm, azure, lenient; "
+                        "one request can choose another with the x-emulator-profile header")
+    p.add_argument("--azure-deployment", action="append", default=[], metavar="NAME=MODEL", dest="azure_deployments",
+                   help="azure profile: deployment NAME serves MODEL (repeatable; any model id is also a deployment)")
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -57,7 +63,15 @@ def _settings(args: argparse.Namespace) -> Settings:
         access_log=not args.no_access_log, store_path=args.store_path, store_cap=args.store_cap,
         log_format=args.log_format, admin_token=args.admin_token,
         journal_size=args.journal_size, journal_max_bytes=int(args.journal_max_mb * 1024 * 1024),
+        profile=args.profile, azure_deployments=tuple(_deployment(d) for d in args.azure_deployments),
     )
+
+
+def _deployment(text: str) -> tuple[str, str]:
+    name, sep, model = text.partition("=")
+    if not sep or not name.strip() or not model.strip():
+        raise SystemExit(f"chat-emulator serve: --azure-deployment takes NAME=MODEL, got {text!r}")
+    return name.strip(), model.strip()
 
 
 def serve(args: argparse.Namespace) -> int:
