@@ -191,3 +191,20 @@ def test_the_documented_fetch_example_streams_from_another_origin(browser, emu):
     entry = emu.requests[-1]
     assert entry.headers["origin"] == origin and entry.matched == "greeting"
     assert len(entry.event_offsets_ms) == len(entry.events)  # paced: each event's send time noted
+
+
+def test_with_an_admin_token_the_page_passes_it_on(browser):
+    with Emulator(admin_token="s3cret") as emu:
+        page = browser.new_page()
+        try:
+            page.goto(emu.inspector_url)
+            assert "invalid_admin_token" in page.content()  # no token, no page
+            page.goto(emu.inspector_url + "?token=s3cret")
+            sync_api.expect(page.locator("#live")).to_have_text("live")  # the event stream took the token too
+            openai.OpenAI(base_url=emu.base_url, api_key="sk-browser", max_retries=0).chat.completions.create(
+                model="gpt-4o-mini", messages=USER)
+            sync_api.expect(page.locator("#requests tbody tr")).to_have_count(1)
+            page.locator("#requests tbody tr").first.click()
+            sync_api.expect(page.locator("#request-body")).to_contain_text("Tell me about the inspector")
+        finally:
+            page.close()
