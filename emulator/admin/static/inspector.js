@@ -121,7 +121,6 @@ function onNewEntry(entry) {
   if (filters().q) scheduleReload();                   // text search needs the server
   else if (passesLocalFilters(entry)) addEntry(entry);
   scheduleScenarios();
-  if (entry.id === selectedId) select(entry.id);
 }
 
 function showStats(stats) {
@@ -219,6 +218,7 @@ async function select(id) {
   let entry;
   try { entry = await api("/requests/" + id); } catch (error) { return showError(error); }
   $("detail-pane").hidden = false;
+  document.querySelector("main").classList.add("with-detail");
   $("detail-title").textContent = `#${entry.id} ${entry.method} ${entry.path}`;
   $("detail-meta").textContent = [
     fmtTime(entry.time), "status " + entry.status, entry.model, "matched " + (entry.matched || "nothing"),
@@ -235,6 +235,7 @@ async function select(id) {
 function closeDetail() {
   selectedId = null;
   $("detail-pane").hidden = true;
+  document.querySelector("main").classList.remove("with-detail");
   for (const tr of $("requests").tBodies[0].rows) tr.classList.remove("selected");
 }
 
@@ -251,7 +252,7 @@ function showTab(name) {
 // --- scenarios -----------------------------------------------------------------------------------------
 function scheduleScenarios() {
   clearTimeout(scenarioTimer);
-  scenarioTimer = setTimeout(loadScenarios, 300);
+  scenarioTimer = setTimeout(loadScenarios, 150);
 }
 
 async function loadScenarios() {
