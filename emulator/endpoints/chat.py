@@ -28,7 +28,6 @@ TPS_HEADER = "x-emulator-tokens-per-second"
 CHUNK_HEADER = "x-emulator-chunk-tokens"
 
 
-
 async def create_chat_completion(request: Request) -> Response:
     return await serve_chat(request)
 
@@ -48,7 +47,8 @@ async def serve_chat(request: Request, route: ChatRoute | None = None) -> Respon
     started = time.perf_counter()
     rid = request_id()
     headers = dict(request.headers)
-    entry = state.journal.start("POST", request.url.path, headers)
+    path = request.scope["path"]
+    entry = state.journal.start("POST", path, headers)
     profile, ignored = PROFILES[state.settings.profile], []
     try:
         profile = profiles.for_request(headers, state.settings.profile)
@@ -64,6 +64,7 @@ async def serve_chat(request: Request, route: ChatRoute | None = None) -> Respon
         chat = validate_chat_request(body, profiles.catalogue_for(state, profile), headers=headers, api_key=api_key,
                                      extra_checks=(*profile.checks, *state.request_checks),
                                      shape=profile.request_shape)
+        chat.raw_key = (raw, profile.name, path)
         reply = finish_reply(chat, respond(chat, state.scenarios, state.settings.strict))
         entry.matched = reply.source
         limits = state.limiter.consume(api_key, reply.usage.total_tokens, chat.model.id)
