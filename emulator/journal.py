@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
 STRING_LIMIT = 16 * 1024
+JOURNAL_ENTRY = "emulator.journal_entry"  # the ASGI scope key under which an endpoint leaves its entry
 ENTRY_OVERHEAD = 512  # bytes the bookkeeping of one entry costs beyond its bodies
 
 

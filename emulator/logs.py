@@ -8,6 +8,8 @@ import sys
 import time
 from typing import Any, Awaitable, Callable
 
+from .journal import JOURNAL_ENTRY
+
 access_log = logging.getLogger("emulator.access")
 
 Scope = dict[str, Any]
@@ -59,7 +61,6 @@ class AccessLog:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        scope.setdefault("state", {})
         status: list[int] = [500]
         request_id: list[str | None] = [None]
 
@@ -78,7 +79,7 @@ class AccessLog:
 
     @staticmethod
     def _log(scope: Scope, status: int, request_id: str | None, duration_ms: float) -> None:
-        entry = scope["state"].get("journal_entry")
+        entry = scope.get(JOURNAL_ENTRY)
         matched = getattr(entry, "matched", None)
         model = getattr(entry, "model", None)
         client = scope.get("client")

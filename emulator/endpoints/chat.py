@@ -11,7 +11,7 @@ from .. import http, profiles
 from ..contract.errors import ApiError
 from ..contract.validate import parse_json_object, validate_chat_request
 from ..ids import completion_id, request_id
-from ..journal import JournalEntry
+from ..journal import JOURNAL_ENTRY, JournalEntry
 from ..model.finish import finish_reply
 from ..profiles import IGNORED_FIELDS_HEADER, PROFILES, Profile
 from ..reply import Pacing, Reply
@@ -26,7 +26,6 @@ from ..wire.stream_response import PacedEventStream, unpaced_stream
 TTFT_HEADER = "x-emulator-ttft-ms"
 TPS_HEADER = "x-emulator-tokens-per-second"
 CHUNK_HEADER = "x-emulator-chunk-tokens"
-
 
 
 async def create_chat_completion(request: Request) -> Response:
@@ -48,7 +47,8 @@ async def serve_chat(request: Request, route: ChatRoute | None = None) -> Respon
     started = time.perf_counter()
     rid = request_id()
     headers = dict(request.headers)
-    entry = request.state.journal_entry = state.journal.start("POST", request.url.path, headers)
+    path = request.scope["path"]
+    entry = request.scope[JOURNAL_ENTRY] = state.journal.start("POST", path, headers)  # for the access log
     profile, ignored = PROFILES[state.settings.profile], []
     try:
         profile = profiles.for_request(headers, state.settings.profile)
@@ -64,6 +64,7 @@ async def serve_chat(request: Request, route: ChatRoute | None = None) -> Respon
         chat = validate_chat_request(body, profiles.catalogue_for(state, profile), headers=headers, api_key=api_key,
                                      extra_checks=(*profile.checks, *state.request_checks),
                                      shape=profile.request_shape)
+        chat.raw_key = (raw, profile.name, path)
         reply = finish_reply(chat, respond(chat, state.scenarios, state.settings.strict))
         entry.matched = reply.source
         limits = state.limiter.consume(api_key, reply.usage.total_tokens, chat.model.id)
