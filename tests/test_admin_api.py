@@ -353,6 +353,11 @@ def test_reset_everything(emu, admin, client):
     assert admin.post("/reset").json() == {"reset": True}
     assert emu.requests == [] and admin.get("/scenarios").json()["data"] == []
     assert admin.get("/pacing").json() == {"next": None}
+    emu.admin.add_scenario(GREETING)
+    emu.admin.pace_next(2, ttft_ms=50)
+    ask(client)
+    emu.admin.reset()
+    assert emu.requests == [] and emu.admin.scenarios()["data"] == [] and emu.admin.pacing() == {"next": None}
 
 
 # --- the page and its files ---------------------------------------------------------------------------------
