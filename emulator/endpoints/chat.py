@@ -46,6 +46,7 @@ async def create_chat_completion(request: Request) -> Response:
                            entry)
     except ApiError as error:
         entry.status, entry.response = error.status, error.envelope()
+        entry.matched = getattr(error, "scenario", None)  # a scripted error names its scenario
         response = http.error_response(error, http.base_headers(rid, started))
     entry.duration_ms = (time.perf_counter() - started) * 1000
     state.journal.add(entry)
