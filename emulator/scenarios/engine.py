@@ -11,7 +11,6 @@ request header ("default" without it), so parallel tests do not share state.
 from __future__ import annotations
 
 import itertools
-import logging
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,8 +20,6 @@ from ..contract.chat_request import ChatRequest
 from ..reply import Reply
 from .matching import Condition, compile_match
 from .steps import Step
-
-log = logging.getLogger("emulator.scenarios")
 
 NAMESPACE_HEADER = "x-emulator-namespace"
 DEFAULT_NAMESPACE = "default"
