@@ -339,6 +339,14 @@ def test_clear_faults_removes_pending_failures(emu, admin, client):
     assert ask(client).choices[0].message.content
 
 
+def test_a_fault_object_cuts_the_next_stream(emu, admin, client):
+    admin.post("/faults", json={"count": 1, "fault": {"cut_after": 5}})
+    cut = list(ask(client, stream=True))  # the body ends early: no finish_reason, no [DONE] (SDK just stops)
+    assert len(cut) == 5 and all(c.choices[0].finish_reason is None for c in cut)
+    full = list(ask(client, stream=True))
+    assert full[-1].choices[0].finish_reason == "stop"
+
+
 def test_bad_faults_get_the_envelope(admin):
     assert_envelope(admin.post("/faults", json={"count": 0}), 400, "invalid_value", "count")
     assert_envelope(admin.post("/faults", json={"error": "server_error", "fault": "stall"}), 400, "invalid_value", "fault")
