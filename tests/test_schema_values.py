@@ -454,3 +454,148 @@ def test_pydantic_function_tool_parameters() -> None:
     parsed = GetWeather.model_validate_json(
         generate_arguments(parameters, seed=3, hint_text="How warm is it in Lisbon, in celsius?"))
     assert parsed == GetWeather(location="Lisbon", unit="celsius")
+
+
+# -- property test: any schema the strategy builds gets a valid value -------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+NAMES = st.sampled_from(["id", "name", "email", "city", "count", "price", "tags", "notes", "when",
+                         "a", "b", "items", "user_id", "location", "unit", "score", "data"])
+SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-50, 50), st.text(max_size=6),
+                    st.floats(-10, 10, allow_nan=False).map(lambda f: round(f, 2)))
+FORMATS = ["date", "date-time", "time", "email", "uri", "uuid", "hostname", "ipv4", "ipv6", "duration"]
+PATTERNS = [r"^[A-Z]{2}\d{3}$", r"^(yes|no|maybe)$", r"^[a-z]+(-[a-z]+)*$", r"\d{3}", r"^\S+@\S+$"]
+
+
+@st.composite
+def integer_schemas(draw: st.DrawFn) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "integer"}
+    low = draw(st.none() | st.integers(-1000, 1000))
+    width = draw(st.integers(0, 500))
+    exclusive = draw(st.booleans())
+    if low is not None:
+        schema["exclusiveMinimum" if exclusive else "minimum"] = low
+        schema["maximum"] = low + width + (2 if exclusive else 0)
+    if draw(st.booleans()):
+        schema["multipleOf"] = draw(st.integers(1, 7))
+        if low is not None:
+            schema["maximum"] += 7 * schema["multipleOf"]
+    return schema
+
+
+@st.composite
+def number_schemas(draw: st.DrawFn) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "number"}
+    low = draw(st.none() | st.floats(-1e6, 1e6, allow_nan=False))
+    step = draw(st.none() | st.sampled_from([0.5, 0.25, 2, 10, 0.1, 0.01, 3]))
+    if step is not None:
+        schema["multipleOf"] = step
+    if low is not None:
+        schema[draw(st.sampled_from(["minimum", "exclusiveMinimum"]))] = low
+        width = draw(st.floats(0.5, 1e4))
+        # Wide enough to hold a multiple strictly inside the bounds.
+        schema[draw(st.sampled_from(["maximum", "exclusiveMaximum"]))] = low + max(width, 3 * (step or 0))
+    return schema
+
+
+@st.composite
+def string_schemas(draw: st.DrawFn) -> dict[str, Any]:
+    kind = draw(st.sampled_from(["plain", "format", "pattern"]))
+    if kind == "format":
+        return {"type": "string", "format": draw(st.sampled_from(FORMATS))}
+    if kind == "pattern":
+        schema = {"type": "string", "pattern": draw(st.sampled_from(PATTERNS))}
+        if schema["pattern"] == PATTERNS[2] and draw(st.booleans()):
+            schema.update(minLength=6, maxLength=9)  # lengths the pattern can meet
+        return schema
+    schema: dict[str, Any] = {"type": "string"}
+    low = draw(st.integers(0, 30))
+    if draw(st.booleans()):
+        schema["minLength"] = low
+    if draw(st.booleans()):
+        schema["maxLength"] = low + draw(st.integers(0, 20))
+    return schema
+
+
+def leaf_schemas() -> st.SearchStrategy[dict[str, Any]]:
+    return st.one_of(
+        integer_schemas(), number_schemas(), string_schemas(),
+        st.just({"type": "boolean"}), st.just({"type": "null"}),
+        st.lists(SCALARS, min_size=1, max_size=5, unique_by=lambda v: json.dumps(v)).map(lambda v: {"enum": v}),
+        SCALARS.map(lambda v: {"const": v}),
+    )
+
+
+def nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    if isinstance(schema.get("type"), str) and schema["type"] != "null":
+        return {**schema, "type": [schema["type"], "null"]}
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+def one_of_distinct_types(children: list[dict[str, Any]]) -> dict[str, Any]:
+    """oneOf over branches of different JSON types, so exactly one branch can match."""
+    by_type = {json.dumps(c.get("type")): c for c in children if isinstance(c.get("type"), str)}
+    branches = [b for b in by_type.values() if b["type"] not in ("integer", "number")] or [{"type": "null"}]
+    return {"oneOf": branches}
+
+
+def compound(children: st.SearchStrategy[dict[str, Any]]) -> st.SearchStrategy[dict[str, Any]]:
+    def obj(props: dict[str, dict[str, Any]], data: st.DataObject) -> dict[str, Any]:
+        required = data.draw(st.lists(st.sampled_from(sorted(props)), unique=True)) if props else []
+        schema: dict[str, Any] = {"type": "object", "properties": props, "required": required}
+        if data.draw(st.booleans()):
+            schema["additionalProperties"] = False
+        return schema
+
+    def arr(items: dict[str, Any], data: st.DataObject) -> dict[str, Any]:
+        low = data.draw(st.integers(0, 3))
+        schema: dict[str, Any] = {"type": "array", "items": items, "minItems": low,
+                                  "maxItems": low + data.draw(st.integers(0, 3))}
+        if items.get("type") in ("string", "integer") and not set(items) - {"type"} and data.draw(st.booleans()):
+            schema["uniqueItems"] = True
+        return schema
+
+    return st.one_of(
+        st.tuples(st.dictionaries(NAMES, children, max_size=4), st.data()).map(lambda t: obj(*t)),
+        st.tuples(children, st.data()).map(lambda t: arr(*t)),
+        st.lists(children, min_size=1, max_size=3).map(lambda c: {"anyOf": c}),
+        st.lists(children, min_size=1, max_size=4).map(one_of_distinct_types),
+        children.map(nullable),
+        children.map(lambda c: {HOIST: c}),
+    )
+
+
+HOIST = "x-to-defs"
+
+
+def hoist_defs(schema: dict[str, Any]) -> dict[str, Any]:
+    """Move each {HOIST: s} into the root's $defs and point at it with a $ref."""
+    defs: dict[str, Any] = {}
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, list):
+            return [walk(n) for n in node]
+        if not isinstance(node, dict):
+            return node
+        if HOIST in node:
+            name = f"D{len(defs)}"
+            defs[name] = None
+            defs[name] = walk(node[HOIST])
+            return {"$ref": f"#/$defs/{name}"}
+        return {k: (walk(v) if k not in ("enum", "const") else v) for k, v in node.items()}
+
+    root = walk(schema)
+    return {**root, "$defs": defs} if defs else root
+
+
+SCHEMAS = st.recursive(leaf_schemas(), compound, max_leaves=12).map(hoist_defs)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(schema=SCHEMAS, seed=st.integers(0, 2**32), hint=st.sampled_from(["", "in Paris, 3 items", '"x"']))
+def test_generated_values_always_validate(schema: dict[str, Any], seed: int, hint: str) -> None:
+    value = generate_value(schema, seed=seed, hint_text=hint)
+    assert_valid(schema, value)
+    assert json.loads(json.dumps(value)) == value  # plain JSON, nothing Python-only

@@ -32,6 +32,9 @@ _MAX_DEPTH = 64
 _MAX_SAME_REF = 3
 _ELEMENT_TRIES = 8
 _FOLDED = "x-emulator-folded"
+# Keys beside a $ref that add no constraint, so the ref can be followed alone.
+_NOT_CONSTRAINTS = frozenset({"$ref", "$defs", "definitions", "$schema", "$id", "$anchor", "$comment", "title",
+                              "description", "examples", "default", "deprecated", "readOnly", "writeOnly"})
 _TYPE_FAMILIES = (
     ("object", ("properties", "required", "additionalProperties", "patternProperties", "minProperties",
                 "maxProperties", "propertyNames", "dependentRequired", "dependentSchemas")),
@@ -116,7 +119,7 @@ class Walker:
         if seen >= _MAX_SAME_REF:
             raise Unsatisfiable(path, f"recursive $ref {ref!r} has no finite value")
         target = resolve_ref(self.root, ref)
-        siblings = {k: v for k, v in schema.items() if k not in ("$ref", "title", "description", "$comment")}
+        siblings = {k: v for k, v in schema.items() if k not in _NOT_CONSTRAINTS}
         if siblings:
             target = {"allOf": [target, siblings]}
         self.refs.append(ref)
@@ -133,9 +136,13 @@ class Walker:
                 raise Unsatisfiable(path, "allOf contains false")
             if not isinstance(part, dict):
                 continue
-            while "$ref" in part and len(self.refs) < _MAX_DEPTH:
-                rest = {k: v for k, v in part.items() if k != "$ref"}
+            for _ in range(_MAX_SAME_REF * 4):
+                if "$ref" not in part:
+                    break
+                rest = {k: v for k, v in part.items() if k not in _NOT_CONSTRAINTS}
                 part = merge_schemas(resolve_ref(self.root, part["$ref"]), rest)
+            else:
+                raise Unsatisfiable(path, "$ref cycle with no schema to stop at")
             if "allOf" in part:
                 part = self._fold_all_of(part, path)
             merged = merge_schemas(merged, part)
