@@ -66,9 +66,9 @@ def schema_problem(schema: Any) -> str | None:
 
     An empty schema `{}` is accepted: it is how clients spell "no parameters".
     """
-    error = best_match(_META_VALIDATOR.iter_errors(schema))
-    if error is not None:
-        return f"{error.message}."  # live: "[] is not of type 'object', 'boolean'."
+    problem = _meta_problem(schema)
+    if problem is not None:
+        return problem
     if isinstance(schema, bool) or schema == {}:
         return None
     declared = schema.get("type")
@@ -79,14 +79,21 @@ def schema_problem(schema: Any) -> str | None:
 
 def strict_schema_problem(schema: Any) -> str | None:
     """None when `schema` satisfies strict mode; otherwise the live API's description."""
-    if not isinstance(schema, dict):
-        return schema_problem(schema) or _root_type_problem(None)
-    problem = schema_problem(schema)
+    problem = _meta_problem(schema)
     if problem is not None:
         return problem
+    if not isinstance(schema, dict):
+        return _root_type_problem(None)
+    # Keywords are checked before the root's type: a root `oneOf` is reported as
+    # "'oneOf' is not permitted", a root `anyOf` as "got 'type: \"None\"'".
     for problem in _node_problems(schema, (), schema, is_root=True):
         return problem
     return _limit_problem(schema)
+
+
+def _meta_problem(schema: Any) -> str | None:
+    error = best_match(_META_VALIDATOR.iter_errors(schema))
+    return None if error is None else f"{error.message}."  # live: "[] is not of type 'object', 'boolean'."
 
 
 def _root_type_problem(declared: Any) -> str | None:
