@@ -19,6 +19,8 @@ from typing import Callable
 
 from faker import Faker
 
+from emulator.model._formats import format_example
+
 # Well-known places: found in user text even in lower case, and used for
 # location-like properties so values read "Paris" rather than Faker's
 # invented towns.
@@ -145,11 +147,13 @@ def _words(rng: random.Random, fake: Faker) -> str:
 
 
 def _date(rng: random.Random, fake: Faker) -> str:
-    return fake.date_between(start_date="-2y", end_date="+1y").isoformat()
+    return str(format_example("date", rng, fake))
 
 
 def _date_time(rng: random.Random, fake: Faker) -> str:
-    return fake.date_time_between(start_date="-2y", end_date="+1y").replace(microsecond=0).isoformat() + "Z"
+    # Not Faker's date_time_between: it is relative to today and to the local time zone,
+    # and the same request must give the same value on any machine, any day.
+    return str(format_example("date-time", rng, fake))
 
 
 # Ordered: the first rule whose word appears in the property name wins, so the
