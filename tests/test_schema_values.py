@@ -282,6 +282,17 @@ def test_values_for_a_subschema_resolve_refs_against_the_root() -> None:
     assert generate_value(root["properties"]["unit"], seed=1, root=root) in ("c", "f")
 
 
+def test_older_drafts_named_in_dollar_schema_are_honoured() -> None:
+    draft7_tuple = {"$schema": "http://json-schema.org/draft-07/schema#", "type": "array",
+                    "items": [{"type": "string"}, {"type": "integer", "minimum": 3}],
+                    "additionalItems": False, "minItems": 2}
+    for value in [generate_value(draft7_tuple, seed=s) for s in SEEDS]:
+        assert isinstance(value[0], str) and value[1] >= 3 and len(value) == 2
+    draft4_flags = {"$schema": "http://json-schema.org/draft-04/schema#", "type": "integer",
+                    "minimum": 5, "exclusiveMinimum": True, "maximum": 7, "exclusiveMaximum": True}
+    assert {generate_value(draft4_flags, seed=s) for s in SEEDS} == {6}
+
+
 # -- errors -----------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("schema", "where"), [

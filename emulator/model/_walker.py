@@ -13,7 +13,7 @@ import re
 from typing import Any, Iterator
 
 from faker import Faker
-from jsonschema import Draft202012Validator
+from jsonschema.protocols import Validator
 
 from emulator.model._formats import format_example
 from emulator.model._hints import (
@@ -62,7 +62,7 @@ class Unsatisfiable(Exception):
 class Walker:
     """One generation attempt. `mentions` is None in the plain (constraints-only) strategy."""
 
-    def __init__(self, root: Any, validator: Draft202012Validator, rng: random.Random, fake: Faker,
+    def __init__(self, root: Any, validator: Validator, rng: random.Random, fake: Faker,
                  mentions: Mentions | None) -> None:
         self.root = root
         self.validator = validator
@@ -72,7 +72,7 @@ class Walker:
         self.used: set[tuple[str, int]] = set()  # mentions already given to another property
         self.refs: list[str] = []
         self.depth = 0
-        self._checkers: dict[int, tuple[Any, Draft202012Validator]] = {}
+        self._checkers: dict[int, tuple[Any, Validator]] = {}
 
     # -- dispatch ---------------------------------------------------------------
 

@@ -24,6 +24,8 @@ from typing import Any
 from faker import Faker
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError, best_match
+from jsonschema.protocols import Validator
+from jsonschema.validators import validator_for
 
 from emulator.model._formats import FORMAT_CHECKER
 from emulator.model._hints import read_mentions
@@ -40,7 +42,7 @@ _LOCK = threading.Lock()
 
 # (use hints and Faker?, extra seed salt): tried in order until a value validates.
 _STRATEGIES: tuple[tuple[bool, int], ...] = ((True, 0), (True, 1), (True, 2), (False, 0), (False, 1))
-_VALIDATORS: OrderedDict[str, Draft202012Validator] = OrderedDict()
+_VALIDATORS: OrderedDict[str, Validator] = OrderedDict()
 _CACHE_SIZE = 512
 
 
@@ -94,20 +96,25 @@ def generate_value(schema: dict[str, Any], *, seed: int | str, hint_text: str = 
     raise SchemaGenerationError(failure)
 
 
-def _validator_for(document: Any) -> Draft202012Validator:
-    """Compiled validator per schema document, kept in a small LRU keyed by canonical JSON."""
+def _validator_for(document: Any) -> Validator:
+    """Compiled validator per schema document, kept in a small LRU keyed by canonical JSON.
+
+    Draft 2020-12 unless the document names another draft in `$schema` (a
+    draft-07 tuple `items` means something else in 2020-12).
+    """
     key = canonical(document)
     found = _VALIDATORS.get(key)
     if found is not None:
         _VALIDATORS.move_to_end(key)
         return found
     copy = json.loads(key)  # the cache must not see later edits to the caller's dict
+    cls = validator_for(copy, default=Draft202012Validator)
     try:
-        Draft202012Validator.check_schema(copy)
+        cls.check_schema(copy)
     except SchemaError as exc:
         where = "$" + "".join(f"[{p!r}]" if isinstance(p, str) else f"[{p}]" for p in exc.path)
         raise SchemaGenerationError(f"invalid JSON Schema at {where}: {exc.message}") from exc
-    found = _VALIDATORS[key] = Draft202012Validator(copy, format_checker=FORMAT_CHECKER)
+    found = _VALIDATORS[key] = cls(copy, format_checker=FORMAT_CHECKER)
     if len(_VALIDATORS) > _CACHE_SIZE:
         _VALIDATORS.popitem(last=False)
     return found
