@@ -364,6 +364,11 @@ def test_number_mentioned_by_the_user_is_used_when_in_bounds() -> None:
     assert 40 not in {v["guests"] for v in values(schema, hint_text="A table for 40 tonight")}
 
 
+def test_digits_inside_names_and_clock_times_are_not_taken_as_numbers() -> None:
+    schema = {"type": "object", "properties": {"count": {"type": "integer"}}, "required": ["count"]}
+    assert len({v["count"] for v in values(schema, hint_text="ask gpt-4o at 10:30 about v2.1")}) > 1
+
+
 def test_quoted_text_is_used_for_free_text_properties() -> None:
     schema = {"type": "object", "properties": {"id": {"type": "string"}, "title": {"type": "string"}},
               "required": ["id", "title"]}

@@ -50,7 +50,8 @@ _PLACE_RE = re.compile(
     r"\b(?:in|at|for|to|from|near|around|visit(?:ing)?)\s+"
     r"((?:[A-Z][\w'-]+)(?:\s+[A-Z][\w'-]+){0,2}(?:,\s*[A-Z][\w'-]+)?)"
 )
-_NUMBER_RE = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?![\w.]*\d)")
+# A standalone number: not part of "gpt-4o", "v1.2.3" or a clock time "10:30".
+_NUMBER_RE = re.compile(r"(?<![\w.:/-])-?\d+(?:\.\d+)?(?![\w:/-]|\.\d)")
 _QUOTED_RE = re.compile(r"\"([^\"\n]+)\"|“([^”\n]+)”|(?<!\w)'([^'\n]+)'(?!\w)")
 _EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _URL_RE = re.compile(r"https?://[^\s\"'<>]+")
