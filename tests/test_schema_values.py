@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import enum
 import ipaddress
 import json
@@ -12,13 +13,13 @@ import subprocess
 import sys
 import time
 import uuid
-from typing import Any, Literal, Optional
+from typing import Annotated, Any, Literal, Optional, Union
 
 import openai
 import pytest
 from jsonschema import Draft202012Validator
 from openai.lib._pydantic import to_strict_json_schema
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, HttpUrl
 
 from emulator.model._hints import KNOWN_CITIES
 from emulator.model.schema_values import SchemaGenerationError, generate_arguments, generate_value
@@ -463,6 +464,43 @@ def test_strict_pydantic_schemas_parse_back_into_the_model(model: type[BaseModel
     schema = to_strict_json_schema(model)
     for seed in SEEDS:
         model.model_validate_json(generate_arguments(schema, seed=seed, hint_text="ship to Berlin"))
+
+
+class Cat(BaseModel):
+    kind: Literal["cat"]
+    lives: int = Field(ge=1, le=9)
+
+
+class Dog(BaseModel):
+    kind: Literal["dog"]
+    good: bool
+
+
+class Constrained(BaseModel):
+    """Non-strict pydantic features: constraints, discriminated unions, special types."""
+
+    pet: Union[Cat, Dog] = Field(discriminator="kind")
+    code: Annotated[str, Field(pattern=r"^[A-Z]{3}\d{2}$")]
+    tags: Annotated[list[str], Field(min_length=2, max_length=4)]
+    n: Annotated[int, Field(gt=0, multiple_of=5)]
+    id: uuid.UUID
+    day: dt.date
+    at: dt.time
+    span: dt.timedelta
+    price: decimal.Decimal
+    ip: ipaddress.IPv4Address
+    site: HttpUrl
+    unique: set[str]
+    pair: tuple[int, str]
+    weights: dict[str, float]
+    maybe: Optional[float] = None
+    ratio: float = Field(gt=0, lt=1)
+
+
+def test_non_strict_pydantic_schemas_parse_back_into_the_model() -> None:
+    schema = Constrained.model_json_schema()
+    for seed in range(30):
+        Constrained.model_validate_json(generate_arguments(schema, seed=seed, hint_text='book "Dune" for 3'))
 
 
 def test_pydantic_function_tool_parameters() -> None:
