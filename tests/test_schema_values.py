@@ -305,6 +305,7 @@ def test_older_drafts_named_in_dollar_schema_are_honoured() -> None:
     ({"type": "object", "required": ["a"], "additionalProperties": False}, "$.a"),
     ({"type": "object", "properties": {"a": {"$ref": "#/$defs/Missing"}}}, "#/$defs/Missing"),
     ({"type": "strin"}, "$['type']"),
+    ({"type": "string", "not": {"$ref": "#/$defs/nowhere"}}, "nowhere"),
     ({"allOf": [{"type": "string"}, {"type": "integer"}]}, "$"),
 ])
 def test_unsatisfiable_or_invalid_schemas_raise_with_the_location(schema: dict[str, Any], where: str) -> None:

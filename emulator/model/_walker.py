@@ -26,7 +26,7 @@ from emulator.model._hints import (
 )
 from emulator.model._numbers import numbers_within
 from emulator.model._regex_example import RegexExampleError, regex_example
-from emulator.model._schema_merge import canonical, merge_schemas, resolve_ref
+from emulator.model._schema_merge import RefError, canonical, merge_schemas, resolve_ref
 
 _MAX_DEPTH = 64
 _MAX_SAME_REF = 3
@@ -120,7 +120,10 @@ class Walker:
         seen = self.refs.count(ref)
         if seen >= _MAX_SAME_REF:
             raise Unsatisfiable(path, f"recursive $ref {ref!r} has no finite value")
-        target = resolve_ref(self.root, ref)
+        try:
+            target = resolve_ref(self.root, ref)
+        except RefError as exc:
+            raise RefError(f"{exc} (at {path})") from exc
         siblings = {k: v for k, v in schema.items() if k not in _NOT_CONSTRAINTS}
         if siblings:
             target = {"allOf": [target, siblings]}

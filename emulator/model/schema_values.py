@@ -26,6 +26,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError, best_match
 from jsonschema.protocols import Validator
 from jsonschema.validators import validator_for
+from referencing.exceptions import Unresolvable
 
 from emulator.model._formats import FORMAT_CHECKER
 from emulator.model._hints import read_mentions
@@ -82,14 +83,14 @@ def generate_value(schema: dict[str, Any], *, seed: int | str, hint_text: str = 
             walker = Walker(document, validator, random.Random(number), _FAKER, mentions if rich else None)
             try:
                 value = walker.value(schema, "$", "", False, frozenset())
+                error = best_match(target.iter_errors(value))
             except Unsatisfiable as exc:
                 failure = str(exc)
                 continue
-            except RefError as exc:
-                raise SchemaGenerationError(str(exc)) from exc
+            except (RefError, Unresolvable) as exc:
+                raise SchemaGenerationError(f"unresolvable $ref: {exc}") from exc
             except RecursionError as exc:
                 raise SchemaGenerationError("schema nests too deeply to generate a value") from exc
-            error = best_match(target.iter_errors(value))
             if error is None:
                 return value
             failure = f"generated value failed validation at {error.json_path}: {error.message}"
