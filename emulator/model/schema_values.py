@@ -72,10 +72,11 @@ def generate_value(schema: dict[str, Any], *, seed: int | str, hint_text: str = 
     """
     document = schema if root is None else root
     mentions = read_mentions(hint_text)
-    material = f"{canonical(schema)}\x00{seed}\x00{hint_text}"
+    schema_key = canonical(schema)
+    material = f"{schema_key}\x00{seed}\x00{hint_text}"
     failure = "no strategy produced a value"
     with _LOCK:
-        validator = _validator_for(document)
+        validator = _validator_for(document, schema_key if root is None else canonical(document))
         target = validator if root is None else validator.evolve(schema=schema)
         for rich, salt in _STRATEGIES:
             number = int.from_bytes(hashlib.sha256(f"{material}\x00{salt}".encode()).digest()[:8], "big")
@@ -97,13 +98,12 @@ def generate_value(schema: dict[str, Any], *, seed: int | str, hint_text: str = 
     raise SchemaGenerationError(failure)
 
 
-def _validator_for(document: Any) -> Validator:
-    """Compiled validator per schema document, kept in a small LRU keyed by canonical JSON.
+def _validator_for(document: Any, key: str) -> Validator:
+    """Compiled validator per schema document, kept in a small LRU keyed by its canonical JSON `key`.
 
     Draft 2020-12 unless the document names another draft in `$schema` (a
     draft-07 tuple `items` means something else in 2020-12).
     """
-    key = canonical(document)
     found = _VALIDATORS.get(key)
     if found is not None:
         _VALIDATORS.move_to_end(key)
