@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 import uuid
+from pathlib import Path
 from typing import Annotated, Any, Literal, Optional, Union
 
 import openai
@@ -395,7 +396,7 @@ def test_same_inputs_same_output_and_seeds_vary_it() -> None:
 def test_output_is_the_same_in_another_process() -> None:
     code = ("import json,sys; from emulator.model.schema_values import generate_arguments as g; "
             "print(g(json.loads(sys.argv[1]), seed='s1', hint_text='in Rome'))")
-    env = {**os.environ, "PYTHONHASHSEED": "12345", "PYTHONPATH": os.getcwd()}
+    env = {**os.environ, "PYTHONHASHSEED": "12345", "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
     out = subprocess.run([sys.executable, "-c", code, json.dumps(WEATHER)], env=env, check=True,
                          capture_output=True, text=True).stdout.strip()
     assert out == generate_arguments(WEATHER, seed="s1", hint_text="in Rome")
@@ -648,7 +649,7 @@ def hoist_defs(schema: dict[str, Any]) -> dict[str, Any]:
 SCHEMAS = st.recursive(leaf_schemas(), compound, max_leaves=12).map(hoist_defs)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(schema=SCHEMAS, seed=st.integers(0, 2**32), hint=st.sampled_from(["", "in Paris, 3 items", '"x"']))
 def test_generated_values_always_validate(schema: dict[str, Any], seed: int, hint: str) -> None:
     value = generate_value(schema, seed=seed, hint_text=hint)
