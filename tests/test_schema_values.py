@@ -367,6 +367,39 @@ def test_number_mentioned_by_the_user_is_used_when_in_bounds() -> None:
     assert 40 not in {v["guests"] for v in values(schema, hint_text="A table for 40 tonight")}
 
 
+def test_codes_typed_by_the_user_fill_patterns_and_ids() -> None:
+    flight = {"type": "object", "properties": {"origin": {"type": "string", "pattern": "^[A-Z]{3}$"},
+                                               "destination": {"type": "string", "pattern": "^[A-Z]{3}$"}},
+              "required": ["origin", "destination"]}
+    assert values(flight, hint_text="Book JFK to LHR tomorrow")[0] == {"origin": "JFK", "destination": "LHR"}
+    order = {"type": "object", "properties": {"order_id": {"type": "string"}}, "required": ["order_id"]}
+    assert {v["order_id"] for v in values(order, hint_text="Cancel order A1B2C3, it broke")} == {"A1B2C3"}
+
+
+def test_search_query_is_what_the_user_asked_for() -> None:
+    schema = {"type": "object", "properties": {"query": {"type": "string"}}, "required": ["query"]}
+    assert {v["query"] for v in values(schema, hint_text="Find red shoes under 80 dollars?")} == \
+        {"red shoes under 80 dollars"}
+
+
+def test_a_list_of_mentioned_values_holds_just_those() -> None:
+    schema = {"type": "object", "properties": {"to": {"type": "array", "items": {"type": "string", "format": "email"}}},
+              "required": ["to"]}
+    assert {json.dumps(v["to"]) for v in values(schema, hint_text="Mail ann@x.org and bo@y.org")} == \
+        {'["ann@x.org", "bo@y.org"]'}
+    schema["properties"]["to"]["minItems"] = 3
+    assert all(v["to"][:2] == ["ann@x.org", "bo@y.org"] and len(v["to"]) >= 3
+               for v in values(schema, hint_text="Mail ann@x.org and bo@y.org"))
+
+
+def test_birthdays_are_in_the_past_and_people_lists_hold_names() -> None:
+    schema = {"type": "object", "properties": {"dob": {"type": "string"},
+                                               "attendees": {"type": "array", "items": {"type": "string"}}}}
+    for value in values(schema):
+        assert dt.date.fromisoformat(value["dob"]) < dt.date(2010, 1, 1)
+        assert all(" " in name for name in value["attendees"])
+
+
 def test_digits_inside_names_and_clock_times_are_not_taken_as_numbers() -> None:
     schema = {"type": "object", "properties": {"count": {"type": "integer"}}, "required": ["count"]}
     assert len({v["count"] for v in values(schema, hint_text="ask gpt-4o at 10:30 about v2.1")}) > 1

@@ -34,7 +34,7 @@ __all__ = [
 
 # Keywords strict mode refuses with "'<keyword>' is not permitted."  Seen live:
 # allOf, oneOf, propertyNames, minLength, maxLength, uniqueItems, default.  The
-# rest are the Structured Outputs guide's "not supported" list.
+# rest are outside the Structured Outputs guide's supported list [INF].
 NOT_PERMITTED = (
     "allOf", "oneOf", "not", "if", "then", "else", "dependentRequired", "dependentSchemas",
     "dependencies", "patternProperties", "unevaluatedProperties", "unevaluatedItems", "propertyNames",

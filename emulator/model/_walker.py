@@ -17,7 +17,9 @@ from jsonschema.protocols import Validator
 
 from emulator.model._formats import format_example
 from emulator.model._hints import (
+    CODE_WORDS,
     LOCATION_WORDS,
+    QUERY_WORDS,
     Mentions,
     name_words,
     plausible_number,
@@ -31,6 +33,7 @@ from emulator.model._schema_merge import RefError, canonical, merge_schemas, res
 _MAX_DEPTH = 64
 _MAX_SAME_REF = 3
 _ELEMENT_TRIES = 8
+_MAX_MENTIONED_ITEMS = 10
 _FOLDED = "x-emulator-folded"
 # Keys beside a $ref that add no constraint, so the ref can be followed alone.
 _NOT_CONSTRAINTS = frozenset({"$ref", "$defs", "definitions", "$schema", "$id", "$anchor", "$comment", "title",
@@ -43,7 +46,7 @@ _TYPE_FAMILIES = (
     ("string", ("minLength", "maxLength", "pattern", "format", "contentEncoding", "contentMediaType")),
     ("number", ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf")),
 )
-_EMAIL_WORDS = frozenset({"email", "mail"})
+_EMAIL_WORDS = frozenset({"email", "mail", "cc", "bcc"})
 _URL_WORDS = frozenset({"url", "uri", "link", "website", "homepage", "href"})
 _DATE_WORDS = frozenset({"date", "day", "birthday", "dob", "deadline"})
 # Identifiers and machine formats should not swallow a quoted phrase meant for a text field.
@@ -69,7 +72,9 @@ class Walker:
         self.rng = rng
         self.fake = fake
         self.mentions = mentions
-        self.used: set[tuple[str, int]] = set()  # mentions already given to another property
+        # Mentions already given to a property: texts, and numbers by position (the user
+        # may well say "2 adults and 2 children").
+        self.used: set[str | tuple[str, int]] = set()
         self.refs: list[str] = []
         self.depth = 0
         self._checkers: dict[int, tuple[Any, Validator]] = {}
@@ -323,15 +328,25 @@ class Walker:
         item_name = singular(name)
         result: list[Any] = []
         seen: set[str] = set()
-        for index in range(size):
+        first_was_mentioned = False
+        index = -1
+        while (index := index + 1) < size:
             element = prefix[index] if index < len(prefix) else items
             if index < must_contain:
                 element = contains if element in (True, {}) else {"allOf": [element, contains]}
+            used_before = len(self.used)
             found = self._element(element, _child(path, index), item_name, minimal, seen if unique else None)
-            if found is _NOTHING:
+            mentioned = len(self.used) > used_before
+            if found is _NOTHING or (first_was_mentioned and not mentioned):
+                # "Email alice@corp.com" is a list of one: once the user's values run out, stop.
                 if index >= fewest:
                     break
-                raise Unsatisfiable(_child(path, index), "cannot find enough distinct items for uniqueItems")
+                if found is _NOTHING:
+                    raise Unsatisfiable(_child(path, index), "cannot find enough distinct items for uniqueItems")
+            if index == 0 and mentioned:
+                # Take every value the user listed, not just as many as we would have made up.
+                first_was_mentioned = True
+                size = max(size, min(most if most is not None else _MAX_MENTIONED_ITEMS, _MAX_MENTIONED_ITEMS))
             result.append(found)
             seen.add(canonical(found))
         return result
@@ -359,11 +374,11 @@ class Walker:
                 return candidate
         raise Unsatisfiable(path, "no string satisfies the constraints")
 
-    def _string_candidates(self, schema: dict[str, Any], name: str) -> Iterator[tuple[Any, tuple[str, int] | None]]:
+    def _string_candidates(self, schema: dict[str, Any], name: str) -> Iterator[tuple[Any, str | tuple[str, int] | None]]:
         fmt = schema.get("format")
         pattern = schema.get("pattern")
         fewest, most = schema.get("minLength", 0), schema.get("maxLength")
-        yield from self._mentioned_strings(name, fmt)
+        yield from self._mentioned_strings(name, fmt, pattern)
         for sample in (*schema.get("examples", ()), schema.get("default")):
             yield sample, None
         if self.mentions is not None and not pattern:
@@ -381,11 +396,15 @@ class Walker:
                     break
         yield self._fit_length("", fewest, most), None
 
-    def _mentioned_strings(self, name: str, fmt: str | None) -> Iterator[tuple[str, tuple[str, int]]]:
+    def _mentioned_strings(self, name: str, fmt: str | None, pattern: str | None) -> Iterator[tuple[str, str]]:
         if self.mentions is None:
             return
         words = set(name_words(name))
         pools: list[tuple[str, tuple[str, ...]]] = []
+        if (pattern or words & CODE_WORDS) and not fmt:
+            pools.append(("code", self.mentions.codes))
+        if words & QUERY_WORDS and not fmt and not pattern and self.mentions.topic:
+            pools.append(("topic", (self.mentions.topic,)))
         if fmt == "email" or words & _EMAIL_WORDS:
             pools.append(("email", self.mentions.emails))
         if fmt in ("uri", "url") or words & _URL_WORDS:
@@ -396,10 +415,10 @@ class Walker:
             pools.append(("place", self.mentions.places))
         if not fmt and not words & _NOT_FOR_QUOTES:
             pools.append(("quoted", self.mentions.quoted))
-        for kind, pool in pools:
-            for index, text in enumerate(pool):
-                if (kind, index) not in self.used:
-                    yield text, (kind, index)
+        for _, pool in pools:
+            for text in pool:
+                if text not in self.used:
+                    yield text, text
 
     def _fit_length(self, text: str, fewest: int, most: int | None) -> str:
         if most is not None and len(text) > most:
@@ -424,7 +443,7 @@ class Walker:
                 return value
         raise Unsatisfiable(path, "no number satisfies the constraints")
 
-    def _number_candidates(self, schema: dict[str, Any], name: str, integer: bool) -> Iterator[tuple[Any, tuple[str, int] | None]]:
+    def _number_candidates(self, schema: dict[str, Any], name: str, integer: bool) -> Iterator[tuple[Any, str | tuple[str, int] | None]]:
         if self.mentions is not None:
             for index, number in enumerate(self.mentions.numbers):
                 if ("number", index) not in self.used:
