@@ -380,6 +380,7 @@ def test_search_query_is_what_the_user_asked_for() -> None:
     schema = {"type": "object", "properties": {"query": {"type": "string"}}, "required": ["query"]}
     assert {v["query"] for v in values(schema, hint_text="Find red shoes under 80 dollars?")} == \
         {"red shoes under 80 dollars"}
+    assert {v["query"] for v in values(schema, hint_text='Search for "red shoes" please')} == {"red shoes"}
 
 
 def test_a_list_of_mentioned_values_holds_just_those() -> None:

@@ -403,8 +403,6 @@ class Walker:
         pools: list[tuple[str, tuple[str, ...]]] = []
         if (pattern or words & CODE_WORDS) and not fmt:
             pools.append(("code", self.mentions.codes))
-        if words & QUERY_WORDS and not fmt and not pattern and self.mentions.topic:
-            pools.append(("topic", (self.mentions.topic,)))
         if fmt == "email" or words & _EMAIL_WORDS:
             pools.append(("email", self.mentions.emails))
         if fmt in ("uri", "url") or words & _URL_WORDS:
@@ -415,6 +413,8 @@ class Walker:
             pools.append(("place", self.mentions.places))
         if not fmt and not words & _NOT_FOR_QUOTES:
             pools.append(("quoted", self.mentions.quoted))
+        if words & QUERY_WORDS and not fmt and not pattern and self.mentions.topic:
+            pools.append(("topic", (self.mentions.topic,)))  # after quotes: 'search "x"' means x
         for _, pool in pools:
             for text in pool:
                 if text not in self.used:
