@@ -63,7 +63,7 @@ _TOKEN_RE = re.compile(r"[A-Za-z0-9#][\w#-]*")
 _REQUEST_OPENING = re.compile(
     r"^(?:(?:please|can you|could you|would you|i want to|i'd like to|help me)\s+)*"
     r"(?:find|search(?:\s+for)?|look\s+(?:up|for)|show(?:\s+me)?|get(?:\s+me)?|give\s+me|"
-    r"tell\s+me\s+about|what\s+(?:is|are)|who\s+(?:is|are)|list)?\s*",
+    r"tell\s+me\s+about|what(?:'s|\s+is|\s+are)|who(?:'s|\s+is|\s+are)|list)?\s*",
     re.IGNORECASE,
 )
 
