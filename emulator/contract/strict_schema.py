@@ -25,6 +25,8 @@ from typing import Any, Iterator
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
+from emulator.contract.refs import UnresolvedRef, resolve_local_ref
+
 __all__ = [
     "function_schema_error",
     "response_format_schema_error",
@@ -180,17 +182,10 @@ def _typed_problems(kind: str, node: dict[str, Any], context: Context, document:
 
 
 def _resolves(document: dict[str, Any], ref: Any) -> bool:
-    if not isinstance(ref, str) or not ref.startswith("#"):
+    try:
+        resolve_local_ref(document, ref)
+    except UnresolvedRef:
         return False
-    node: Any = document
-    for raw in [part for part in ref[1:].split("/") if part]:
-        part = raw.replace("~1", "/").replace("~0", "~")
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
-        else:
-            return False
     return True
 
 

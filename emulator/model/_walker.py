@@ -28,7 +28,8 @@ from emulator.model._hints import (
 )
 from emulator.model._numbers import numbers_within
 from emulator.model._regex_example import RegexExampleError, regex_example
-from emulator.model._schema_merge import RefError, canonical, merge_schemas, resolve_ref
+from emulator.contract.refs import UnresolvedRef, resolve_local_ref
+from emulator.model._schema_merge import canonical, merge_schemas
 
 _MAX_DEPTH = 64
 _MAX_SAME_REF = 3
@@ -126,9 +127,9 @@ class Walker:
         if seen >= _MAX_SAME_REF:
             raise Unsatisfiable(path, f"recursive $ref {ref!r} has no finite value")
         try:
-            target = resolve_ref(self.root, ref)
-        except RefError as exc:
-            raise RefError(f"{exc} (at {path})") from exc
+            target = resolve_local_ref(self.root, ref)
+        except UnresolvedRef as exc:
+            raise UnresolvedRef(f"{exc} (at {path})") from exc
         siblings = {k: v for k, v in schema.items() if k not in _NOT_CONSTRAINTS}
         if siblings:
             target = {"allOf": [target, siblings]}
@@ -150,7 +151,7 @@ class Walker:
                 if "$ref" not in part:
                     break
                 rest = {k: v for k, v in part.items() if k not in _NOT_CONSTRAINTS}
-                part = merge_schemas(resolve_ref(self.root, part["$ref"]), rest)
+                part = merge_schemas(resolve_local_ref(self.root, part["$ref"]), rest)
             else:
                 raise Unsatisfiable(path, "$ref cycle with no schema to stop at")
             if "allOf" in part:

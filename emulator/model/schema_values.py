@@ -30,7 +30,8 @@ from referencing.exceptions import Unresolvable
 
 from emulator.model._formats import FORMAT_CHECKER
 from emulator.model._hints import read_mentions
-from emulator.model._schema_merge import RefError, canonical
+from emulator.contract.refs import UnresolvedRef
+from emulator.model._schema_merge import canonical
 from emulator.model._walker import Unsatisfiable, Walker
 
 __all__ = ["SchemaGenerationError", "generate_arguments", "generate_value"]
@@ -88,7 +89,7 @@ def generate_value(schema: dict[str, Any], *, seed: int | str, hint_text: str = 
             except Unsatisfiable as exc:
                 failure = str(exc)
                 continue
-            except (RefError, Unresolvable) as exc:
+            except (UnresolvedRef, Unresolvable) as exc:
                 raise SchemaGenerationError(f"unresolvable $ref: {exc}") from exc
             except RecursionError as exc:
                 raise SchemaGenerationError("schema nests too deeply to generate a value") from exc
