@@ -1,0 +1,214 @@
+"""The pytest plugin, exercised the way users meet it: generated test projects run by `pytester`.
+
+The plugin loads through its `pytest11` entry point in the generated runs too (installing the package
+is enough), so no project here names it.
+"""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import emulator
+
+pytest_plugins = ["pytester"]
+
+USER = '[{"role": "user", "content": "Say hi"}]'
+
+
+def subprocess_sees_this_emulator(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make subprocess runs import the `emulator` package under test (PYTHONPATH may be relative)."""
+    root = str(Path(emulator.__file__).resolve().parents[1])
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])))
+
+
+def ini(pytester: pytest.Pytester, options: str = "") -> None:
+    """The project's pytest.ini: `options` plus a quiet pytest-asyncio."""
+    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n" + options)
+
+
+def test_fixtures_clients_journal_and_options(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://outside.invalid/v1")
+    ini(pytester, "chat_emulator_api_key = sk-project\n"
+                  "chat_emulator_models = catalogue/models.json\n"
+                  "chat_emulator_ttft_ms = 20\n"
+                  "chat_emulator_tokens_per_second = 5000\n")
+    pytester.mkdir("catalogue")
+    pytester.path.joinpath("catalogue/models.json").write_text(json.dumps({"models": [{"id": "acme-chat-1"}]}))
+    pytester.makepyfile(f"""
+        import os
+        import openai
+        import pytest
+
+        USER = {USER}
+        PORTS = set()
+
+        def test_sync_client_and_journal(chat_emulator):
+            reply = chat_emulator.client().chat.completions.create(model="gpt-4o-mini", messages=USER)
+            assert chat_emulator.base_url.endswith("/v1") and chat_emulator.api_key == "sk-project"
+            entry = chat_emulator.last_request
+            assert (entry.method, entry.path, entry.status, entry.matched) == (
+                "POST", "/v1/chat/completions", 200, "builtin")
+            assert entry.headers["authorization"] == "Bearer sk-project"
+            assert entry.body["messages"] == USER
+            assert entry.response["choices"][0]["message"]["content"] == reply.choices[0].message.content
+            PORTS.add(chat_emulator.emulator.port)
+
+        def test_journal_is_reset_and_server_shared(chat_emulator):
+            assert chat_emulator.requests == []
+            assert PORTS == {{chat_emulator.emulator.port}}
+
+        def test_api_key_option_is_enforced(chat_emulator):
+            client = chat_emulator.client(api_key="sk-other", max_retries=0)
+            with pytest.raises(openai.AuthenticationError):
+                client.chat.completions.create(model="gpt-4o-mini", messages=USER)
+            assert chat_emulator.last_request.status == 401
+
+        def test_models_option_extends_the_catalogue(chat_emulator):
+            reply = chat_emulator.client().chat.completions.create(model="acme-chat-1", messages=USER)
+            assert reply.model == "acme-chat-1"
+
+        def test_stream_is_journaled_assembled(chat_emulator, chat_emulator_server):
+            stream = chat_emulator.client().chat.completions.create(
+                model="gpt-4o-mini", messages=USER, stream=True)
+            text = "".join(chunk.choices[0].delta.content or "" for chunk in stream if chunk.choices)
+            entry = chat_emulator.last_request
+            assert entry.stream and entry.events
+            assert entry.response["choices"][0]["message"]["content"] == text
+            pacing = chat_emulator_server.settings.pacing
+            assert (pacing.time_to_first_token, pacing.tokens_per_second) == (0.02, 5000)
+
+        def test_journal_filters(chat_emulator):
+            client = chat_emulator.client()
+            client.chat.completions.create(model="gpt-4o-mini", messages=USER)
+            client.chat.completions.create(model="gpt-4o", messages=[{{"role": "user", "content": "again"}}])
+            assert [r.model for r in chat_emulator.requests_to("/chat/completions")] == ["gpt-4o-mini", "gpt-4o"]
+            assert [r.model for r in chat_emulator.requests_to(model="gpt-4o")] == ["gpt-4o"]
+            assert chat_emulator.requests_to("/v1/models") == []
+            assert chat_emulator.messages_sent() == [{{"role": "user", "content": "again"}}]
+            assert chat_emulator.messages_sent(0) == USER
+
+        @pytest.mark.asyncio
+        async def test_pytest_asyncio(chat_emulator):
+            reply = await chat_emulator.async_client().chat.completions.create(model="gpt-4o-mini", messages=USER)
+            assert chat_emulator.last_request.response["id"] == reply.id
+
+        @pytest.mark.anyio
+        async def test_anyio(chat_emulator):
+            reply = await chat_emulator.async_client().chat.completions.create(model="gpt-4o-mini", messages=USER)
+            assert chat_emulator.last_request.response["id"] == reply.id
+
+        def test_env_points_unmodified_code_at_the_emulator(chat_emulator_env):
+            assert os.environ["OPENAI_BASE_URL"] == chat_emulator_env.base_url
+            assert os.environ["OPENAI_API_KEY"] == "sk-project"
+            openai.OpenAI().chat.completions.create(model="gpt-4o-mini", messages=USER)
+            assert len(chat_emulator_env.requests) == 1
+
+        def test_env_is_restored_after_the_test():
+            assert os.environ["OPENAI_BASE_URL"] == "http://outside.invalid/v1"
+    """)
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=10)
+
+
+def test_strict_mode_failures_explain_the_miss(pytester: pytest.Pytester) -> None:
+    ini(pytester)
+    pytester.makepyfile(f"""
+        import openai
+        import pytest
+
+        USER = {USER}
+
+        @pytest.mark.chat_emulator_strict
+        def test_unmatched_request_raises(chat_emulator):
+            chat_emulator.client(max_retries=0).chat.completions.create(model="gpt-4o-mini", messages=USER)
+
+        @pytest.mark.chat_emulator_strict
+        def test_unmatched_request_swallowed_by_the_app(chat_emulator):
+            try:
+                chat_emulator.client(max_retries=0).chat.completions.create(model="gpt-4o-mini", messages=USER)
+            except openai.NotFoundError:
+                pass  # an app that falls back quietly still fails the test
+
+        def test_strict_marker_applies_to_its_test_only(chat_emulator):
+            chat_emulator.client().chat.completions.create(model="gpt-4o-mini", messages=USER)
+            assert chat_emulator.last_request.matched == "builtin"
+    """)
+    result = pytester.runpytest("-p", "no:cacheprovider", "--strict-markers")
+    result.assert_outcomes(passed=1, failed=2)
+    result.stdout.fnmatch_lines([
+        "*NotFoundError*No scenario matched this request (strict mode)*",
+        "*chat-emulator (strict mode): 1 request matched no scenario:",
+        "*POST /v1/chat/completions model='gpt-4o-mini' last message (user): 'Say hi'",
+        "*test_unmatched_request_swallowed_by_the_app*",
+        "chat-emulator (strict mode): 1 request matched no scenario:",
+    ])
+
+
+def test_command_line_options_override_ini(pytester: pytest.Pytester) -> None:
+    ini(pytester, "chat_emulator_strict = false\nchat_emulator_api_key = sk-ini\n")
+    pytester.makepyfile(f"""
+        import openai
+        import pytest
+
+        def test_settings(chat_emulator):
+            assert chat_emulator.api_key == "sk-cli"
+            with pytest.raises(openai.NotFoundError):
+                chat_emulator.client(max_retries=0).chat.completions.create(model="gpt-4o-mini", messages={USER})
+            assert len(chat_emulator.unmatched_requests()) == 1
+            chat_emulator.allow_unmatched()  # this test expects the miss
+    """)
+    result = pytester.runpytest("-p", "no:cacheprovider", "--chat-emulator-strict", "--chat-emulator-api-key", "sk-cli")
+    result.assert_outcomes(passed=1)
+
+
+def test_server_is_stopped_when_the_run_is_interrupted(pytester: pytest.Pytester,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    subprocess_sees_this_emulator(monkeypatch)
+    address = pytester.path / "address"
+    ini(pytester)
+    pytester.makepyfile(f"""
+        def test_interrupted(chat_emulator):
+            open({str(address)!r}, "w").write(str(chat_emulator.emulator.port))
+            raise KeyboardInterrupt
+    """)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.INTERRUPTED
+    port = int(address.read_text())
+    with pytest.raises(ConnectionRefusedError), socket.create_connection(("127.0.0.1", port), timeout=2):
+        pass
+
+
+def test_each_xdist_worker_runs_its_own_server(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    subprocess_sees_this_emulator(monkeypatch)
+    ini(pytester)
+    pytester.makepyfile(f"""
+        import os
+        import pytest
+
+        @pytest.mark.parametrize("n", range(4))
+        def test_request(chat_emulator, n):
+            chat_emulator.client().chat.completions.create(model="gpt-4o-mini", messages={USER})
+            assert len(chat_emulator.requests) == 1
+            with open(os.environ["PYTEST_XDIST_WORKER"] + ".port", "a") as out:
+                out.write(f"{{chat_emulator.emulator.port}}\\n")
+    """)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-n", "2")
+    result.assert_outcomes(passed=4)
+    ports = {path.stem: set(path.read_text().split()) for path in pytester.path.glob("*.port")}
+    assert len(ports) == 2 and all(len(p) == 1 for p in ports.values())
+    assert ports["gw0"] != ports["gw1"]
+
+
+def test_importing_the_plugin_stays_cheap(monkeypatch: pytest.MonkeyPatch) -> None:
+    subprocess_sees_this_emulator(monkeypatch)
+    # Every pytest run of anyone who installed the package imports the plugin.
+    code = ("import sys, emulator.pytest_plugin; "
+            "print(sorted(m for m in ('starlette', 'uvicorn', 'faker', 'openai', 'jsonschema') if m in sys.modules))")
+    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert output.strip() == "[]"
