@@ -50,8 +50,14 @@ def _settings(args: argparse.Namespace) -> Settings:
 def serve(args: argparse.Namespace) -> int:
     from .server import Emulator
 
+    from .scenarios.loader import ScenarioFileError
+
     logging.basicConfig(level=logging.INFO, format="%(levelname)s: %(message)s")
-    emulator = Emulator(_settings(args))
+    try:
+        emulator = Emulator(_settings(args))
+    except ScenarioFileError as error:
+        print(f"chat-emulator: not starting, the scenario files have mistakes:\n{error}", file=sys.stderr)
+        return 2
     emulator.bind()
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print(f"warning: binding to {args.host} makes the emulator reachable from other machines", file=sys.stderr)
@@ -61,18 +67,48 @@ def serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _validate_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("validate", help="check scenario files without serving")
+    p.add_argument("paths", nargs="+", type=Path, help="scenario files or folders")
+
+
+def validate(args: argparse.Namespace) -> int:
+    """Print each file OK or each of its mistakes (`file:line: what (at path)`); exit 1 on mistakes."""
+    from .scenarios.loader import ScenarioFileError, load_document, read_file, scenario_files
+
+    try:
+        files = scenario_files(args.paths)
+    except ScenarioFileError as error:
+        print(error, file=sys.stderr)
+        return 1
+    failed = 0
+    for path in files:
+        try:
+            count = len(load_document(read_file(path)))
+        except ScenarioFileError as error:
+            failed += 1
+            print(error)
+        else:
+            print(f"{path}: OK ({count} scenario{'s' if count != 1 else ''})")
+    if not files:
+        print("no scenario files (.yaml, .yml, .json) found", file=sys.stderr)
+        return 1
+    return 1 if failed else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="chat-emulator", description=__doc__)
     parser.add_argument("--version", action="version", version=f"chat-emulator {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     _serve_parser(sub)
+    _validate_parser(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    handlers = {"serve": serve}
+    handlers = {"serve": serve, "validate": validate}
     return handlers[args.command](args)
 
 

@@ -10,7 +10,8 @@ import logging
 import socket
 import threading
 from dataclasses import replace
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import uvicorn
 
@@ -18,6 +19,9 @@ from .app import build_app
 from .config import DEFAULT_API_KEY, Settings
 from .journal import JournalEntry
 from .state import EmulatorState
+
+if TYPE_CHECKING:
+    from .scenarios.engine import ScenarioEngine
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -115,6 +119,8 @@ class Emulator:
         return self
 
     def stop(self) -> None:
+        if self.state.scenarios is not None:
+            self.state.scenarios.stop_watching()  # type: ignore[attr-defined]
         if self._server is not None:
             self._server.should_exit = True
         if self._thread is not None:
@@ -139,7 +145,28 @@ class Emulator:
         return self.state.journal.entries()
 
     def reset(self) -> None:
+        """Clear the journal and rate limits, drop added scenarios and rewind sequences."""
         self.state.reset()
+
+    # --- scenarios (docs/scenarios.md) ------------------------------------------------------------
+    @property
+    def scenarios(self) -> ScenarioEngine:
+        return self.state.scenarios  # type: ignore[return-value]
+
+    def add_scenario(self, spec: dict[str, Any] | list[dict[str, Any]]) -> list[str]:
+        return self.scenarios.add(spec)
+
+    def load_scenarios(self, *paths: str | Path) -> None:
+        self.scenarios.load_paths(Path(p) for p in paths)
+
+    def reply_with_text(self, text: str, **options: Any) -> str:
+        return self.scenarios.reply_with_text(text, **options)
+
+    def reply_with_tool_call(self, name: str, arguments: dict[str, Any] | str | None = None, **options: Any) -> str:
+        return self.scenarios.reply_with_tool_call(name, arguments, **options)
+
+    def fail_next(self, n: int = 1, **options: Any) -> str:
+        return self.scenarios.fail_next(n, **options)
 
 
 def _uvloop_available() -> bool:

@@ -36,9 +36,24 @@ class EmulatorState:
             journal=Journal(settings.journal_size),
             limiter=RateLimiter(settings.requests_per_minute, settings.tokens_per_minute,
                                 settings.enforce_rate_limits),
+            scenarios=_scenario_engine(settings),
         )
 
     def reset(self) -> None:
-        """Forget what requests left behind: journal and rate-limit windows."""
+        """Forget what requests left behind: journal, rate-limit windows, added scenarios and sequence state."""
         self.journal.clear()
         self.limiter.reset()
+        if self.scenarios is not None:
+            self.scenarios.reset()  # type: ignore[attr-defined]
+
+
+def _scenario_engine(settings: Settings) -> ScenarioSource:
+    """Always an engine (inline scenarios need one); files are read, and jsonschema imported, only if given."""
+    from .scenarios.engine import ScenarioEngine
+
+    engine = ScenarioEngine()
+    if settings.scenario_paths:
+        engine.load_paths(settings.scenario_paths)  # raises ScenarioFileError naming file and line
+        if settings.watch:
+            engine.watch()
+    return engine

@@ -55,7 +55,8 @@ def _render(state: EmulatorState, chat, reply: Reply, headers: dict[str, str], e
     body = completion_dict(reply, cid, created)
     entry.status, entry.response = 200, body
     if not chat.stream:
-        return http.json_response(body, headers)
+        response = http.json_response(body, headers)
+        return response if reply.fault is None else reply.fault.wrap(response)
     pacing = _pacing(state, chat.headers, reply)
     events = render_events(reply, cid, created, include_usage=chat.include_usage,
                            include_obfuscation=chat.include_obfuscation, chunk_tokens=pacing.chunk_tokens)

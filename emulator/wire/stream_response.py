@@ -6,6 +6,8 @@ pausing, a failed write is taken as the client leaving, and nothing is left runn
 from __future__ import annotations
 
 import asyncio
+import socket
+import struct
 from typing import Any, Awaitable, Callable
 
 from starlette.responses import Response
@@ -29,10 +31,11 @@ class PacedEventStream:
     """Writes `events` with the pauses `pacing` asks for; `delays` overrides them per event."""
 
     def __init__(self, events: list[bytes], headers: dict[str, str], pacing: Pacing,
-                 delays: list[float] | None = None) -> None:
+                 delays: list[float] | None = None, *, reset: bool = False) -> None:
         self.events = events
         self.headers = sse_headers(headers)
         self.delays = delays if delays is not None else pacing_delays(len(events), pacing)
+        self.reset = reset  # drop the connection after the events instead of ending the body
 
     async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
         gone = asyncio.Event()
@@ -56,6 +59,9 @@ class PacedEventStream:
                 if gone.is_set():
                     return
                 await send({"type": "http.response.body", "body": event, "more_body": True})
+            if self.reset:
+                await reset_connection(receive, send)
+                return
             await send({"type": "http.response.body", "body": b"", "more_body": False})
         except OSError:
             return  # the client went away between our check and the write
@@ -67,3 +73,44 @@ def pacing_delays(count: int, pacing: Pacing) -> list[float]:
     """Time to first token before the first event, then one token's time between events."""
     per_event = pacing.chunk_tokens / pacing.tokens_per_second if pacing.tokens_per_second > 0 else 0.0
     return [pacing.time_to_first_token] + [per_event] * (count - 1) if count else []
+
+
+def _transport(*callables: Any) -> Any:
+    """The asyncio transport behind uvicorn's `receive`/`send` (bound to its request cycle), if any.
+
+    ASGI has no message for "drop the connection", so this looks through middleware wrappers
+    (closures, partials) for the server's own callable; it is used only for the reset fault.
+    """
+    seen: set[int] = set()
+    todo = list(callables)
+    while todo:
+        item = todo.pop()
+        if item is None or id(item) in seen:
+            continue
+        seen.add(id(item))
+        transport = getattr(getattr(item, "__self__", None), "transport", None)
+        if transport is not None and hasattr(transport, "abort"):
+            return transport
+        todo.extend(getattr(item, "args", ()))
+        todo.append(getattr(item, "func", None))
+        for cell in getattr(item, "__closure__", None) or ():
+            try:
+                todo.append(cell.cell_contents)
+            except ValueError:
+                pass
+    return None
+
+
+async def reset_connection(receive: Receive, send: Send) -> None:
+    """Drop the TCP connection with a reset (RST), as a crashed upstream or proxy would."""
+    transport = _transport(receive, send)
+    if transport is None:  # not served by uvicorn (e.g. in-process transport): fail the exchange instead
+        raise ConnectionResetError("connection reset by the emulator (fault)")
+    sock = transport.get_extra_info("socket")
+    if sock is not None:
+        try:  # linger 0: close() sends RST instead of FIN
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        except (OSError, AttributeError):
+            pass
+    transport.abort()
+    await asyncio.sleep(0)  # let the server see the connection gone before the app returns

@@ -1,0 +1,160 @@
+"""Named faults (as WireMock names them): what can go wrong on the wire, applied while rendering.
+
+A `Reply.fault` holds one. Streams call `response(events, headers, pacing)`; non-streamed replies
+call `wrap(response)`. Every fault can also wait `delay` seconds first. The stream-only faults
+(cut, error event, malformed chunk, keep-alive) leave a non-streamed reply as it is.
+"""
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any, Awaitable, Callable
+
+from .reply import Pacing
+from .wire.json_body import dumps
+from .wire.stream_response import PacedEventStream, Receive, Send, pacing_delays, reset_connection
+
+ASGIApp = Callable[[dict[str, Any], Receive, Send], Awaitable[None]]
+KEEPALIVE = b": ping\n\n"
+# The opening of a real chunk, cut short: not JSON, so a client's parser fails on it.
+MALFORMED = b'data: {"id":"chatcmpl-malformed","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"cont\n\n'
+
+
+async def _disconnected(receive: Receive) -> None:
+    while (await receive())["type"] != "http.disconnect":
+        pass
+
+
+async def _wait(receive: Receive, seconds: float) -> bool:
+    """Sleep, but stop early when the client goes away; True if it did."""
+    if seconds <= 0:
+        return False
+    try:
+        await asyncio.wait_for(_disconnected(receive), seconds)
+    except asyncio.TimeoutError:
+        return False
+    return True
+
+
+@dataclass
+class Fault:
+    delay: float = 0.0  # seconds before anything is sent
+
+    def stream_events(self, events: list[bytes], delays: list[float]) -> tuple[list[bytes], list[float]]:
+        """The events (and pauses before each) this fault sends instead of the normal stream."""
+        return events, delays
+
+    def response(self, events: list[bytes], headers: dict[str, str], pacing: Pacing) -> ASGIApp:
+        delays = pacing_delays(len(events), pacing)
+        if delays:
+            delays[0] += self.delay
+        events, delays = self.stream_events(list(events), delays)
+        return PacedEventStream(events, headers, pacing, delays, reset=self.resets)
+
+    resets = False
+
+    def wrap(self, response: ASGIApp) -> ASGIApp:
+        """A non-streamed response with the fault applied."""
+        if self.delay <= 0:
+            return response
+
+        async def delayed(scope: dict[str, Any], receive: Receive, send: Send) -> None:
+            if not await _wait(receive, self.delay):
+                await response(scope, receive, send)
+
+        return delayed
+
+
+@dataclass
+class Delay(Fault):
+    """Wait before the response (streams: before the first chunk)."""
+
+
+@dataclass
+class Stall(Fault):
+    """Send nothing at all until the client gives up; then stop (after `max_seconds` at most, reset)."""
+
+    max_seconds: float = 300.0
+
+    def response(self, events: list[bytes], headers: dict[str, str], pacing: Pacing) -> ASGIApp:
+        return self._stall
+
+    def wrap(self, response: ASGIApp) -> ASGIApp:
+        return self._stall
+
+    async def _stall(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
+        if not await _wait(receive, self.max_seconds):
+            await reset_connection(receive, send)
+
+
+@dataclass
+class CutAfter(Fault):
+    """Send `chunks` events, then end the body without `[DONE]`."""
+
+    chunks: int = 1
+
+    def stream_events(self, events: list[bytes], delays: list[float]) -> tuple[list[bytes], list[float]]:
+        n = min(self.chunks, len(events) - 1)
+        return events[:n], delays[:n]
+
+
+@dataclass
+class ErrorEvent(Fault):
+    """After `after` chunks, a `data: {"error": {...}}` event, then the end (NOTES §6.4)."""
+
+    error: dict[str, Any] = field(default_factory=dict)  # the envelope, {"error": {...}}
+    after: int = 2
+
+    def stream_events(self, events: list[bytes], delays: list[float]) -> tuple[list[bytes], list[float]]:
+        n = min(self.after, len(events) - 1)
+        payload = b"data: " + dumps(self.error).encode("utf-8") + b"\n\n"
+        return events[:n] + [payload], delays[:n] + [delays[n] if n < len(delays) else 0.0]
+
+
+@dataclass
+class MalformedChunk(Fault):
+    """After `after` chunks, one event whose data is not JSON; the stream then goes on."""
+
+    after: int = 2
+
+    def stream_events(self, events: list[bytes], delays: list[float]) -> tuple[list[bytes], list[float]]:
+        n = min(self.after, len(events) - 1)
+        return events[:n] + [MALFORMED] + events[n:], delays[:n] + [0.0] + delays[n:]
+
+
+@dataclass
+class ConnectionReset(Fault):
+    """Drop the TCP connection: before any byte (`after` 0), or after `after` chunks of a stream."""
+
+    after: int = 0
+    resets = True
+
+    def stream_events(self, events: list[bytes], delays: list[float]) -> tuple[list[bytes], list[float]]:
+        n = min(self.after, len(events) - 1)
+        return events[:n], delays[:n]
+
+    def response(self, events: list[bytes], headers: dict[str, str], pacing: Pacing) -> ASGIApp:
+        if self.after <= 0:
+            return self._reset
+        return super().response(events, headers, pacing)
+
+    def wrap(self, response: ASGIApp) -> ASGIApp:
+        return self._reset
+
+    async def _reset(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
+        if not await _wait(receive, self.delay):
+            await reset_connection(receive, send)
+
+
+@dataclass
+class Keepalive(Fault):
+    """`count` SSE comment lines (`: ping`), `interval` seconds apart, before the first chunk."""
+
+    count: int = 3
+    interval: float = 0.02
+
+    def stream_events(self, events: list[bytes], delays: list[float]) -> tuple[list[bytes], list[float]]:
+        first = delays[0] if delays else 0.0
+        pings = [KEEPALIVE] * self.count
+        ping_delays = [first] + [self.interval] * (self.count - 1)
+        return pings + events, ping_delays + [self.interval] + delays[1:]

@@ -1,0 +1,532 @@
+"""The schema walk behind `generate_value`: one value per schema node.
+
+Each node is answered by trying candidates in order of plausibility and
+keeping the first that its own subschema accepts.  Recursion through `$ref`
+switches to "minimal" mode (null branch, fewest items, required properties
+only) so that recursive schemas end.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import re
+from typing import Any, Iterator
+
+from faker import Faker
+from jsonschema import Draft202012Validator
+
+from emulator.model._formats import format_example
+from emulator.model._hints import (
+    LOCATION_WORDS,
+    Mentions,
+    name_words,
+    plausible_number,
+    plausible_string,
+    singular,
+)
+from emulator.model._regex_example import RegexExampleError, regex_example
+from emulator.model._schema_merge import canonical, merge_schemas, resolve_ref
+
+_MAX_DEPTH = 64
+_MAX_SAME_REF = 3
+_ELEMENT_TRIES = 8
+_FOLDED = "x-emulator-folded"
+_TYPE_FAMILIES = (
+    ("object", ("properties", "required", "additionalProperties", "patternProperties", "minProperties",
+                "maxProperties", "propertyNames", "dependentRequired", "dependentSchemas")),
+    ("array", ("items", "prefixItems", "minItems", "maxItems", "uniqueItems", "contains", "minContains",
+               "maxContains", "additionalItems")),
+    ("string", ("minLength", "maxLength", "pattern", "format", "contentEncoding", "contentMediaType")),
+    ("number", ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf")),
+)
+_EMAIL_WORDS = frozenset({"email", "mail"})
+_URL_WORDS = frozenset({"url", "uri", "link", "website", "homepage", "href"})
+_DATE_WORDS = frozenset({"date", "day", "birthday", "dob", "deadline"})
+# Identifiers and machine formats should not swallow a quoted phrase meant for a text field.
+_NOT_FOR_QUOTES = frozenset({"id", "uuid", "guid", "identifier", "email", "mail", "url", "uri", "link",
+                             "phone", "date", "time", "at", "timestamp", "zip", "postcode"})
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+class Unsatisfiable(Exception):
+    """No candidate fits; the message names the JSON path."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"cannot generate a value at {path}: {reason}")
+
+
+class Walker:
+    """One generation attempt. `mentions` is None in the plain (constraints-only) strategy."""
+
+    def __init__(self, root: Any, validator: Draft202012Validator, rng: random.Random, fake: Faker,
+                 mentions: Mentions | None) -> None:
+        self.root = root
+        self.validator = validator
+        self.rng = rng
+        self.fake = fake
+        self.mentions = mentions
+        self.used: set[tuple[str, int]] = set()  # mentions already given to another property
+        self.refs: list[str] = []
+        self.depth = 0
+        self._checkers: dict[int, Draft202012Validator] = {}
+
+    # -- dispatch ---------------------------------------------------------------
+
+    def value(self, schema: Any, path: str, name: str, minimal: bool, exclude: frozenset[str]) -> Any:
+        if schema is True or schema == {}:
+            return self._string({}, path, name)
+        if not isinstance(schema, dict):
+            raise Unsatisfiable(path, "the schema is false" if schema is False else "the schema is not an object")
+        if self.depth > _MAX_DEPTH:
+            raise Unsatisfiable(path, "the schema nests too deeply")
+        self.depth += 1
+        try:
+            return self._dispatch(schema, path, name, minimal, exclude)
+        finally:
+            self.depth -= 1
+
+    def _dispatch(self, schema: dict[str, Any], path: str, name: str, minimal: bool,
+                  exclude: frozenset[str]) -> Any:
+        if "$ref" in schema:
+            return self._ref(schema, path, name, minimal, exclude)
+        if "allOf" in schema and _FOLDED not in schema:
+            return self.value(self._fold_all_of(schema, path), path, name, minimal, exclude)
+        if "const" in schema:
+            if canonical(schema["const"]) in exclude:
+                raise Unsatisfiable(path, "const cannot repeat in a uniqueItems array")
+            return schema["const"]
+        if "enum" in schema:
+            return self._enum(schema, path, exclude)
+        if "anyOf" in schema or "oneOf" in schema:
+            return self._union(schema, path, name, minimal, exclude)
+        return self._typed(schema, path, name, minimal, exclude)
+
+    def fits(self, schema: Any, value: Any) -> bool:
+        checker = self._checkers.get(id(schema))
+        if checker is None:
+            checker = self._checkers[id(schema)] = self.validator.evolve(schema=schema)
+        return checker.is_valid(value)
+
+    # -- composition --------------------------------------------------------------
+
+    def _ref(self, schema: dict[str, Any], path: str, name: str, minimal: bool, exclude: frozenset[str]) -> Any:
+        ref = schema["$ref"]
+        seen = self.refs.count(ref)
+        if seen >= _MAX_SAME_REF:
+            raise Unsatisfiable(path, f"recursive $ref {ref!r} has no finite value")
+        target = resolve_ref(self.root, ref)
+        siblings = {k: v for k, v in schema.items() if k not in ("$ref", "title", "description", "$comment")}
+        if siblings:
+            target = {"allOf": [target, siblings]}
+        self.refs.append(ref)
+        try:
+            # Meeting a $ref we are already inside: take the shortest way out.
+            return self.value(target, path, name, minimal or seen > 0, exclude)
+        finally:
+            self.refs.pop()
+
+    def _fold_all_of(self, schema: dict[str, Any], path: str) -> dict[str, Any]:
+        merged = {k: v for k, v in schema.items() if k != "allOf"}
+        for part in schema["allOf"]:
+            if part is False:
+                raise Unsatisfiable(path, "allOf contains false")
+            if not isinstance(part, dict):
+                continue
+            while "$ref" in part and len(self.refs) < _MAX_DEPTH:
+                rest = {k: v for k, v in part.items() if k != "$ref"}
+                part = merge_schemas(resolve_ref(self.root, part["$ref"]), rest)
+            if "allOf" in part:
+                part = self._fold_all_of(part, path)
+            merged = merge_schemas(merged, part)
+        # What could not be folded stays under allOf for the checks to enforce; the
+        # marker (ignored by jsonschema as an unknown keyword) stops us folding again.
+        return {**merged, _FOLDED: True} if "allOf" in merged else merged
+
+    def _union(self, schema: dict[str, Any], path: str, name: str, minimal: bool, exclude: frozenset[str]) -> Any:
+        keyword = "oneOf" if "oneOf" in schema else "anyOf"
+        base = {k: v for k, v in schema.items() if k != keyword}
+        branches = list(schema[keyword])
+        for branch in self._branch_order(branches, minimal):
+            candidate = merge_schemas(base, branch) if isinstance(branch, dict) and base else branch
+            for _ in range(3):  # a oneOf value may also match a sibling branch; vary it
+                try:
+                    found = self.value(candidate, path, name, minimal, exclude)
+                except Unsatisfiable:
+                    break
+                if self.fits(schema, found):
+                    return found
+        raise Unsatisfiable(path, f"no branch of {keyword} can be satisfied")
+
+    def _branch_order(self, branches: list[Any], minimal: bool) -> list[Any]:
+        def is_null(branch: Any) -> bool:
+            return isinstance(branch, dict) and branch.get("type") == "null"
+
+        def loops(branch: Any) -> bool:
+            return isinstance(branch, dict) and branch.get("$ref") in self.refs
+
+        middle = [b for b in branches if not is_null(b) and not loops(b)]
+        self.rng.shuffle(middle)
+        nulls = [b for b in branches if is_null(b)]
+        looping = [b for b in branches if loops(b)]
+        return [*nulls, *middle, *looping] if minimal or looping else [*middle, *nulls, *looping]
+
+    def _enum(self, schema: dict[str, Any], path: str, exclude: frozenset[str]) -> Any:
+        options = list(schema["enum"])
+        self.rng.shuffle(options)
+        if self.mentions is not None:
+            # A value the user named wins ("in celsius" -> "celsius").
+            options.sort(key=lambda v: not (isinstance(v, str) and self.mentions.mentions_word(v)))
+        for option in options:
+            if canonical(option) not in exclude and self.fits(schema, option):
+                return option
+        raise Unsatisfiable(path, "no enum value satisfies the other keywords")
+
+    # -- types --------------------------------------------------------------------
+
+    def _typed(self, schema: dict[str, Any], path: str, name: str, minimal: bool, exclude: frozenset[str]) -> Any:
+        types = self._types(schema)
+        if not types:
+            raise Unsatisfiable(path, "no type is allowed")
+        if minimal and "null" in types:
+            types = ["null", *(t for t in types if t != "null")]
+        last: Unsatisfiable | None = None
+        for kind in types:
+            try:
+                found = self._of_type(kind, schema, path, name, minimal, exclude)
+            except Unsatisfiable as exc:
+                last = exc
+                continue
+            if len(types) == 1 or self.fits(schema, found):
+                return found
+        raise last or Unsatisfiable(path, f"no value of type {types} fits")
+
+    def _types(self, schema: dict[str, Any]) -> list[str]:
+        declared = schema.get("type")
+        if declared is not None:
+            listed = [declared] if isinstance(declared, str) else list(declared)
+            # Non-null first: a real value is more useful than null when both are allowed.
+            return [t for t in listed if t != "null"] + [t for t in listed if t == "null"]
+        inferred = [kind for kind, keys in _TYPE_FAMILIES if any(k in schema for k in keys)]
+        for sample in (schema.get("default"), *schema.get("examples", ())):
+            kind = _json_type(sample)
+            if kind and kind not in inferred and sample is not None:
+                inferred.append(kind)
+        return inferred or ["string"]
+
+    def _of_type(self, kind: str, schema: dict[str, Any], path: str, name: str, minimal: bool,
+                 exclude: frozenset[str]) -> Any:
+        if kind == "object":
+            return self._object(schema, path, name, minimal)
+        if kind == "array":
+            return self._array(schema, path, name, minimal)
+        if kind == "string":
+            return self._string(schema, path, name, exclude)
+        if kind in ("number", "integer"):
+            return self._number(schema, path, name, kind == "integer", exclude)
+        if kind == "boolean":
+            options = [True, False] if self.rng.random() < 0.5 else [False, True]
+            return _first_unused(options, exclude, path)
+        if kind == "null":
+            return _first_unused([None], exclude, path)
+        raise Unsatisfiable(path, f"unknown type {kind!r}")
+
+    # -- objects and arrays ---------------------------------------------------------
+
+    def _object(self, schema: dict[str, Any], path: str, name: str, minimal: bool) -> dict[str, Any]:
+        properties: dict[str, Any] = schema.get("properties") or {}
+        required = [r for r in schema.get("required", ()) if isinstance(r, str)]
+        optional = [] if minimal else [p for p in properties if p not in required]
+        keys = [p for p in properties if p in required or p in optional]
+        keys += [r for r in required if r not in properties]
+        most = schema.get("maxProperties")
+        if most is not None and len(keys) > most:
+            keys = [k for k in keys if k in required] + [k for k in keys if k not in required]
+            keys = keys[:max(most, len(required))]
+        result: dict[str, Any] = {}
+        for key in keys:
+            try:
+                result[key] = self.value(self._property_schema(schema, key, path), _child(path, key), key,
+                                         minimal, frozenset())
+            except Unsatisfiable:
+                if key in required:
+                    raise
+        for key in list(result):
+            for needed in schema.get("dependentRequired", {}).get(key, ()):
+                if needed not in result:
+                    result[needed] = self.value(self._property_schema(schema, needed, path),
+                                                _child(path, needed), needed, minimal, frozenset())
+        extra = 0
+        while len(result) < schema.get("minProperties", 0):
+            extra += 1
+            key = self._extra_key(schema, path, name, extra)
+            if key not in result:
+                result[key] = self.value(self._property_schema(schema, key, path), _child(path, key), key,
+                                         minimal, frozenset())
+            if extra > 4 * schema["minProperties"] + 8:
+                raise Unsatisfiable(path, "cannot find enough property names for minProperties")
+        return result
+
+    def _property_schema(self, schema: dict[str, Any], key: str, path: str) -> Any:
+        properties = schema.get("properties") or {}
+        if key in properties:
+            return properties[key]
+        for pattern, sub in (schema.get("patternProperties") or {}).items():
+            if re.search(pattern, key):
+                return sub
+        additional = schema.get("additionalProperties", True)
+        if additional is False:
+            raise Unsatisfiable(_child(path, key), "required but not allowed by additionalProperties")
+        return additional
+
+    def _extra_key(self, schema: dict[str, Any], path: str, name: str, index: int) -> str:
+        patterns = list((schema.get("patternProperties") or {}))
+        if patterns and schema.get("additionalProperties") is False:
+            try:
+                return regex_example(patterns[index % len(patterns)], self.rng)
+            except RegexExampleError as exc:
+                raise Unsatisfiable(path, str(exc)) from exc
+        names = schema.get("propertyNames")
+        if isinstance(names, dict) and names:
+            return str(self.value({**names, "type": "string"}, path, "key", False, frozenset()))
+        return f"{singular(name) or 'key'}_{index}"
+
+    def _array(self, schema: dict[str, Any], path: str, name: str, minimal: bool) -> list[Any]:
+        prefix = list(schema.get("prefixItems", ()))
+        items = schema.get("items", True)
+        if isinstance(items, list):  # draft-04 tuple form
+            prefix, items = items, schema.get("additionalItems", True)
+        fewest = schema.get("minItems", 0)
+        most = schema.get("maxItems")
+        if items is False:
+            most = len(prefix) if most is None else min(most, len(prefix))
+        contains = schema.get("contains")
+        must_contain = schema.get("minContains", 1) if contains is not None else 0
+        size = fewest if minimal else max(fewest, self.rng.randint(1, 3))
+        size = max(size, must_contain)
+        if most is not None:
+            size = min(size, most)
+        unique = bool(schema.get("uniqueItems"))
+        item_name = singular(name)
+        result: list[Any] = []
+        seen: set[str] = set()
+        for index in range(size):
+            element = prefix[index] if index < len(prefix) else items
+            if index < must_contain:
+                element = contains if element in (True, {}) else {"allOf": [element, contains]}
+            found = self._element(element, _child(path, index), item_name, minimal, seen if unique else None)
+            if found is _NOTHING:
+                if index >= fewest:
+                    break
+                raise Unsatisfiable(_child(path, index), "cannot find enough distinct items for uniqueItems")
+            result.append(found)
+            seen.add(canonical(found))
+        return result
+
+    def _element(self, schema: Any, path: str, name: str, minimal: bool, seen: set[str] | None) -> Any:
+        if seen is None:
+            return self.value(schema, path, name, minimal, frozenset())
+        exclude = frozenset(seen)
+        for _ in range(_ELEMENT_TRIES):
+            try:
+                found = self.value(schema, path, name, minimal, exclude)
+            except Unsatisfiable:
+                return _NOTHING
+            if canonical(found) not in seen:
+                return found
+        return _NOTHING
+
+    # -- strings ----------------------------------------------------------------------
+
+    def _string(self, schema: dict[str, Any], path: str, name: str, exclude: frozenset[str] = frozenset()) -> str:
+        for candidate, mention in self._string_candidates(schema, name):
+            if isinstance(candidate, str) and canonical(candidate) not in exclude and self.fits(schema, candidate):
+                if mention is not None:
+                    self.used.add(mention)
+                return candidate
+        raise Unsatisfiable(path, "no string satisfies the constraints")
+
+    def _string_candidates(self, schema: dict[str, Any], name: str) -> Iterator[tuple[Any, tuple[str, int] | None]]:
+        fmt = schema.get("format")
+        pattern = schema.get("pattern")
+        fewest, most = schema.get("minLength", 0), schema.get("maxLength")
+        yield from self._mentioned_strings(name, fmt, pattern)
+        for sample in (*schema.get("examples", ()), schema.get("default")):
+            yield sample, None
+        if self.mentions is not None and not pattern:
+            made = format_example(fmt, self.rng, self.fake) if fmt else None
+            text = made if made is not None else plausible_string(name, self.rng, self.fake)
+            yield text, None
+            yield self._fit_length(text, fewest, most), None
+        elif fmt:
+            yield format_example(fmt, self.rng, self.fake), None
+        if pattern:
+            for size in ("normal", "min", "long", "normal", "normal", "min"):
+                try:
+                    yield regex_example(pattern, self.rng, size=size), None
+                except RegexExampleError:
+                    break
+        yield self._fit_length("", fewest, most), None
+
+    def _mentioned_strings(self, name: str, fmt: str | None, pattern: str | None) -> Iterator[tuple[str, tuple[str, int]]]:
+        if self.mentions is None:
+            return
+        words = set(name_words(name))
+        pools: list[tuple[str, tuple[str, ...]]] = []
+        if fmt == "email" or words & _EMAIL_WORDS:
+            pools.append(("email", self.mentions.emails))
+        if fmt in ("uri", "url") or words & _URL_WORDS:
+            pools.append(("url", self.mentions.urls))
+        if fmt == "date" or words & _DATE_WORDS:
+            pools.append(("date", self.mentions.dates))
+        if words & LOCATION_WORDS:
+            pools.append(("place", self.mentions.places))
+        if not fmt and not words & _NOT_FOR_QUOTES:
+            pools.append(("quoted", self.mentions.quoted))
+        for kind, pool in pools:
+            for index, text in enumerate(pool):
+                if (kind, index) not in self.used:
+                    yield text, (kind, index)
+
+    def _fit_length(self, text: str, fewest: int, most: int | None) -> str:
+        if most is not None and len(text) > most:
+            text = text[:most].rstrip() or text[:most]
+        while len(text) < fewest:
+            word = self.fake.word() if self.mentions is not None else "x" * (fewest - len(text))
+            text = f"{text} {word}" if text else word
+        return text[:most] if most is not None else text
+
+    # -- numbers ----------------------------------------------------------------------
+
+    def _number(self, schema: dict[str, Any], path: str, name: str, integer: bool, exclude: frozenset[str]) -> Any:
+        for candidate, mention in self._number_candidates(schema, name, integer):
+            if candidate is None or isinstance(candidate, bool) or not isinstance(candidate, (int, float)):
+                continue
+            if integer and not float(candidate).is_integer():
+                continue
+            value = int(candidate) if float(candidate).is_integer() and abs(candidate) < 2**53 else candidate
+            if canonical(value) not in exclude and self.fits(schema, value):
+                if mention is not None:
+                    self.used.add(mention)
+                return value
+        raise Unsatisfiable(path, "no number satisfies the constraints")
+
+    def _number_candidates(self, schema: dict[str, Any], name: str, integer: bool) -> Iterator[tuple[Any, tuple[str, int] | None]]:
+        if self.mentions is not None:
+            for index, number in enumerate(self.mentions.numbers):
+                if ("number", index) not in self.used:
+                    yield number, ("number", index)
+        for sample in (*schema.get("examples", ()), schema.get("default")):
+            yield sample, None
+        if self.mentions is not None:
+            yield plausible_number(name, self.rng), None
+        for value in _numbers_within(schema, integer, self.rng):
+            yield value, None
+
+
+_NOTHING = object()
+
+
+def _first_unused(options: list[Any], exclude: frozenset[str], path: str) -> Any:
+    for option in options:
+        if canonical(option) not in exclude:
+            return option
+    raise Unsatisfiable(path, "no distinct value left for uniqueItems")
+
+
+def _child(path: str, key: str | int) -> str:
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    return f"{path}.{key}" if _IDENTIFIER.fullmatch(key) else f"{path}[{key!r}]"
+
+
+def _json_type(value: Any) -> str | None:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    for kind, python in (("string", str), ("array", list), ("object", dict)):
+        if isinstance(value, python):
+            return kind
+    return None
+
+
+def _numbers_within(schema: dict[str, Any], integer: bool, rng: random.Random) -> Iterator[float]:
+    """Numbers that respect the bounds and multipleOf; the caller checks each."""
+    low, low_open = _bound(schema, "minimum", "exclusiveMinimum", max)
+    high, high_open = _bound(schema, "maximum", "exclusiveMaximum", min)
+    step = schema.get("multipleOf")
+    if isinstance(step, (int, float)) and not isinstance(step, bool) and step > 0:
+        yield from _multiples(step, low, low_open, high, high_open, integer, rng)
+        return
+    if integer:
+        first = None if low is None else (int(low) + 1 if low_open and float(low).is_integer() else math.ceil(low))
+        last = None if high is None else (int(high) - 1 if high_open and float(high).is_integer() else math.floor(high))
+        first, last = _default_span(first, last, 1, 100)
+        if first <= last:
+            yield rng.randint(first, last)
+            yield first
+            yield last
+            yield from range(first + 1, min(last, first + 64))  # distinct values for uniqueItems
+        return
+    a, b = _default_span(low, high, 1.0, 100.0)
+    if a <= b:
+        yield round(rng.uniform(a, b), 2)
+        yield (a + b) / 2
+        if not low_open:
+            yield a
+        if not high_open:
+            yield b
+        yield math.nextafter(a, math.inf)
+
+
+def _bound(schema: dict[str, Any], inclusive: str, exclusive: str, tighter: Any) -> tuple[Any, bool]:
+    """The effective bound and whether it is exclusive."""
+    value, open_value = schema.get(inclusive), schema.get(exclusive)
+    if isinstance(open_value, bool):  # draft-04: exclusiveMinimum is a flag on minimum
+        return value, open_value and value is not None
+    if open_value is None:
+        return value, False
+    if value is None or value == open_value:
+        return open_value, True
+    chosen = tighter(value, open_value)
+    return chosen, chosen == open_value
+
+
+def _default_span(low: Any, high: Any, usual_low: Any, usual_high: Any) -> tuple[Any, Any]:
+    """Fill a missing bound so values stay human-sized (1..100) when the schema allows."""
+    width = usual_high - usual_low
+    if low is None and high is None:
+        return usual_low, usual_high
+    if low is None:
+        if high >= usual_high:
+            return usual_low, usual_high
+        return (usual_low, high) if high >= usual_low else (high - width, high)
+    if high is None:
+        if low <= usual_low:
+            return usual_low, usual_high
+        return (low, usual_high) if low <= usual_high else (low, low + width)
+    return low, high
+
+
+def _multiples(step: float, low: Any, low_open: bool, high: Any, high_open: bool, integer: bool,
+               rng: random.Random) -> Iterator[float]:
+    first = math.ceil(low / step) if low is not None else 1
+    if low is not None and low_open and first * step <= low:
+        first += 1
+    last = math.floor(high / step) if high is not None else first + 20
+    if high is not None and high_open and last * step >= high:
+        last -= 1
+    if low is None and high is not None:
+        first = min(1, last) if last >= 1 else last - 20
+    if first > last:
+        return
+    picks = [rng.randint(first, last), first, last, *range(first, min(last, first + 40) + 1)]
+    if first <= 0 <= last:
+        picks.insert(1, 0)
+    for k in picks:
+        value = k * step
+        if integer and not float(value).is_integer():
+            continue
+        yield round(value, 12)
+        yield value

@@ -1,0 +1,222 @@
+"""Match conditions, compiled once when a scenario is loaded into small predicate objects.
+
+Each condition answers `holds(request)` on the hot path and, only for unmatched requests,
+`why_not(request)`: the near-miss explanation ("last_user: expected text containing 'weather',
+got 'hello'"), as pytest-httpserver's `RequestMatcher.difference()` and WireMock's near misses do.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from typing import Any, Callable
+
+from ..contract.chat_request import ChatRequest, message_text
+
+_SHOWN = 60  # characters of the request shown in a near-miss explanation
+
+
+def _show(text: str | None) -> str:
+    if text is None:
+        return "nothing"
+    text = " ".join(text.split())
+    return repr(text if len(text) <= _SHOWN else text[: _SHOWN - 1] + "…")
+
+
+class TextTest:
+    """`contains` / `not_contains` / `equals` / `regex` (all given must hold), optionally ignoring case."""
+
+    def __init__(self, spec: str | dict[str, Any]) -> None:
+        if isinstance(spec, str):
+            spec = {"contains": spec}
+        self.ignore_case = bool(spec.get("ignore_case"))
+        fold = self._fold
+        self.contains = [fold(s) for s in _as_list(spec.get("contains"))]
+        self.not_contains = [fold(s) for s in _as_list(spec.get("not_contains"))]
+        self.equals = None if spec.get("equals") is None else fold(spec["equals"])
+        self.regex = None
+        if spec.get("regex") is not None:
+            self.regex = re.compile(spec["regex"], re.IGNORECASE if self.ignore_case else 0)
+        self.spec = spec
+
+    def _fold(self, text: str) -> str:
+        return text.casefold() if self.ignore_case else text
+
+    def __call__(self, text: str) -> bool:
+        folded = self._fold(text)
+        return (all(s in folded for s in self.contains)
+                and not any(s in folded for s in self.not_contains)
+                and (self.equals is None or folded == self.equals)
+                and (self.regex is None or self.regex.search(text) is not None))
+
+    def describe(self) -> str:
+        parts = [f"containing {s!r}" for s in _as_list(self.spec.get("contains"))]
+        parts += [f"not containing {s!r}" for s in _as_list(self.spec.get("not_contains"))]
+        if self.spec.get("equals") is not None:
+            parts.append(f"equal to {self.spec['equals']!r}")
+        if self.spec.get("regex") is not None:
+            parts.append(f"matching /{self.spec['regex']}/")
+        return "text " + " and ".join(parts) + (" (ignoring case)" if self.ignore_case else "")
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)
+
+
+@dataclass
+class Condition:
+    """One named condition: `key` as written in the file, a test, and how to show what the request had."""
+
+    key: str
+    test: Callable[[ChatRequest], bool]
+    expected: str
+    actual: Callable[[ChatRequest], str]
+
+    def holds(self, request: ChatRequest) -> bool:
+        return self.test(request)
+
+    def why_not(self, request: ChatRequest) -> str:
+        return f"{self.key}: expected {self.expected}, got {self.actual(request)}"
+
+
+def _text_condition(key: str, spec: Any, get: Callable[[ChatRequest], str | None]) -> Condition:
+    test = TextTest(spec)
+    return Condition(key, lambda r: (t := get(r)) is not None and test(t), test.describe(), lambda r: _show(get(r)))
+
+
+def _model(spec: str | list[str]) -> Condition:
+    patterns = _as_list(spec)
+
+    def test(request: ChatRequest) -> bool:
+        names = (request.body.get("model", ""), request.model.id, request.model.snapshot)
+        return any(fnmatchcase(name, p) for p in patterns for name in names)
+
+    return Condition("model", test, " or ".join(map(repr, patterns)), lambda r: repr(r.body.get("model")))
+
+
+def _any_message(spec: Any) -> Condition:
+    test = TextTest(spec)
+    return Condition("any_message", lambda r: any(test(message_text(m)) for m in r.messages),
+                     "a message with " + test.describe(), lambda r: f"{len(r.messages)} messages, none matching")
+
+
+def _last_role(spec: str | list[str]) -> Condition:
+    roles = set(_as_list(spec))
+    return Condition("last_role", lambda r: r.last_message.get("role") in roles,
+                     " or ".join(map(repr, sorted(roles))), lambda r: repr(r.last_message.get("role")))
+
+
+def _tool_name(pattern: str) -> Condition:
+    return Condition("tool_name", lambda r: any(fnmatchcase(t["name"], pattern) for t in r.tool_results),
+                     f"a tool result from {pattern!r}",
+                     lambda r: ", ".join(repr(t["name"]) for t in r.tool_results) or "no tool results")
+
+
+def _tool_result(spec: Any) -> Condition:
+    test = TextTest(spec)
+    return Condition("tool_result", lambda r: any(test(t["content"]) for t in r.tool_results),
+                     "a tool result with " + test.describe(),
+                     lambda r: ", ".join(_show(t["content"]) for t in r.tool_results) or "no tool results")
+
+
+def _offered(request: ChatRequest) -> list[str]:
+    names = [(t.get("function") or t.get("custom") or {}).get("name", "") for t in request.tools]
+    return names + [f.get("name", "") for f in request.functions]
+
+
+def _has_tools(flag: bool) -> Condition:
+    return Condition("has_tools", lambda r: bool(_offered(r)) == flag, "tools" if flag else "no tools",
+                     lambda r: f"{len(_offered(r))} tools")
+
+
+def _tool_offered(pattern: str) -> Condition:
+    return Condition("tool_offered", lambda r: any(fnmatchcase(n, pattern) for n in _offered(r)),
+                     f"a tool named {pattern!r} offered", lambda r: repr(_offered(r)))
+
+
+def _format_type(request: ChatRequest) -> str | None:
+    return (request.response_format or {}).get("type")
+
+
+def _has_response_format(spec: bool | str) -> Condition:
+    if isinstance(spec, str):
+        return Condition("has_response_format", lambda r: _format_type(r) == spec, f"response_format {spec!r}",
+                         lambda r: repr(_format_type(r)))
+    # `{type: text}` is the default format, so it counts as none.
+    test = (lambda r: _format_type(r) not in (None, "text")) if spec else (lambda r: _format_type(r) in (None, "text"))
+    return Condition("has_response_format", test, "a response_format" if spec else "no response_format",
+                     lambda r: repr(_format_type(r)))
+
+
+def _stream(flag: bool) -> Condition:
+    return Condition("stream", lambda r: r.stream == flag, repr(flag), lambda r: repr(r.stream))
+
+
+def _entry(key: str, name: str, spec: Any, get: Callable[[ChatRequest], str | None]) -> Condition:
+    label = f"{key}[{name}]"
+    if spec is None:
+        return Condition(label, lambda r: get(r) is None, "no such entry", lambda r: _show(get(r)))
+    return _text_condition(label, spec, get)
+
+
+def _headers(specs: dict[str, Any]) -> list[Condition]:
+    return [_entry("headers", name, spec, lambda r, n=name.lower(): r.headers.get(n))
+            for name, spec in specs.items()]
+
+
+def _metadata(specs: dict[str, Any]) -> list[Condition]:
+    def getter(name: str) -> Callable[[ChatRequest], str | None]:
+        return lambda r: (r.body.get("metadata") or {}).get(name)
+
+    return [_entry("metadata", name, spec, getter(name)) for name, spec in specs.items()]
+
+
+def _turn(spec: int | dict[str, int]) -> Condition:
+    if isinstance(spec, int):
+        low = high = spec
+        expected = f"turn {spec}"
+    else:
+        low, high = spec.get("min", 0), spec.get("max", 1 << 30)
+        expected = f"turn in {low}..{spec['max'] if 'max' in spec else ''}"
+    return Condition("turn", lambda r: low <= r.turn <= high, expected, lambda r: f"turn {r.turn}")
+
+
+def compile_match(match: dict[str, Any] | None) -> list[Condition]:
+    """The conditions of a `match:` block, in the order written (all must hold)."""
+    conditions: list[Condition] = []
+    for key, spec in (match or {}).items():
+        if key == "model":
+            conditions.append(_model(spec))
+        elif key == "last_user":
+            conditions.append(_text_condition(key, spec, lambda r: r.last_user_text))
+        elif key == "any_message":
+            conditions.append(_any_message(spec))
+        elif key == "system":
+            conditions.append(_text_condition(key, spec, lambda r: r.system_text))
+        elif key == "last_role":
+            conditions.append(_last_role(spec))
+        elif key == "tool_name":
+            conditions.append(_tool_name(spec))
+        elif key == "tool_result":
+            conditions.append(_tool_result(spec))
+        elif key == "has_tools":
+            conditions.append(_has_tools(spec))
+        elif key == "tool_offered":
+            conditions.append(_tool_offered(spec))
+        elif key == "has_response_format":
+            conditions.append(_has_response_format(spec))
+        elif key == "stream":
+            conditions.append(_stream(spec))
+        elif key == "headers":
+            conditions.extend(_headers(spec))
+        elif key == "metadata":
+            conditions.extend(_metadata(spec))
+        elif key == "user":
+            conditions.append(_text_condition(key, spec, lambda r: r.body.get("user")))
+        elif key == "turn":
+            conditions.append(_turn(spec))
+        else:
+            raise ValueError(f"unknown match condition {key!r}")  # the schema rejects it first
+    return conditions

@@ -1,0 +1,132 @@
+"""Mistakes a JSON Schema cannot (readably) catch: exclusive keys, bad regexes, duplicate names.
+
+Runs after the schema check, so every value already has the right type. Yields
+`(path, message, point_at_key)`; the loader turns the path into a line.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Iterator
+
+from .errors import SHORTCUTS
+
+Found = Iterator[tuple[tuple, str, bool]]
+
+STEP_KINDS = ("reply", "error", "fault")
+MAIN_FAULTS = ("stall", "cut_after", "error_event", "malformed_chunk", "connection_reset", "keepalive")
+AFTER_FAULTS = ("error_event", "malformed_chunk", "connection_reset")
+
+
+def semantic_problems(data: dict[str, Any]) -> Found:
+    names: dict[str, int] = {}
+    for index, scenario in enumerate(data["scenarios"]):
+        at = ("scenarios", index)
+        name = scenario["name"]
+        if name in names:
+            yield at + ("name",), f"duplicate scenario name '{name}' (first at scenarios[{names[name]}])", False
+        names.setdefault(name, index)
+        yield from _scenario(scenario, at)
+
+
+def _scenario(scenario: dict[str, Any], at: tuple) -> Found:
+    if "sequence" in scenario:
+        mixed = [k for k in STEP_KINDS if k in scenario]
+        if mixed:
+            yield (at + (mixed[0],), f"'sequence' cannot be combined with '{mixed[0]}' at the same level; "
+                                     "put it in a step of the sequence", True)
+        for i, step in enumerate(scenario["sequence"]):
+            yield from _step(step, at + ("sequence", i))
+    else:
+        if "on_end" in scenario:
+            yield at + ("on_end",), "'on_end' only applies to a 'sequence'", True
+        if not any(k in scenario for k in STEP_KINDS):
+            yield at, "a scenario needs 'reply', 'error', 'fault' or 'sequence'", False
+        else:
+            yield from _step(scenario, at)
+    for key, value in (scenario.get("match") or {}).items():
+        yield from _condition(key, value, at + ("match", key))
+
+
+def _step(step: dict[str, Any], at: tuple) -> Found:
+    if "reply" in step and "error" in step:
+        yield at + ("error",), "give either 'reply' or 'error', not both", True
+    if "error" in step and "fault" in step:
+        yield at + ("fault",), "'fault' applies to replies, not to 'error'", True
+    if "reply" in step:
+        yield from _reply(step["reply"], at + ("reply",))
+    if "error" in step:
+        yield from _error(step["error"], at + ("error",))
+    if "fault" in step:
+        yield from _fault(step["fault"], at + ("fault",))
+
+
+def _reply(reply: dict[str, Any], at: tuple) -> Found:
+    if "choices" in reply:
+        for key in ("content", "refusal", "tool_calls", "finish_reason", "logprobs"):
+            if key in reply:
+                yield at + (key,), f"'{key}' goes inside each of 'choices' when 'choices' is given", True
+        for i, choice in enumerate(reply["choices"]):
+            yield from _choice(choice, at + ("choices", i))
+    else:
+        yield from _choice(reply, at)
+
+
+def _choice(choice: dict[str, Any], at: tuple) -> Found:
+    if "refusal" in choice and choice.get("content") is not None:
+        yield at + ("refusal",), "a refusal has no 'content'; give one or the other", True
+    if "refusal" in choice and "tool_calls" in choice:
+        yield at + ("refusal",), "a refusal has no 'tool_calls'; give one or the other", True
+    logprobs = choice.get("logprobs")
+    if isinstance(logprobs, list) and isinstance(choice.get("content"), str):
+        joined = "".join(entry["token"] for entry in logprobs)
+        if joined != choice["content"]:
+            yield at + ("logprobs",), f"the logprobs tokens join to {joined!r}, not to the content", True
+
+
+def _error(error: Any, at: tuple) -> Found:
+    if isinstance(error, str):
+        return
+    named = error.get("shortcut") or (error.get("code") if error.get("code") in SHORTCUTS else None)
+    if named is None and "status" not in error:
+        yield at, "a custom error needs a 'status' (or a 'shortcut' such as 'server_error')", False
+    if named == "content_filter" and len(error) > 1:
+        yield at, "'content_filter' is a reply, not an HTTP error; it takes no other keys", False
+
+
+def _fault(fault: Any, at: tuple) -> Found:
+    if isinstance(fault, str):
+        return
+    kinds = [k for k in MAIN_FAULTS if k in fault and fault[k] is not False]
+    if len(kinds) > 1:
+        yield at + (kinds[1],), f"one fault at a time: '{kinds[0]}' and '{kinds[1]}' cannot be combined", True
+    if "after" in fault and not any(k in fault for k in AFTER_FAULTS):
+        yield at + ("after",), "'after' (chunks) goes with 'error_event', 'malformed_chunk' or 'connection_reset'", True
+    if "stall_max_seconds" in fault and not fault.get("stall"):
+        yield at + ("stall_max_seconds",), "'stall_max_seconds' goes with 'stall: true'", True
+    if "keepalive_interval_ms" in fault and "keepalive" not in fault:
+        yield at + ("keepalive_interval_ms",), "'keepalive_interval_ms' goes with 'keepalive'", True
+    event = fault.get("error_event")
+    if event is not None:
+        if event == "content_filter" or (isinstance(event, dict) and event.get("shortcut") == "content_filter"):
+            yield at + ("error_event",), "'content_filter' is a finish reason, not a mid-stream error", False
+        else:
+            yield from _error(event, at + ("error_event",))
+
+
+def _condition(key: str, value: Any, at: tuple) -> Found:
+    if key in ("headers", "metadata"):
+        for name, text in value.items():
+            yield from _text(text, at + (name,))
+    elif key in ("last_user", "any_message", "system", "tool_result", "user"):
+        yield from _text(value, at)
+    elif key == "turn" and isinstance(value, dict):
+        if value.get("min", 0) > value.get("max", 1 << 30):
+            yield at, f"'min' ({value['min']}) is above 'max' ({value['max']})", False
+
+
+def _text(text: Any, at: tuple) -> Found:
+    if isinstance(text, dict) and "regex" in text:
+        try:
+            re.compile(text["regex"])
+        except re.error as exc:
+            yield at + ("regex",), f"invalid regex {text['regex']!r}: {exc}", False

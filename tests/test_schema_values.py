@@ -1,0 +1,456 @@
+"""The schema-driven generator: valid, plausible, deterministic values."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import ipaddress
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+import uuid
+from typing import Any, Literal, Optional
+
+import openai
+import pytest
+from jsonschema import Draft202012Validator
+from openai.lib._pydantic import to_strict_json_schema
+from pydantic import BaseModel, Field
+
+from emulator.model._hints import KNOWN_CITIES
+from emulator.model.schema_values import SchemaGenerationError, generate_arguments, generate_value
+
+SEEDS = range(12)
+
+
+def assert_valid(schema: dict[str, Any], value: Any) -> None:
+    validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    errors = [f"{e.json_path}: {e.message}" for e in validator.iter_errors(value)]
+    assert not errors, (value, errors)
+
+
+def values(schema: dict[str, Any], hint_text: str = "") -> list[Any]:
+    """Generated for several seeds, each checked against the schema."""
+    found = [generate_value(schema, seed=seed, hint_text=hint_text) for seed in SEEDS]
+    for value in found:
+        assert_valid(schema, value)
+    return found
+
+
+# -- types ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("kind", "python"), [
+    ("string", str), ("integer", int), ("number", (int, float)), ("boolean", bool),
+    ("null", type(None)), ("object", dict), ("array", list),
+])
+def test_each_type_gives_a_value_of_that_type(kind: str, python: Any) -> None:
+    for value in values({"type": kind}):
+        assert isinstance(value, python)
+        if kind in ("integer", "number"):
+            assert not isinstance(value, bool)
+
+
+def test_type_list_prefers_a_real_value_over_null() -> None:
+    assert all(v is not None for v in values({"type": ["string", "null"]}))
+
+
+def test_nullable_keyword_keeps_the_value_valid_under_json_schema() -> None:
+    # OpenAPI's `nullable` is not JSON Schema: null would fail validation, so a string is given.
+    assert all(isinstance(v, str) for v in values({"type": "string", "nullable": True}))
+
+
+@pytest.mark.parametrize(("schema", "python"), [
+    ({"properties": {"a": {"type": "string"}}, "required": ["a"]}, dict),
+    ({"items": {"type": "integer"}, "minItems": 1}, list),
+    ({"minLength": 3}, str),
+    ({"minimum": 10, "maximum": 20}, (int, float)),
+    ({}, str),
+])
+def test_missing_type_is_inferred_from_keywords(schema: dict[str, Any], python: Any) -> None:
+    assert all(isinstance(v, python) for v in values(schema))
+
+
+# -- enum, const, default, examples ---------------------------------------------------------
+
+def test_enum_values_come_from_the_enum_and_vary_with_the_seed() -> None:
+    found = values({"type": "string", "enum": ["red", "green", "blue"]})
+    assert set(found) <= {"red", "green", "blue"} and len(set(found)) > 1
+
+
+def test_enum_respects_the_other_keywords() -> None:
+    assert set(values({"enum": ["a", 1, "bb"], "type": "string", "maxLength": 1})) == {"a"}
+
+
+def test_const_is_returned_as_is() -> None:
+    assert values({"const": {"k": [1, 2]}}) == [{"k": [1, 2]}] * len(SEEDS)
+
+
+def test_examples_and_default_are_used_when_valid() -> None:
+    assert set(values({"type": "string", "examples": ["sku-123"]})) == {"sku-123"}
+    assert set(values({"type": "integer", "default": 7, "minimum": 0})) == {7}
+    assert 7 not in values({"type": "integer", "default": 7, "minimum": 10})
+
+
+# -- numbers ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("schema", [
+    {"type": "integer", "minimum": 5, "maximum": 5},
+    {"type": "integer", "exclusiveMinimum": 5, "exclusiveMaximum": 7},
+    {"type": "integer", "minimum": -1000, "maximum": -990},
+    {"type": "integer", "multipleOf": 7, "minimum": 50},
+    {"type": "integer", "multipleOf": 2.5},
+    {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1},
+    {"type": "number", "minimum": 0.1, "maximum": 0.2},
+    {"type": "number", "multipleOf": 0.1, "minimum": 1, "maximum": 2},
+    {"type": "number", "multipleOf": 0.01},
+    {"type": "number", "minimum": 1e6},
+    {"type": "number", "maximum": -1e6},
+    {"type": "integer", "maximum": 0},
+])
+def test_numbers_respect_bounds_and_multiple_of(schema: dict[str, Any]) -> None:
+    values(schema)
+
+
+def test_exclusive_bounds_exclude_the_bound() -> None:
+    assert set(values({"type": "integer", "exclusiveMinimum": 5, "exclusiveMaximum": 7})) == {6}
+
+
+# -- strings ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("low", "high"), [(0, 0), (1, 1), (5, 5), (20, 25), (200, None), (0, 3)])
+def test_string_lengths(low: int, high: int | None) -> None:
+    schema: dict[str, Any] = {"type": "string", "minLength": low}
+    if high is not None:
+        schema["maxLength"] = high
+    values(schema)
+
+
+def _is_datetime(text: str) -> bool:
+    return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).tzinfo is not None
+
+
+@pytest.mark.parametrize(("fmt", "check"), [
+    ("date", lambda v: dt.date.fromisoformat(v)),
+    ("date-time", _is_datetime),
+    ("time", lambda v: re.fullmatch(r"\d{2}:\d{2}:\d{2}Z", v)),
+    ("email", lambda v: re.fullmatch(r"[^@\s]+@[^@\s]+\.[a-z]+", v)),
+    ("uri", lambda v: re.match(r"https?://", v)),
+    ("url", lambda v: re.match(r"https?://", v)),
+    ("uuid", lambda v: uuid.UUID(v).version == 4),
+    ("hostname", lambda v: re.fullmatch(r"[a-z0-9-]+(\.[a-z0-9-]+)+", v)),
+    ("ipv4", lambda v: ipaddress.IPv4Address(v)),
+    ("ipv6", lambda v: ipaddress.IPv6Address(v)),
+    ("duration", lambda v: re.fullmatch(r"P.+", v)),
+])
+def test_formats_give_well_formed_values(fmt: str, check: Any) -> None:
+    for value in values({"type": "string", "format": fmt}):
+        assert check(value), value
+
+
+def test_datetime_values_parse_with_pydantic() -> None:
+    class Event(BaseModel):
+        when: dt.datetime
+        day: dt.date
+
+    for seed in SEEDS:
+        Event.model_validate_json(generate_arguments(Event.model_json_schema(), seed=seed))
+
+
+@pytest.mark.parametrize("pattern", [
+    r"^[A-Z]{3}-\d{4}$",
+    r"^\+?[1-9]\d{6,14}$",
+    r"^(red|green|blue)$",
+    r"^[a-z0-9._%+-]+@[a-z0-9.-]+\.[a-z]{2,}$",
+    r"^\d{5}(-\d{4})?$",
+    r"^[^\s]+$",
+    r"^(\w+)\s\1$",
+    r"ab+c",
+    r"^[\u00c0-\u00ff]{2,3}$",
+    r"^(?=.*\d)[a-z\d]{6}$",
+])
+def test_patterns_are_matched(pattern: str) -> None:
+    for value in values({"type": "string", "pattern": pattern}):
+        assert re.search(pattern, value)
+
+
+def test_pattern_with_length_bounds() -> None:
+    values({"type": "string", "pattern": "^[a-z]+$", "minLength": 10, "maxLength": 12})
+
+
+# -- objects ----------------------------------------------------------------------------
+
+def test_objects_include_required_and_optional_properties_in_schema_order() -> None:
+    schema = {
+        "type": "object",
+        "properties": {"b": {"type": "string"}, "a": {"type": "integer"}, "c": {"type": "boolean"}},
+        "required": ["a"],
+        "additionalProperties": False,
+    }
+    for value in values(schema):
+        assert list(value) == ["b", "a", "c"]
+
+
+def test_required_property_without_a_declared_schema() -> None:
+    for value in values({"type": "object", "required": ["token"]}):
+        assert "token" in value
+
+
+def test_min_and_max_properties() -> None:
+    values({"type": "object", "minProperties": 3, "additionalProperties": {"type": "integer"}})
+    schema = {"type": "object", "properties": {k: {"type": "string"} for k in "abcde"},
+              "required": ["e"], "maxProperties": 2}
+    for value in values(schema):
+        assert "e" in value
+
+
+def test_pattern_properties_supply_extra_keys() -> None:
+    schema = {"type": "object", "patternProperties": {"^x-[a-z]+$": {"type": "integer"}},
+              "additionalProperties": False, "minProperties": 2}
+    values(schema)
+
+
+def test_dependent_required_is_honoured() -> None:
+    schema = {"type": "object", "properties": {"card": {"type": "string"}},
+              "dependentRequired": {"card": ["billing"]}}
+    for value in values(schema):
+        assert "billing" in value
+
+
+# -- arrays -----------------------------------------------------------------------------
+
+def test_arrays_respect_item_count_bounds() -> None:
+    for value in values({"type": "array", "items": {"type": "string"}, "minItems": 4, "maxItems": 6}):
+        assert 4 <= len(value) <= 6
+    assert values({"type": "array", "maxItems": 0}) == [[]] * len(SEEDS)
+
+
+def test_unique_items_from_a_small_enum() -> None:
+    schema = {"type": "array", "items": {"enum": ["a", "b", "c"]}, "minItems": 3, "uniqueItems": True}
+    assert all(sorted(v) == ["a", "b", "c"] for v in values(schema))
+    values({"type": "array", "items": {"type": "boolean"}, "minItems": 2, "uniqueItems": True})
+    values({"type": "array", "items": {"type": "integer", "minimum": 0, "maximum": 3},
+            "minItems": 4, "uniqueItems": True})
+
+
+def test_prefix_items_and_contains() -> None:
+    values({"type": "array", "prefixItems": [{"type": "string"}, {"type": "integer"}],
+            "items": False, "minItems": 2})
+    values({"type": "array", "items": {"type": "integer"}, "contains": {"const": 42}, "minItems": 2})
+    values({"type": "array", "contains": {"type": "string", "format": "email"}, "minContains": 2})
+
+
+# -- references and composition -------------------------------------------------------------
+
+def test_refs_to_defs_and_definitions() -> None:
+    values({"$defs": {"Id": {"type": "string", "format": "uuid"}},
+            "type": "object", "properties": {"id": {"$ref": "#/$defs/Id"}}, "required": ["id"]})
+    values({"definitions": {"N": {"type": "integer", "minimum": 3}},
+            "type": "array", "items": {"$ref": "#/definitions/N"}, "minItems": 1})
+
+
+def test_recursive_refs_terminate() -> None:
+    tree = {"type": "object", "properties": {"name": {"type": "string"},
+                                             "children": {"type": "array", "items": {"$ref": "#"}}},
+            "required": ["name", "children"]}
+    linked = {"$defs": {"Node": {"type": "object", "properties": {
+        "value": {"type": "integer"}, "next": {"anyOf": [{"$ref": "#/$defs/Node"}, {"type": "null"}]}},
+        "required": ["value", "next"]}}, "$ref": "#/$defs/Node"}
+    values(tree)
+    values(linked)
+
+
+def test_ref_with_sibling_keywords() -> None:
+    schema = {"$defs": {"S": {"type": "string"}}, "$ref": "#/$defs/S", "minLength": 30}
+    values(schema)
+
+
+def test_any_of_one_of_all_of() -> None:
+    values({"anyOf": [{"type": "integer", "minimum": 10}, {"type": "string", "format": "date"}]})
+    values({"oneOf": [{"type": "number"}, {"type": "integer"}]})  # must not be an integer
+    values({"oneOf": [{"type": "string", "maxLength": 5}, {"type": "string", "minLength": 3}]})
+    values({"allOf": [{"type": "object", "properties": {"a": {"type": "integer"}}, "required": ["a"]},
+                      {"properties": {"a": {"minimum": 10}, "b": {"type": "string"}}, "required": ["b"]}]})
+    values({"allOf": [{"type": "string", "pattern": "^[a-z]+$"}, {"minLength": 5}, {"maxLength": 6}]})
+
+
+def test_values_for_a_subschema_resolve_refs_against_the_root() -> None:
+    root = {"$defs": {"Unit": {"enum": ["c", "f"]}},
+            "type": "object", "properties": {"unit": {"$ref": "#/$defs/Unit"}}}
+    assert generate_value(root["properties"]["unit"], seed=1, root=root) in ("c", "f")
+
+
+# -- errors -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("schema", "where"), [
+    ({"type": "object", "properties": {"a": {"type": "integer", "minimum": 5, "maximum": 3}},
+      "required": ["a"]}, "$.a"),
+    ({"type": "object", "properties": {"tags": {"type": "array", "items": {"enum": ["x"]},
+                                                 "minItems": 2, "uniqueItems": True}},
+      "required": ["tags"]}, "$.tags"),
+    ({"type": "object", "required": ["a"], "additionalProperties": False}, "$.a"),
+    ({"type": "object", "properties": {"a": {"$ref": "#/$defs/Missing"}}}, "#/$defs/Missing"),
+    ({"type": "strin"}, "$['type']"),
+    ({"allOf": [{"type": "string"}, {"type": "integer"}]}, "$"),
+])
+def test_unsatisfiable_or_invalid_schemas_raise_with_the_location(schema: dict[str, Any], where: str) -> None:
+    with pytest.raises(SchemaGenerationError) as caught:
+        generate_value(schema, seed=0)
+    assert where in str(caught.value)
+
+
+# -- plausibility and the user's words ------------------------------------------------------
+
+WEATHER = {
+    "type": "object",
+    "properties": {"location": {"type": "string", "description": "City and state, e.g. Boston, MA"},
+                   "unit": {"type": "string", "enum": ["celsius", "fahrenheit"]}},
+    "required": ["location", "unit"],
+    "additionalProperties": False,
+}
+
+
+def test_location_property_gets_a_city() -> None:
+    for value in values(WEATHER):
+        assert value["location"].split(",")[0] in KNOWN_CITIES
+
+
+def test_property_names_pick_the_kind_of_value() -> None:
+    schema = {"type": "object", "properties": {
+        "email": {"type": "string"}, "name": {"type": "string"}, "start_date": {"type": "string"},
+        "website": {"type": "string"}, "age": {"type": "integer"}, "price": {"type": "number"},
+        "quantity": {"type": "integer"}, "description": {"type": "string"}, "city": {"type": "string"},
+        "user_id": {"type": "string"}, "query": {"type": "string"}}}
+    for value in values(schema):
+        assert re.fullmatch(r"[^@\s]+@[^@\s]+\.\w+", value["email"])
+        assert " " in value["name"]
+        dt.date.fromisoformat(value["start_date"])
+        assert value["website"].startswith("http")
+        assert 18 <= value["age"] <= 80 and 1 <= value["quantity"] <= 10
+        assert value["price"] == round(value["price"], 2)
+        assert value["description"].endswith(".") and len(value["description"].split()) >= 4
+        assert value["city"] in KNOWN_CITIES
+        assert len(value["query"].split()) >= 2
+
+
+def test_city_mentioned_by_the_user_is_used() -> None:
+    for text, city in [("What's the weather in Paris today?", "Paris"),
+                       ("weather for tokyo please", "Tokyo"),
+                       ("Is it raining in Springfield?", "Springfield")]:
+        assert all(v["location"] == city for v in values(WEATHER, hint_text=text))
+
+
+def test_enum_value_mentioned_by_the_user_is_used() -> None:
+    assert all(v["unit"] == "fahrenheit" for v in values(WEATHER, hint_text="Boston in fahrenheit"))
+
+
+def test_number_mentioned_by_the_user_is_used_when_in_bounds() -> None:
+    schema = {"type": "object", "properties": {"guests": {"type": "integer", "minimum": 1, "maximum": 10}},
+              "required": ["guests"]}
+    assert {v["guests"] for v in values(schema, hint_text="A table for 4 tonight")} == {4}
+    assert 40 not in {v["guests"] for v in values(schema, hint_text="A table for 40 tonight")}
+
+
+def test_quoted_text_is_used_for_free_text_properties() -> None:
+    schema = {"type": "object", "properties": {"id": {"type": "string"}, "title": {"type": "string"}},
+              "required": ["id", "title"]}
+    for value in values(schema, hint_text='Create a ticket titled "Printer on fire"'):
+        assert value["title"] == "Printer on fire" and value["id"] != "Printer on fire"
+
+
+def test_mentioned_email_is_used() -> None:
+    schema = {"type": "object", "properties": {"to": {"type": "string", "format": "email"}}, "required": ["to"]}
+    assert {v["to"] for v in values(schema, hint_text="mail ann@example.com the report")} == {"ann@example.com"}
+
+
+# -- determinism and output format ------------------------------------------------------------
+
+def test_same_inputs_same_output_and_seeds_vary_it() -> None:
+    first = [generate_arguments(WEATHER, seed=s) for s in SEEDS]
+    assert first == [generate_arguments(WEATHER, seed=s) for s in SEEDS]
+    assert len(set(first)) >= len(SEEDS) // 2
+    assert generate_arguments(WEATHER, seed="chatcmpl-abc") == generate_arguments(WEATHER, seed="chatcmpl-abc")
+
+
+def test_output_is_the_same_in_another_process() -> None:
+    code = ("import json,sys; from emulator.model.schema_values import generate_arguments as g; "
+            "print(g(json.loads(sys.argv[1]), seed='s1', hint_text='in Rome'))")
+    env = {**os.environ, "PYTHONHASHSEED": "12345", "PYTHONPATH": os.getcwd()}
+    out = subprocess.run([sys.executable, "-c", code, json.dumps(WEATHER)], env=env, check=True,
+                         capture_output=True, text=True).stdout.strip()
+    assert out == generate_arguments(WEATHER, seed="s1", hint_text="in Rome")
+
+
+def test_arguments_are_compact_json_with_raw_unicode() -> None:
+    schema = {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}
+    text = generate_arguments(schema, seed=1, hint_text='Weather in "Zürich"')
+    assert text == '{"city":"Zürich"}'
+    assert generate_arguments(None, seed=1) == "{}" and generate_arguments({}, seed=1) == "{}"
+
+
+def test_typical_tool_schema_is_fast_after_warm_up() -> None:
+    generate_arguments(WEATHER, seed=0)
+    start = time.perf_counter()
+    for seed in range(200):
+        generate_arguments(WEATHER, seed=seed, hint_text="weather in Paris")
+    assert (time.perf_counter() - start) / 200 < 0.002
+
+
+# -- pydantic models, as sent by client.chat.completions.parse() and pydantic_function_tool() ---
+
+class Priority(enum.Enum):
+    LOW = "low"
+    HIGH = "high"
+
+
+class Address(BaseModel):
+    street: str
+    city: str
+    postcode: str
+
+
+class LineItem(BaseModel):
+    sku: str
+    quantity: int = Field(ge=1, le=99)
+    unit_price: float = Field(gt=0)
+
+
+class Order(BaseModel):
+    order_id: str
+    customer_email: str
+    placed_at: dt.datetime
+    priority: Priority
+    channel: Literal["web", "phone", "store"]
+    shipping: Address
+    billing: Optional[Address]
+    items: list[LineItem]
+    notes: Optional[str]
+    tags: list[str]
+
+
+class Category(BaseModel):
+    name: str
+    subcategories: list[Category]
+
+
+class GetWeather(BaseModel):
+    """Get the current weather."""
+
+    location: str
+    unit: Literal["celsius", "fahrenheit"]
+
+
+@pytest.mark.parametrize("model", [Order, Category, Address, GetWeather])
+def test_strict_pydantic_schemas_parse_back_into_the_model(model: type[BaseModel]) -> None:
+    schema = to_strict_json_schema(model)
+    for seed in SEEDS:
+        model.model_validate_json(generate_arguments(schema, seed=seed, hint_text="ship to Berlin"))
+
+
+def test_pydantic_function_tool_parameters() -> None:
+    parameters = openai.pydantic_function_tool(GetWeather)["function"]["parameters"]
+    parsed = GetWeather.model_validate_json(
+        generate_arguments(parameters, seed=3, hint_text="How warm is it in Lisbon, in celsius?"))
+    assert parsed == GetWeather(location="Lisbon", unit="celsius")
