@@ -64,9 +64,16 @@ def _option(config: pytest.Config, name: str) -> Any:
 
 def _paths(config: pytest.Config, name: str) -> tuple[Path, ...]:
     given = config.getoption("chat_emulator_" + name)
-    if given:
-        return tuple(config.invocation_params.dir / path for path in given)
-    return tuple(config.getini("chat_emulator_" + name))
+    paths = [config.invocation_params.dir / path for path in given] if given else config.getini("chat_emulator_" + name)
+    return tuple(_shown(config, path) for path in paths)
+
+
+def _shown(config: pytest.Config, path: Path) -> Path:
+    """`path` relative to where pytest runs when it is below it: shorter in failure messages."""
+    try:
+        return path.relative_to(config.invocation_params.dir)
+    except ValueError:
+        return path
 
 
 def _number(config: pytest.Config, name: str) -> float:
@@ -95,9 +102,14 @@ def settings_from(config: pytest.Config) -> Any:
 @pytest.fixture(scope="session")
 def chat_emulator_server(pytestconfig: pytest.Config) -> Iterator[Any]:
     """The session's `Emulator` (each xdist worker has its own), stopped when the session ends."""
+    from .scenarios.loader import ScenarioFileError
     from .server import Emulator
 
-    emulator = Emulator(settings_from(pytestconfig))
+    try:
+        emulator = Emulator(settings_from(pytestconfig))
+    except ScenarioFileError as error:
+        pytest.fail(f"chat-emulator: the scenario files of chat_emulator_scenarios are broken:\n{error}",
+                    pytrace=False)
     with emulator:
         yield emulator
 
@@ -107,11 +119,20 @@ def chat_emulator(chat_emulator_server: Any, request: pytest.FixtureRequest) -> 
     """The emulator for this test: reset, with the test's marked scenarios loaded."""
     handle = ChatEmulator(chat_emulator_server)
     handle.reset()
+    paths = [_shown(request.config, request.path.parent / path)
+             for marker in request.node.iter_markers("chat_scenarios")
+             for path in marker.args]  # the closest marker's files first: they take precedence
+    if paths:
+        from .scenarios.loader import ScenarioFileError
+
+        try:
+            handle.load_scenarios(*paths)
+        except ScenarioFileError as error:
+            pytest.fail(f"chat-emulator: the scenario files of @pytest.mark.chat_scenarios are broken:\n{error}",
+                        pytrace=False)
     strict = handle.strict
     if request.node.get_closest_marker("chat_emulator_strict") is not None:
         handle.strict = True
-    for marker in request.node.iter_markers("chat_scenarios"):
-        handle.load_scenarios(*(request.path.parent / path for path in marker.args))
     try:
         yield handle
     finally:
@@ -144,11 +165,9 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
         report = None if handle.unmatched_allowed else handle.unmatched_report()
         if report is not None:
             pytest.fail(report, pytrace=False)
-        if _option(item.config, "assert_all_used"):
-            try:
-                handle.assert_all_scenarios_used()
-            except AssertionError as unused:
-                pytest.fail(str(unused), pytrace=False)
+        report = handle.unused_report() if _option(item.config, "assert_all_used") else None
+        if report is not None:
+            pytest.fail(report, pytrace=False)
     return result
 
 

@@ -22,10 +22,12 @@ from .journal import JournalEntry
 if TYPE_CHECKING:
     import openai
 
+    from .scenarios.engine import ScenarioEngine
     from .server import Emulator
 
 # The error code of a strict-mode request that no scenario matched (respond.py).
 NO_SCENARIO_MATCHED = "no_scenario_matched"
+NEAREST = "Nearest scenarios:"  # how its message lists the near misses (scenarios/engine.py)
 
 
 class ChatEmulator:
@@ -156,7 +158,12 @@ class ChatEmulator:
         lines = [f"chat-emulator (strict mode): {_plural(len(misses), 'request')} matched no scenario:"]
         for entry in misses:
             lines.append(f"  {describe(entry)}")
-            lines.extend("    " + line for line in entry.response["error"]["message"].splitlines())
+            message = entry.response["error"]["message"]
+            head, found, nearest = message.partition(NEAREST)
+            lines.append(f"    {head.strip()}")
+            if found:  # one line per near miss
+                lines.append(f"    {NEAREST}")
+                lines.extend(f"      - {miss.strip()}" for miss in nearest.rstrip(".").split(" | "))
         return "\n".join(lines)
 
     def allow_unmatched(self) -> None:
@@ -164,56 +171,66 @@ class ChatEmulator:
         self.unmatched_allowed = True
 
     # --- scenarios -----------------------------------------------------------------------------
+    # Scenarios added here are this test's: they take precedence over the files the server was
+    # started with and go on `reset()` (the pytest fixture resets before each test).
     @property
-    def scenarios(self) -> Any:
-        """The emulator's scenario engine."""
-        engine = getattr(self.emulator, "scenarios", None)
-        if engine is None:
-            raise RuntimeError("this emulator has no scenario engine")
-        return engine
+    def scenarios(self) -> ScenarioEngine:
+        """The emulator's scenario engine (`usage()`, `unused()`, `last_miss`, `list()`, ...)."""
+        return self.emulator.scenarios
 
-    def add_scenario(self, scenario: dict[str, Any] | str | list[Any]) -> Any:
-        """Add a scenario (a dict in the scenario file format, or several) for this test."""
-        return self._track(self.emulator.add_scenario(scenario))
+    def add_scenario(self, scenario: dict[str, Any] | list[dict[str, Any]]) -> list[str]:
+        """Add scenarios written in the file format: one scenario, a list, or `{"scenarios": [...]}`."""
+        return self._track(self.scenarios.add(scenario))
 
-    def load_scenarios(self, *paths: str | Path) -> Any:
-        """Load scenario files or folders for this test."""
-        return self._track(self.emulator.load_scenarios(*paths))
+    def load_scenarios(self, *paths: str | Path) -> list[str]:
+        """Add the scenarios of these files or folders (errors name the file and line)."""
+        return self._track(self.scenarios.add_paths(Path(p) for p in paths))
 
-    def reply_with_text(self, text: str, **options: Any) -> Any:
-        """Answer matching requests (all by default; `match=`, `times=`) with `text`."""
-        return self._track(self.emulator.reply_with_text(text, **options))
+    def reply_with_text(self, text: str, *, match: dict[str, Any] | str | None = None, times: int | None = None,
+                        name: str | None = None) -> str:
+        """Answer matching requests (all, without `match`; a string matches the last user message)
+        with `text`, `times` times or always; returns the scenario's name."""
+        return self._track(self.scenarios.reply_with_text(text, match=match, times=times, name=name))
 
-    def reply_with_tool_call(self, name: str, arguments: Any = None, **options: Any) -> Any:
-        """Answer matching requests with a call of tool `name` with `arguments`."""
-        return self._track(self.emulator.reply_with_tool_call(name, arguments, **options))
+    def reply_with_tool_call(self, name: str, arguments: dict[str, Any] | str | None = None, *,
+                             match: dict[str, Any] | str | None = None, times: int | None = None) -> str:
+        """Answer matching requests with a call of tool `name` (arguments from its schema when not given)."""
+        return self._track(self.scenarios.reply_with_tool_call(name, arguments, match=match, times=times))
 
-    def fail_next(self, n: int = 1, **options: Any) -> Any:
-        """Fail the next `n` matching requests with an `error=` (status or name) or a `fault=`."""
-        return self._track(self.emulator.fail_next(n, **options))
+    def fail_next(self, n: int = 1, *, error: str | dict[str, Any] = "server_error",
+                  fault: str | dict[str, Any] | None = None, match: dict[str, Any] | str | None = None) -> str:
+        """Fail the next `n` matching requests with `error` (a name such as `"rate_limit_exceeded"`, or an
+        object) or a stream `fault`; later requests get the other scenarios or the built-in model."""
+        return self._track(self.scenarios.fail_next(n, error=error, fault=fault, match=match))
 
-    def unused_scenarios(self) -> list[Any]:
-        """Scenarios loaded through this object that no request has used yet."""
+    def unused_scenarios(self) -> list[dict[str, Any]]:
+        """Scenarios added through this object that no request has used yet (as `scenarios.list()` has them)."""
         mine = set(self._scenario_names)
-        return [s for s in self.scenarios.unused() if _name_of(s) in mine]
+        return [s for s in self.scenarios.list() if s["name"] in mine and not s["times_matched"]]
+
+    def unused_report(self) -> str | None:
+        """A line naming the scenarios added through this object that were never used, or None."""
+        unused = self.unused_scenarios()
+        if not unused:
+            return None
+        names = ", ".join(f"'{s['name']}' ({s['source']}{':' + str(s['line']) if s['line'] else ''})"
+                          for s in unused)
+        return f"chat-emulator: {_plural(len(unused), 'scenario')} added by this test never matched a request: {names}"
 
     def assert_all_scenarios_used(self) -> None:
-        """Fail, naming them, when a scenario loaded through this object was never used."""
-        unused = self.unused_scenarios()
-        if unused:
-            names = ", ".join(_label_of(s) for s in unused)
-            raise AssertionError(f"chat-emulator: {_plural(len(unused), 'scenario')} loaded by this test "
-                                 f"never matched a request: {names}")
+        """Fail, naming them, when a scenario added through this object was never used."""
+        report = self.unused_report()
+        if report is not None:
+            raise AssertionError(report)
 
     def reset(self) -> None:
-        """Forget the journal, rate-limit windows, scenarios added here and sequence positions."""
+        """Forget the journal and rate-limit windows, drop the scenarios added here, rewind sequences."""
         self.emulator.reset()
         self._scenario_names.clear()
         self.unmatched_allowed = False
 
     def _track(self, added: Any) -> Any:
-        items = added if isinstance(added, list) else [added]
-        self._scenario_names.extend(name for name in map(_name_of, items) if name is not None)
+        self._scenario_names.extend(added if isinstance(added, list) else [added])
         return added
 
 
@@ -236,18 +253,6 @@ def _error_code(entry: JournalEntry) -> str | None:
     if entry.status < 400 or not isinstance(response, dict) or not isinstance(response.get("error"), dict):
         return None
     return response["error"].get("code")
-
-
-def _name_of(scenario: Any) -> str | None:
-    if isinstance(scenario, str):
-        return scenario
-    return getattr(scenario, "name", None)
-
-
-def _label_of(scenario: Any) -> str:
-    name = _name_of(scenario)
-    source = getattr(scenario, "source", None)
-    return f"{name!r} ({source})" if source else repr(name)
 
 
 def _plural(count: int, noun: str) -> str:

@@ -95,13 +95,16 @@ def test_fixtures_clients_journal_and_options(pytester: pytest.Pytester, monkeyp
 
         @pytest.mark.asyncio
         async def test_pytest_asyncio(chat_emulator):
-            reply = await chat_emulator.async_client().chat.completions.create(model="gpt-4o-mini", messages=USER)
+            async with chat_emulator.async_client() as client:
+                reply = await client.chat.completions.create(model="gpt-4o-mini", messages=USER)
             assert chat_emulator.last_request.response["id"] == reply.id
 
         @pytest.mark.anyio
         async def test_anyio(chat_emulator):
-            reply = await chat_emulator.async_client().chat.completions.create(model="gpt-4o-mini", messages=USER)
-            assert chat_emulator.last_request.response["id"] == reply.id
+            async with chat_emulator.async_client() as client:
+                stream = await client.chat.completions.create(model="gpt-4o-mini", messages=USER, stream=True)
+                text = "".join([chunk.choices[0].delta.content or "" async for chunk in stream])
+            assert chat_emulator.last_request.response["choices"][0]["message"]["content"] == text
 
         def test_env_points_unmodified_code_at_the_emulator(chat_emulator_env):
             assert os.environ["OPENAI_BASE_URL"] == chat_emulator_env.base_url
@@ -114,6 +117,148 @@ def test_fixtures_clients_journal_and_options(pytester: pytest.Pytester, monkeyp
     """)
     result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(passed=10)
+
+
+GREETING = """
+scenarios:
+  - name: greeting
+    match: {last_user: hello}
+    reply: {content: "Hello from the default folder!"}
+  - name: farewell
+    match: {last_user: bye}
+    reply: {content: "Goodbye!"}
+"""
+
+WEATHER = """
+scenarios:
+  - name: weather
+    match: {last_user: weather, has_tools: true}
+    sequence:
+      - reply: {tool_calls: [{name: get_weather, arguments: {city: Paris}}]}
+      - reply: {content: "It is sunny in Paris."}
+"""
+
+
+def scenario_project(pytester: pytest.Pytester, options: str = "") -> None:
+    ini(pytester, "chat_emulator_scenarios = scenarios/default\n" + options)
+    pytester.mkdir("scenarios")
+    pytester.mkdir("scenarios/default")
+    pytester.path.joinpath("scenarios/default/greeting.yaml").write_text(GREETING)
+    pytester.path.joinpath("scenarios/weather.yaml").write_text(WEATHER)
+
+
+def test_scenarios_from_folder_marker_and_inline(pytester: pytest.Pytester) -> None:
+    scenario_project(pytester)
+    pytester.makepyfile(f"""
+        import json
+        import openai
+        import pytest
+
+        TOOLS = [{{"type": "function", "function": {{"name": "get_weather", "parameters": {{
+            "type": "object", "properties": {{"city": {{"type": "string"}}}}, "required": ["city"]}}}}}}]
+
+        def ask(chat_emulator, text, **options):
+            client = options.pop("client", None) or chat_emulator.client()
+            return client.chat.completions.create(
+                model="gpt-4o-mini", messages=[{{"role": "user", "content": text}}], **options)
+
+        def test_default_folder(chat_emulator):
+            assert ask(chat_emulator, "hello there").choices[0].message.content == "Hello from the default folder!"
+            assert chat_emulator.last_request.matched == "greeting"
+
+        @pytest.mark.chat_scenarios("scenarios/weather.yaml")
+        def test_marker_sequence(chat_emulator):
+            first = ask(chat_emulator, "weather in Paris?", tools=TOOLS)
+            call = first.choices[0].message.tool_calls[0]
+            assert (call.function.name, json.loads(call.function.arguments)) == ("get_weather", {{"city": "Paris"}})
+            second = ask(chat_emulator, "weather in Paris?", tools=TOOLS)
+            assert second.choices[0].message.content == "It is sunny in Paris."
+            assert [r.matched for r in chat_emulator.requests] == ["weather", "weather"]
+
+        def test_marker_scenarios_and_sequences_are_gone_next_test(chat_emulator):
+            assert ask(chat_emulator, "weather?", tools=TOOLS).choices[0].message.content != "It is sunny in Paris."
+            assert chat_emulator.last_request.matched == "builtin"
+
+        def test_add_scenario_in_the_file_format(chat_emulator):
+            chat_emulator.add_scenario({{"name": "inline", "match": {{"last_user": "hello"}},
+                                        "reply": {{"content": "Inline wins over files."}}}})
+            assert ask(chat_emulator, "hello").choices[0].message.content == "Inline wins over files."
+
+        def test_reply_with_text_and_tool_call(chat_emulator):
+            chat_emulator.reply_with_text("Scripted.", match="joke")
+            chat_emulator.reply_with_tool_call("get_weather", {{"city": "Oslo"}}, match="weather")
+            assert ask(chat_emulator, "tell me a joke").choices[0].message.content == "Scripted."
+            call = ask(chat_emulator, "weather?", tools=TOOLS).choices[0].message.tool_calls[0]
+            assert json.loads(call.function.arguments) == {{"city": "Oslo"}}
+
+        def test_fail_next_then_the_client_retries(chat_emulator):
+            chat_emulator.fail_next(2, error="rate_limit_exceeded")
+            reply = ask(chat_emulator, "hello", client=chat_emulator.client(max_retries=2))
+            assert reply.choices[0].message.content == "Hello from the default folder!"
+            assert [r.status for r in chat_emulator.requests] == [429, 429, 200]
+
+        def test_fail_next_without_retries(chat_emulator):
+            chat_emulator.fail_next(error="server_error")
+            with pytest.raises(openai.InternalServerError):
+                ask(chat_emulator, "hello", client=chat_emulator.client(max_retries=0))
+
+        def test_fail_next_with_a_stream_fault(chat_emulator):
+            chat_emulator.fail_next(fault="error_event")
+            received = []
+            with pytest.raises(openai.APIError, match="The server had an error"):
+                for chunk in ask(chat_emulator, "hello", stream=True):
+                    received.append(chunk)
+            assert received and chat_emulator.last_request.stream
+    """)
+    result = pytester.runpytest("-p", "no:cacheprovider", "--strict-markers")
+    result.assert_outcomes(passed=8)
+
+
+def test_unused_scenarios_and_near_misses_fail_with_names(pytester: pytest.Pytester) -> None:
+    scenario_project(pytester, "chat_emulator_assert_all_used = true\n")
+    pytester.makepyfile(f"""
+        import pytest
+
+        USER = {USER}
+
+        def test_default_folder_scenarios_may_stay_unused(chat_emulator):
+            chat_emulator.reply_with_text("used", name="used-one")
+            chat_emulator.client().chat.completions.create(model="gpt-4o-mini", messages=USER)
+
+        @pytest.mark.chat_scenarios("scenarios/weather.yaml")
+        def test_unused_scenarios(chat_emulator):
+            chat_emulator.reply_with_text("never asked", match="poem", name="poem")
+
+        @pytest.mark.chat_emulator_strict
+        def test_near_miss(chat_emulator):
+            chat_emulator.allow_unmatched()  # a passing test: only the unused check below fails it
+            chat_emulator.reply_with_text("Sunny.", match={{"last_user": "weather", "model": "gpt-4o"}}, name="near")
+            try:
+                chat_emulator.client(max_retries=0).chat.completions.create(
+                    model="gpt-4o-mini", messages=[{{"role": "user", "content": "weather?"}}])
+            except Exception:
+                pass
+            assert "'near'" in chat_emulator.scenarios.last_miss
+
+        @pytest.mark.chat_emulator_strict
+        def test_strict_miss_names_the_nearest_scenario(chat_emulator):
+            chat_emulator.client(max_retries=0).chat.completions.create(
+                model="gpt-4o", messages=[{{"role": "user", "content": "hello"}}, {{"role": "user", "content": "hi"}}])
+    """)
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, failed=3)
+    result.stdout.fnmatch_lines([
+        "*_ test_unused_scenarios _*",
+        "chat-emulator: 2 scenarios added by this test never matched a request: "
+        "'poem' (<inline>), 'weather' (scenarios/weather.yaml:3)",
+        "*_ test_near_miss _*",
+        "chat-emulator: 1 scenario added by this test never matched a request: 'near' (<inline>)",
+        "*_ test_strict_miss_names_the_nearest_scenario _*",
+        "*chat-emulator (strict mode): 1 request matched no scenario:",
+        "*  Nearest scenarios:",
+        "*  - 'greeting' (scenarios/default/greeting.yaml:3) failed last_user: expected text containing 'hello', got 'hi'",
+        "*  - 'farewell' (scenarios/default/greeting.yaml:6) failed *",
+    ])
 
 
 def test_strict_mode_failures_explain_the_miss(pytester: pytest.Pytester) -> None:
