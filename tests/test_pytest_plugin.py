@@ -296,20 +296,39 @@ def test_strict_mode_failures_explain_the_miss(pytester: pytest.Pytester) -> Non
 
 
 def test_command_line_options_override_ini(pytester: pytest.Pytester) -> None:
-    ini(pytester, "chat_emulator_strict = false\nchat_emulator_api_key = sk-ini\n")
+    scenario_project(pytester, "chat_emulator_strict = false\nchat_emulator_api_key = sk-ini\n"
+                               "chat_emulator_ttft_ms = 100\n")
+    pytester.path.joinpath("scenarios/cli.yaml").write_text(
+        "scenarios:\n  - name: from-cli\n    match: {last_user: cli}\n    reply: {content: From the CLI.}\n")
+    pytester.path.joinpath("models.yaml").write_text("models:\n  - id: acme-cli-1\n")
     pytester.makepyfile(f"""
         import openai
         import pytest
 
-        def test_settings(chat_emulator):
+        def ask(chat_emulator, text, model="gpt-4o-mini"):
+            return chat_emulator.client(max_retries=0).chat.completions.create(
+                model=model, messages=[{{"role": "user", "content": text}}])
+
+        def test_strict_scenarios_models_and_key_from_the_command_line(chat_emulator, chat_emulator_server):
             assert chat_emulator.api_key == "sk-cli"
+            assert ask(chat_emulator, "cli please", model="acme-cli-1").choices[0].message.content == "From the CLI."
             with pytest.raises(openai.NotFoundError):
-                chat_emulator.client(max_retries=0).chat.completions.create(model="gpt-4o-mini", messages={USER})
+                ask(chat_emulator, "hello")  # the ini folder is replaced, and strict mode is on
             assert len(chat_emulator.unmatched_requests()) == 1
             chat_emulator.allow_unmatched()  # this test expects the miss
+            pacing = chat_emulator_server.settings.pacing
+            assert (pacing.time_to_first_token, pacing.tokens_per_second) == (0.005, 2000)
+
+        def test_assert_all_used_from_the_command_line(chat_emulator):
+            chat_emulator.reply_with_text("unused", name="left-over")
     """)
-    result = pytester.runpytest("-p", "no:cacheprovider", "--chat-emulator-strict", "--chat-emulator-api-key", "sk-cli")
-    result.assert_outcomes(passed=1)
+    result = pytester.runpytest("-p", "no:cacheprovider", "--chat-emulator-strict", "--chat-emulator-api-key", "sk-cli",
+                                "--chat-emulator-scenarios", "scenarios/cli.yaml", "--chat-emulator-models",
+                                "models.yaml", "--chat-emulator-ttft-ms", "5", "--chat-emulator-tokens-per-second",
+                                "2000", "--chat-emulator-assert-all-used")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["chat-emulator: 1 scenario added by this test never matched a request: "
+                                 "'left-over' (<inline>)"])
 
 
 def test_server_is_stopped_when_the_run_is_interrupted(pytester: pytest.Pytester,

@@ -52,3 +52,24 @@ def test_clients_need_the_openai_package(server, monkeypatch: pytest.MonkeyPatch
     monkeypatch.setitem(sys.modules, "openai", None)  # as if not installed
     with pytest.raises(RuntimeError, match=r"pip install 'chat-emulator\[client\]'"):
         ChatEmulator(server).client()
+
+
+def test_scripting_and_scenario_use_without_pytest_fixtures(server, tmp_path) -> None:
+    (tmp_path / "s.yaml").write_text("scenarios:\n  - name: from-file\n    match: {last_user: file}\n"
+                                     "    reply: {content: From a file.}\n")
+    chat = ChatEmulator(server)
+    chat.reset()
+    assert chat.load_scenarios(tmp_path / "s.yaml") == ["from-file"]
+    name = chat.reply_with_text("Scripted.", match="hello")
+    client = chat.client(max_retries=0)
+    answer = client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": "hello"}])
+    assert answer.choices[0].message.content == "Scripted."
+    assert chat.last_request.matched == name
+    with pytest.raises(AssertionError, match=r"1 scenario added by this test never matched a request: "
+                                             r"'from-file' \(.*s\.yaml:2\)"):
+        chat.assert_all_scenarios_used()
+    chat.reset()  # the test's scenarios go: the built-in model answers again
+    client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": "file"}])
+    assert chat.last_request.matched == "builtin"
+    chat.assert_all_scenarios_used()
+    chat.close()
