@@ -1,14 +1,15 @@
 """Named faults (as WireMock names them): what can go wrong on the wire, applied while rendering.
 
 A `Reply.fault` holds one. Streams call `response(events, headers, pacing)`; non-streamed replies
-call `wrap(response)`. Every fault can also wait `delay` seconds first. The stream-only faults
+call `wrap(response)`. Every fault can also wait `delay` seconds before the response starts
+(status line and headers included). The stream-only faults
 (cut, error event, malformed chunk, keep-alive) leave a non-streamed reply as it is.
 """
 from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, ClassVar
 
 from .reply import Pacing
 from .wire.json_body import dumps
@@ -39,22 +40,21 @@ async def _wait(receive: Receive, seconds: float) -> bool:
 @dataclass
 class Fault:
     delay: float = 0.0  # seconds before anything is sent
+    resets: ClassVar[bool] = False  # drop the connection once the stream's events are sent
 
     def stream_events(self, events: list[bytes], delays: list[float]) -> tuple[list[bytes], list[float]]:
         """The events (and pauses before each) this fault sends instead of the normal stream."""
         return events, delays
 
     def response(self, events: list[bytes], headers: dict[str, str], pacing: Pacing) -> ASGIApp:
-        delays = pacing_delays(len(events), pacing)
-        if delays:
-            delays[0] += self.delay
-        events, delays = self.stream_events(list(events), delays)
-        return PacedEventStream(events, headers, pacing, delays, reset=self.resets)
-
-    resets = False
+        events, delays = self.stream_events(list(events), pacing_delays(len(events), pacing))
+        return self._delayed(PacedEventStream(events, headers, pacing, delays, reset=self.resets))
 
     def wrap(self, response: ASGIApp) -> ASGIApp:
         """A non-streamed response with the fault applied."""
+        return self._delayed(response)
+
+    def _delayed(self, response: ASGIApp) -> ASGIApp:
         if self.delay <= 0:
             return response
 
@@ -67,7 +67,7 @@ class Fault:
 
 @dataclass
 class Delay(Fault):
-    """Wait before the response (streams: before the first chunk)."""
+    """Wait `delay` seconds before the response starts; then send it as usual."""
 
 
 @dataclass
@@ -127,7 +127,7 @@ class ConnectionReset(Fault):
     """Drop the TCP connection: before any byte (`after` 0), or after `after` chunks of a stream."""
 
     after: int = 0
-    resets = True
+    resets: ClassVar[bool] = True
 
     def stream_events(self, events: list[bytes], delays: list[float]) -> tuple[list[bytes], list[float]]:
         n = min(self.after, len(events) - 1)

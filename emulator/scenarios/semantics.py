@@ -76,6 +76,11 @@ def _choice(choice: dict[str, Any], at: tuple) -> Found:
         yield at + ("refusal",), "a refusal has no 'content'; give one or the other", True
     if "refusal" in choice and "tool_calls" in choice:
         yield at + ("refusal",), "a refusal has no 'tool_calls'; give one or the other", True
+    for key in ("content", "refusal"):
+        if isinstance(choice.get(key), str):
+            yield from _placeholders(choice[key], at + (key,))
+    for i, call in enumerate(choice.get("tool_calls", ())):
+        yield from _placeholders(str(call.get("arguments", "")), at + ("tool_calls", i, "arguments"))
     logprobs = choice.get("logprobs")
     if isinstance(logprobs, list) and isinstance(choice.get("content"), str):
         joined = "".join(entry["token"] for entry in logprobs)
@@ -130,3 +135,11 @@ def _text(text: Any, at: tuple) -> Found:
             re.compile(text["regex"])
         except re.error as exc:
             yield at + ("regex",), f"invalid regex {text['regex']!r}: {exc}", False
+
+
+def _placeholders(text: str, at: tuple) -> Found:
+    from .replies import PLACEHOLDERS, placeholders_in
+
+    for name in placeholders_in(text):
+        if name not in PLACEHOLDERS:
+            yield at, f"unknown placeholder '{{{{{name}}}}}'; known: " + ", ".join(PLACEHOLDERS), False
