@@ -15,6 +15,8 @@ from . import http
 from .contract import errors
 from .endpoints.chat import create_chat_completion
 from .endpoints.models import list_models, retrieve_model
+from .endpoints.stored import (delete_stored_completion, list_stored_completions, list_stored_messages,
+                               retrieve_stored_completion, update_stored_completion)
 from .ids import request_id
 from .state import EmulatorState
 
@@ -31,6 +33,11 @@ EXPOSED_HEADERS = [
 def core_routes() -> list[BaseRoute]:
     return [
         Route("/v1/chat/completions", create_chat_completion, methods=["POST"]),
+        Route("/v1/chat/completions", list_stored_completions, methods=["GET"]),
+        Route("/v1/chat/completions/{completion_id}", retrieve_stored_completion, methods=["GET"]),
+        Route("/v1/chat/completions/{completion_id}", update_stored_completion, methods=["POST"]),
+        Route("/v1/chat/completions/{completion_id}", delete_stored_completion, methods=["DELETE"]),
+        Route("/v1/chat/completions/{completion_id}/messages", list_stored_messages, methods=["GET"]),
         Route("/v1/models", list_models, methods=["GET"]),
         Route("/v1/models/{model:path}", retrieve_model, methods=["GET"]),
     ]
@@ -54,6 +61,32 @@ async def _http_error(request: Request, exc: Exception) -> Response:
         return await _not_found(request, exc)
     error = errors.ApiError(exc.status_code, str(exc.detail))
     return http.error_response(error, http.base_headers(request_id(), 0.0))
+
+
+class ChatFastPath:
+    """The hot path: `POST /v1/chat/completions` goes straight to its endpoint.
+
+    Routing and the middleware stack cost about as much as the emulator's own work per request,
+    so the one endpoint that carries the load skips them. Requests with an `Origin` header (browsers,
+    which need CORS) and everything else take the full Starlette stack.
+    """
+
+    def __init__(self, app: Starlette) -> None:
+        self.app = app
+        self.state = app.state
+
+    async def __call__(self, scope: dict, receive, send) -> None:  # type: ignore[no-untyped-def]
+        if (scope["type"] != "http" or scope["path"] != "/v1/chat/completions" or scope["method"] != "POST"
+                or any(name == b"origin" for name, _ in scope["headers"])):
+            await self.app(scope, receive, send)
+            return
+        scope["app"] = self.app
+        request = Request(scope, receive)
+        try:
+            response = await create_chat_completion(request)
+        except Exception as exc:  # the same last resort as the full stack's
+            response = await _unexpected(request, exc)
+        await response(scope, receive, send)
 
 
 def build_app(state: EmulatorState) -> Starlette:

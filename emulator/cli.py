@@ -32,6 +32,10 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--rpm", type=int, default=10000, help="requests per minute per key (rate-limit headers)")
     p.add_argument("--tpm", type=int, default=30000000, help="tokens per minute per key (rate-limit headers)")
     p.add_argument("--enforce-rate-limits", action="store_true", help="answer 429 past --rpm / --tpm")
+    p.add_argument("--store", type=Path, default=None, dest="store_path",
+                   help="keep stored completions (store: true) in this SQLite file (default: in memory)")
+    p.add_argument("--store-cap", type=int, default=10000,
+                   help="most stored completions kept; the oldest are evicted (default 10000)")
     p.add_argument("--no-access-log", action="store_true", help="no log line per request")
 
 
@@ -43,7 +47,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         extra_models=tuple(args.extra_models), accept_any_model=args.any_model,
         pacing=Pacing(args.ttft_ms / 1000, args.tokens_per_second, max(args.chunk_tokens, 1)),
         requests_per_minute=args.rpm, tokens_per_minute=args.tpm, enforce_rate_limits=args.enforce_rate_limits,
-        access_log=not args.no_access_log,
+        access_log=not args.no_access_log, store_path=args.store_path, store_cap=args.store_cap,
     )
 
 

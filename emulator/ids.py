@@ -1,6 +1,7 @@
 """Identifiers in the live formats (NOTES §11): `chatcmpl-` + 29, `call_` + 24, `req_` + 32 hex."""
 from __future__ import annotations
 
+import base64
 import hashlib
 import os
 import random
@@ -14,12 +15,17 @@ def random_alnum(length: int, rng: random.Random | None = None) -> str:
     return "".join((rng or _random).choices(ALNUM, k=length))
 
 
+# base64 of random bytes with its two symbols mapped to letters: alphanumeric, and ten times
+# cheaper than drawing 29 characters one by one (this runs on every request).
+_B64_TO_ALNUM = bytes.maketrans(b"+/", b"xZ")
+
+
 def completion_id() -> str:
-    return "chatcmpl-" + random_alnum(29)
+    return "chatcmpl-" + base64.b64encode(os.urandom(24)).translate(_B64_TO_ALNUM)[:29].decode()
 
 
 def request_id() -> str:
-    return "req_" + "%032x" % _random.getrandbits(128)
+    return "req_" + os.urandom(16).hex()
 
 
 def tool_call_id(rng: random.Random) -> str:

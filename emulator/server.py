@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import uvicorn
 
-from .app import build_app
+from .app import ChatFastPath, build_app
 from .config import DEFAULT_API_KEY, Settings
 from .journal import JournalEntry
 from .state import EmulatorState
@@ -41,10 +41,11 @@ class Emulator:
         settings = settings or Settings(port=0, access_log=False)
         self.settings = replace(settings, **overrides) if overrides else settings
         self.state = EmulatorState.from_settings(self.settings)
-        self.app = build_app(self.state)
+        self.app = ChatFastPath(build_app(self.state))
         self._socket: socket.socket | None = None
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None  # the server's event loop, when run in a thread
 
     # --- addresses ---------------------------------------------------------------------------
     @property
@@ -98,7 +99,7 @@ class Emulator:
         started = threading.Event()
 
         def run() -> None:
-            loop = asyncio.new_event_loop() if not _uvloop_available() else _new_uvloop()
+            loop = self.loop = asyncio.new_event_loop() if not _uvloop_available() else _new_uvloop()
             asyncio.set_event_loop(loop)
             try:
                 loop.run_until_complete(server.serve(sockets=[sock]))

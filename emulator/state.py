@@ -10,6 +10,9 @@ from .contract.models import ModelCatalogue
 from .journal import Journal
 from .ratelimit import RateLimiter
 from .respond import ScenarioSource
+from .model.audio_output import check_audio_output
+from .multimodal.parts import check_content_parts
+from .store import open_store
 
 
 @dataclass
@@ -37,14 +40,20 @@ class EmulatorState:
             limiter=RateLimiter(settings.requests_per_minute, settings.tokens_per_minute,
                                 settings.enforce_rate_limits),
             scenarios=_scenario_engine(settings),
+            request_checks=[check_content_parts, check_audio_output],
+            services={"store": open_store(settings.store_path, settings.store_cap)},
         )
 
     def reset(self) -> None:
-        """Forget what requests left behind: journal, rate-limit windows, added scenarios and sequence state."""
+        """Forget what requests left behind: journal, rate-limit windows, added scenarios and sequence state,
+        and in-memory stored completions (a `--store` file is kept: it exists to outlive the server)."""
         self.journal.clear()
         self.limiter.reset()
         if self.scenarios is not None:
             self.scenarios.reset()  # type: ignore[attr-defined]
+        store = self.services.get("store")
+        if store is not None and not store.persistent:
+            store.clear()
 
 
 def _scenario_engine(settings: Settings) -> ScenarioSource:

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 from typing import Any, Iterable
 
-_PIECES = re.compile(r"'(?:[sdmt]|ll|ve|re)| ?[^\W\d_]+| ?\d{1,3}| ?[^\s\w]+|\s+(?!\S)|\s+")
+# Every character falls in exactly one alternative (underscore with punctuation), so no text is lost.
+_PIECES = re.compile(r"'(?:[sdmt]|ll|ve|re)| ?[^\W\d_]+| ?\d{1,3}| ?(?:[^\s\w]|_)+|\s+(?!\S)|\s+")
 _LONG = 7  # a word longer than this is several tokens
 _CHUNK = 5
 
@@ -24,6 +26,21 @@ REPLY_PRIMING = 3
 
 def tokenize(text: str) -> list[str]:
     """Token strings whose concatenation is `text`."""
+    if len(text) <= _CACHED_LENGTH:
+        return list(_tokenize_cached(text))
+    return _tokenize(text)
+
+
+def tokenize_parts(parts: list[str]) -> list[str]:
+    """`tokenize("".join(parts))` for text whose parts start at token boundaries (each after the
+    first begins with a space), with each part's tokens cached: fixed sentences cost nothing."""
+    tokens: list[str] = []
+    for part in parts:
+        tokens.extend(_tokenize_cached(part) if len(part) <= _CACHED_LENGTH else _tokenize(part))
+    return tokens
+
+
+def _tokenize(text: str) -> list[str]:
     tokens: list[str] = []
     for piece in _PIECES.findall(text):
         if len(piece) <= _LONG:
@@ -33,13 +50,32 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
+# Short texts (system prompts, tool definitions, the built-in model's sentences) repeat across
+# requests; caching only short ones keeps memory bounded.
+_CACHED_LENGTH = 2048
+
+
+@lru_cache(maxsize=4096)
+def _tokenize_cached(text: str) -> tuple[str, ...]:
+    return tuple(_tokenize(text))
+
+
 def count_tokens(text: str) -> int:
     if not text:
         return 0
+    return _count_cached(text) if len(text) <= _CACHED_LENGTH else _count(text)
+
+
+def _count(text: str) -> int:
     count = 0
     for piece in _PIECES.findall(text):
         count += 1 if len(piece) <= _LONG else -(-len(piece) // _CHUNK)
     return count
+
+
+@lru_cache(maxsize=4096)
+def _count_cached(text: str) -> int:
+    return _count(text)
 
 
 def _content_tokens(content: Any) -> int:

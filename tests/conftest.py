@@ -1,11 +1,17 @@
 """Shared fixtures: one emulator server for the session, official clients pointed at it."""
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import httpx
 import openai
 import pytest
 
 from emulator import Emulator
+
+# The tests' helper modules (schema checks, the checker's reference server) import by name.
+sys.path.insert(0, str(Path(__file__).parent))
 
 API_KEY = "sk-test-key"
 

@@ -87,6 +87,9 @@ MESSAGE_ROLES: dict[str, Shape] = {
             "tool_calls": TOOL_CALLS,
             "function_call": Object({"name": String(), "arguments": String()}, required=("arguments", "name"),
                                     nullable=True),
+            # Clients send a returned message back as is (`messages.append(reply.choices[0].message)`), and
+            # the live API takes the response-only `annotations` along.
+            "annotations": Array(Object({}, open=True), nullable=True),
         }
     ),
     "user": _simple_message(USER_PARTS),

@@ -5,6 +5,8 @@ several rules always gets the same error.
 """
 from __future__ import annotations
 
+import json
+from functools import lru_cache
 from typing import Any
 
 from . import errors
@@ -42,6 +44,7 @@ def check_request_rules(body: dict[str, Any]) -> None:
             "Invalid value for 'audio': 'audio' is required when 'modalities' includes 'audio'.", "audio"
         )
     _check_tool_names(body)
+    _check_schemas(body)
 
 
 def _check_conversation(messages: list[dict[str, Any]]) -> None:
@@ -101,6 +104,36 @@ def _check_tool_names(body: dict[str, Any]) -> None:
                 f"Invalid value for 'function_call': function '{function_call['name']}' not found in 'functions'.",
                 "function_call",
             )
+
+
+def _check_schemas(body: dict[str, Any]) -> None:
+    """Tool parameters and `json_schema` formats must be valid JSON Schemas (strict mode: its rules too)."""
+    for index, tool in enumerate(body.get("tools") or ()):
+        function = tool.get("function")
+        if function is not None and "parameters" in function:
+            problem = _schema_error("function", function["name"], function["parameters"], bool(function.get("strict")))
+            if problem:
+                raise errors.bad_request(problem, f"tools[{index}].function.parameters", "invalid_function_parameters")
+    response_format = body.get("response_format") or {}
+    if response_format.get("type") == "json_schema":
+        spec = response_format["json_schema"]
+        if "schema" in spec:
+            problem = _schema_error("response_format", spec["name"], spec["schema"], bool(spec.get("strict")))
+            if problem:
+                raise errors.bad_request(problem, "response_format")
+
+
+def _schema_error(kind: str, name: str, schema: Any, strict: bool) -> str | None:
+    # Clients resend the same tools every turn: check each distinct schema once.
+    return _cached_schema_error(kind, name, json.dumps(schema, sort_keys=True), strict)
+
+
+@lru_cache(maxsize=512)
+def _cached_schema_error(kind: str, name: str, schema_json: str, strict: bool) -> str | None:
+    from . import strict_schema  # jsonschema loads on the first request that needs it
+
+    check = strict_schema.function_schema_error if kind == "function" else strict_schema.response_format_schema_error
+    return check(name, json.loads(schema_json), strict)
 
 
 def _check_function_name(name: str, param: str) -> None:

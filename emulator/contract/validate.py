@@ -9,6 +9,7 @@ from .chat_request import ChatRequest
 from .models import ModelCatalogue
 from .request_shape import CHAT_REQUEST
 from .rules import check_context_length, check_model_rules, check_request_rules
+from ..multimodal.parts import media_tokens
 from ..tokens import count_definition_tokens, count_message_tokens
 
 # Extra checks plugged in by other layers (strict tool schemas, multimodal parts): each gets the
@@ -48,10 +49,11 @@ def validate_chat_request(
 
 
 def prompt_tokens(request: ChatRequest) -> int:
-    """Prompt tokens as the live API bills them: messages with per-message overhead, plus tools."""
+    """Prompt tokens as the live API bills them: messages with per-message overhead, images, audio
+    and files, plus tools."""
     cached = request.__dict__.get("_prompt_tokens")
     if cached is None:
         cached = count_message_tokens(request.messages) + count_definition_tokens(
-            request.tools or request.functions)
+            request.tools or request.functions) + media_tokens(request.messages, request.model)[0]
         request.__dict__["_prompt_tokens"] = cached
     return cached

@@ -10,9 +10,11 @@ from ..contract.errors import ApiError
 from ..contract.validate import parse_json_object, validate_chat_request
 from ..ids import completion_id, request_id
 from ..journal import JournalEntry
+from ..model.finish import finish_reply
 from ..reply import Pacing, Reply
 from ..respond import respond
 from ..state import EmulatorState
+from ..store import make_record
 from ..wire.json_body import completion_dict
 from ..wire.sse import render_events
 from ..wire.stream_response import PacedEventStream, unpaced_stream
@@ -37,7 +39,7 @@ async def create_chat_completion(request: Request) -> Response:
         body = entry.body = parse_json_object(raw)
         chat = validate_chat_request(body, state.catalogue, headers=headers, api_key=api_key,
                                      extra_checks=tuple(state.request_checks))
-        reply = respond(chat, state.scenarios, state.settings.strict)
+        reply = finish_reply(chat, respond(chat, state.scenarios, state.settings.strict))
         entry.matched = reply.source
         limits = state.limiter.consume(api_key, reply.usage.total_tokens, chat.model.id)
         response = _render(state, chat, reply, {**http.base_headers(rid, started), **limits, **reply.headers},
@@ -54,6 +56,8 @@ def _render(state: EmulatorState, chat, reply: Reply, headers: dict[str, str], e
     cid, created = completion_id(), int(time.time())
     body = completion_dict(reply, cid, created)
     entry.status, entry.response = 200, body
+    if chat.body.get("store"):  # streamed ones too: `body` is the assembled response
+        state.services["store"].save(make_record(chat.api_key, body, chat.body, headers["x-request-id"]))
     if not chat.stream:
         response = http.json_response(body, headers)
         return response if reply.fault is None else reply.fault.wrap(response)

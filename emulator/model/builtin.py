@@ -15,7 +15,7 @@ from ..contract.chat_request import ChatRequest
 from ..contract.validate import prompt_tokens
 from ..ids import stable_seed, system_fingerprint, tool_call_id
 from ..reply import Choice, Reply, ToolCall, Usage
-from ..tokens import count_tokens, tokenize
+from ..tokens import count_tokens, tokenize, tokenize_parts
 from . import text
 from .logprobs import token_logprobs
 from .tool_policy import ToolSpec, choose_calls
@@ -65,8 +65,8 @@ def _choice(request: ChatRequest, index: int, rng: random.Random, reasoning: int
     calls = choose_calls(request)
     if calls:
         return _tool_call_choice(request, index, calls, rng)
-    content = _content(request, rng)
-    choice = Choice(index, content=content, tokens=tokenize(content))
+    parts = _content(request, rng)
+    choice = Choice(index, content="".join(parts), tokens=tokenize_parts(parts))
     _apply_limits(request, choice, reasoning)
     if request.last_message["role"] == "user" and text.CONTENT_FILTER_TRIGGER in said:
         choice.tokens = choice.tokens[: len(choice.tokens) // 2]
@@ -76,7 +76,8 @@ def _choice(request: ChatRequest, index: int, rng: random.Random, reasoning: int
     return choice
 
 
-def _content(request: ChatRequest, rng: random.Random) -> str:
+def _content(request: ChatRequest, rng: random.Random) -> list[str]:
+    """The reply text, in parts that tokenize separately (see `tokens.tokenize_parts`)."""
     response_format = request.response_format or {}
     kind = response_format.get("type")
     if kind == "json_schema":
@@ -84,14 +85,14 @@ def _content(request: ChatRequest, rng: random.Random) -> str:
 
         schema = response_format["json_schema"].get("schema") or {"type": "object"}
         value = generate_value(schema, seed=rng.getrandbits(64), hint_text=request.last_user_text)
-        return json.dumps(value, ensure_ascii=False)
+        return [json.dumps(value, ensure_ascii=False)]
     if request.tool_results and request.last_message["role"] in ("tool", "function"):
-        answer = text.tool_results_text(request.tool_results)
+        parts = [text.tool_results_text(request.tool_results)]
     else:
-        answer = text.conversational_text(request, rng)
+        parts = text.conversational_text(request, rng)
     if kind == "json_object":
-        return json.dumps({"model": request.model.snapshot, "reply": answer}, ensure_ascii=False)
-    return answer
+        return [json.dumps({"model": request.model.snapshot, "reply": "".join(parts)}, ensure_ascii=False)]
+    return parts
 
 
 def _apply_limits(request: ChatRequest, choice: Choice, reasoning: int) -> None:

@@ -5,6 +5,7 @@ import random
 from typing import Any
 
 from ..contract.chat_request import ChatRequest
+from ..multimodal.parts import describe_inputs
 
 # Trigger phrases (documented in the README): put one in the last user message.
 REFUSAL_TRIGGER = "[emulator:refuse]"
@@ -30,11 +31,6 @@ _SENTENCES = (
     "Errors come back in the same envelope, status and wording as the live API.",
 )
 
-# Describers of non-text input, added by other modules (images, audio, files): each returns a
-# short phrase such as "1 image (640x480)" or "" for a request without that input.
-INPUT_DESCRIBERS: list[Any] = []
-
-
 def quote(text: str, limit: int = _QUOTE_LIMIT) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
@@ -44,17 +40,18 @@ def filler_sentence(rng: random.Random) -> str:
     return rng.choice(_SENTENCES)
 
 
-def conversational_text(request: ChatRequest, rng: random.Random) -> str:
-    """The default answer: names the model, quotes the last user message, then one seeded sentence."""
+def conversational_text(request: ChatRequest, rng: random.Random) -> list[str]:
+    """The default answer, in parts: names the model, quotes the last user message, then one seeded
+    sentence. Parts after the first start with a space, so they tokenize separately (and cached)."""
     parts = [f"This is the chat-emulator built-in model ({request.model.snapshot})."]
     said = request.last_user_text
     if said.strip():
-        parts.append(f'You said: "{quote(said)}".')
-    received = [phrase for describe in INPUT_DESCRIBERS if (phrase := describe(request))]
+        parts.append(f' You said: "{quote(said)}".')
+    received = describe_inputs(request.messages, request.model)
     if received:
-        parts.append("I received " + ", ".join(received) + ".")
-    parts.append(filler_sentence(rng))
-    return " ".join(parts)
+        parts.append(" I received " + ", ".join(received) + ".")
+    parts.append(" " + filler_sentence(rng))
+    return parts
 
 
 def tool_results_text(results: list[dict[str, Any]]) -> str:

@@ -6,6 +6,7 @@ is written chunk by chunk with pauses in between.
 from __future__ import annotations
 
 import random
+from json.encoder import encode_basestring as encode_string  # type: ignore[attr-defined]
 from typing import Any, Iterator
 
 from ..ids import ALNUM, stable_seed
@@ -59,6 +60,9 @@ def choice_deltas(choice: Choice, chunk_tokens: int) -> Iterator[tuple[dict[str,
                 yield {"tool_calls": [_call_header(index, call)]}, None, None
             for fragment in _fragments(tokenize(call.arguments), chunk_tokens):
                 yield {"tool_calls": [_call_fragment(index, call, fragment)]}, None, None
+    elif choice.audio is not None:
+        yield {"role": "assistant", "content": None, "refusal": None}, None, None
+        yield from _audio_deltas(choice, chunk_tokens)
     elif choice.refusal is not None:
         yield ({"role": "assistant", "content": None, "refusal": ""},
                {"content": None, "refusal": []} if with_logprobs else None, None)
@@ -81,6 +85,24 @@ def _text_chunks(choice: Choice, key: str, size: int) -> Iterator[tuple[dict[str
         yield {key: "".join(tokens[i:i + size])}, logprobs, None
 
 
+# Base64 characters per audio data chunk: 0.5 s of 24 kHz 16-bit audio, a multiple of 4 characters
+# (3 bytes), so the SDK's concatenation of the pieces is still valid base64.
+AUDIO_CHUNK_CHARS = 32000
+
+
+def _audio_deltas(choice: Choice, size: int) -> Iterator[tuple[dict[str, Any], None, None]]:
+    """`delta.audio` as the SDK accumulates it: id once, transcript fragments, data pieces, expiry once."""
+    audio = choice.audio
+    assert audio is not None
+    fragments = list(_fragments(choice.tokens, size)) or [""]
+    yield {"audio": {"id": audio.id, "transcript": fragments[0]}}, None, None
+    for fragment in fragments[1:]:
+        yield {"audio": {"transcript": fragment}}, None, None
+    for i in range(0, len(audio.data), AUDIO_CHUNK_CHARS):
+        yield {"audio": {"data": audio.data[i:i + AUDIO_CHUNK_CHARS]}}, None, None
+    yield {"audio": {"expires_at": audio.expires_at}}, None, None
+
+
 def _interleave(streams: list[Iterator[Any]]) -> Iterator[tuple[int, Any]]:
     """Round-robin over the choices: each appears first in index order (the SDK relies on it)."""
     active = list(enumerate(streams))
@@ -98,26 +120,53 @@ def render_events(
     reply: Reply, completion_id: str, created: int, *, include_usage: bool, include_obfuscation: bool,
     chunk_tokens: int = 1,
 ) -> list[bytes]:
-    """Every event of the stream, `[DONE]` included, in order."""
-    head = {"id": completion_id, "object": "chat.completion.chunk", "created": created, "model": reply.model,
-            "service_tier": reply.service_tier, "system_fingerprint": reply.system_fingerprint}
-    rng = random.Random(stable_seed(reply.model, len(reply.choices), reply.usage.completion_tokens))
+    """Every event of the stream, `[DONE]` included, in order.
+
+    Chunks differ only in their choice, so the shared head is encoded once and each chunk is
+    assembled from strings; only deltas other than plain text go through the JSON encoder.
+    """
+    head = dumps({"id": completion_id, "object": "chat.completion.chunk", "created": created, "model": reply.model,
+                  "service_tier": reply.service_tier, "system_fingerprint": reply.system_fingerprint})
+    prefix = "data: " + head[:-1] + ',"choices":'
+    usage_null = ',"usage":null' if include_usage else ""
+    obfuscation = _Obfuscation(stable_seed(reply.model, reply.usage.completion_tokens)) if include_obfuscation else None
     events = []
     streams = [choice_deltas(c, max(chunk_tokens, 1)) for c in reply.choices]
     for index, (delta, logprobs, finish_reason) in _interleave(streams):
-        chunk = dict(head)
-        chunk["choices"] = [{"index": index, "delta": delta, "logprobs": logprobs, "finish_reason": finish_reason}]
-        if include_usage:
-            chunk["usage"] = None
-        if include_obfuscation:
-            chunk["obfuscation"] = "".join(rng.choices(ALNUM, k=rng.randint(2, 7)))
-        events.append(event(chunk))
+        chunk = (f'{prefix}[{{"index":{index},"delta":{_delta_json(delta)},"logprobs":'
+                 f'{"null" if logprobs is None else dumps(logprobs)},"finish_reason":'
+                 f'{"null" if finish_reason is None else encode_string(finish_reason)}}}]{usage_null}')
+        events.append(_close(chunk, obfuscation))
     if include_usage:
-        chunk = dict(head)
-        chunk["choices"] = []
-        chunk["usage"] = reply.usage.as_dict()
-        if include_obfuscation:
-            chunk["obfuscation"] = "".join(rng.choices(ALNUM, k=rng.randint(2, 7)))
-        events.append(event(chunk))
+        events.append(_close(f'{prefix}[],"usage":{dumps(reply.usage.as_dict())}', obfuscation))
     events.append(DONE)
     return events
+
+
+def _delta_json(delta: dict[str, Any]) -> str:
+    if len(delta) == 1:
+        text = delta.get("content")
+        if type(text) is str:
+            return '{"content":' + encode_string(text) + "}"
+    return dumps(delta)
+
+
+def _close(chunk: str, obfuscation: "_Obfuscation | None") -> bytes:
+    if obfuscation is not None:
+        chunk += ',"obfuscation":"' + obfuscation.next() + '"'
+    return (chunk + "}\n\n").encode("utf-8")
+
+
+class _Obfuscation:
+    """Deterministic filler of 2 to 7 alphanumerics per chunk (the live field's observed shape)."""
+
+    _POOL = "".join(random.Random(0).choices(ALNUM, k=509))
+
+    def __init__(self, seed: int) -> None:
+        self.position = seed % len(self._POOL)
+
+    def next(self) -> str:
+        length = 2 + self.position % 6
+        start = self.position
+        self.position = (self.position + 7 * length + 3) % (len(self._POOL) - 8)
+        return self._POOL[start:start + length]

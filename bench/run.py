@@ -1,0 +1,129 @@
+"""Benchmark: the emulator against a bare Starlette app, printed as a table of ratios.
+
+Both servers run as subprocesses under uvicorn with uvloop and httptools; `wrk` (Debian's
+package) drives 32 concurrent connections from a second process on loopback. Measured in one run:
+requests per second (full validation and rendering), unpaced streams per second, start-up time,
+peak memory and its growth under sustained load. Prints; asserts nothing.
+
+    python bench/run.py [--seconds 5]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).parent
+PYTHON = sys.executable
+REQUEST = {"model": "gpt-4o-mini", "messages": [{"role": "system", "content": "You are helpful."},
+                                                {"role": "user", "content": "Hello! How are you today?"}]}
+TARGETS = {"requests/s": 0.65, "streams/s": 2.0}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_ready(port: int, timeout: float = 10) -> float:
+    started = time.perf_counter()
+    while time.perf_counter() - started < timeout:
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.2).close()
+            return time.perf_counter() - started
+        except OSError:
+            time.sleep(0.01)
+    raise RuntimeError(f"server on {port} did not start")
+
+
+def start(kind: str) -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    if kind == "baseline":
+        cmd = [PYTHON, str(HERE / "baseline_app.py"), str(port)]
+    else:
+        cmd = [PYTHON, "-m", "emulator", "serve", "--port", str(port), "--no-access-log"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_ready(port)
+    return proc, port
+
+
+def wrk(port: int, body: dict, seconds: float, connections: int = 32) -> float:
+    script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
+    script.write('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
+                 'wrk.headers["Authorization"] = "Bearer sk-bench"\n'
+                 f"wrk.body = {json.dumps(json.dumps(body))}\n")
+    script.close()
+    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{int(seconds)}s", "-s", script.name,
+                          f"http://127.0.0.1:{port}/v1/chat/completions"], capture_output=True, text=True).stdout
+    os.unlink(script.name)
+    if "Non-2xx" in out:
+        raise RuntimeError("benchmark requests failed:\n" + out)
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+
+
+def memory_kib(pid: int) -> tuple[int, int]:
+    """(current RSS, peak RSS) of a process, in KiB."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    rss = int(re.search(r"VmRSS:\s+(\d+)", status).group(1))
+    peak = int(re.search(r"VmHWM:\s+(\d+)", status).group(1))
+    return rss, peak
+
+
+def startup_seconds(runs: int = 5) -> float:
+    code = ("import time; t=time.perf_counter(); from emulator import Emulator; e=Emulator().start(); "
+            "print(time.perf_counter()-t); e.stop()")
+    times = [float(subprocess.run([PYTHON, "-c", code], capture_output=True, text=True, check=True).stdout)
+             for _ in range(runs)]
+    return sorted(times)[len(times) // 2]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=int, default=5)
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is needed: apt-get install wrk")
+    results: dict[str, dict[str, float]] = {}
+    for kind in ("baseline", "emulator"):
+        proc, port = start(kind)
+        try:
+            wrk(port, REQUEST, 1)  # warm up
+            results[kind] = {
+                "requests/s": wrk(port, REQUEST, args.seconds),
+                "streams/s": wrk(port, {**REQUEST, "stream": True}, args.seconds),
+            }
+            if kind == "emulator":
+                before, _ = memory_kib(proc.pid)
+                wrk(port, REQUEST, args.seconds)
+                wrk(port, {**REQUEST, "stream": True}, args.seconds)
+                after, peak = memory_kib(proc.pid)
+                results[kind]["peak MiB"] = peak / 1024
+                results[kind]["growth MiB"] = (after - before) / 1024
+        finally:
+            proc.terminate()
+            proc.wait(5)
+    base, emu = results["baseline"], results["emulator"]
+    print(f"{'measure':<28}{'baseline':>12}{'emulator':>12}{'ratio':>9}{'target':>10}")
+    for key, target in TARGETS.items():
+        ratio = emu[key] / base[key]
+        print(f"{key + ' @32 clients':<28}{base[key]:>12.0f}{emu[key]:>12.0f}{ratio:>9.2f}{'>= ' + str(target):>10}"
+              f"  {'ok' if ratio >= target else 'MISS'}")
+    startup = startup_seconds()
+    print(f"{'start-up (s, median of 5)':<28}{'':>12}{startup:>12.3f}{'':>9}{'< 0.5':>10}  "
+          f"{'ok' if startup < 0.5 else 'MISS'}")
+    print(f"{'peak memory (MiB)':<28}{'':>12}{emu['peak MiB']:>12.1f}{'':>9}{'< 60':>10}  "
+          f"{'ok' if emu['peak MiB'] < 60 else 'MISS'}")
+    print(f"{'growth under load (MiB)':<28}{'':>12}{emu['growth MiB']:>12.1f}{'':>9}{'~ 0':>10}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The check modules, one per group; each exposes ``GROUP`` and ``CHECKS``."""

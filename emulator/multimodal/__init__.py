@@ -1,0 +1,1 @@
+"""Non-text input: image, audio and file content parts (checks, token counts, descriptions)."""
