@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -376,3 +377,17 @@ def test_importing_the_plugin_stays_cheap(monkeypatch: pytest.MonkeyPatch) -> No
             "print(sorted(m for m in ('starlette', 'uvicorn', 'faker', 'openai', 'jsonschema') if m in sys.modules))")
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert output.strip() == "[]"
+
+
+def test_the_documented_project_runs_as_written(pytester: pytest.Pytester) -> None:
+    """docs/pytest-plugin.md: every code block that starts with `# <path>` is a file of one project."""
+    docs = Path(__file__).resolve().parents[1] / "docs" / "pytest-plugin.md"
+    blocks = re.findall(r"```(?:python|ini|yaml)\n# (\S+)\n(.*?)```", docs.read_text(), re.S)
+    assert {"pytest.ini", "myapp.py", "tests/test_first.py"} <= {path for path, _ in blocks}
+    for path, body in blocks:
+        target = pytester.path / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(f"# {path}\n{body}")
+    tests = sum(len(re.findall(r"^(?:async )?def test_", body, re.M)) for _, body in blocks)
+    result = pytester.runpytest("-p", "no:cacheprovider", "--strict-markers")
+    result.assert_outcomes(passed=tests)
