@@ -141,11 +141,10 @@ def chat_emulator(chat_emulator_server: Any, request: pytest.FixtureRequest) -> 
 
 
 @pytest.fixture
-def chat_emulator_env(chat_emulator: ChatEmulator, monkeypatch: pytest.MonkeyPatch) -> ChatEmulator:
+def chat_emulator_env(chat_emulator: ChatEmulator) -> Iterator[ChatEmulator]:
     """`chat_emulator`, with `OPENAI_BASE_URL` / `OPENAI_API_KEY` pointing at it for this test."""
-    monkeypatch.setenv("OPENAI_BASE_URL", chat_emulator.base_url)
-    monkeypatch.setenv("OPENAI_API_KEY", chat_emulator.api_key)
-    return chat_emulator
+    with chat_emulator.use_env():
+        yield chat_emulator
 
 
 # --- failures that explain themselves -------------------------------------------------------------
