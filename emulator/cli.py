@@ -106,10 +106,18 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     _serve_parser(sub)
     _validate_parser(sub)
+    # `check` has its own parser (emulator.conformance.cli); it is only imported when used, since
+    # hypothesis and the check catalogue would slow every `serve` start.
+    sub.add_parser("check", help="check how faithfully a server speaks the Chat Completions contract", add_help=False)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["check"]:
+        from .conformance import cli as conformance_cli
+
+        return conformance_cli.main(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     handlers = {"serve": serve, "validate": validate}

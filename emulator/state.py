@@ -39,14 +39,14 @@ class EmulatorState:
             journal=Journal(settings.journal_size),
             limiter=RateLimiter(settings.requests_per_minute, settings.tokens_per_minute,
                                 settings.enforce_rate_limits),
-            scenarios=_scenario_engine(settings),
             request_checks=[check_content_parts, check_audio_output],
             services={"store": open_store(settings.store_path, settings.store_cap)},
+            scenarios=_scenario_engine(settings),
         )
 
     def reset(self) -> None:
-        """Forget what requests left behind: journal, rate-limit windows, added scenarios and sequence state,
-        and in-memory stored completions (a `--store` file is kept: it exists to outlive the server)."""
+        """Forget what requests left behind: journal, rate-limit windows, added scenarios and sequence
+        state, and in-memory stored completions (a `--store` file is kept: it exists to outlive the server)."""
         self.journal.clear()
         self.limiter.reset()
         if self.scenarios is not None:

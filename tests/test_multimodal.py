@@ -1,6 +1,8 @@
 """Image, audio and file content parts: accepted input, token counts and the live errors."""
 from __future__ import annotations
 
+import struct
+
 import openai
 import pytest
 
@@ -41,6 +43,16 @@ def test_image_sizes_are_read_from_the_bytes_of_each_format(client, make, media_
     assert image_size(make(640, 480)) == (name, 640, 480)
     reply = ask(client, image_part(data_url(media_type, make(640, 480))))
     assert "I received 1 image (640x480)." in reply.choices[0].message.content
+
+
+def test_lossy_and_lossless_webp_sizes_are_read():
+    riff = lambda chunk: b"RIFF" + struct.pack("<I", 4 + len(chunk)) + b"WEBP" + chunk  # noqa: E731
+    lossy = b"VP8 " + struct.pack("<I", 10) + b"\x00\x00\x00\x9d\x01\x2a" + struct.pack("<HH", 640, 480)
+    bits = (640 - 1) | (480 - 1) << 14
+    lossless = b"VP8L" + struct.pack("<I", 5) + b"\x2f" + struct.pack("<I", bits)
+    assert image_size(riff(lossy)) == ("webp", 640, 480)
+    assert image_size(riff(lossless)) == ("webp", 640, 480)
+    assert image_size(b"\x89PNG\r\n\x1a\n") is None and image_size(b"\xff\xd8\xff\xe0\x00") is None
 
 
 def test_several_images_are_described_together(client):

@@ -204,3 +204,14 @@ def test_the_cap_evicts_the_oldest(tmp_path, backend):
         assert [c.id for c in client.chat.completions.list()] == ids[2:]
         with pytest.raises(openai.NotFoundError):
             client.chat.completions.retrieve(ids[0])
+
+
+async def test_the_async_client_pages_and_manages_stored_completions(async_client):
+    ids = [(await async_client.chat.completions.create(
+        model="gpt-4o-mini", messages=USER, store=True, metadata={"n": str(i)})).id for i in range(3)]
+    assert [c.id async for c in async_client.chat.completions.list(limit=1)] == ids
+    updated = await async_client.chat.completions.update(ids[1], metadata={"n": "one"})
+    assert updated.metadata == {"n": "one"}
+    assert [m.id async for m in async_client.chat.completions.messages.list(ids[0])] == [f"{ids[0]}-0"]
+    assert (await async_client.chat.completions.delete(ids[2])).deleted is True
+    assert [c.id async for c in async_client.chat.completions.list()] == ids[:2]
