@@ -141,7 +141,8 @@ class ChatEmulator:
 
     def messages_sent(self, index: int = -1) -> list[dict[str, Any]]:
         """The `messages` of one chat completion request: the last by default, `0` for the first."""
-        chats = [entry for entry in self.requests if entry.path.endswith("/chat/completions")]
+        chats = [entry for entry in self.requests
+                 if entry.method == "POST" and entry.path.endswith("/chat/completions")]
         if not chats:
             raise AssertionError("no chat completion request has reached the emulator")
         return chats[index].messages
@@ -163,7 +164,7 @@ class ChatEmulator:
             lines.append(f"    {head.strip()}")
             if found:  # one line per near miss
                 lines.append(f"    {NEAREST}")
-                lines.extend(f"      - {miss.strip()}" for miss in nearest.rstrip(".").split(" | "))
+                lines.extend(f"      - {miss.strip()}" for miss in nearest.removesuffix(".").split(" | "))
         return "\n".join(lines)
 
     def allow_unmatched(self) -> None:
