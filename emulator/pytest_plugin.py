@@ -10,11 +10,13 @@ package): the server, Starlette and uvicorn are imported when a test first asks 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator, TypeVar
 
 import pytest
 
 from .testing import ChatEmulator
+
+T = TypeVar("T")
 
 MARKERS = (
     "chat_scenarios(*paths): load these scenario files or folders (relative to the test file) for the test",
@@ -102,14 +104,9 @@ def settings_from(config: pytest.Config) -> Any:
 @pytest.fixture(scope="session")
 def chat_emulator_server(pytestconfig: pytest.Config) -> Iterator[Any]:
     """The session's `Emulator` (each xdist worker has its own), stopped when the session ends."""
-    from .scenarios.loader import ScenarioFileError
     from .server import Emulator
 
-    try:
-        emulator = Emulator(settings_from(pytestconfig))
-    except ScenarioFileError as error:
-        pytest.fail(f"chat-emulator: the scenario files of chat_emulator_scenarios are broken:\n{error}",
-                    pytrace=False)
+    emulator = _loading(lambda: Emulator(settings_from(pytestconfig)), "chat_emulator_scenarios")
     with emulator:
         yield emulator
 
@@ -123,13 +120,7 @@ def chat_emulator(chat_emulator_server: Any, request: pytest.FixtureRequest) -> 
              for marker in request.node.iter_markers("chat_scenarios")
              for path in marker.args]  # the closest marker's files first: they take precedence
     if paths:
-        from .scenarios.loader import ScenarioFileError
-
-        try:
-            handle.load_scenarios(*paths)
-        except ScenarioFileError as error:
-            pytest.fail(f"chat-emulator: the scenario files of @pytest.mark.chat_scenarios are broken:\n{error}",
-                        pytrace=False)
+        _loading(lambda: handle.load_scenarios(*paths), "@pytest.mark.chat_scenarios")
     strict = handle.strict
     if request.node.get_closest_marker("chat_emulator_strict") is not None:
         handle.strict = True
@@ -138,6 +129,17 @@ def chat_emulator(chat_emulator_server: Any, request: pytest.FixtureRequest) -> 
     finally:
         handle.strict = strict
         handle.close()
+
+
+def _loading(load: Callable[[], T], where: str) -> T:
+    """`load()`; broken scenario files fail the test with their `file:line` list, without a traceback."""
+    from .scenarios.loader import ScenarioFileError
+
+    try:
+        return load()
+    except ScenarioFileError as error:
+        broken = str(error)
+    pytest.fail(f"chat-emulator: the scenario files of {where} are broken:\n{broken}", pytrace=False)
 
 
 @pytest.fixture

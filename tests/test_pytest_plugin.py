@@ -262,6 +262,34 @@ def test_unused_scenarios_and_near_misses_fail_with_names(pytester: pytest.Pytes
     ])
 
 
+def test_broken_scenario_files_fail_with_file_and_line(pytester: pytest.Pytester) -> None:
+    ini(pytester)
+    pytester.path.joinpath("broken.yaml").write_text("scenarios:\n  - name: x\n    reply: {contnet: hi}\n")
+    pytester.makepyfile("""
+        import pytest
+
+        @pytest.mark.chat_scenarios("broken.yaml")
+        def test_broken(chat_emulator):
+            pass
+
+        @pytest.mark.chat_scenarios("missing.yaml")
+        def test_missing(chat_emulator):
+            pass
+    """)
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(errors=2)
+    result.stdout.fnmatch_lines([
+        "chat-emulator: the scenario files of @pytest.mark.chat_scenarios are broken:",
+        "broken.yaml:3: *contnet*",
+        "chat-emulator: the scenario files of @pytest.mark.chat_scenarios are broken:",
+        "missing.yaml: no such file or folder",
+    ])
+    result = pytester.runpytest("-p", "no:cacheprovider", "--chat-emulator-scenarios", "broken.yaml")
+    result.assert_outcomes(errors=2)
+    result.stdout.fnmatch_lines(["chat-emulator: the scenario files of chat_emulator_scenarios are broken:",
+                                 "broken.yaml:3: *contnet*"])
+
+
 def test_strict_mode_failures_explain_the_miss(pytester: pytest.Pytester) -> None:
     ini(pytester)
     pytester.makepyfile(f"""
