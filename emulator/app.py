@@ -13,6 +13,7 @@ from starlette.routing import BaseRoute, Route
 
 from . import http
 from .contract import errors
+from .endpoints.azure import azure_not_found, create_deployment_chat_completion, create_v1_chat_completion
 from .endpoints.chat import create_chat_completion
 from .endpoints.models import list_models, retrieve_model
 from .endpoints.stored import (delete_stored_completion, list_stored_completions, list_stored_messages,
@@ -27,7 +28,7 @@ EXPOSED_HEADERS = [
     "x-request-id", "openai-processing-ms", "openai-version", "openai-organization",
     "x-ratelimit-limit-requests", "x-ratelimit-limit-tokens", "x-ratelimit-remaining-requests",
     "x-ratelimit-remaining-tokens", "x-ratelimit-reset-requests", "x-ratelimit-reset-tokens",
-    "retry-after", "retry-after-ms", "x-should-retry",
+    "retry-after", "retry-after-ms", "x-should-retry", "x-emulator-ignored-fields",
 ]
 
 def core_routes() -> list[BaseRoute]:
@@ -40,6 +41,11 @@ def core_routes() -> list[BaseRoute]:
         Route("/v1/chat/completions/{completion_id}/messages", list_stored_messages, methods=["GET"]),
         Route("/v1/models", list_models, methods=["GET"]),
         Route("/v1/models/{model:path}", retrieve_model, methods=["GET"]),
+        # Azure OpenAI's URL shape, served under the azure profile (docs/profiles.md).
+        Route("/openai/deployments/{deployment}/chat/completions", create_deployment_chat_completion,
+              methods=["POST"]),
+        Route("/openai/v1/chat/completions", create_v1_chat_completion, methods=["POST"]),
+        Route("/openai/{rest:path}", azure_not_found, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
     ]
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from . import __version__
 from .config import Settings
+from .profiles import PROFILES
 from .reply import Pacing
 
 
@@ -37,6 +38,11 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--store-cap", type=int, default=10000,
                    help="most stored completions kept; the oldest are evicted (default 10000)")
     p.add_argument("--no-access-log", action="store_true", help="no log line per request")
+    p.add_argument("--profile", default="openai", choices=sorted(PROFILES),
+                   help="what the server accepts: openai (default, as strict as the live API), vllm, azure, lenient; "
+                        "one request can choose another with the x-emulator-profile header")
+    p.add_argument("--azure-deployment", action="append", default=[], metavar="NAME=MODEL", dest="azure_deployments",
+                   help="azure profile: deployment NAME serves MODEL (repeatable; any model id is also a deployment)")
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -48,7 +54,15 @@ def _settings(args: argparse.Namespace) -> Settings:
         pacing=Pacing(args.ttft_ms / 1000, args.tokens_per_second, max(args.chunk_tokens, 1)),
         requests_per_minute=args.rpm, tokens_per_minute=args.tpm, enforce_rate_limits=args.enforce_rate_limits,
         access_log=not args.no_access_log, store_path=args.store_path, store_cap=args.store_cap,
+        profile=args.profile, azure_deployments=tuple(_deployment(d) for d in args.azure_deployments),
     )
+
+
+def _deployment(text: str) -> tuple[str, str]:
+    name, sep, model = text.partition("=")
+    if not sep or not name.strip() or not model.strip():
+        raise SystemExit(f"chat-emulator serve: --azure-deployment takes NAME=MODEL, got {text!r}")
+    return name.strip(), model.strip()
 
 
 def serve(args: argparse.Namespace) -> int:

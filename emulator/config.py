@@ -34,4 +34,6 @@ class Settings:
     log_format: str = "text"  # "text" or "json"
     access_log: bool = True
     admin_token: str | None = None
-    profile: str = "openai"
+    profile: str = "openai"  # openai, vllm, azure or lenient (emulator/profiles)
+    # Azure deployments: (deployment name, model id) pairs; any catalogue id is also a deployment of itself.
+    azure_deployments: tuple[tuple[str, str], ...] = ()

@@ -6,6 +6,7 @@ from typing import Protocol
 from .contract.chat_request import ChatRequest
 from .contract.errors import ApiError
 from .model import builtin
+from .model.memo import BUILTIN_REPLIES
 from .reply import Reply
 
 
@@ -28,4 +29,4 @@ def respond(request: ChatRequest, scenarios: ScenarioSource | None = None, stric
     elif strict:
         raise ApiError(404, "No scenario matched this request (strict mode): no scenarios are loaded.",
                        code="no_scenario_matched")
-    return builtin.respond(request)
+    return BUILTIN_REPLIES.reply(request, builtin.respond)

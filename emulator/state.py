@@ -8,6 +8,7 @@ from typing import Any
 from .config import Settings
 from .contract.models import ModelCatalogue
 from .journal import Journal
+from .profiles import select_profile
 from .ratelimit import RateLimiter
 from .respond import ScenarioSource
 from .model.audio_output import check_audio_output
@@ -29,6 +30,7 @@ class EmulatorState:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "EmulatorState":
+        select_profile(settings.profile)  # an unknown profile fails at startup, with the known names
         catalogue = ModelCatalogue.builtin(accept_any=settings.accept_any_model)
         for path in settings.models_files:
             catalogue.add_file(path)

@@ -24,6 +24,9 @@ class ChatRequest:
     model: ModelInfo
     headers: dict[str, str] = field(default_factory=dict)
     api_key: str = ""
+    # What identifies the request's content for the built-in model's memo: the raw body and whatever
+    # shaped it on the way in (the profile and the path); None when unknown.
+    raw_key: tuple[bytes, str, str] | None = None
 
     # --- plain fields with their defaults -------------------------------------------------
     @property

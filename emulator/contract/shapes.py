@@ -51,12 +51,29 @@ class Shape:
     def check_value(self, value: Any, path: str) -> None:
         """Range and structure checks, once the JSON type is right."""
 
+    def is_valid(self, value: Any) -> bool:
+        """The fast question (no paths, no messages): most requests are valid, and only an invalid one
+        pays for `check`, which finds and words the first error."""
+        if value is None:
+            return self.nullable
+        return self.accepts_type(value) and self.value_ok(value)
+
+    def value_ok(self, value: Any) -> bool:
+        try:
+            self.check_value(value, "")
+        except errors.ApiError:
+            return False
+        return True
+
 
 class AnyValue(Shape):
     expected = "any value"
     nullable = True
 
     def accepts_type(self, value: Any) -> bool:
+        return True
+
+    def is_valid(self, value: Any) -> bool:
         return True
 
 
@@ -68,6 +85,9 @@ class Boolean(Shape):
 
     def accepts_type(self, value: Any) -> bool:
         return value is True or value is False
+
+    def value_ok(self, value: Any) -> bool:
+        return True
 
 
 class Integer(Shape):
@@ -86,6 +106,9 @@ class Integer(Shape):
         if self.minimum is not None and value < self.minimum:
             raise errors.out_of_range(path, "integer", False, self.minimum, value)
 
+    def value_ok(self, value: Any) -> bool:
+        return (self.maximum is None or value <= self.maximum) and (self.minimum is None or value >= self.minimum)
+
 
 class Number(Shape):
     expected = "a decimal"
@@ -102,6 +125,9 @@ class Number(Shape):
             raise errors.out_of_range(path, "decimal", True, self.maximum, value)
         if self.minimum is not None and value < self.minimum:
             raise errors.out_of_range(path, "decimal", False, self.minimum, value)
+
+    def value_ok(self, value: Any) -> bool:
+        return (self.maximum is None or value <= self.maximum) and (self.minimum is None or value >= self.minimum)
 
 
 class String(Shape):
@@ -128,6 +154,11 @@ class String(Shape):
         if self.min_length is not None and len(value) < self.min_length:
             raise errors.string_too_short(path, self.min_length, len(value))
 
+    def value_ok(self, value: Any) -> bool:
+        return ((self.enum is None or value in self.enum)
+                and (self.max_length is None or len(value) <= self.max_length)
+                and (self.min_length is None or len(value) >= self.min_length))
+
 
 class Array(Shape):
     def __init__(
@@ -150,6 +181,13 @@ class Array(Shape):
         items = self.items
         for index, item in enumerate(value):
             items.check(item, f"{path}[{index}]")
+
+    def value_ok(self, value: Any) -> bool:
+        count = len(value)
+        if count < self.min_items or (self.max_items is not None and count > self.max_items):
+            return False
+        is_valid = self.items.is_valid
+        return all(is_valid(item) for item in value)
 
 
 class Object(Shape):
@@ -186,6 +224,17 @@ class Object(Shape):
             if key in value:
                 shape.check(value[key], join_path(path, key))
 
+    def value_ok(self, value: Any) -> bool:
+        fields = self.fields
+        for key, item in value.items():
+            shape = fields.get(key)
+            if shape is None:
+                if not self.open:
+                    return False
+            elif not shape.is_valid(item):
+                return False
+        return all(key in value for key in self.required)
+
 
 class MapOf(Shape):
     """An object whose keys are free-form strings (`metadata`, `logit_bias`)."""
@@ -211,6 +260,12 @@ class MapOf(Shape):
                 raise errors.string_too_long(item_path, self.max_key_length, len(key))
             self.values.check(item, item_path)
 
+    def value_ok(self, value: Any) -> bool:
+        if self.max_properties is not None and len(value) > self.max_properties:
+            return False
+        limit, is_valid = self.max_key_length, self.values.is_valid
+        return all((limit is None or len(k) <= limit) and is_valid(v) for k, v in value.items())
+
 
 class OneOf(Shape):
     """Alternatives told apart by JSON type (`stop`: a string or an array of strings)."""
@@ -228,6 +283,12 @@ class OneOf(Shape):
             if option.accepts_type(value):
                 option.check_value(value, path)
                 return
+
+    def value_ok(self, value: Any) -> bool:
+        for option in self.options:
+            if option.accepts_type(value):
+                return option.value_ok(value)
+        return False
 
 
 class Tagged(Shape):
@@ -253,6 +314,11 @@ class Tagged(Shape):
         if variant is None:
             raise errors.invalid_value(tag_path, tag, self.supported)
         variant.check_value(value, path)
+
+    def value_ok(self, value: Any) -> bool:
+        tag = value.get(self.key)
+        variant = self.variants.get(tag) if type(tag) is str else None
+        return variant is not None and variant.value_ok(value)
 
 
 def _plural(shape: Shape) -> str:

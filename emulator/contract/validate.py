@@ -37,7 +37,8 @@ def validate_chat_request(
     shape=CHAT_REQUEST,
 ) -> ChatRequest:
     """Shape, then cross-field rules, then the model and what it supports, then the context window."""
-    shape.check_value(body, "")
+    if not shape.value_ok(body):
+        shape.check_value(body, "")  # words the first error in the live grammar
     check_request_rules(body)
     model = catalogue.resolve(body["model"])
     check_model_rules(body, model)

@@ -2,15 +2,18 @@
 from __future__ import annotations
 
 import time
+from typing import Any, Protocol
+
 from starlette.requests import Request
 from starlette.responses import Response
 
-from .. import http
+from .. import http, profiles
 from ..contract.errors import ApiError
 from ..contract.validate import parse_json_object, validate_chat_request
 from ..ids import completion_id, request_id
 from ..journal import JournalEntry
 from ..model.finish import finish_reply
+from ..profiles import IGNORED_FIELDS_HEADER, PROFILES, Profile
 from ..reply import Pacing, Reply
 from ..respond import respond
 from ..state import EmulatorState
@@ -25,36 +28,66 @@ TPS_HEADER = "x-emulator-tokens-per-second"
 CHUNK_HEADER = "x-emulator-chunk-tokens"
 
 
-
 async def create_chat_completion(request: Request) -> Response:
+    return await serve_chat(request)
+
+
+class ChatRoute(Protocol):
+    """Another URL shape for the same operation (Azure's paths): checks the URL (and its own auth) before
+    anything else, may decide the model, and shapes the answer."""
+
+    def check(self, request: Request, state: EmulatorState, profile: Profile) -> None: ...
+    def body_for(self, request: Request, state: EmulatorState, body: dict[str, Any]) -> dict[str, Any]: ...
+    def decorate_body(self, body: dict[str, Any]) -> dict[str, Any]: ...
+    def decorate_events(self, events: list[bytes]) -> list[bytes]: ...
+
+
+async def serve_chat(request: Request, route: ChatRoute | None = None) -> Response:
     state: EmulatorState = request.app.state.emulator
     started = time.perf_counter()
     rid = request_id()
     headers = dict(request.headers)
-    entry = state.journal.start("POST", request.url.path, headers)
+    path = request.scope["path"]
+    entry = state.journal.start("POST", path, headers)
+    profile, ignored = PROFILES[state.settings.profile], []
     try:
-        api_key = http.api_key_of(request, state.settings.api_keys)
+        profile = profiles.for_request(headers, state.settings.profile)
+        if route is not None:
+            route.check(request, state, profile)
+        api_key = profile.read_api_key(request, state.settings.api_keys)
         http.check_json_content_type(request)
         raw = await http.read_body(request, state.settings.max_body_bytes)
         body = entry.body = parse_json_object(raw)
-        chat = validate_chat_request(body, state.catalogue, headers=headers, api_key=api_key,
-                                     extra_checks=tuple(state.request_checks))
+        if route is not None:
+            body = route.body_for(request, state, body)
+        body, ignored = profile.accept(body)
+        chat = validate_chat_request(body, profiles.catalogue_for(state, profile), headers=headers, api_key=api_key,
+                                     extra_checks=(*profile.checks, *state.request_checks),
+                                     shape=profile.request_shape)
+        chat.raw_key = (raw, profile.name, path)
         reply = finish_reply(chat, respond(chat, state.scenarios, state.settings.strict))
         entry.matched = reply.source
         limits = state.limiter.consume(api_key, reply.usage.total_tokens, chat.model.id)
-        response = _render(state, chat, reply, {**http.base_headers(rid, started), **limits, **reply.headers},
-                           entry)
+        response = _render(state, chat, reply, {**http.base_headers(rid, started), **limits, **reply.headers,
+                                                **_ignored_header(ignored)}, entry, route)
     except ApiError as error:
-        entry.status, entry.response = error.status, error.envelope()
-        response = http.error_response(error, http.base_headers(rid, started))
+        entry.status, entry.response = error.status, profile.error_payload(error)
+        response = profile.error_response(error, {**http.base_headers(rid, started), **_ignored_header(ignored)})
     entry.duration_ms = (time.perf_counter() - started) * 1000
     state.journal.add(entry)
     return response
 
 
-def _render(state: EmulatorState, chat, reply: Reply, headers: dict[str, str], entry: JournalEntry) -> Response:
+def _ignored_header(ignored: list[str]) -> dict[str, str]:
+    return {IGNORED_FIELDS_HEADER: ",".join(ignored)} if ignored else {}
+
+
+def _render(state: EmulatorState, chat, reply: Reply, headers: dict[str, str], entry: JournalEntry,
+            route: ChatRoute | None = None) -> Response:
     cid, created = completion_id(), int(time.time())
     body = completion_dict(reply, cid, created)
+    if route is not None:
+        body = route.decorate_body(body)
     entry.status, entry.response = 200, body
     if chat.body.get("store"):  # streamed ones too: `body` is the assembled response
         state.services["store"].save(make_record(chat.api_key, body, chat.body, headers["x-request-id"]))
@@ -64,6 +97,8 @@ def _render(state: EmulatorState, chat, reply: Reply, headers: dict[str, str], e
     pacing = _pacing(state, chat.headers, reply)
     events = render_events(reply, cid, created, include_usage=chat.include_usage,
                            include_obfuscation=chat.include_obfuscation, chunk_tokens=pacing.chunk_tokens)
+    if route is not None:
+        events = route.decorate_events(events)
     entry.stream, entry.events = True, events
     if reply.fault is not None:
         return reply.fault.response(events, headers, pacing)

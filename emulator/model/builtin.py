@@ -17,6 +17,7 @@ from ..ids import stable_seed, system_fingerprint, tool_call_id
 from ..reply import Choice, Reply, ToolCall, Usage
 from ..tokens import count_tokens, tokenize, tokenize_parts
 from . import text
+from .guided import guided_content
 from .logprobs import token_logprobs
 from .tool_policy import ToolSpec, choose_calls
 
@@ -86,6 +87,9 @@ def _content(request: ChatRequest, rng: random.Random) -> list[str]:
         schema = response_format["json_schema"].get("schema") or {"type": "object"}
         value = generate_value(schema, seed=rng.getrandbits(64), hint_text=request.last_user_text)
         return [json.dumps(value, ensure_ascii=False)]
+    guided = guided_content(request, rng)  # vLLM's guided_* fields (vllm profile)
+    if guided is not None:
+        return [guided]
     if request.tool_results and request.last_message["role"] in ("tool", "function"):
         parts = [text.tool_results_text(request.tool_results)]
     else:

@@ -1,0 +1,76 @@
+"""vLLM's guided decoding for the built-in model: content that obeys `guided_*` / `structured_outputs`.
+
+`guided_json` (a schema, or a string holding one) gives a valid document from the same generator
+as `response_format: json_schema`; `guided_choice` one of the choices; `guided_regex` a string
+matching the whole pattern. `guided_grammar` is best effort: a root rule made of quoted
+alternatives gives one of them; any other grammar gives ordinary text. These fields only reach
+the model when the request's profile accepts them (`vllm`).
+"""
+from __future__ import annotations
+
+import json
+import random
+import re
+from typing import Any
+
+from ..contract.chat_request import ChatRequest
+from ..contract.errors import bad_request
+
+# `root ::= "yes" | "no"` (GBNF) or `root: "yes" | "no"` (Lark): a choice between literals.
+_ROOT_RULE = re.compile(r"^\s*\??root\s*(?:::=|:)\s*(.+?)\s*$", re.MULTILINE)
+_LITERAL = re.compile(r'^"((?:[^"\\]|\\.)*)"$')
+
+
+def guided_content(request: ChatRequest, rng: random.Random) -> str | None:
+    """The guided content for this request, or None when it asks for no guided decoding."""
+    body = request.body
+    outputs = body.get("structured_outputs") or {}
+    schema = body.get("guided_json", outputs.get("json"))
+    if schema is not None:
+        return _json_content(schema, request, rng, "guided_json" if "guided_json" in body else "structured_outputs.json")
+    choices = body.get("guided_choice") or outputs.get("choice")
+    if choices:
+        return choices[rng.randrange(len(choices))]
+    pattern = body.get("guided_regex", outputs.get("regex"))
+    if pattern is not None:
+        return _regex_content(pattern, rng)
+    grammar = body.get("guided_grammar", outputs.get("grammar"))
+    if grammar is not None:
+        return _grammar_choice(grammar, rng)
+    if outputs.get("json_object"):
+        return _json_content({"type": "object"}, request, rng, "structured_outputs.json_object")
+    return None
+
+
+def _json_content(schema: Any, request: ChatRequest, rng: random.Random, param: str) -> str:
+    from .schema_values import SchemaGenerationError, generate_value
+
+    if isinstance(schema, str):
+        schema = json.loads(schema)  # checked to be a JSON object by the vllm profile
+    try:
+        value = generate_value(schema, seed=rng.getrandbits(64), hint_text=request.last_user_text)
+    except SchemaGenerationError as exc:
+        raise bad_request(f"Invalid '{param}': {exc}", param) from None
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _regex_content(pattern: str, rng: random.Random) -> str:
+    from .schema_values import SchemaGenerationError, generate_value
+
+    try:
+        # JSON Schema patterns search; guided decoding matches the whole output.
+        return generate_value({"type": "string", "pattern": f"^(?:{pattern})$"}, seed=rng.getrandbits(64))
+    except SchemaGenerationError as exc:
+        raise bad_request(f"Invalid 'guided_regex': cannot produce a matching string ({exc}).",
+                          "guided_regex") from None
+
+
+def _grammar_choice(grammar: str, rng: random.Random) -> str | None:
+    match = _ROOT_RULE.search(grammar)
+    if match is None:
+        return None
+    options = [_LITERAL.match(part.strip()) for part in match.group(1).split("|")]
+    if not options or any(o is None for o in options):
+        return None
+    literals = [json.loads(f'"{o.group(1)}"') for o in options if o is not None]
+    return literals[rng.randrange(len(literals))]
