@@ -10,11 +10,15 @@ package): the server, Starlette and uvicorn are imported when a test first asks 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable, Iterator, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Iterator, TypeVar
 
 import pytest
 
 from .testing import ChatEmulator
+
+if TYPE_CHECKING:
+    from .config import Settings
+    from .server import Emulator
 
 T = TypeVar("T")
 
@@ -86,7 +90,7 @@ def _number(config: pytest.Config, name: str) -> float:
         raise pytest.UsageError(f"chat_emulator_{name} must be a number, got {value!r}") from None
 
 
-def settings_from(config: pytest.Config) -> Any:
+def settings_from(config: pytest.Config) -> Settings:
     """The emulator `Settings` the session's server runs with."""
     from .config import Settings
     from .reply import Pacing
@@ -102,7 +106,7 @@ def settings_from(config: pytest.Config) -> Any:
 
 # --- fixtures -------------------------------------------------------------------------------------
 @pytest.fixture(scope="session")
-def chat_emulator_server(pytestconfig: pytest.Config) -> Iterator[Any]:
+def chat_emulator_server(pytestconfig: pytest.Config) -> Iterator[Emulator]:
     """The session's `Emulator` (each xdist worker has its own), stopped when the session ends."""
     from .server import Emulator
 
@@ -112,7 +116,7 @@ def chat_emulator_server(pytestconfig: pytest.Config) -> Iterator[Any]:
 
 
 @pytest.fixture
-def chat_emulator(chat_emulator_server: Any, request: pytest.FixtureRequest) -> Iterator[ChatEmulator]:
+def chat_emulator(chat_emulator_server: Emulator, request: pytest.FixtureRequest) -> Iterator[ChatEmulator]:
     """The emulator for this test: reset, with the test's marked scenarios loaded."""
     handle = ChatEmulator(chat_emulator_server)
     handle.reset()
