@@ -66,9 +66,8 @@ def _deployment(text: str) -> tuple[str, str]:
 
 
 def serve(args: argparse.Namespace) -> int:
-    from .server import Emulator
-
     from .scenarios.loader import ScenarioFileError
+    from .server import Emulator
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s: %(message)s")
     try:
@@ -77,6 +76,10 @@ def serve(args: argparse.Namespace) -> int:
         print(f"chat-emulator: not starting, the scenario files have mistakes:\n{error}", file=sys.stderr)
         return 2
     emulator.bind()
+    if args.scenarios:
+        names = emulator.scenarios.names()
+        print(f"{len(names)} scenarios loaded" + (" (watching for changes)" if args.watch else "")
+              + (", strict mode" if args.strict else ""), flush=True)
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print(f"warning: binding to {args.host} makes the emulator reachable from other machines", file=sys.stderr)
     print(f"chat-emulator {__version__} listening on {emulator.url} (OpenAI base URL: {emulator.base_url})",

@@ -49,6 +49,7 @@ def test_error_shortcut(emu, client, name, exception, status, type_, code, param
     assert error.body == {"message": error.body["message"], "type": type_, "param": param, "code": code}
     assert error.body["message"].startswith(message)
     assert error.request_id.startswith("req_")
+    assert emu.requests[-1].matched == "failing"
 
 
 def test_rate_limit_sends_the_retry_headers(emu, http):

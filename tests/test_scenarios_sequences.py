@@ -179,3 +179,13 @@ def test_strict_mode_without_scenarios(strict):
     with pytest.raises(openai.NotFoundError) as caught:
         say(strict)
     assert caught.value.body["message"] == "No scenario matched this request (strict mode). No scenarios are loaded."
+
+
+def test_replace_all_keeps_the_old_set_when_the_new_one_is_broken(emu, client):
+    from emulator.scenarios import ScenarioFileError
+
+    emu.reply_with_text("kept", name="kept")
+    with pytest.raises(ScenarioFileError):
+        emu.scenarios.replace_all([{"name": "broken", "reply": {"content": 1}}])
+    assert emu.scenarios.names() == ["kept"]
+    assert say(client) == "kept"

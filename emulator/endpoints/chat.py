@@ -72,6 +72,7 @@ async def serve_chat(request: Request, route: ChatRoute | None = None) -> Respon
                                                 **_ignored_header(ignored)}, entry, route)
     except ApiError as error:
         entry.status, entry.response = error.status, profile.error_payload(error)
+        entry.matched = getattr(error, "scenario", None)  # a scripted error names its scenario
         response = profile.error_response(error, {**http.base_headers(rid, started), **_ignored_header(ignored)})
     entry.duration_ms = (time.perf_counter() - started) * 1000
     state.journal.add(entry)

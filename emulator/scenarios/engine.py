@@ -11,7 +11,6 @@ request header ("default" without it), so parallel tests do not share state.
 from __future__ import annotations
 
 import itertools
-import logging
 import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -21,8 +20,6 @@ from ..contract.chat_request import ChatRequest
 from ..reply import Reply
 from .matching import Condition, compile_match
 from .steps import Step
-
-log = logging.getLogger("emulator.scenarios")
 
 NAMESPACE_HEADER = "x-emulator-namespace"
 DEFAULT_NAMESPACE = "default"
@@ -151,17 +148,17 @@ class ScenarioEngine:
         return [s.name for s in new]
 
     def replace_all(self, specs: dict[str, Any] | list[dict[str, Any]], *, source: str = "<inline>") -> list[str]:
-        """Replace every added scenario with these (file scenarios stay)."""
+        """Replace every added scenario with these (file scenarios stay); all-or-nothing."""
         with self._lock:
-            old = self._added
-            self._added = []
+            old, self._added = self._added, []
             try:
-                return self.add(specs, source=source)
+                names = self.add(specs, source=source)
             except Exception:
                 self._added = old
-                raise
-            finally:
                 self._reorder()
+                raise
+            self._forget(s.name for s in old)
+            return names
 
     def remove(self, name: str) -> None:
         with self._lock:

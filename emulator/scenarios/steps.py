@@ -51,7 +51,9 @@ class Step:
         if self.content_filter:
             return content_filter_reply(request, name)
         if self.error is not None:
-            raise build_error(self.error, request)
+            error = build_error(self.error, request)
+            error.scenario = name  # type: ignore[attr-defined]  # the journal records who answered
+            raise error
         if self.reply is not None:
             reply = self.reply.build(request, name)
         else:  # a fault alone: the built-in answer, delivered badly
