@@ -1,12 +1,13 @@
 """chat-emulator: a faithful, offline emulator of the OpenAI Chat Completions API.
 
-Public API: `Emulator` (a server you start from Python), `Settings`, `ApiError`.
+Public API: `Emulator` (a server you start from Python), `ChatEmulator` (the test helpers over one),
+`Settings`, `ApiError`.
 """
 from __future__ import annotations
 
 __version__ = "0.1.0"
 
-__all__ = ["ApiError", "Emulator", "Settings", "__version__"]
+__all__ = ["ApiError", "ChatEmulator", "Emulator", "Settings", "__version__"]
 
 
 def __getattr__(name: str):
@@ -15,6 +16,10 @@ def __getattr__(name: str):
         from .server import Emulator
 
         return Emulator
+    if name == "ChatEmulator":
+        from .testing import ChatEmulator
+
+        return ChatEmulator
     if name == "Settings":
         from .config import Settings
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import enum
 import ipaddress
 import json
@@ -12,13 +13,14 @@ import subprocess
 import sys
 import time
 import uuid
-from typing import Any, Literal, Optional
+from pathlib import Path
+from typing import Annotated, Any, Literal, Optional, Union
 
 import openai
 import pytest
 from jsonschema import Draft202012Validator
 from openai.lib._pydantic import to_strict_json_schema
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, HttpUrl
 
 from emulator.model._hints import KNOWN_CITIES
 from emulator.model.schema_values import SchemaGenerationError, generate_arguments, generate_value
@@ -282,6 +284,17 @@ def test_values_for_a_subschema_resolve_refs_against_the_root() -> None:
     assert generate_value(root["properties"]["unit"], seed=1, root=root) in ("c", "f")
 
 
+def test_older_drafts_named_in_dollar_schema_are_honoured() -> None:
+    draft7_tuple = {"$schema": "http://json-schema.org/draft-07/schema#", "type": "array",
+                    "items": [{"type": "string"}, {"type": "integer", "minimum": 3}],
+                    "additionalItems": False, "minItems": 2}
+    for value in [generate_value(draft7_tuple, seed=s) for s in SEEDS]:
+        assert isinstance(value[0], str) and value[1] >= 3 and len(value) == 2
+    draft4_flags = {"$schema": "http://json-schema.org/draft-04/schema#", "type": "integer",
+                    "minimum": 5, "exclusiveMinimum": True, "maximum": 7, "exclusiveMaximum": True}
+    assert {generate_value(draft4_flags, seed=s) for s in SEEDS} == {6}
+
+
 # -- errors -----------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("schema", "where"), [
@@ -293,6 +306,7 @@ def test_values_for_a_subschema_resolve_refs_against_the_root() -> None:
     ({"type": "object", "required": ["a"], "additionalProperties": False}, "$.a"),
     ({"type": "object", "properties": {"a": {"$ref": "#/$defs/Missing"}}}, "#/$defs/Missing"),
     ({"type": "strin"}, "$['type']"),
+    ({"type": "string", "not": {"$ref": "#/$defs/nowhere"}}, "nowhere"),
     ({"allOf": [{"type": "string"}, {"type": "integer"}]}, "$"),
 ])
 def test_unsatisfiable_or_invalid_schemas_raise_with_the_location(schema: dict[str, Any], where: str) -> None:
@@ -353,6 +367,45 @@ def test_number_mentioned_by_the_user_is_used_when_in_bounds() -> None:
     assert 40 not in {v["guests"] for v in values(schema, hint_text="A table for 40 tonight")}
 
 
+def test_codes_typed_by_the_user_fill_patterns_and_ids() -> None:
+    flight = {"type": "object", "properties": {"origin": {"type": "string", "pattern": "^[A-Z]{3}$"},
+                                               "destination": {"type": "string", "pattern": "^[A-Z]{3}$"}},
+              "required": ["origin", "destination"]}
+    assert values(flight, hint_text="Book JFK to LHR tomorrow")[0] == {"origin": "JFK", "destination": "LHR"}
+    order = {"type": "object", "properties": {"order_id": {"type": "string"}}, "required": ["order_id"]}
+    assert {v["order_id"] for v in values(order, hint_text="Cancel order A1B2C3, it broke")} == {"A1B2C3"}
+
+
+def test_search_query_is_what_the_user_asked_for() -> None:
+    schema = {"type": "object", "properties": {"query": {"type": "string"}}, "required": ["query"]}
+    assert {v["query"] for v in values(schema, hint_text="Find red shoes under 80 dollars?")} == \
+        {"red shoes under 80 dollars"}
+    assert {v["query"] for v in values(schema, hint_text='Search for "red shoes" please')} == {"red shoes"}
+
+
+def test_a_list_of_mentioned_values_holds_just_those() -> None:
+    schema = {"type": "object", "properties": {"to": {"type": "array", "items": {"type": "string", "format": "email"}}},
+              "required": ["to"]}
+    assert {json.dumps(v["to"]) for v in values(schema, hint_text="Mail ann@x.org and bo@y.org")} == \
+        {'["ann@x.org", "bo@y.org"]'}
+    schema["properties"]["to"]["minItems"] = 3
+    assert all(v["to"][:2] == ["ann@x.org", "bo@y.org"] and len(v["to"]) >= 3
+               for v in values(schema, hint_text="Mail ann@x.org and bo@y.org"))
+
+
+def test_birthdays_are_in_the_past_and_people_lists_hold_names() -> None:
+    schema = {"type": "object", "properties": {"dob": {"type": "string"},
+                                               "attendees": {"type": "array", "items": {"type": "string"}}}}
+    for value in values(schema):
+        assert dt.date.fromisoformat(value["dob"]) < dt.date(2010, 1, 1)
+        assert all(" " in name for name in value["attendees"])
+
+
+def test_digits_inside_names_and_clock_times_are_not_taken_as_numbers() -> None:
+    schema = {"type": "object", "properties": {"count": {"type": "integer"}}, "required": ["count"]}
+    assert len({v["count"] for v in values(schema, hint_text="ask gpt-4o at 10:30 about v2.1")}) > 1
+
+
 def test_quoted_text_is_used_for_free_text_properties() -> None:
     schema = {"type": "object", "properties": {"id": {"type": "string"}, "title": {"type": "string"}},
               "required": ["id", "title"]}
@@ -377,7 +430,7 @@ def test_same_inputs_same_output_and_seeds_vary_it() -> None:
 def test_output_is_the_same_in_another_process() -> None:
     code = ("import json,sys; from emulator.model.schema_values import generate_arguments as g; "
             "print(g(json.loads(sys.argv[1]), seed='s1', hint_text='in Rome'))")
-    env = {**os.environ, "PYTHONHASHSEED": "12345", "PYTHONPATH": os.getcwd()}
+    env = {**os.environ, "PYTHONHASHSEED": "12345", "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
     out = subprocess.run([sys.executable, "-c", code, json.dumps(WEATHER)], env=env, check=True,
                          capture_output=True, text=True).stdout.strip()
     assert out == generate_arguments(WEATHER, seed="s1", hint_text="in Rome")
@@ -449,8 +502,190 @@ def test_strict_pydantic_schemas_parse_back_into_the_model(model: type[BaseModel
         model.model_validate_json(generate_arguments(schema, seed=seed, hint_text="ship to Berlin"))
 
 
+class Cat(BaseModel):
+    kind: Literal["cat"]
+    lives: int = Field(ge=1, le=9)
+
+
+class Dog(BaseModel):
+    kind: Literal["dog"]
+    good: bool
+
+
+class Constrained(BaseModel):
+    """Non-strict pydantic features: constraints, discriminated unions, special types."""
+
+    pet: Union[Cat, Dog] = Field(discriminator="kind")
+    code: Annotated[str, Field(pattern=r"^[A-Z]{3}\d{2}$")]
+    tags: Annotated[list[str], Field(min_length=2, max_length=4)]
+    n: Annotated[int, Field(gt=0, multiple_of=5)]
+    id: uuid.UUID
+    day: dt.date
+    at: dt.time
+    span: dt.timedelta
+    price: decimal.Decimal
+    ip: ipaddress.IPv4Address
+    site: HttpUrl
+    unique: set[str]
+    pair: tuple[int, str]
+    weights: dict[str, float]
+    maybe: Optional[float] = None
+    ratio: float = Field(gt=0, lt=1)
+
+
+def test_non_strict_pydantic_schemas_parse_back_into_the_model() -> None:
+    schema = Constrained.model_json_schema()
+    for seed in range(30):
+        Constrained.model_validate_json(generate_arguments(schema, seed=seed, hint_text='book "Dune" for 3'))
+
+
 def test_pydantic_function_tool_parameters() -> None:
     parameters = openai.pydantic_function_tool(GetWeather)["function"]["parameters"]
     parsed = GetWeather.model_validate_json(
         generate_arguments(parameters, seed=3, hint_text="How warm is it in Lisbon, in celsius?"))
     assert parsed == GetWeather(location="Lisbon", unit="celsius")
+
+
+# -- property test: any schema the strategy builds gets a valid value -------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+NAMES = st.sampled_from(["id", "name", "email", "city", "count", "price", "tags", "notes", "when",
+                         "a", "b", "items", "user_id", "location", "unit", "score", "data"])
+SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-50, 50), st.text(max_size=6),
+                    st.floats(-10, 10, allow_nan=False).map(lambda f: round(f, 2)))
+FORMATS = ["date", "date-time", "time", "email", "uri", "uuid", "hostname", "ipv4", "ipv6", "duration"]
+PATTERNS = [r"^[A-Z]{2}\d{3}$", r"^(yes|no|maybe)$", r"^[a-z]+(-[a-z]+)*$", r"\d{3}", r"^\S+@\S+$"]
+
+
+@st.composite
+def integer_schemas(draw: st.DrawFn) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "integer"}
+    low = draw(st.none() | st.integers(-1000, 1000))
+    width = draw(st.integers(0, 500))
+    exclusive = draw(st.booleans())
+    if low is not None:
+        schema["exclusiveMinimum" if exclusive else "minimum"] = low
+        schema["maximum"] = low + width + (2 if exclusive else 0)
+    if draw(st.booleans()):
+        schema["multipleOf"] = draw(st.integers(1, 7))
+        if low is not None:
+            schema["maximum"] += 7 * schema["multipleOf"]
+    return schema
+
+
+@st.composite
+def number_schemas(draw: st.DrawFn) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "number"}
+    low = draw(st.none() | st.floats(-1e6, 1e6, allow_nan=False))
+    step = draw(st.none() | st.sampled_from([0.5, 0.25, 2, 10, 0.1, 0.01, 3]))
+    if step is not None:
+        schema["multipleOf"] = step
+    if low is not None:
+        schema[draw(st.sampled_from(["minimum", "exclusiveMinimum"]))] = low
+        width = draw(st.floats(0.5, 1e4))
+        # Wide enough to hold a multiple strictly inside the bounds.
+        schema[draw(st.sampled_from(["maximum", "exclusiveMaximum"]))] = low + max(width, 3 * (step or 0))
+    return schema
+
+
+@st.composite
+def string_schemas(draw: st.DrawFn) -> dict[str, Any]:
+    kind = draw(st.sampled_from(["plain", "format", "pattern"]))
+    if kind == "format":
+        return {"type": "string", "format": draw(st.sampled_from(FORMATS))}
+    if kind == "pattern":
+        schema = {"type": "string", "pattern": draw(st.sampled_from(PATTERNS))}
+        if schema["pattern"] == PATTERNS[2] and draw(st.booleans()):
+            schema.update(minLength=6, maxLength=9)  # lengths the pattern can meet
+        return schema
+    schema: dict[str, Any] = {"type": "string"}
+    low = draw(st.integers(0, 30))
+    if draw(st.booleans()):
+        schema["minLength"] = low
+    if draw(st.booleans()):
+        schema["maxLength"] = low + draw(st.integers(0, 20))
+    return schema
+
+
+def leaf_schemas() -> st.SearchStrategy[dict[str, Any]]:
+    return st.one_of(
+        integer_schemas(), number_schemas(), string_schemas(),
+        st.just({"type": "boolean"}), st.just({"type": "null"}),
+        st.lists(SCALARS, min_size=1, max_size=5, unique_by=lambda v: json.dumps(v)).map(lambda v: {"enum": v}),
+        SCALARS.map(lambda v: {"const": v}),
+    )
+
+
+def nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    if isinstance(schema.get("type"), str) and schema["type"] != "null":
+        return {**schema, "type": [schema["type"], "null"]}
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+def one_of_distinct_types(children: list[dict[str, Any]]) -> dict[str, Any]:
+    """oneOf over branches of different JSON types, so exactly one branch can match."""
+    by_type = {json.dumps(c.get("type")): c for c in children if isinstance(c.get("type"), str)}
+    branches = [b for b in by_type.values() if b["type"] not in ("integer", "number")] or [{"type": "null"}]
+    return {"oneOf": branches}
+
+
+def compound(children: st.SearchStrategy[dict[str, Any]]) -> st.SearchStrategy[dict[str, Any]]:
+    def obj(props: dict[str, dict[str, Any]], data: st.DataObject) -> dict[str, Any]:
+        required = data.draw(st.lists(st.sampled_from(sorted(props)), unique=True)) if props else []
+        schema: dict[str, Any] = {"type": "object", "properties": props, "required": required}
+        if data.draw(st.booleans()):
+            schema["additionalProperties"] = False
+        return schema
+
+    def arr(items: dict[str, Any], data: st.DataObject) -> dict[str, Any]:
+        low = data.draw(st.integers(0, 3))
+        schema: dict[str, Any] = {"type": "array", "items": items, "minItems": low,
+                                  "maxItems": low + data.draw(st.integers(0, 3))}
+        if items.get("type") in ("string", "integer") and not set(items) - {"type"} and data.draw(st.booleans()):
+            schema["uniqueItems"] = True
+        return schema
+
+    return st.one_of(
+        st.tuples(st.dictionaries(NAMES, children, max_size=4), st.data()).map(lambda t: obj(*t)),
+        st.tuples(children, st.data()).map(lambda t: arr(*t)),
+        st.lists(children, min_size=1, max_size=3).map(lambda c: {"anyOf": c}),
+        st.lists(children, min_size=1, max_size=4).map(one_of_distinct_types),
+        children.map(nullable),
+        children.map(lambda c: {HOIST: c}),
+    )
+
+
+HOIST = "x-to-defs"
+
+
+def hoist_defs(schema: dict[str, Any]) -> dict[str, Any]:
+    """Move each {HOIST: s} into the root's $defs and point at it with a $ref."""
+    defs: dict[str, Any] = {}
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, list):
+            return [walk(n) for n in node]
+        if not isinstance(node, dict):
+            return node
+        if HOIST in node:
+            name = f"D{len(defs)}"
+            defs[name] = None
+            defs[name] = walk(node[HOIST])
+            return {"$ref": f"#/$defs/{name}"}
+        return {k: (walk(v) if k not in ("enum", "const") else v) for k, v in node.items()}
+
+    root = walk(schema)
+    return {**root, "$defs": defs} if defs else root
+
+
+SCHEMAS = st.recursive(leaf_schemas(), compound, max_leaves=12).map(hoist_defs)
+
+
+@settings(max_examples=150, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(schema=SCHEMAS, seed=st.integers(0, 2**32), hint=st.sampled_from(["", "in Paris, 3 items", '"x"']))
+def test_generated_values_always_validate(schema: dict[str, Any], seed: int, hint: str) -> None:
+    value = generate_value(schema, seed=seed, hint_text=hint)
+    assert_valid(schema, value)
+    assert json.loads(json.dumps(value)) == value  # plain JSON, nothing Python-only

@@ -25,6 +25,8 @@ from typing import Any, Iterator
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
+from emulator.contract.refs import UnresolvedRef, resolve_local_ref
+
 __all__ = [
     "function_schema_error",
     "response_format_schema_error",
@@ -34,7 +36,7 @@ __all__ = [
 
 # Keywords strict mode refuses with "'<keyword>' is not permitted."  Seen live:
 # allOf, oneOf, propertyNames, minLength, maxLength, uniqueItems, default.  The
-# rest are the Structured Outputs guide's "not supported" list.
+# rest are outside the Structured Outputs guide's supported list [INF].
 NOT_PERMITTED = (
     "allOf", "oneOf", "not", "if", "then", "else", "dependentRequired", "dependentSchemas",
     "dependencies", "patternProperties", "unevaluatedProperties", "unevaluatedItems", "propertyNames",
@@ -66,9 +68,9 @@ def schema_problem(schema: Any) -> str | None:
 
     An empty schema `{}` is accepted: it is how clients spell "no parameters".
     """
-    error = best_match(_META_VALIDATOR.iter_errors(schema))
-    if error is not None:
-        return f"{error.message}."  # live: "[] is not of type 'object', 'boolean'."
+    problem = _meta_problem(schema)
+    if problem is not None:
+        return problem
     if isinstance(schema, bool) or schema == {}:
         return None
     declared = schema.get("type")
@@ -79,14 +81,21 @@ def schema_problem(schema: Any) -> str | None:
 
 def strict_schema_problem(schema: Any) -> str | None:
     """None when `schema` satisfies strict mode; otherwise the live API's description."""
-    if not isinstance(schema, dict):
-        return schema_problem(schema) or _root_type_problem(None)
-    problem = schema_problem(schema)
+    problem = _meta_problem(schema)
     if problem is not None:
         return problem
+    if not isinstance(schema, dict):
+        return _root_type_problem(None)
+    # Keywords are checked before the root's type: a root `oneOf` is reported as
+    # "'oneOf' is not permitted", a root `anyOf` as "got 'type: \"None\"'".
     for problem in _node_problems(schema, (), schema, is_root=True):
         return problem
     return _limit_problem(schema)
+
+
+def _meta_problem(schema: Any) -> str | None:
+    error = best_match(_META_VALIDATOR.iter_errors(schema))
+    return None if error is None else f"{error.message}."  # live: "[] is not of type 'object', 'boolean'."
 
 
 def _root_type_problem(declared: Any) -> str | None:
@@ -173,17 +182,10 @@ def _typed_problems(kind: str, node: dict[str, Any], context: Context, document:
 
 
 def _resolves(document: dict[str, Any], ref: Any) -> bool:
-    if not isinstance(ref, str) or not ref.startswith("#"):
+    try:
+        resolve_local_ref(document, ref)
+    except UnresolvedRef:
         return False
-    node: Any = document
-    for raw in [part for part in ref[1:].split("/") if part]:
-        part = raw.replace("~1", "/").replace("~0", "~")
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
-        else:
-            return False
     return True
 
 

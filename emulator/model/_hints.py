@@ -14,10 +14,13 @@ from __future__ import annotations
 import random
 import re
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from functools import lru_cache
 from typing import Callable
 
 from faker import Faker
+
+from emulator.model._formats import format_example
 
 # Well-known places: found in user text even in lower case, and used for
 # location-like properties so values read "Paris" rather than Faker's
@@ -48,12 +51,21 @@ _PLACE_RE = re.compile(
     r"\b(?:in|at|for|to|from|near|around|visit(?:ing)?)\s+"
     r"((?:[A-Z][\w'-]+)(?:\s+[A-Z][\w'-]+){0,2}(?:,\s*[A-Z][\w'-]+)?)"
 )
-_NUMBER_RE = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?![\w.]*\d)")
+# A standalone number: not part of "gpt-4o", "v1.2.3" or a clock time "10:30".
+_NUMBER_RE = re.compile(r"(?<![\w.:/-])-?\d+(?:\.\d+)?(?![\w:/-]|\.\d)")
 _QUOTED_RE = re.compile(r"\"([^\"\n]+)\"|“([^”\n]+)”|(?<!\w)'([^'\n]+)'(?!\w)")
 _EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _URL_RE = re.compile(r"https?://[^\s\"'<>]+")
 _DATE_RE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 _NOT_PLACES = frozenset({"I", "The", "A", "An", "Please", "What", "How", "Is", "My", "Me"})
+_TOKEN_RE = re.compile(r"[A-Za-z0-9#][\w#-]*")
+# The polite or imperative opening of a request, dropped to leave what is asked about.
+_REQUEST_OPENING = re.compile(
+    r"^(?:(?:please|can you|could you|would you|i want to|i'd like to|help me)\s+)*"
+    r"(?:find|search(?:\s+for)?|look\s+(?:up|for)|show(?:\s+me)?|get(?:\s+me)?|give\s+me|"
+    r"tell\s+me\s+about|what(?:'s|\s+is|\s+are)|who(?:'s|\s+is|\s+are)|list)?\s*",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -66,6 +78,8 @@ class Mentions:
     emails: tuple[str, ...] = ()
     urls: tuple[str, ...] = ()
     dates: tuple[str, ...] = ()
+    codes: tuple[str, ...] = ()  # "JFK", "A1B2C3", "ORD-42": codes and ids the user typed
+    topic: str = ""  # the request without its opening: "Find red shoes" -> "red shoes"
     lowered: str = field(default="", repr=False)
 
     def mentions_word(self, value: str) -> bool:
@@ -87,6 +101,8 @@ def read_mentions(text: str) -> Mentions:
     dates = _DATE_RE.findall(scrubbed)
     numbers = [float(n) for n in _NUMBER_RE.findall(_DATE_RE.sub(" ", scrubbed))]
     quoted = [next(g for g in m.groups() if g) for m in _QUOTED_RE.finditer(text)]
+    codes = [t for t in _TOKEN_RE.findall(_DATE_RE.sub(" ", scrubbed)) if _looks_like_code(t)]
+    topic = _REQUEST_OPENING.sub("", text.strip(), count=1).rstrip(" ?.!")
     return Mentions(
         places=tuple(dict.fromkeys(places)),
         numbers=tuple(numbers),
@@ -94,8 +110,21 @@ def read_mentions(text: str) -> Mentions:
         emails=tuple(emails),
         urls=tuple(urls),
         dates=tuple(dates),
+        codes=tuple(dict.fromkeys(codes)),
+        topic=topic if 0 < len(topic) <= 120 else "",
         lowered=text.lower(),
     )
+
+
+def _looks_like_code(token: str) -> bool:
+    """Letters with digits, an all-caps abbreviation, or a long number: not an everyday word."""
+    has_digit = any(ch.isdigit() for ch in token)
+    has_alpha = any(ch.isalpha() for ch in token)
+    if has_digit and has_alpha:
+        return True
+    if has_alpha:
+        return len(token) >= 2 and token.isupper() and token != "I"
+    return len(token.strip("#-")) >= 3
 
 
 def _canonical_city(found: str) -> str:
@@ -145,17 +174,23 @@ def _words(rng: random.Random, fake: Faker) -> str:
 
 
 def _date(rng: random.Random, fake: Faker) -> str:
-    return fake.date_between(start_date="-2y", end_date="+1y").isoformat()
+    return str(format_example("date", rng, fake))
+
+
+def _birthday(rng: random.Random, fake: Faker) -> str:
+    return (date(1950, 1, 1) + timedelta(days=rng.randint(0, 20000))).isoformat()  # born 1950-2004
 
 
 def _date_time(rng: random.Random, fake: Faker) -> str:
-    return fake.date_time_between(start_date="-2y", end_date="+1y").replace(microsecond=0).isoformat() + "Z"
+    # Not Faker's date_time_between: it is relative to today and to the local time zone,
+    # and the same request must give the same value on any machine, any day.
+    return str(format_example("date-time", rng, fake))
 
 
 # Ordered: the first rule whose word appears in the property name wins, so the
 # specific kinds ("email", "city") come before the broad ones ("name", "id").
 _STRING_RULES: tuple[tuple[frozenset[str], StringMaker], ...] = (
-    (frozenset({"email", "mail"}), lambda rng, fake: fake.email()),
+    (frozenset({"email", "mail", "cc", "bcc"}), lambda rng, fake: fake.email()),
     (frozenset({"url", "uri", "link", "website", "homepage", "href"}), lambda rng, fake: fake.url()),
     (frozenset({"city", "town"}), lambda rng, fake: rng.choice(KNOWN_CITIES)),
     (frozenset({"location", "place", "destination", "origin", "venue"}), _location),
@@ -169,7 +204,8 @@ _STRING_RULES: tuple[tuple[frozenset[str], StringMaker], ...] = (
     (frozenset({"username", "handle", "login"}), lambda rng, fake: fake.user_name()),
     (frozenset({"firstname", "first", "given"}), lambda rng, fake: fake.first_name()),
     (frozenset({"lastname", "last", "surname", "family"}), lambda rng, fake: fake.last_name()),
-    (frozenset({"date", "birthday", "dob", "day", "deadline"}), _date),
+    (frozenset({"birthday", "dob", "birth", "born", "birthdate"}), _birthday),
+    (frozenset({"date", "day", "deadline"}), _date),
     (frozenset({"at", "timestamp", "datetime", "when"}), _date_time),
     (frozenset({"time"}), lambda rng, fake: f"{rng.randint(7, 20):02d}:{rng.choice((0, 15, 30, 45)):02d}"),
     (frozenset({"uuid", "guid"}), lambda rng, fake: fake.uuid4()),
@@ -185,7 +221,9 @@ _STRING_RULES: tuple[tuple[frozenset[str], StringMaker], ...] = (
     (frozenset({"filename", "file"}), lambda rng, fake: fake.file_name()),
     (frozenset({"path", "directory", "dir", "folder"}), lambda rng, fake: fake.file_path(depth=2)),
     (frozenset({"password", "secret", "token"}), lambda rng, fake: fake.password(length=12)),
-    (frozenset({"name", "author", "customer", "user", "person", "owner", "recipient", "sender", "contact"}),
+    (frozenset({"name", "author", "customer", "user", "person", "owner", "recipient", "sender", "contact",
+                "attendee", "participant", "member", "guest", "passenger", "player", "student", "employee",
+                "assignee", "reviewer", "friend", "manager"}),
      lambda rng, fake: fake.name()),
     (frozenset({"title", "subject", "headline", "heading"}), _title),
     (frozenset({"query", "search", "keyword", "keywords", "term", "terms", "q", "topic", "prompt"}), _words),
@@ -196,6 +234,10 @@ _STRING_RULES: tuple[tuple[frozenset[str], StringMaker], ...] = (
     (frozenset({"category", "type", "kind", "tag", "label", "genre"}), lambda rng, fake: fake.word()),
 )
 
+QUERY_WORDS = frozenset({"query", "search", "q", "keywords", "keyword", "term", "terms", "topic", "question",
+                         "prompt"})
+CODE_WORDS = frozenset({"id", "code", "sku", "ref", "reference", "number", "no", "iata", "symbol", "ticker",
+                        "airport", "flight", "order", "ticket", "booking", "confirmation"})
 LOCATION_WORDS = frozenset({"location", "city", "town", "place", "destination", "origin", "venue", "where"})
 
 

@@ -1,4 +1,4 @@
-"""Schema algebra the generator needs: local `$ref` lookup and `allOf` merging.
+"""Schema algebra the generator needs: `allOf` merging and canonical JSON.
 
 Merging turns `allOf: [A, B]` into one schema whose constraints are the
 tightest of both, so the generator can aim at a single target.  Where two
@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import math
 from typing import Any
-from urllib.parse import unquote
 
 _LOWER_BOUNDS = ("minimum", "exclusiveMinimum", "minLength", "minItems", "minProperties", "minContains")
 _UPPER_BOUNDS = ("maximum", "exclusiveMaximum", "maxLength", "maxItems", "maxProperties", "maxContains")
@@ -19,31 +18,6 @@ _UPPER_BOUNDS = ("maximum", "exclusiveMaximum", "maxLength", "maxItems", "maxPro
 _BOTH_MUST_HOLD = ("items", "additionalProperties", "contains", "propertyNames", "pattern", "not",
                    "if", "then", "else", "prefixItems", "format", "const", "patternProperties",
                    "dependentSchemas", "unevaluatedProperties", "unevaluatedItems")
-
-
-class RefError(LookupError):
-    """A `$ref` that does not point inside the document."""
-
-
-def resolve_ref(root: Any, ref: str) -> Any:
-    """Follow a local reference: '#', '#/$defs/Foo', '#/definitions/Foo', '#/properties/a'."""
-    if not ref.startswith("#"):
-        raise RefError(f"only local references are supported, got {ref!r}")
-    node = root
-    pointer = unquote(ref[1:])
-    if not pointer:
-        return node
-    if not pointer.startswith("/"):
-        raise RefError(f"anchors are not supported, got {ref!r}")
-    for raw in pointer[1:].split("/"):
-        part = raw.replace("~1", "/").replace("~0", "~")
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
-        else:
-            raise RefError(f"$ref {ref!r} does not resolve")
-    return node
 
 
 def canonical(value: Any) -> str:

@@ -8,30 +8,37 @@ only) so that recursive schemas end.
 
 from __future__ import annotations
 
-import math
 import random
 import re
 from typing import Any, Iterator
 
 from faker import Faker
-from jsonschema import Draft202012Validator
+from jsonschema.protocols import Validator
 
 from emulator.model._formats import format_example
 from emulator.model._hints import (
+    CODE_WORDS,
     LOCATION_WORDS,
+    QUERY_WORDS,
     Mentions,
     name_words,
     plausible_number,
     plausible_string,
     singular,
 )
+from emulator.model._numbers import numbers_within
 from emulator.model._regex_example import RegexExampleError, regex_example
-from emulator.model._schema_merge import canonical, merge_schemas, resolve_ref
+from emulator.contract.refs import UnresolvedRef, resolve_local_ref
+from emulator.model._schema_merge import canonical, merge_schemas
 
 _MAX_DEPTH = 64
 _MAX_SAME_REF = 3
 _ELEMENT_TRIES = 8
+_MAX_MENTIONED_ITEMS = 10
 _FOLDED = "x-emulator-folded"
+# Keys beside a $ref that add no constraint, so the ref can be followed alone.
+_NOT_CONSTRAINTS = frozenset({"$ref", "$defs", "definitions", "$schema", "$id", "$anchor", "$comment", "title",
+                              "description", "examples", "default", "deprecated", "readOnly", "writeOnly"})
 _TYPE_FAMILIES = (
     ("object", ("properties", "required", "additionalProperties", "patternProperties", "minProperties",
                 "maxProperties", "propertyNames", "dependentRequired", "dependentSchemas")),
@@ -40,7 +47,7 @@ _TYPE_FAMILIES = (
     ("string", ("minLength", "maxLength", "pattern", "format", "contentEncoding", "contentMediaType")),
     ("number", ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf")),
 )
-_EMAIL_WORDS = frozenset({"email", "mail"})
+_EMAIL_WORDS = frozenset({"email", "mail", "cc", "bcc"})
 _URL_WORDS = frozenset({"url", "uri", "link", "website", "homepage", "href"})
 _DATE_WORDS = frozenset({"date", "day", "birthday", "dob", "deadline"})
 # Identifiers and machine formats should not swallow a quoted phrase meant for a text field.
@@ -59,17 +66,19 @@ class Unsatisfiable(Exception):
 class Walker:
     """One generation attempt. `mentions` is None in the plain (constraints-only) strategy."""
 
-    def __init__(self, root: Any, validator: Draft202012Validator, rng: random.Random, fake: Faker,
+    def __init__(self, root: Any, validator: Validator, rng: random.Random, fake: Faker,
                  mentions: Mentions | None) -> None:
         self.root = root
         self.validator = validator
         self.rng = rng
         self.fake = fake
         self.mentions = mentions
-        self.used: set[tuple[str, int]] = set()  # mentions already given to another property
+        # Mentions already given to a property: texts, and numbers by position (the user
+        # may well say "2 adults and 2 children").
+        self.used: set[str | tuple[str, int]] = set()
         self.refs: list[str] = []
         self.depth = 0
-        self._checkers: dict[int, Draft202012Validator] = {}
+        self._checkers: dict[int, tuple[Any, Validator]] = {}
 
     # -- dispatch ---------------------------------------------------------------
 
@@ -103,10 +112,12 @@ class Walker:
         return self._typed(schema, path, name, minimal, exclude)
 
     def fits(self, schema: Any, value: Any) -> bool:
-        checker = self._checkers.get(id(schema))
-        if checker is None:
-            checker = self._checkers[id(schema)] = self.validator.evolve(schema=schema)
-        return checker.is_valid(value)
+        # Keyed by id(): the schema is stored alongside so its id cannot be reused
+        # by a later temporary (merged) schema while this walker lives.
+        entry = self._checkers.get(id(schema))
+        if entry is None:
+            entry = self._checkers[id(schema)] = (schema, self.validator.evolve(schema=schema))
+        return entry[1].is_valid(value)
 
     # -- composition --------------------------------------------------------------
 
@@ -115,8 +126,11 @@ class Walker:
         seen = self.refs.count(ref)
         if seen >= _MAX_SAME_REF:
             raise Unsatisfiable(path, f"recursive $ref {ref!r} has no finite value")
-        target = resolve_ref(self.root, ref)
-        siblings = {k: v for k, v in schema.items() if k not in ("$ref", "title", "description", "$comment")}
+        try:
+            target = resolve_local_ref(self.root, ref)
+        except UnresolvedRef as exc:
+            raise UnresolvedRef(f"{exc} (at {path})") from exc
+        siblings = {k: v for k, v in schema.items() if k not in _NOT_CONSTRAINTS}
         if siblings:
             target = {"allOf": [target, siblings]}
         self.refs.append(ref)
@@ -133,9 +147,13 @@ class Walker:
                 raise Unsatisfiable(path, "allOf contains false")
             if not isinstance(part, dict):
                 continue
-            while "$ref" in part and len(self.refs) < _MAX_DEPTH:
-                rest = {k: v for k, v in part.items() if k != "$ref"}
-                part = merge_schemas(resolve_ref(self.root, part["$ref"]), rest)
+            for _ in range(_MAX_SAME_REF * 4):
+                if "$ref" not in part:
+                    break
+                rest = {k: v for k, v in part.items() if k not in _NOT_CONSTRAINTS}
+                part = merge_schemas(resolve_local_ref(self.root, part["$ref"]), rest)
+            else:
+                raise Unsatisfiable(path, "$ref cycle with no schema to stop at")
             if "allOf" in part:
                 part = self._fold_all_of(part, path)
             merged = merge_schemas(merged, part)
@@ -165,8 +183,9 @@ class Walker:
         def loops(branch: Any) -> bool:
             return isinstance(branch, dict) and branch.get("$ref") in self.refs
 
+        # Listed order otherwise: authors put the main type first (pydantic's Decimal is
+        # number-then-string, Optional[X] is X-then-null), and a model would answer with it.
         middle = [b for b in branches if not is_null(b) and not loops(b)]
-        self.rng.shuffle(middle)
         nulls = [b for b in branches if is_null(b)]
         looping = [b for b in branches if loops(b)]
         return [*nulls, *middle, *looping] if minimal or looping else [*middle, *nulls, *looping]
@@ -310,15 +329,25 @@ class Walker:
         item_name = singular(name)
         result: list[Any] = []
         seen: set[str] = set()
-        for index in range(size):
+        first_was_mentioned = False
+        index = -1
+        while (index := index + 1) < size:
             element = prefix[index] if index < len(prefix) else items
             if index < must_contain:
                 element = contains if element in (True, {}) else {"allOf": [element, contains]}
+            used_before = len(self.used)
             found = self._element(element, _child(path, index), item_name, minimal, seen if unique else None)
-            if found is _NOTHING:
+            mentioned = len(self.used) > used_before
+            if found is _NOTHING or (first_was_mentioned and not mentioned):
+                # "Email alice@corp.com" is a list of one: once the user's values run out, stop.
                 if index >= fewest:
                     break
-                raise Unsatisfiable(_child(path, index), "cannot find enough distinct items for uniqueItems")
+                if found is _NOTHING:
+                    raise Unsatisfiable(_child(path, index), "cannot find enough distinct items for uniqueItems")
+            if index == 0 and mentioned:
+                # Take every value the user listed, not just as many as we would have made up.
+                first_was_mentioned = True
+                size = max(size, min(most if most is not None else _MAX_MENTIONED_ITEMS, _MAX_MENTIONED_ITEMS))
             result.append(found)
             seen.add(canonical(found))
         return result
@@ -346,7 +375,7 @@ class Walker:
                 return candidate
         raise Unsatisfiable(path, "no string satisfies the constraints")
 
-    def _string_candidates(self, schema: dict[str, Any], name: str) -> Iterator[tuple[Any, tuple[str, int] | None]]:
+    def _string_candidates(self, schema: dict[str, Any], name: str) -> Iterator[tuple[Any, str | tuple[str, int] | None]]:
         fmt = schema.get("format")
         pattern = schema.get("pattern")
         fewest, most = schema.get("minLength", 0), schema.get("maxLength")
@@ -368,11 +397,13 @@ class Walker:
                     break
         yield self._fit_length("", fewest, most), None
 
-    def _mentioned_strings(self, name: str, fmt: str | None, pattern: str | None) -> Iterator[tuple[str, tuple[str, int]]]:
+    def _mentioned_strings(self, name: str, fmt: str | None, pattern: str | None) -> Iterator[tuple[str, str]]:
         if self.mentions is None:
             return
         words = set(name_words(name))
         pools: list[tuple[str, tuple[str, ...]]] = []
+        if (pattern or words & CODE_WORDS) and not fmt:
+            pools.append(("code", self.mentions.codes))
         if fmt == "email" or words & _EMAIL_WORDS:
             pools.append(("email", self.mentions.emails))
         if fmt in ("uri", "url") or words & _URL_WORDS:
@@ -383,10 +414,12 @@ class Walker:
             pools.append(("place", self.mentions.places))
         if not fmt and not words & _NOT_FOR_QUOTES:
             pools.append(("quoted", self.mentions.quoted))
-        for kind, pool in pools:
-            for index, text in enumerate(pool):
-                if (kind, index) not in self.used:
-                    yield text, (kind, index)
+        if words & QUERY_WORDS and not fmt and not pattern and self.mentions.topic:
+            pools.append(("topic", (self.mentions.topic,)))  # after quotes: 'search "x"' means x
+        for _, pool in pools:
+            for text in pool:
+                if text not in self.used:
+                    yield text, text
 
     def _fit_length(self, text: str, fewest: int, most: int | None) -> str:
         if most is not None and len(text) > most:
@@ -411,7 +444,7 @@ class Walker:
                 return value
         raise Unsatisfiable(path, "no number satisfies the constraints")
 
-    def _number_candidates(self, schema: dict[str, Any], name: str, integer: bool) -> Iterator[tuple[Any, tuple[str, int] | None]]:
+    def _number_candidates(self, schema: dict[str, Any], name: str, integer: bool) -> Iterator[tuple[Any, str | tuple[str, int] | None]]:
         if self.mentions is not None:
             for index, number in enumerate(self.mentions.numbers):
                 if ("number", index) not in self.used:
@@ -420,7 +453,7 @@ class Walker:
             yield sample, None
         if self.mentions is not None:
             yield plausible_number(name, self.rng), None
-        for value in _numbers_within(schema, integer, self.rng):
+        for value in numbers_within(schema, integer, self.rng):
             yield value, None
 
 
@@ -449,84 +482,3 @@ def _json_type(value: Any) -> str | None:
         if isinstance(value, python):
             return kind
     return None
-
-
-def _numbers_within(schema: dict[str, Any], integer: bool, rng: random.Random) -> Iterator[float]:
-    """Numbers that respect the bounds and multipleOf; the caller checks each."""
-    low, low_open = _bound(schema, "minimum", "exclusiveMinimum", max)
-    high, high_open = _bound(schema, "maximum", "exclusiveMaximum", min)
-    step = schema.get("multipleOf")
-    if isinstance(step, (int, float)) and not isinstance(step, bool) and step > 0:
-        yield from _multiples(step, low, low_open, high, high_open, integer, rng)
-        return
-    if integer:
-        first = None if low is None else (int(low) + 1 if low_open and float(low).is_integer() else math.ceil(low))
-        last = None if high is None else (int(high) - 1 if high_open and float(high).is_integer() else math.floor(high))
-        first, last = _default_span(first, last, 1, 100)
-        if first <= last:
-            yield rng.randint(first, last)
-            yield first
-            yield last
-            yield from range(first + 1, min(last, first + 64))  # distinct values for uniqueItems
-        return
-    a, b = _default_span(low, high, 1.0, 100.0)
-    if a <= b:
-        yield round(rng.uniform(a, b), 2)
-        yield (a + b) / 2
-        if not low_open:
-            yield a
-        if not high_open:
-            yield b
-        yield math.nextafter(a, math.inf)
-
-
-def _bound(schema: dict[str, Any], inclusive: str, exclusive: str, tighter: Any) -> tuple[Any, bool]:
-    """The effective bound and whether it is exclusive."""
-    value, open_value = schema.get(inclusive), schema.get(exclusive)
-    if isinstance(open_value, bool):  # draft-04: exclusiveMinimum is a flag on minimum
-        return value, open_value and value is not None
-    if open_value is None:
-        return value, False
-    if value is None or value == open_value:
-        return open_value, True
-    chosen = tighter(value, open_value)
-    return chosen, chosen == open_value
-
-
-def _default_span(low: Any, high: Any, usual_low: Any, usual_high: Any) -> tuple[Any, Any]:
-    """Fill a missing bound so values stay human-sized (1..100) when the schema allows."""
-    width = usual_high - usual_low
-    if low is None and high is None:
-        return usual_low, usual_high
-    if low is None:
-        if high >= usual_high:
-            return usual_low, usual_high
-        return (usual_low, high) if high >= usual_low else (high - width, high)
-    if high is None:
-        if low <= usual_low:
-            return usual_low, usual_high
-        return (low, usual_high) if low <= usual_high else (low, low + width)
-    return low, high
-
-
-def _multiples(step: float, low: Any, low_open: bool, high: Any, high_open: bool, integer: bool,
-               rng: random.Random) -> Iterator[float]:
-    first = math.ceil(low / step) if low is not None else 1
-    if low is not None and low_open and first * step <= low:
-        first += 1
-    last = math.floor(high / step) if high is not None else first + 20
-    if high is not None and high_open and last * step >= high:
-        last -= 1
-    if low is None and high is not None:
-        first = min(1, last) if last >= 1 else last - 20
-    if first > last:
-        return
-    picks = [rng.randint(first, last), first, last, *range(first, min(last, first + 40) + 1)]
-    if first <= 0 <= last:
-        picks.insert(1, 0)
-    for k in picks:
-        value = k * step
-        if integer and not float(value).is_integer():
-            continue
-        yield round(value, 12)
-        yield value

@@ -24,10 +24,14 @@ from typing import Any
 from faker import Faker
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError, best_match
+from jsonschema.protocols import Validator
+from jsonschema.validators import validator_for
+from referencing.exceptions import Unresolvable
 
 from emulator.model._formats import FORMAT_CHECKER
 from emulator.model._hints import read_mentions
-from emulator.model._schema_merge import RefError, canonical
+from emulator.contract.refs import UnresolvedRef
+from emulator.model._schema_merge import canonical
 from emulator.model._walker import Unsatisfiable, Walker
 
 __all__ = ["SchemaGenerationError", "generate_arguments", "generate_value"]
@@ -40,7 +44,7 @@ _LOCK = threading.Lock()
 
 # (use hints and Faker?, extra seed salt): tried in order until a value validates.
 _STRATEGIES: tuple[tuple[bool, int], ...] = ((True, 0), (True, 1), (True, 2), (False, 0), (False, 1))
-_VALIDATORS: OrderedDict[str, Draft202012Validator] = OrderedDict()
+_VALIDATORS: OrderedDict[str, Validator] = OrderedDict()
 _CACHE_SIZE = 512
 
 
@@ -69,10 +73,11 @@ def generate_value(schema: dict[str, Any], *, seed: int | str, hint_text: str = 
     """
     document = schema if root is None else root
     mentions = read_mentions(hint_text)
-    material = f"{canonical(schema)}\x00{seed}\x00{hint_text}"
+    schema_key = canonical(schema)
+    material = f"{schema_key}\x00{seed}\x00{hint_text}"
     failure = "no strategy produced a value"
     with _LOCK:
-        validator = _validator_for(document)
+        validator = _validator_for(document, schema_key if root is None else canonical(document))
         target = validator if root is None else validator.evolve(schema=schema)
         for rich, salt in _STRATEGIES:
             number = int.from_bytes(hashlib.sha256(f"{material}\x00{salt}".encode()).digest()[:8], "big")
@@ -80,34 +85,38 @@ def generate_value(schema: dict[str, Any], *, seed: int | str, hint_text: str = 
             walker = Walker(document, validator, random.Random(number), _FAKER, mentions if rich else None)
             try:
                 value = walker.value(schema, "$", "", False, frozenset())
+                error = best_match(target.iter_errors(value))
             except Unsatisfiable as exc:
                 failure = str(exc)
                 continue
-            except RefError as exc:
-                raise SchemaGenerationError(str(exc)) from exc
+            except (UnresolvedRef, Unresolvable) as exc:
+                raise SchemaGenerationError(f"unresolvable $ref: {exc}") from exc
             except RecursionError as exc:
                 raise SchemaGenerationError("schema nests too deeply to generate a value") from exc
-            error = best_match(target.iter_errors(value))
             if error is None:
                 return value
             failure = f"generated value failed validation at {error.json_path}: {error.message}"
     raise SchemaGenerationError(failure)
 
 
-def _validator_for(document: Any) -> Draft202012Validator:
-    """Compiled validator per schema document, kept in a small LRU keyed by canonical JSON."""
-    key = canonical(document)
+def _validator_for(document: Any, key: str) -> Validator:
+    """Compiled validator per schema document, kept in a small LRU keyed by its canonical JSON `key`.
+
+    Draft 2020-12 unless the document names another draft in `$schema` (a
+    draft-07 tuple `items` means something else in 2020-12).
+    """
     found = _VALIDATORS.get(key)
     if found is not None:
         _VALIDATORS.move_to_end(key)
         return found
     copy = json.loads(key)  # the cache must not see later edits to the caller's dict
+    cls = validator_for(copy, default=Draft202012Validator)
     try:
-        Draft202012Validator.check_schema(copy)
+        cls.check_schema(copy)
     except SchemaError as exc:
         where = "$" + "".join(f"[{p!r}]" if isinstance(p, str) else f"[{p}]" for p in exc.path)
         raise SchemaGenerationError(f"invalid JSON Schema at {where}: {exc.message}") from exc
-    found = _VALIDATORS[key] = Draft202012Validator(copy, format_checker=FORMAT_CHECKER)
+    found = _VALIDATORS[key] = cls(copy, format_checker=FORMAT_CHECKER)
     if len(_VALIDATORS) > _CACHE_SIZE:
         _VALIDATORS.popitem(last=False)
     return found

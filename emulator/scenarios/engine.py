@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -130,6 +130,18 @@ class ScenarioEngine:
             batch = next(self._batches)
             new = [_compile(s, source, None, (0, -batch, i), added=True)
                    for i, s in enumerate(document.data["scenarios"])]
+            self._check_unique(new, self._base + self._added)
+            self._added += new
+            self._reorder()
+        return [s.name for s in new]
+
+    def add_paths(self, paths: Iterable[Path]) -> list[str]:
+        """Add the scenarios of these files (or folders) as run-time ones, with their file and line:
+        a test's own files (pytest marker), dropped by `reset()` like `add`."""
+        with self._lock:
+            batch = next(self._batches)
+            new = [replace(s, rank=(0, -batch, i), added=True)
+                   for i, s in enumerate(self._read([Path(p) for p in paths]))]
             self._check_unique(new, self._base + self._added)
             self._added += new
             self._reorder()
