@@ -34,8 +34,9 @@ def client(emu) -> openai.OpenAI:
 
 
 @pytest.fixture
-def async_client(emu) -> openai.AsyncOpenAI:
-    return openai.AsyncOpenAI(base_url=emu.base_url, api_key=API_KEY, max_retries=0)
+async def async_client(emu):
+    async with openai.AsyncOpenAI(base_url=emu.base_url, api_key=API_KEY, max_retries=0) as client:
+        yield client
 
 
 @pytest.fixture
