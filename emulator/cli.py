@@ -84,7 +84,10 @@ def serve(args: argparse.Namespace) -> int:
         print(f"warning: binding to {args.host} makes the emulator reachable from other machines", file=sys.stderr)
     print(f"chat-emulator {__version__} listening on {emulator.url} (OpenAI base URL: {emulator.base_url})",
           flush=True)
-    emulator.serve_forever()
+    try:
+        emulator.serve_forever()
+    except KeyboardInterrupt:  # uvicorn has shut down and re-raises Ctrl-C: a clean stop, not an error
+        pass
     return 0
 
 
