@@ -96,7 +96,10 @@ def serve(args: argparse.Namespace) -> int:
           flush=True)
     if AdminGate(settings).enabled:
         print(f"inspector: {emulator.inspector_url}", flush=True)
-    emulator.serve_forever()
+    try:
+        emulator.serve_forever()
+    except KeyboardInterrupt:  # uvicorn has shut down and re-raises Ctrl-C: a clean stop, not an error
+        pass
     return 0
 
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import json
+
 import httpx
 import openai
 import pytest
 
 from emulator import Emulator
+from emulator.contract.response_schemas import schema_errors
 
 # The tests' helper modules (schema checks, the checker's reference server) import by name.
 sys.path.insert(0, str(Path(__file__).parent))
@@ -25,7 +28,26 @@ def server():
 @pytest.fixture
 def emu(server):
     server.reset()
-    return server
+    yield server
+    assert_responses_follow_the_contract(server)
+
+
+def assert_responses_follow_the_contract(server: Emulator) -> None:
+    """Every chat response the shared server sent during the test validates against the contract's
+    schemas: completions, each stream chunk, and error envelopes (scripted faults aside)."""
+    for entry in server.requests:
+        if entry.path != "/v1/chat/completions" or entry.headers.get("x-emulator-profile"):
+            continue
+        if entry.status >= 400:
+            problems = schema_errors("error", entry.response)
+        elif entry.matched != "builtin":
+            continue  # scenarios may script faults (malformed chunks, cut streams) on purpose
+        elif entry.stream:
+            chunks = [json.loads(e[6:]) for e in entry.events or () if e.startswith(b"data: {")]
+            problems = [p for chunk in chunks for p in schema_errors("chat_completion_chunk", chunk)]
+        else:
+            problems = schema_errors("chat_completion", entry.response)
+        assert not problems, f"response to request {entry.id} breaks the contract: {problems[:3]}"
 
 
 @pytest.fixture
@@ -34,8 +56,9 @@ def client(emu) -> openai.OpenAI:
 
 
 @pytest.fixture
-def async_client(emu) -> openai.AsyncOpenAI:
-    return openai.AsyncOpenAI(base_url=emu.base_url, api_key=API_KEY, max_retries=0)
+async def async_client(emu):
+    async with openai.AsyncOpenAI(base_url=emu.base_url, api_key=API_KEY, max_retries=0) as client:
+        yield client
 
 
 @pytest.fixture

@@ -417,5 +417,6 @@ def test_the_documented_project_runs_as_written(pytester: pytest.Pytester) -> No
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(f"# {path}\n{body}")
     tests = sum(len(re.findall(r"^(?:async )?def test_", body, re.M)) for _, body in blocks)
-    result = pytester.runpytest("-p", "no:cacheprovider", "--strict-markers")
+    # In a subprocess: the docs' module names (myapp, tests.test_first) must not meet other projects' in sys.modules.
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--strict-markers")
     result.assert_outcomes(passed=tests)
