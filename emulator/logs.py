@@ -88,7 +88,9 @@ class AccessLog:
             "duration_ms": round(duration_ms, 1), "matched": matched, "model": model,
             "request_id": request_id, "client": f"{client[0]}:{client[1]}" if client else None,
         }
-        text = f'{fields["client"] or "-"} "{scope["method"]} {scope["path"]}" {status} {duration_ms:.1f}ms'
+        # uvicorn's familiar shape, plus the duration and what answered.
+        text = (f'{fields["client"] or "-"} - "{scope["method"]} {scope["path"]} HTTP/{scope.get("http_version", "1.1")}" '
+                f'{status} {duration_ms:.1f}ms')
         if model:
             text += f" model={model}"
         if matched:
