@@ -35,9 +35,10 @@ class JournalEntry:
     events: list[bytes] | None = None  # the SSE events, for streams
     extra: dict[str, Any] = field(default_factory=dict)
     # For streams: when each event was written, in ms since the request arrived (filled while sending).
-    event_offsets_ms: list[float] = field(default_factory=list)
+    event_offsets_ms: list[float] | None = None
     started: float = field(default_factory=time.perf_counter, repr=False)
     size: int = 0  # approximate bytes this entry holds, set when journaled
+    request_bytes: int = 0  # the raw body's length, when the endpoint knows it (spares a walk of the body)
     truncated: bool = False  # a body string was cut to a marker
 
     @property
@@ -60,6 +61,8 @@ class JournalEntry:
 
     def event_sent(self) -> None:
         """Note that one more stream event was written (paced streams call this per event)."""
+        if self.event_offsets_ms is None:
+            self.event_offsets_ms = []
         self.event_offsets_ms.append(round((time.perf_counter() - self.started) * 1000, 3))
 
     def all_events_sent(self) -> None:
@@ -90,20 +93,38 @@ class Journal:
     def start(self, method: str, path: str, headers: dict[str, str]) -> JournalEntry:
         return JournalEntry(next(self._ids), time.time(), method, path, headers, None)
 
-    def add(self, entry: JournalEntry) -> None:
-        entry.body, body_size, cut = shrink(entry.body, self.string_limit)
-        entry.response, response_size, cut_response = shrink(entry.response, self.string_limit)
-        entry.truncated = cut or cut_response
-        entry.size = (ENTRY_OVERHEAD + body_size + response_size
-                      + sum(len(k) + len(v) for k, v in entry.headers.items())
-                      + sum(len(e) for e in entry.events or ()))
+    def add(self, entry: JournalEntry, response_bytes: int = 0) -> None:
+        """Journal a finished entry. `entry.request_bytes` and `response_bytes` (the raw sizes, when
+        the endpoint knows them) spare walking bodies that cannot hold an over-long string."""
+        limit = self.string_limit
+        events_size = 0
+        if entry.events:  # an unpaced stream's body is its events joined: its size is known
+            events_size = response_bytes or sum(map(len, entry.events))
+        body_size = entry.request_bytes
+        if not body_size or body_size > limit:
+            entry.body, body_size, cut = shrink(entry.body, limit)
+            entry.truncated = cut
+        if events_size:  # a stream: the assembled completion is a fraction of its chunks' size
+            # Every character of the completion went out in some chunk, so short streams need no look.
+            response_size = events_size // 4
+            walk = events_size > limit and has_long_string(entry.response, limit)
+        elif response_bytes:
+            response_size, walk = response_bytes, response_bytes > limit
+        else:
+            response_size, walk = 0, True
+        if walk:
+            entry.response, response_size, cut = shrink(entry.response, limit)
+            entry.truncated = entry.truncated or cut
+        entry.size = (ENTRY_OVERHEAD + body_size + response_size + events_size
+                      + sum(map(len, entry.headers)) + sum(map(len, entry.headers.values())))
         with self._lock:
             self._entries.append(entry)
             self._bytes += entry.size
             while len(self._entries) > 1 and (len(self._entries) > self.max_entries or self._bytes > self.max_bytes):
                 self._bytes -= self._entries.popleft().size
                 self._dropped += 1
-        self._notify("added", entry)
+        if self.listeners:
+            self._notify("added", entry)
 
     def clear(self) -> None:
         with self._lock:
@@ -156,6 +177,22 @@ def shrink(value: Any, limit: int) -> tuple[Any, int, bool]:
         cut = any(c for _, _, c in items)
         return ([v for v, _, _ in items] if cut else value), 2 + sum(s + 1 for _, s, _ in items), cut
     return value, 8, False
+
+
+def has_long_string(value: Any, limit: int) -> bool:
+    """Whether any string inside `value` is longer than `limit` (a quick check before `shrink`)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind is str:
+            if len(item) > limit:
+                return True
+        elif kind is dict:
+            stack.extend(item.values())
+        elif kind is list:
+            stack.extend(item)
+    return False
 
 
 def truncation_marker(text: str) -> str:

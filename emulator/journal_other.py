@@ -56,9 +56,9 @@ class JournalOtherRequests:
         finally:
             if not entry.duration_ms:
                 entry.duration_ms = (time.perf_counter() - entry.started) * 1000
-            entry.body = _parsed(request_body)
+            entry.body, entry.request_bytes = _parsed(request_body), sum(map(len, request_body))
             entry.response = _parsed(response_body)
-            self.journal.add(entry)
+            self.journal.add(entry, sum(map(len, response_body)))
 
 
 def _parsed(chunks: list[bytes]) -> Any:

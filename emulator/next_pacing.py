@@ -24,6 +24,8 @@ class NextPacing:
 
     def take(self) -> Pacing | None:
         """The pacing for this stream, counting it against the remaining number."""
+        if self._pacing is None:  # the usual case, without taking the lock
+            return None
         with self._lock:
             pacing = self._pacing
             if pacing is None:

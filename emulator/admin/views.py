@@ -18,7 +18,7 @@ def summary(entry: JournalEntry) -> dict[str, Any]:
 
 def detail(entry: JournalEntry) -> dict[str, Any]:
     events = [e.decode("utf-8", "replace") for e in entry.events] if entry.events is not None else None
-    offsets = list(entry.event_offsets_ms)
+    offsets = entry.event_offsets_ms or []
     return {
         **summary(entry),
         "headers": _redact(entry.headers), "request": entry.body, "response": entry.response,

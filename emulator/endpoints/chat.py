@@ -57,6 +57,7 @@ async def serve_chat(request: Request, route: ChatRoute | None = None) -> Respon
         api_key = profile.read_api_key(request, state.settings.api_keys)
         http.check_json_content_type(request)
         raw = await http.read_body(request, state.settings.max_body_bytes)
+        entry.request_bytes = len(raw)
         body = entry.body = parse_json_object(raw)
         if route is not None:
             body = route.body_for(request, state, body)
@@ -75,7 +76,7 @@ async def serve_chat(request: Request, route: ChatRoute | None = None) -> Respon
         entry.matched = getattr(error, "scenario", None)  # a scripted error names its scenario
         response = profile.error_response(error, {**http.base_headers(rid, started), **_ignored_header(ignored)})
     entry.duration_ms = (time.perf_counter() - started) * 1000
-    state.journal.add(entry)
+    state.journal.add(entry, len(getattr(response, "body", b"")))  # streams: their events give the size
     return response
 
 
