@@ -18,8 +18,8 @@ from ..reply import Pacing, Reply
 from ..respond import respond
 from ..state import EmulatorState
 from ..store import make_record
-from ..wire.json_body import completion_dict
-from ..wire.sse import render_events
+from ..wire.json_body import completion_dict, dumps
+from ..wire.stamped import json_body, sse_events
 from ..wire.stream_response import PacedEventStream, unpaced_stream
 
 # Per-request pacing headers (documented in the README).
@@ -94,11 +94,12 @@ def _render(state: EmulatorState, chat, reply: Reply, headers: dict[str, str], e
     if chat.body.get("store"):  # streamed ones too: `body` is the assembled response
         state.services["store"].save(make_record(chat.api_key, body, chat.body, headers["x-request-id"]))
     if not chat.stream:
-        response = http.json_response(body, headers)
+        payload = json_body(reply, cid, created) if route is None else dumps(body).encode("utf-8")
+        response = Response(payload, 200, headers, "application/json")
         return response if reply.fault is None else reply.fault.wrap(response)
     pacing = _pacing(state, chat.headers, reply)
-    events = render_events(reply, cid, created, include_usage=chat.include_usage,
-                           include_obfuscation=chat.include_obfuscation, chunk_tokens=pacing.chunk_tokens)
+    events = sse_events(reply, cid, created, include_usage=chat.include_usage,
+                        include_obfuscation=chat.include_obfuscation, chunk_tokens=pacing.chunk_tokens)
     if route is not None:
         events = route.decorate_events(events)
     entry.stream, entry.events = True, events
