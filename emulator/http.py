@@ -9,6 +9,7 @@ from starlette.responses import Response
 from .contract import errors
 from .contract.errors import ApiError
 from .wire.json_body import dumps
+from .wire.responses import BytesResponse
 
 OPENAI_VERSION = "2020-10-01"
 
@@ -30,9 +31,19 @@ async def read_body(request: Request, limit: int) -> bytes:
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
         raise errors.request_too_large(limit)
-    chunks = []
-    size = 0
-    async for chunk in request.stream():
+    message = await request.receive()
+    body = message.get("body", b"")
+    if not message.get("more_body"):  # the usual case: the whole body in one message
+        if len(body) > limit:
+            raise errors.request_too_large(limit)
+        return body
+    chunks = [body]
+    size = len(body)
+    while message.get("more_body"):
+        message = await request.receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:
             raise errors.request_too_large(limit)
@@ -59,7 +70,7 @@ def base_headers(request_id: str, started: float) -> dict[str, str]:
 
 
 def json_response(payload: object, headers: dict[str, str], status: int = 200) -> Response:
-    return Response(dumps(payload).encode("utf-8"), status, headers, "application/json")
+    return BytesResponse(dumps(payload).encode("utf-8"), status, headers)
 
 
 def error_response(error: ApiError, headers: dict[str, str]) -> Response:

@@ -95,7 +95,7 @@ def _render(state: EmulatorState, chat, reply: Reply, headers: dict[str, str], e
         state.services["store"].save(make_record(chat.api_key, body, chat.body, headers["x-request-id"]))
     if not chat.stream:
         payload = json_body(reply, cid, created) if route is None else dumps(body).encode("utf-8")
-        response = Response(payload, 200, headers, "application/json")
+        response = http.BytesResponse(payload, 200, headers)
         return response if reply.fault is None else reply.fault.wrap(response)
     pacing = _pacing(state, chat.headers, reply)
     events = sse_events(reply, cid, created, include_usage=chat.include_usage,

@@ -13,6 +13,7 @@ from typing import Any, Awaitable, Callable
 from starlette.responses import Response
 
 from ..reply import Pacing
+from .responses import BytesResponse
 
 SSE_MEDIA_TYPE = "text/event-stream; charset=utf-8"
 Send = Callable[[dict[str, Any]], Awaitable[None]]
@@ -24,7 +25,7 @@ def sse_headers(headers: dict[str, str]) -> dict[str, str]:
 
 
 def unpaced_stream(events: list[bytes], headers: dict[str, str]) -> Response:
-    return Response(b"".join(events), 200, sse_headers(headers), SSE_MEDIA_TYPE)
+    return BytesResponse(b"".join(events), 200, sse_headers(headers), SSE_MEDIA_TYPE)
 
 
 class PacedEventStream:
