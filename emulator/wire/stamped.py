@@ -31,11 +31,16 @@ def json_body(reply: Reply, completion_id: str, created: int) -> bytes:
 
 def sse_events(reply: Reply, completion_id: str, created: int, *, include_usage: bool, include_obfuscation: bool,
                chunk_tokens: int) -> list[bytes]:
+    """The stream's events, each stamped. Every chunk starts with the same head up to `created`, so
+    the template keeps what follows the head and a response puts its own head in front."""
     key = ("sse", include_usage, include_obfuscation, chunk_tokens)
     template = reply.rendered.get(key)
     if template is None:
-        template = reply.rendered[key] = render_events(
-            reply, _ID_MARK, 0, include_usage=include_usage, include_obfuscation=include_obfuscation,
-            chunk_tokens=chunk_tokens)
-    cid, stamp = completion_id.encode(), str(created).encode()
-    return [_stamp(event, cid, stamp) for event in template]
+        events = render_events(reply, _ID_MARK, 0, include_usage=include_usage,
+                               include_obfuscation=include_obfuscation, chunk_tokens=chunk_tokens)
+        head = events[0][: events[0].index(_CREATED_PATTERN) + len(_CREATED_PATTERN)]
+        template = reply.rendered[key] = (head, [e[len(head):] if e.startswith(head) else e for e in events],
+                                          [e.startswith(head) for e in events])
+    head, rests, stamped = template
+    own_head = _stamp(head, completion_id.encode(), str(created).encode())
+    return [own_head + rest if is_chunk else rest for rest, is_chunk in zip(rests, stamped)]
