@@ -46,7 +46,8 @@ async def serve_chat(request: Request, route: ChatRoute | None = None) -> Respon
     state: EmulatorState = request.app.state.emulator
     started = time.perf_counter()
     rid = request_id()
-    headers = dict(request.headers)
+    # ASGI header names are already lower-case; one pass here (Starlette's Headers looks each key up again).
+    headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in request.scope["headers"]}
     path = request.scope["path"]
     entry = request.scope[JOURNAL_ENTRY] = state.journal.start("POST", path, headers)  # for the access log
     profile, ignored = PROFILES[state.settings.profile], []
