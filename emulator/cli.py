@@ -44,7 +44,7 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--admin-token", default=os.environ.get(TOKEN_ENV) or None,
                    help=f"token the admin API and inspector require (default: ${TOKEN_ENV}); needed off loopback")
     p.add_argument("--journal-size", type=int, default=1000, help="requests the journal keeps (default 1000)")
-    p.add_argument("--journal-max-mb", type=float, default=16.0, help="bytes the journal keeps, in MB (default 16)")
+    p.add_argument("--journal-max-mb", type=float, default=8.0, help="bytes the journal keeps, in MB (default 8)")
     p.add_argument("--profile", default="openai", choices=sorted(PROFILES),
                    help="what the server accepts: openai (default, as strict as the live API), vllm, azure, lenient; "
                         "one request can choose another with the x-emulator-profile header")

@@ -28,7 +28,7 @@ class Settings:
     enforce_rate_limits: bool = False
     max_body_bytes: int = 32 * 1024 * 1024
     journal_size: int = 1000
-    journal_max_bytes: int = 16 * 1024 * 1024
+    journal_max_bytes: int = 8 * 1024 * 1024  # with the rest, keeps a busy server under 60 MiB
     store_path: Path | None = None
     store_cap: int = 10000
     log_format: str = "text"  # "text" or "json"

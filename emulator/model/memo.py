@@ -15,7 +15,7 @@ from typing import Callable, Hashable
 from ..contract.chat_request import ChatRequest
 from ..reply import Reply
 
-MAX_REPLIES = 512
+MAX_REPLIES = 256  # with their rendered templates, a few MB at most
 MAX_KEY_BYTES = 64 * 1024  # larger bodies are rare and would make the memo heavy
 
 
