@@ -20,18 +20,6 @@ USER = [{"role": "user", "content": "hello there"}]
 GREETING = {"name": "greeting", "match": {"last_user": {"contains": "hello"}}, "reply": {"content": "Hi from a scenario"}}
 
 
-@pytest.fixture(scope="module")
-def server():
-    with Emulator() as emu:
-        yield emu
-
-
-@pytest.fixture
-def emu(server):
-    server.reset()
-    return server
-
-
 @pytest.fixture
 def admin(emu):
     with httpx.Client(base_url=emu.url + "/_emulator") as client:
