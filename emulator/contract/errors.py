@@ -110,40 +110,32 @@ def empty_array(param: str) -> ApiError:
     )
 
 
-def array_too_short(param: str, minimum: int, got: int) -> ApiError:
+def _length_error(param: str, noun: str, above: bool, bound: int, got: int) -> ApiError:
+    """`Invalid 'stop': array too long. Expected an array with maximum length 4, but got ...` and kin."""
+    article = "an" if noun == "array" else "a"
+    size, limit, code = ("long", "maximum", "above_max") if above else ("short", "minimum", "below_min")
     return bad_request(
-        f"Invalid '{param}': array too short. Expected an array with minimum length {minimum}, "
-        f"but got an array with length {got} instead.",
+        f"Invalid '{param}': {noun} too {size}. Expected {article} {noun} with {limit} length {bound}, "
+        f"but got {article} {noun} with length {got} instead.",
         param,
-        "array_below_min_length",
+        f"{noun}_{code}_length",
     )
+
+
+def array_too_short(param: str, minimum: int, got: int) -> ApiError:
+    return _length_error(param, "array", False, minimum, got)
 
 
 def array_too_long(param: str, maximum: int, got: int) -> ApiError:
-    return bad_request(
-        f"Invalid '{param}': array too long. Expected an array with maximum length {maximum}, "
-        f"but got an array with length {got} instead.",
-        param,
-        "array_above_max_length",
-    )
+    return _length_error(param, "array", True, maximum, got)
 
 
 def string_too_long(param: str, maximum: int, got: int) -> ApiError:
-    return bad_request(
-        f"Invalid '{param}': string too long. Expected a string with maximum length {maximum}, "
-        f"but got a string with length {got} instead.",
-        param,
-        "string_above_max_length",
-    )
+    return _length_error(param, "string", True, maximum, got)
 
 
 def string_too_short(param: str, minimum: int, got: int) -> ApiError:
-    return bad_request(
-        f"Invalid '{param}': string too short. Expected a string with minimum length {minimum}, "
-        f"but got a string with length {got} instead.",
-        param,
-        "string_below_min_length",
-    )
+    return _length_error(param, "string", False, minimum, got)
 
 
 def too_many_properties(param: str, maximum: int, got: int) -> ApiError:
