@@ -37,7 +37,7 @@ def respond(request: ChatRequest) -> Reply:
     seed = request_seed(request)
     reasoning = REASONING_TOKENS[request.body.get("reasoning_effort") or "medium"] if request.model.is_reasoning else 0
     choices = [_choice(request, index, random.Random(seed + index), reasoning) for index in range(request.n)]
-    completion = sum(_completion_tokens(c) for c in choices) + reasoning * len(choices)
+    completion = sum(choice_tokens(c) for c in choices) + reasoning * len(choices)
     return Reply(
         choices=choices,
         usage=Usage(prompt_tokens(request), completion, reasoning_tokens=reasoning * len(choices)),
@@ -48,7 +48,8 @@ def respond(request: ChatRequest) -> Reply:
     )
 
 
-def _completion_tokens(choice: Choice) -> int:
+def choice_tokens(choice: Choice) -> int:
+    """Completion tokens of one choice: its text, or its tool calls (name, arguments, overhead)."""
     total = len(choice.tokens)
     for call in choice.tool_calls:
         total += count_tokens(call.name) + count_tokens(call.arguments) + 3

@@ -174,7 +174,7 @@ class ReplyTemplate:
     def _usage(self, request: ChatRequest, choices: list[Choice], fallback: Reply | None) -> Usage:
         given = self.spec.get("usage", {})
         reasoning = fallback.usage.reasoning_tokens if fallback is not None else 0
-        usage = Usage(prompt_tokens(request), sum(builtin._completion_tokens(c) for c in choices) + reasoning,
+        usage = Usage(prompt_tokens(request), sum(builtin.choice_tokens(c) for c in choices) + reasoning,
                       reasoning_tokens=reasoning)
         for key, value in given.items():
             setattr(usage, key, value)
