@@ -45,6 +45,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="the only API key the emulator accepts (default: any non-empty key)")
     group.addoption("--chat-emulator-assert-all-used", action="store_true", default=None,
                     help="fail a test that loaded a scenario no request used")
+    group.addoption("--chat-emulator-profile", default=None, metavar="NAME",
+                    help="compatibility profile: openai (default), vllm, azure or lenient")
     parser.addini("chat_emulator_scenarios", "scenario files or folders loaded for every test", type="paths",
                   default=[])
     parser.addini("chat_emulator_strict", "strict mode (a request no scenario matches fails)", type="bool",
@@ -55,6 +57,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("chat_emulator_api_key", "the only API key the emulator accepts", default="")
     parser.addini("chat_emulator_assert_all_used", "fail a test that loaded a scenario no request used",
                   type="bool", default=False)
+    parser.addini("chat_emulator_profile", "compatibility profile: openai (default), vllm, azure or lenient",
+                  default="openai")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -101,6 +105,7 @@ def settings_from(config: pytest.Config) -> Settings:
         scenario_paths=_paths(config, "scenarios"), models_files=_paths(config, "models"),
         strict=bool(_option(config, "strict")),
         pacing=Pacing(_number(config, "ttft_ms") / 1000, _number(config, "tokens_per_second")),
+        profile=_option(config, "profile"),
     )
 
 

@@ -420,3 +420,19 @@ def test_the_documented_project_runs_as_written(pytester: pytest.Pytester) -> No
     # In a subprocess: the docs' module names (myapp, tests.test_first) must not meet other projects' in sys.modules.
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--strict-markers")
     result.assert_outcomes(passed=tests)
+
+
+def test_profile_option(pytester: pytest.Pytester) -> None:
+    ini(pytester, "chat_emulator_profile = vllm\n")
+    pytester.makepyfile(f"""
+        USER = {USER}
+
+        def test_vllm_fields_are_accepted(chat_emulator):
+            reply = chat_emulator.client().chat.completions.create(
+                model="gpt-4o-mini", messages=USER, extra_body={{"guided_choice": ["yes", "no"], "top_k": 5}})
+            assert reply.choices[0].message.content in ("yes", "no")
+    """)
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+    openai_result = pytester.runpytest("-p", "no:cacheprovider", "--chat-emulator-profile", "openai")
+    openai_result.assert_outcomes(failed=1)
+    openai_result.stdout.fnmatch_lines(["*Unknown parameter*"])
