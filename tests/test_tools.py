@@ -294,3 +294,24 @@ def test_strict_response_format_schema_is_checked(client):
     assert caught.value.body["message"].startswith("Invalid schema for response_format 'bad': In context=(), "
                                                    "'additionalProperties' is required")
     assert caught.value.param == "response_format"
+
+
+class Person(BaseModel):
+    name: str
+    age: int
+
+
+def test_json_mode_follows_a_schema_written_in_the_prompt(client):
+    """instructor's JSON mode and hand-written prompts put the wanted object's schema in the messages."""
+    schema = json.dumps(Person.model_json_schema())
+    reply = client.chat.completions.create(model="gpt-4o-mini", response_format={"type": "json_object"}, messages=[
+        {"role": "system", "content": f"Answer in json that matches this json_schema:\n\n{schema}\n\nOnly JSON."},
+        {"role": "user", "content": "Extract: Ada Lovelace is 36"}])
+    person = Person.model_validate_json(reply.choices[0].message.content)
+    assert person == Person(name="Ada Lovelace", age=36)
+
+
+def test_json_mode_without_a_schema_is_still_an_object(client):
+    reply = client.chat.completions.create(model="gpt-4o-mini", response_format={"type": "json_object"},
+                                           messages=[{"role": "user", "content": "Say hi in JSON"}])
+    assert set(json.loads(reply.choices[0].message.content)) == {"model", "reply"}

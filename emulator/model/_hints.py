@@ -58,6 +58,8 @@ _EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _URL_RE = re.compile(r"https?://[^\s\"'<>]+")
 _DATE_RE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 _NOT_PLACES = frozenset({"I", "The", "A", "An", "Please", "What", "How", "Is", "My", "Me"})
+# "John", "Ada Lovelace": a capitalised word or two (not the text's first word, which any sentence has).
+_NAME_RE = re.compile(r"\b([A-Z][a-z]+(?:[ \t]+[A-Z][a-z]+)*)\b")
 _TOKEN_RE = re.compile(r"[A-Za-z0-9#][\w#-]*")
 # The polite or imperative opening of a request, dropped to leave what is asked about.
 _REQUEST_OPENING = re.compile(
@@ -79,6 +81,7 @@ class Mentions:
     urls: tuple[str, ...] = ()
     dates: tuple[str, ...] = ()
     codes: tuple[str, ...] = ()  # "JFK", "A1B2C3", "ORD-42": codes and ids the user typed
+    names: tuple[str, ...] = ()  # "John", "Ada Lovelace": capitalised words that are not places
     topic: str = ""  # the request without its opening: "Find red shoes" -> "red shoes"
     lowered: str = field(default="", repr=False)
 
@@ -103,6 +106,14 @@ def read_mentions(text: str) -> Mentions:
     quoted = [next(g for g in m.groups() if g) for m in _QUOTED_RE.finditer(text)]
     codes = [t for t in _TOKEN_RE.findall(_DATE_RE.sub(" ", scrubbed)) if _looks_like_code(t)]
     topic = _REQUEST_OPENING.sub("", text.strip(), count=1).rstrip(" ?.!")
+    known = {p.lower() for p in places}
+    names = []
+    for match in _NAME_RE.finditer(text):
+        words = match.group(1).split()
+        if _starts_sentence(text, match.start(1)) or words[0] in _NOT_PLACES:
+            words = words[1:]  # "Meet Ada Lovelace": the sentence's first word is capitalised anyway
+        if words and not any(word.lower() in known for word in words):
+            names.append(" ".join(words[:3]))
     return Mentions(
         places=tuple(dict.fromkeys(places)),
         numbers=tuple(numbers),
@@ -111,9 +122,16 @@ def read_mentions(text: str) -> Mentions:
         urls=tuple(urls),
         dates=tuple(dates),
         codes=tuple(dict.fromkeys(codes)),
+        names=tuple(dict.fromkeys(names)),
         topic=topic if 0 < len(topic) <= 120 else "",
         lowered=text.lower(),
     )
+
+
+def _starts_sentence(text: str, position: int) -> bool:
+    """Capitals there say nothing: the text's first word, or a word after `.`, `!` or `?`."""
+    before = text[:position].rstrip()
+    return not before or before[-1] in ".!?"
 
 
 def _looks_like_code(token: str) -> bool:

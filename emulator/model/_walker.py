@@ -47,6 +47,11 @@ _TYPE_FAMILIES = (
     ("string", ("minLength", "maxLength", "pattern", "format", "contentEncoding", "contentMediaType")),
     ("number", ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf")),
 )
+# Properties that hold a person's name, and name-like properties that do not.
+_PERSON_WORDS = frozenset({"name", "fullname", "author", "customer", "person", "owner", "recipient", "sender",
+                           "contact", "attendee", "assignee", "guest", "patient", "employee", "speaker"})
+_NOT_PERSON_WORDS = frozenset({"file", "filename", "domain", "host", "company", "product", "city", "country",
+                               "street", "project", "model", "tool", "function", "event", "team", "brand"})
 _EMAIL_WORDS = frozenset({"email", "mail", "cc", "bcc"})
 _URL_WORDS = frozenset({"url", "uri", "link", "website", "homepage", "href"})
 _DATE_WORDS = frozenset({"date", "day", "birthday", "dob", "deadline"})
@@ -412,6 +417,8 @@ class Walker:
             pools.append(("date", self.mentions.dates))
         if words & LOCATION_WORDS:
             pools.append(("place", self.mentions.places))
+        if words & _PERSON_WORDS and not words & _NOT_PERSON_WORDS and not fmt:
+            pools.append(("name", self.mentions.names))
         if not fmt and not words & _NOT_FOR_QUOTES:
             pools.append(("quoted", self.mentions.quoted))
         if words & QUERY_WORDS and not fmt and not pattern and self.mentions.topic:

@@ -18,6 +18,7 @@ from ..reply import Choice, Reply, ToolCall, Usage
 from ..tokens import count_tokens, tokenize, tokenize_parts
 from . import text
 from .guided import guided_content
+from .json_mode import json_object_content
 from .logprobs import token_logprobs
 from .tool_policy import ToolSpec, choose_calls
 
@@ -96,7 +97,7 @@ def _content(request: ChatRequest, rng: random.Random) -> list[str]:
     else:
         parts = text.conversational_text(request, rng)
     if kind == "json_object":
-        return [json.dumps({"model": request.model.snapshot, "reply": "".join(parts)}, ensure_ascii=False)]
+        return [json_object_content(request, "".join(parts), rng.getrandbits(64))]
     return parts
 
 

@@ -1,0 +1,49 @@
+"""`response_format: {"type": "json_object"}`: the JSON a cooperative model would write.
+
+Clients that use JSON mode (instructor's JSON mode, LangChain's `json_mode`, hand-written prompts)
+describe the object they want in the prompt, usually as a JSON Schema. When a message carries one,
+the reply is a value valid against it; otherwise it is an object with the model and the reply text.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..contract.chat_request import ChatRequest, message_text
+
+_MAX_SCAN = 100_000  # characters of a message searched for a schema
+_decoder = json.JSONDecoder()
+
+
+def schema_in_messages(request: ChatRequest) -> dict[str, Any] | None:
+    """The last JSON Schema (an object with `properties`) written in the messages, newest first."""
+    for message in reversed(request.messages):
+        text = message_text(message)[:_MAX_SCAN]
+        if '"properties"' not in text:
+            continue
+        found = None
+        start = text.find("{")
+        while start != -1:
+            try:
+                value, end = _decoder.raw_decode(text, start)
+            except ValueError:
+                start = text.find("{", start + 1)
+                continue
+            if isinstance(value, dict) and isinstance(value.get("properties"), dict):
+                found = value
+            start = text.find("{", end)
+        if found is not None:
+            return found
+    return None
+
+
+def json_object_content(request: ChatRequest, answer: str, seed: int) -> str:
+    schema = schema_in_messages(request)
+    if schema is not None:
+        from .schema_values import SchemaGenerationError, generate_value
+
+        try:
+            return json.dumps(generate_value(schema, seed=seed, hint_text=request.last_user_text), ensure_ascii=False)
+        except SchemaGenerationError:
+            pass  # a schema we cannot satisfy: answer as without one
+    return json.dumps({"model": request.model.snapshot, "reply": answer}, ensure_ascii=False)
