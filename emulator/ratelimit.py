@@ -36,6 +36,7 @@ class RateLimiter:
         self.requests_per_minute = requests_per_minute
         self.tokens_per_minute = tokens_per_minute
         self.enforce = enforce
+        self._limit_requests, self._limit_tokens = str(requests_per_minute), str(tokens_per_minute)
         self._budgets: dict[str, Budget] = {}
 
     def reset(self) -> None:
@@ -67,8 +68,8 @@ class RateLimiter:
 
     def headers(self, budget: Budget) -> dict[str, str]:
         return {
-            "x-ratelimit-limit-requests": str(self.requests_per_minute),
-            "x-ratelimit-limit-tokens": str(self.tokens_per_minute),
+            "x-ratelimit-limit-requests": self._limit_requests,
+            "x-ratelimit-limit-tokens": self._limit_tokens,
             "x-ratelimit-remaining-requests": str(max(self.requests_per_minute - budget.requests, 0)),
             "x-ratelimit-remaining-tokens": str(max(self.tokens_per_minute - budget.tokens, 0)),
             # Budgets refill continuously: the reset is the time to win back what was used.

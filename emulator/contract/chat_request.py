@@ -116,6 +116,13 @@ class ChatRequest:
     def all_text(self) -> str:
         return "\n".join(message_text(m) for m in self.messages)
 
+    @cached_property
+    def media_tokens(self) -> tuple[int, int]:
+        """Prompt tokens of the non-text parts (images, audio, files), and the audio share of them."""
+        from ..multimodal.parts import media_tokens
+
+        return media_tokens(self.messages, self.model)
+
     @property
     def turn(self) -> int:
         """1 for the first user turn, 2 for the second, ... (counts user messages)."""

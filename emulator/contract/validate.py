@@ -9,7 +9,6 @@ from .chat_request import ChatRequest
 from .models import ModelCatalogue
 from .request_shape import CHAT_REQUEST
 from .rules import check_context_length, check_model_rules, check_request_rules
-from ..multimodal.parts import media_tokens
 from ..tokens import count_definition_tokens, count_message_tokens
 
 # Extra checks plugged in by other layers (strict tool schemas, multimodal parts): each gets the
@@ -55,6 +54,6 @@ def prompt_tokens(request: ChatRequest) -> int:
     cached = request.__dict__.get("_prompt_tokens")
     if cached is None:
         cached = count_message_tokens(request.messages) + count_definition_tokens(
-            request.tools or request.functions) + media_tokens(request.messages, request.model)[0]
+            request.tools or request.functions) + request.media_tokens[0]
         request.__dict__["_prompt_tokens"] = cached
     return cached

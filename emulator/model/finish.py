@@ -3,7 +3,6 @@ details of audio input and predictions, and the spoken form when the request ask
 from __future__ import annotations
 
 from ..contract.chat_request import ChatRequest
-from ..multimodal.parts import media_tokens
 from ..reply import Reply
 from .audio_output import speak, wants_audio
 from .prediction import count_prediction
@@ -11,7 +10,7 @@ from .prediction import count_prediction
 
 def finish_reply(request: ChatRequest, reply: Reply) -> Reply:
     if not reply.usage.prompt_audio_tokens:
-        reply.usage.prompt_audio_tokens = media_tokens(request.messages, request.model)[1]
+        reply.usage.prompt_audio_tokens = request.media_tokens[1]
     count_prediction(request, reply)
     if wants_audio(request.body):
         speak(request, reply)

@@ -49,7 +49,8 @@ def _key(request: ChatRequest) -> Hashable | None:
     body = request.body
     if body.get("modalities") or body.get("prediction"):  # replies that finish_reply rewrites
         return None
-    return raw, request.model
+    model = request.model  # what of the model the reply depends on (hashing the whole entry costs more)
+    return raw, model.id, model.snapshot, model.is_reasoning
 
 
 BUILTIN_REPLIES = ReplyMemo()
