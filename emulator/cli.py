@@ -86,14 +86,14 @@ def serve(args: argparse.Namespace) -> int:
         print(f"chat-emulator: not starting, the scenario files have mistakes:\n{error}", file=sys.stderr)
         return 2
     emulator.bind()
-    if args.scenarios:
-        names = emulator.scenarios.names()
-        print(f"{len(names)} scenarios loaded" + (" (watching for changes)" if args.watch else "")
-              + (", strict mode" if args.strict else ""), flush=True)
     for warning in binding_warnings(settings):
         print(f"warning: {warning}", file=sys.stderr)
     print(f"chat-emulator {__version__} listening on {emulator.url} (OpenAI base URL: {emulator.base_url})",
           flush=True)
+    if args.scenarios:
+        names = emulator.scenarios.names()
+        print(f"{len(names)} scenarios loaded" + (" (watching for changes)" if args.watch else "")
+              + (", strict mode" if args.strict else ""), flush=True)
     if AdminGate(settings).enabled:
         print(f"inspector: {emulator.inspector_url}", flush=True)
     try:

@@ -94,7 +94,7 @@ class Emulator:
         try:
             self._server.run(sockets=[sock])
         finally:
-            self.close_socket()
+            self.close()
 
     def start(self) -> "Emulator":
         """Serve in a background thread; returns once the server accepts connections."""
@@ -144,7 +144,13 @@ class Emulator:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop serving and release what the server holds (the `--store` file). `stop()` alone allows a
+        later `start()`; after `close()` the emulator is done."""
         self.stop()
+        self.state.services["store"].close()
 
     # --- inspecting and resetting --------------------------------------------------------------
     @property

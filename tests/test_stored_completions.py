@@ -215,3 +215,15 @@ async def test_the_async_client_pages_and_manages_stored_completions(async_clien
     assert [m.id async for m in async_client.chat.completions.messages.list(ids[0])] == [f"{ids[0]}-0"]
     assert (await async_client.chat.completions.delete(ids[2])).deleted is True
     assert [c.id async for c in async_client.chat.completions.list()] == ids[:2]
+
+
+def test_closing_the_emulator_releases_the_store_file(tmp_path):
+    import sqlite3
+
+    from emulator import Emulator
+
+    with Emulator(store_path=tmp_path / "store.sqlite") as emu:
+        store = emu.state.services["store"]
+        assert store.get("sk", "chatcmpl-none") is None
+    with pytest.raises(sqlite3.ProgrammingError):  # the connection is closed with the emulator
+        store.get("sk", "chatcmpl-none")
