@@ -71,6 +71,9 @@ class JournalEntry:
         self.event_offsets_ms = [offset] * len(self.events or ())
 
 
+# The least a chunk's envelope takes (`data: {"id":"chatcmpl-…","object":"chat.completion.chunk",…}`).
+CHUNK_OVERHEAD = 150
+
 Listener = Callable[[str, JournalEntry | None], None]
 
 
@@ -107,7 +110,9 @@ class Journal:
         if events_size:  # a stream: the assembled completion is a fraction of its chunks' size
             # Every character of the completion went out in some chunk, so short streams need no look.
             response_size = events_size // 4
-            walk = events_size > limit and has_long_string(entry.response, limit)
+            # Each chunk spends at least CHUNK_OVERHEAD bytes on its envelope, so only that much less
+            # could be one long string.
+            walk = events_size - CHUNK_OVERHEAD * len(entry.events) > limit and has_long_string(entry.response, limit)
         elif response_bytes:
             response_size, walk = response_bytes, response_bytes > limit
         else:

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from ..multimodal.parts import media_tokens
 from .models import ModelInfo
 
 
@@ -119,8 +120,6 @@ class ChatRequest:
     @cached_property
     def media_tokens(self) -> tuple[int, int]:
         """Prompt tokens of the non-text parts (images, audio, files), and the audio share of them."""
-        from ..multimodal.parts import media_tokens
-
         return media_tokens(self.messages, self.model)
 
     @property
