@@ -212,7 +212,17 @@ def test_wrong_content_type(http):
     response = http.post("/chat/completions", content=b"model=gpt-4o",
                          headers={"content-type": "application/x-www-form-urlencoded"})
     assert response.status_code == 400
-    assert response.json()["error"]["type"] == "invalid_request_error"
+    assert response.json()["error"] == {
+        "message": "Unsupported content type: 'application/x-www-form-urlencoded'. This API method only accepts "
+                   "'application/json' requests, but you specified the header 'Content-Type: "
+                   "application/x-www-form-urlencoded'. Please try again with a supported content type.",
+        "type": "invalid_request_error", "param": None, "code": "unsupported_content_type"}
+
+
+def test_json_content_type_with_charset_is_accepted(http):
+    response = http.post("/chat/completions", content=b'{"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]}',
+                         headers={"content-type": "application/json; charset=utf-8"})
+    assert response.status_code == 200
 
 
 def test_oversized_body_is_413(emu):

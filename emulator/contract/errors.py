@@ -215,7 +215,10 @@ def request_too_large(limit: int) -> ApiError:
 
 def unsupported_content_type(content_type: str) -> ApiError:
     return bad_request(
-        f"Invalid Content-Type header ({content_type}), expected application/json.", code="unsupported_content_type"
+        f"Unsupported content type: '{content_type}'. This API method only accepts 'application/json' requests, "
+        f"but you specified the header 'Content-Type: {content_type}'. Please try again with a supported content "
+        "type.",
+        code="unsupported_content_type",
     )
 
 
