@@ -205,6 +205,9 @@ def _date_time(rng: random.Random, fake: Faker) -> str:
     return str(format_example("date-time", rng, fake))
 
 
+_TIMEZONES = ("Europe/Paris", "America/New_York", "Asia/Tokyo", "Europe/London", "America/Los_Angeles",
+              "Australia/Sydney", "UTC")
+
 # Ordered: the first rule whose word appears in the property name wins, so the
 # specific kinds ("email", "city") come before the broad ones ("name", "id").
 _STRING_RULES: tuple[tuple[frozenset[str], StringMaker], ...] = (
@@ -229,6 +232,7 @@ _STRING_RULES: tuple[tuple[frozenset[str], StringMaker], ...] = (
     (frozenset({"uuid", "guid"}), lambda rng, fake: fake.uuid4()),
     (frozenset({"id", "identifier", "key", "ref", "reference"}),
      lambda rng, fake: fake.bothify("??-#####").upper()),
+    (frozenset({"timezone", "tz", "zone"}), lambda rng, fake: rng.choice(_TIMEZONES)),
     (frozenset({"currency"}), lambda rng, fake: fake.currency_code()),
     (frozenset({"language", "lang", "locale"}), lambda rng, fake: rng.choice(("English", "French", "Spanish"))),
     (frozenset({"color", "colour"}), lambda rng, fake: fake.color_name()),
