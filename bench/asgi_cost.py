@@ -9,18 +9,22 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+import run  # noqa: E402  (the benchmark's request, and the emulator's answer the baseline repeats)
+
+os.environ["BENCH_TOKENS"] = json.dumps(run.emulator_tokens())
+
 import baseline_app  # noqa: E402
 
 from emulator import Emulator  # noqa: E402
 
-REQUEST = json.dumps({"model": "gpt-4o-mini", "messages": [{"role": "system", "content": "You are helpful."},
-                                                           {"role": "user", "content": "Hello! How are you today?"}]})
+REQUEST = json.dumps(run.REQUEST)
 
 
 def scope_for(body: bytes) -> dict:

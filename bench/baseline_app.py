@@ -1,8 +1,13 @@
 """The yardstick: a bare Starlette app returning a fixed completion (JSON or SSE), under uvicorn
-with uvloop and httptools. The emulator's targets are ratios against this app in the same run."""
+with uvloop and httptools. The emulator's targets are ratios against this app in the same run.
+
+The fixed completion is the text the emulator answers to the benchmark's request, given as the
+`BENCH_TOKENS` environment variable (a JSON list of its tokens): both servers then send the same
+content, the baseline streaming it as a plain StreamingResponse, one chunk per token."""
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 import uvicorn
@@ -10,17 +15,17 @@ from starlette.applications import Starlette
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
+TOKENS = json.loads(os.environ.get("BENCH_TOKENS", "null")) or [
+    "Hello", "!", " How", " can", " I", " help", " you", " today", "?"]
+
 COMPLETION = json.dumps({
     "id": "chatcmpl-BASELINE00000000000000000000", "object": "chat.completion", "created": 1700000000,
     "model": "gpt-4o-mini-2024-07-18",
-    "choices": [{"index": 0, "message": {"role": "assistant", "content": "Hello! How can I help you today?",
+    "choices": [{"index": 0, "message": {"role": "assistant", "content": "".join(TOKENS),
                                          "refusal": None, "annotations": []},
                  "logprobs": None, "finish_reason": "stop"}],
-    "usage": {"prompt_tokens": 9, "completion_tokens": 9, "total_tokens": 18},
+    "usage": {"prompt_tokens": 9, "completion_tokens": len(TOKENS), "total_tokens": 9 + len(TOKENS)},
     "service_tier": "default", "system_fingerprint": "fp_0000000000"}).encode()
-
-TOKENS = ["Hello", "!", " How", " can", " I", " help", " you", " today", "?"]
-
 
 def _chunk(delta: dict, finish: str | None) -> bytes:
     return b"data: " + json.dumps({

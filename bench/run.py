@@ -45,13 +45,24 @@ def wait_ready(port: int, timeout: float = 10) -> float:
     raise RuntimeError(f"server on {port} did not start")
 
 
-def start(kind: str) -> tuple[subprocess.Popen, int]:
+def emulator_tokens() -> list[str]:
+    """The tokens of the emulator's answer to REQUEST: the baseline sends the same content."""
+    from emulator import Emulator
+    from emulator.contract.validate import validate_chat_request
+    from emulator.model import builtin
+
+    state = Emulator().state
+    return builtin.respond(validate_chat_request(dict(REQUEST), state.catalogue)).choices[0].tokens
+
+
+def start(kind: str, tokens: list[str]) -> tuple[subprocess.Popen, int]:
     port = free_port()
     if kind == "baseline":
         cmd = [PYTHON, str(HERE / "baseline_app.py"), str(port)]
     else:
         cmd = [PYTHON, "-m", "emulator", "serve", "--port", str(port), "--no-access-log"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = {**os.environ, "BENCH_TOKENS": json.dumps(tokens)}
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     wait_ready(port)
     return proc, port
 
@@ -99,8 +110,9 @@ def main() -> None:
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed: apt-get install wrk")
     results: dict[str, dict[str, float]] = {}
+    tokens = emulator_tokens()
     for kind in ("baseline", "emulator"):
-        proc, port = start(kind)
+        proc, port = start(kind, tokens)
         try:
             wrk(port, REQUEST, 1)  # warm up
             results[kind] = {
