@@ -5,7 +5,7 @@ Field order is the order errors are reported in (one error per response, always 
 from __future__ import annotations
 
 from . import errors
-from .shapes import AnyValue, Array, Boolean, Integer, MapOf, Number, Object, OneOf, Shape, String, Tagged
+from .shapes import Array, Boolean, Integer, MapOf, Number, Object, OneOf, Shape, String, Tagged
 
 # --- content parts -------------------------------------------------------------------------
 
@@ -264,20 +264,3 @@ REQUEST_FIELDS: dict[str, Shape] = {
 CHAT_REQUEST = Object(
     REQUEST_FIELDS, required=("model", "messages"), missing={"model": errors.missing_model}
 )
-
-# Fields of other OpenAI-compatible servers (vLLM and the like) are added by profiles; this is the
-# set the strict `openai` profile knows.
-KNOWN_FIELDS = frozenset(REQUEST_FIELDS)
-
-# A value used when the field is absent or null (spec defaults).
-DEFAULTS = {
-    "n": 1,
-    "temperature": 1,
-    "top_p": 1,
-    "stream": False,
-    "logprobs": False,
-    "store": False,
-    "parallel_tool_calls": True,
-    "service_tier": "auto",
-}
-__all__ = ["CHAT_REQUEST", "DEFAULTS", "KNOWN_FIELDS", "MESSAGE", "REQUEST_FIELDS", "AnyValue"]
