@@ -90,44 +90,38 @@ class Boolean(Shape):
         return True
 
 
-class Integer(Shape):
-    expected = "an integer"
+class _Bounded(Shape):
+    """A number with optional bounds; `kind` names it in the range errors (`integer`, `decimal`)."""
 
-    def __init__(self, minimum: int | None = None, maximum: int | None = None, nullable: bool = False) -> None:
+    kind = ""
+
+    def __init__(self, minimum: float | None = None, maximum: float | None = None, nullable: bool = False) -> None:
         self.minimum, self.maximum, self.nullable = minimum, maximum, nullable
+
+    def check_value(self, value: Any, path: str) -> None:
+        if self.maximum is not None and value > self.maximum:
+            raise errors.out_of_range(path, self.kind, True, self.maximum, value)
+        if self.minimum is not None and value < self.minimum:
+            raise errors.out_of_range(path, self.kind, False, self.minimum, value)
+
+    def value_ok(self, value: Any) -> bool:
+        return (self.maximum is None or value <= self.maximum) and (self.minimum is None or value >= self.minimum)
+
+
+class Integer(_Bounded):
+    expected, kind = "an integer", "integer"
 
     def accepts_type(self, value: Any) -> bool:
         t = type(value)
         return t is int or (t is float and value.is_integer())
 
-    def check_value(self, value: Any, path: str) -> None:
-        if self.maximum is not None and value > self.maximum:
-            raise errors.out_of_range(path, "integer", True, self.maximum, value)
-        if self.minimum is not None and value < self.minimum:
-            raise errors.out_of_range(path, "integer", False, self.minimum, value)
 
-    def value_ok(self, value: Any) -> bool:
-        return (self.maximum is None or value <= self.maximum) and (self.minimum is None or value >= self.minimum)
-
-
-class Number(Shape):
-    expected = "a decimal"
-
-    def __init__(self, minimum: float | None = None, maximum: float | None = None, nullable: bool = False) -> None:
-        self.minimum, self.maximum, self.nullable = minimum, maximum, nullable
+class Number(_Bounded):
+    expected, kind = "a decimal", "decimal"
 
     def accepts_type(self, value: Any) -> bool:
         t = type(value)
         return t is float or t is int
-
-    def check_value(self, value: Any, path: str) -> None:
-        if self.maximum is not None and value > self.maximum:
-            raise errors.out_of_range(path, "decimal", True, self.maximum, value)
-        if self.minimum is not None and value < self.minimum:
-            raise errors.out_of_range(path, "decimal", False, self.minimum, value)
-
-    def value_ok(self, value: Any) -> bool:
-        return (self.maximum is None or value <= self.maximum) and (self.minimum is None or value >= self.minimum)
 
 
 class String(Shape):
