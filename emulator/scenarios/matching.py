@@ -183,40 +183,32 @@ def _turn(spec: int | dict[str, int]) -> Condition:
     return Condition("turn", lambda r: low <= r.turn <= high, expected, lambda r: f"turn {r.turn}")
 
 
+# Each match key and how it becomes conditions (headers and metadata give one per named key).
+_BUILDERS: dict[str, Callable[[Any], list[Condition]]] = {
+    "model": lambda spec: [_model(spec)],
+    "last_user": lambda spec: [_text_condition("last_user", spec, lambda r: r.last_user_text)],
+    "any_message": lambda spec: [_any_message(spec)],
+    "system": lambda spec: [_text_condition("system", spec, lambda r: r.system_text)],
+    "last_role": lambda spec: [_last_role(spec)],
+    "tool_name": lambda spec: [_tool_name(spec)],
+    "tool_result": lambda spec: [_tool_result(spec)],
+    "has_tools": lambda spec: [_has_tools(spec)],
+    "tool_offered": lambda spec: [_tool_offered(spec)],
+    "has_response_format": lambda spec: [_has_response_format(spec)],
+    "stream": lambda spec: [_stream(spec)],
+    "headers": _headers,
+    "metadata": _metadata,
+    "user": lambda spec: [_text_condition("user", spec, lambda r: r.body.get("user"))],
+    "turn": lambda spec: [_turn(spec)],
+}
+
+
 def compile_match(match: dict[str, Any] | None) -> list[Condition]:
     """The conditions of a `match:` block, in the order written (all must hold)."""
     conditions: list[Condition] = []
     for key, spec in (match or {}).items():
-        if key == "model":
-            conditions.append(_model(spec))
-        elif key == "last_user":
-            conditions.append(_text_condition(key, spec, lambda r: r.last_user_text))
-        elif key == "any_message":
-            conditions.append(_any_message(spec))
-        elif key == "system":
-            conditions.append(_text_condition(key, spec, lambda r: r.system_text))
-        elif key == "last_role":
-            conditions.append(_last_role(spec))
-        elif key == "tool_name":
-            conditions.append(_tool_name(spec))
-        elif key == "tool_result":
-            conditions.append(_tool_result(spec))
-        elif key == "has_tools":
-            conditions.append(_has_tools(spec))
-        elif key == "tool_offered":
-            conditions.append(_tool_offered(spec))
-        elif key == "has_response_format":
-            conditions.append(_has_response_format(spec))
-        elif key == "stream":
-            conditions.append(_stream(spec))
-        elif key == "headers":
-            conditions.extend(_headers(spec))
-        elif key == "metadata":
-            conditions.extend(_metadata(spec))
-        elif key == "user":
-            conditions.append(_text_condition(key, spec, lambda r: r.body.get("user")))
-        elif key == "turn":
-            conditions.append(_turn(spec))
-        else:
+        build = _BUILDERS.get(key)
+        if build is None:
             raise ValueError(f"unknown match condition {key!r}")  # the schema rejects it first
+        conditions.extend(build(spec))
     return conditions
