@@ -23,10 +23,7 @@ def respond(request: ChatRequest, scenarios: ScenarioSource | None = None, stric
         reply = scenarios.respond(request)
         if reply is not None:
             return reply
-        if strict:
-            raise ApiError(404, "No scenario matched this request (strict mode). " + scenarios.explain_miss(request),
-                           code="no_scenario_matched")
-    elif strict:
-        raise ApiError(404, "No scenario matched this request (strict mode): no scenarios are loaded.",
-                       code="no_scenario_matched")
+    if strict:
+        why = ". " + scenarios.explain_miss(request) if scenarios is not None else ": no scenarios are loaded."
+        raise ApiError(404, "No scenario matched this request (strict mode)" + why, code="no_scenario_matched")
     return BUILTIN_REPLIES.reply(request, builtin.respond)
