@@ -17,6 +17,8 @@ from .contract import errors
 from .endpoints.azure import azure_not_found, create_deployment_chat_completion, create_v1_chat_completion
 from .endpoints.chat import create_chat_completion
 from .endpoints.models import list_models, retrieve_model
+from .endpoints.responses import create_response
+from .endpoints.stored_responses import cancel_response, delete_response, list_input_items, retrieve_response
 from .endpoints.stored import (delete_stored_completion, list_stored_completions, list_stored_messages,
                                retrieve_stored_completion, update_stored_completion)
 from .ids import request_id
@@ -41,6 +43,11 @@ def core_routes() -> list[BaseRoute]:
         Route("/v1/chat/completions/{completion_id}", update_stored_completion, methods=["POST"]),
         Route("/v1/chat/completions/{completion_id}", delete_stored_completion, methods=["DELETE"]),
         Route("/v1/chat/completions/{completion_id}/messages", list_stored_messages, methods=["GET"]),
+        Route("/v1/responses", create_response, methods=["POST"]),
+        Route("/v1/responses/{response_id}", retrieve_response, methods=["GET"]),
+        Route("/v1/responses/{response_id}", delete_response, methods=["DELETE"]),
+        Route("/v1/responses/{response_id}/cancel", cancel_response, methods=["POST"]),
+        Route("/v1/responses/{response_id}/input_items", list_input_items, methods=["GET"]),
         Route("/v1/models", list_models, methods=["GET"]),
         Route("/v1/models/{model:path}", retrieve_model, methods=["GET"]),
         *admin_routes(),

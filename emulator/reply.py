@@ -111,5 +111,7 @@ class Reply:
     fault: Any = None  # a `faults.Fault` to apply while rendering, set by scenarios
     headers: dict[str, str] = field(default_factory=dict)  # extra response headers
     source: str = "builtin"  # what produced it: "builtin" or the scenario's name
+    # Parts of a reasoning summary, for the Responses API's `reasoning` item when the request asks for one.
+    reasoning_summary: list[str] = field(default_factory=list)
     # Its wire renderings with marks for id and `created` (wire/stamped.py), by format and options.
     rendered: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)

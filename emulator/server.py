@@ -151,6 +151,7 @@ class Emulator:
         later `start()`; after `close()` the emulator is done."""
         self.stop()
         self.state.services["store"].close()
+        self.state.services["responses"].close()
 
     # --- inspecting and resetting --------------------------------------------------------------
     @property

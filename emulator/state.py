@@ -14,6 +14,7 @@ from .ratelimit import RateLimiter
 from .respond import ScenarioSource
 from .model.audio_output import check_audio_output
 from .multimodal.parts import check_content_parts
+from .response_store import open_response_store
 from .store import open_store
 
 
@@ -44,7 +45,8 @@ class EmulatorState:
             limiter=RateLimiter(settings.requests_per_minute, settings.tokens_per_minute,
                                 settings.enforce_rate_limits),
             request_checks=[check_content_parts, check_audio_output],
-            services={"store": open_store(settings.store_path, settings.store_cap)},
+            services={"store": open_store(settings.store_path, settings.store_cap),
+                      "responses": open_response_store(settings.store_path, settings.store_cap)},
             scenarios=_scenario_engine(settings),
         )
 
@@ -57,9 +59,10 @@ class EmulatorState:
         self.next_pacing.clear()
         if self.scenarios is not None:
             self.scenarios.reset()  # type: ignore[attr-defined]
-        store = self.services.get("store")
-        if store is not None and not store.persistent:
-            store.clear()
+        for name in ("store", "responses"):
+            store = self.services.get(name)
+            if store is not None and not store.persistent:
+                store.clear()
 
 
 def _scenario_engine(settings: Settings) -> ScenarioSource:

@@ -280,3 +280,88 @@ def rate_limited(model: str, kind: str, limit: int, used: int, requested: int, w
         type=kind,
         code="rate_limit_exceeded",
     )
+
+
+# --- the Responses API (`/v1/responses`): its own texts where they differ from Chat's ---------------
+
+RESPONSES_REFERENCE = "https://platform.openai.com/docs/api-reference/responses/create"
+
+
+def moved_parameter(param: str, moved_to: str) -> ApiError:
+    """A Chat Completions field sent to the Responses API (`messages` → `input`)."""
+    return bad_request(
+        f"Unsupported parameter: '{param}'. In the Responses API, this parameter has moved to '{moved_to}'. Try "
+        f"again with the new parameter. See the API documentation for more information: {RESPONSES_REFERENCE}.",
+        None, "unsupported_parameter")
+
+
+def unknown_parameter_suggesting(param: str, suggestion: str) -> ApiError:
+    return bad_request(f"Unknown parameter: '{param}'. Did you mean '{suggestion}'?", param, "unknown_parameter")
+
+
+def requested_model_not_found(model: str) -> ApiError:
+    """Responses answers an unknown model with 400 (Chat and embeddings use 404 and backticks)."""
+    return bad_request(f"The requested model '{model}' does not exist.", "model", "model_not_found")
+
+
+def previous_response_not_found(response_id: str) -> ApiError:
+    return bad_request(f"Previous response with id '{response_id}' not found.", "previous_response_id",
+                       "previous_response_not_found")
+
+
+def conversation_not_found(conversation_id: str) -> ApiError:
+    return ApiError(404, f"Conversation with id '{conversation_id}' not found.")
+
+
+def mutually_exclusive(first: str, second: str) -> ApiError:
+    return bad_request(f"Mutually exclusive parameters: ''. Ensure you are only providing one of: '{first}' or "
+                       f"'{second}'.", None, "mutually_exclusive_parameters")
+
+
+def no_tool_call_for_output(call_id: str) -> ApiError:
+    return bad_request(f"No tool call found for function call output with call_id {call_id}.", "input")
+
+
+def no_tool_output_for_call(call_id: str) -> ApiError:
+    return bad_request(f"No tool output found for function call {call_id}.", "input")
+
+
+def reasoning_without_follower(item_id: str) -> ApiError:
+    return bad_request(f"Item '{item_id}' of type 'reasoning' was provided without its required following item.",
+                       "input")
+
+
+def input_exceeds_context_window() -> ApiError:
+    return bad_request("Your input exceeds the context window of this model. Please adjust your input and try again.",
+                       "input", "context_length_exceeded")
+
+
+def json_word_missing_from_input() -> ApiError:
+    return bad_request("Response input messages must contain the word 'json' in some form to use 'text.format' of "
+                       "type 'json_object'.", "text.format")
+
+
+def not_supported_with_model(param: str) -> ApiError:
+    return bad_request(f"Unsupported parameter: '{param}' is not supported with this model.", param)
+
+
+def logprobs_with_reasoning_model(param: str) -> ApiError:
+    return bad_request("logprobs are not supported with reasoning models.", param, "unsupported_parameter")
+
+
+def invalid_function_parameters(name: str, got: str, param: str) -> ApiError:
+    return bad_request(f"Invalid schema for function '{name}': schema must be a JSON Schema of 'type: \"object\"', "
+                       f"got 'type: \"{got}\"'.", param, "invalid_function_parameters")
+
+
+def response_not_found(response_id: str) -> ApiError:
+    return ApiError(404, f"Response with id '{response_id}' not found.")
+
+
+def response_not_streamable() -> ApiError:
+    return bad_request("This response cannot be streamed because it was not created with background=true.",
+                       "stream", "invalid_request_error")
+
+
+def response_not_cancellable() -> ApiError:
+    return bad_request("Only responses created with background=true can be cancelled.", None)

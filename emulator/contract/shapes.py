@@ -197,26 +197,34 @@ class Object(Shape):
         open: bool = False,
         nullable: bool = False,
         missing: dict[str, Callable[[], errors.ApiError]] | None = None,
+        required_first: bool = False,
     ) -> None:
         self.fields, self.required, self.open, self.nullable = fields, required, open, nullable
         self.missing = missing or {}
+        # Some live checks report a missing required key before an unknown one (Responses' `text.format`).
+        self.required_first = required_first
 
     def accepts_type(self, value: Any) -> bool:
         return type(value) is dict
 
     def check_value(self, value: Any, path: str) -> None:
         fields = self.fields
+        if self.required_first:
+            self._check_required(value, path)
         if not self.open:
             for key in value:
                 if key not in fields:
                     raise errors.unknown_parameter(join_path(path, key))
+        self._check_required(value, path)
+        for key, shape in fields.items():
+            if key in value:
+                shape.check(value[key], join_path(path, key))
+
+    def _check_required(self, value: dict[str, Any], path: str) -> None:
         for key in self.required:
             if key not in value:
                 make = self.missing.get(key)
                 raise make() if make else errors.missing_parameter(join_path(path, key))
-        for key, shape in fields.items():
-            if key in value:
-                shape.check(value[key], join_path(path, key))
 
     def value_ok(self, value: Any) -> bool:
         fields = self.fields
@@ -290,27 +298,32 @@ class Tagged(Shape):
 
     expected = "an object"
 
-    def __init__(self, key: str, variants: dict[str, Shape], *, nullable: bool = False) -> None:
+    def __init__(self, key: str, variants: dict[str, Shape], *, nullable: bool = False,
+                 default: str | None = None, value_param_on_item: bool = False) -> None:
         self.key, self.variants, self.nullable = key, variants, nullable
         self.supported = tuple(variants)
+        self.default = default  # the variant of an object without the key (Responses' easy messages)
+        # Whether an unsupported tag is reported at the object's path rather than the key's (as the
+        # live Responses API does for content parts: `input[1].content[0]`).
+        self.value_param_on_item = value_param_on_item
 
     def accepts_type(self, value: Any) -> bool:
         return type(value) is dict
 
     def check_value(self, value: Any, path: str) -> None:
         tag_path = join_path(path, self.key)
-        if self.key not in value:
+        if self.key not in value and self.default is None:
             raise errors.missing_parameter(tag_path)
-        tag = value[self.key]
+        tag = value.get(self.key, self.default)
         if type(tag) is not str:
             raise errors.invalid_type(tag_path, "a string", got_name(tag))
         variant = self.variants.get(tag)
         if variant is None:
-            raise errors.invalid_value(tag_path, tag, self.supported)
+            raise errors.invalid_value(path if self.value_param_on_item else tag_path, tag, self.supported)
         variant.check_value(value, path)
 
     def value_ok(self, value: Any) -> bool:
-        tag = value.get(self.key)
+        tag = value.get(self.key, self.default)
         variant = self.variants.get(tag) if type(tag) is str else None
         return variant is not None and variant.value_ok(value)
 

@@ -48,8 +48,8 @@ def _query_int(request: Request, name: str, default: int) -> int:
     return value
 
 
-def _query_order(request: Request) -> str:
-    order = request.query_params.get("order", "asc")
+def _query_order(request: Request, default: str = "asc") -> str:
+    order = request.query_params.get("order", default)
     ORDER.check(order, "order")
     return order
 
@@ -63,13 +63,14 @@ def _metadata_filter(request: Request) -> dict[str, str]:
     return pairs
 
 
-async def _serve(request: Request, action) -> Response:
-    """Authenticate, run `action(store, api_key)`, render its JSON or the error envelope."""
+async def _serve(request: Request, action, store: str = "store") -> Response:
+    """Authenticate, run `action(store, api_key)`, render its JSON or the error envelope. `store` names the
+    service: stored completions (`store`) or stored responses (`responses`)."""
     state: EmulatorState = request.app.state.emulator
     started, rid = time.perf_counter(), request_id()
     try:
         api_key = http.api_key_of(request, state.settings.api_keys)
-        payload = await action(store_of(state), api_key)
+        payload = await action(state.services[store], api_key)
     except ApiError as error:
         return http.error_response(error, http.base_headers(rid, started))
     return http.json_response(payload, http.base_headers(rid, started))

@@ -61,3 +61,14 @@ def tool_results_text(results: list[dict[str, Any]]) -> str:
         name = result["name"] or "the tool"
         summaries.append(f"{name} returned {quote(result['content'], 200)}")
     return "Based on the tool results: " + "; ".join(summaries) + "."
+
+
+def reasoning_summary(request: ChatRequest, detail: str) -> list[str]:
+    """The parts of a reasoning summary (Responses `reasoning.summary`): a bold title line and a short
+    paragraph each, as the live summaries read; `detailed` gives two parts."""
+    topic = quote(request.last_user_text, 80) or "the request"
+    parts = [f"**Considering the request**\n\nThe user wrote \"{topic}\"; I will answer it directly."]
+    if detail == "detailed":
+        parts.append("**Planning the answer**\n\nI will keep the reply short and deterministic, as the "
+                     "emulator's built-in model does.")
+    return parts

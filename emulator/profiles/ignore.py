@@ -37,7 +37,7 @@ def strip_unknown(value: Any, shape: Shape, path: str, ignored: list[str]) -> An
     if isinstance(shape, Tagged):
         if type(value) is not dict:
             return value
-        tag = value.get(shape.key)
+        tag = value.get(shape.key, shape.default)
         variant = shape.variants.get(tag) if type(tag) is str else None
         return value if variant is None else strip_unknown(value, variant, path, ignored)
     if isinstance(shape, Array):
