@@ -14,6 +14,8 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
+from .contract.responses_input import responses_conversation
+
 STRING_LIMIT = 16 * 1024
 JOURNAL_ENTRY = "emulator.journal_entry"  # the ASGI scope key under which an endpoint leaves its entry
 ENTRY_OVERHEAD = 512  # bytes the bookkeeping of one entry costs beyond its bodies
@@ -47,7 +49,13 @@ class JournalEntry:
 
     @property
     def messages(self) -> list[dict[str, Any]]:
-        return (self.body.get("messages") or []) if isinstance(self.body, dict) else []
+        """The conversation sent: chat `messages`, or a Responses request's `instructions` and `input`
+        items read as chat messages (contract/responses_input.py)."""
+        if not isinstance(self.body, dict):
+            return []
+        if "input" in self.body and "messages" not in self.body:
+            return responses_conversation(self.body)
+        return self.body.get("messages") or []
 
     @property
     def usage(self) -> dict[str, Any] | None:

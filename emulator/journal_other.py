@@ -25,7 +25,7 @@ class JournalOtherRequests:
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         path, method = scope.get("path", ""), scope.get("method", "")
         if (scope["type"] != "http" or not path.startswith("/v1/") or method == "OPTIONS"
-                or (method == "POST" and path == "/v1/chat/completions")):
+                or (method == "POST" and path in ("/v1/chat/completions", "/v1/responses"))):
             await self.app(scope, receive, send)
             return
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}

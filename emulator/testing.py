@@ -140,9 +140,10 @@ class ChatEmulator:
                 and (method is None or entry.method == method.upper())]
 
     def messages_sent(self, index: int = -1) -> list[dict[str, Any]]:
-        """The `messages` of one chat completion request: the last by default, `0` for the first."""
+        """The `messages` of one chat completion (or Responses) request: the last by default, `0` for the
+        first. A Responses request's `instructions` and `input` items read as chat messages."""
         chats = [entry for entry in self.requests
-                 if entry.method == "POST" and entry.path.endswith("/chat/completions")]
+                 if entry.method == "POST" and entry.path.endswith(("/chat/completions", "/responses"))]
         if not chats:
             raise AssertionError("no chat completion request has reached the emulator")
         return chats[index].messages

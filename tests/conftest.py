@@ -33,21 +33,61 @@ def emu(server):
 
 
 def assert_responses_follow_the_contract(server: Emulator) -> None:
-    """Every chat response the shared server sent during the test validates against the contract's
-    schemas: completions, each stream chunk, and error envelopes (scripted faults aside)."""
+    """Every chat and Responses API answer the shared server sent during the test validates against the
+    contract's schemas: completions, responses, each stream chunk or event, stored-response bodies and
+    error envelopes (scripted faults aside)."""
     for entry in server.requests:
-        if entry.path != "/v1/chat/completions" or entry.headers.get("x-emulator-profile"):
+        if entry.headers.get("x-emulator-profile"):
             continue
-        if entry.status >= 400:
-            problems = schema_errors("error", entry.response)
-        elif entry.matched != "builtin":
-            continue  # scenarios may script faults (malformed chunks, cut streams) on purpose
-        elif entry.stream:
-            chunks = [json.loads(e[6:]) for e in entry.events or () if e.startswith(b"data: {")]
-            problems = [p for chunk in chunks for p in schema_errors("chat_completion_chunk", chunk)]
+        if entry.path == "/v1/chat/completions":
+            problems = _chat_problems(entry)
+        elif entry.path.startswith("/v1/responses"):
+            problems = _responses_problems(entry)
         else:
-            problems = schema_errors("chat_completion", entry.response)
+            continue
         assert not problems, f"response to request {entry.id} breaks the contract: {problems[:3]}"
+
+
+def _chat_problems(entry) -> list[str]:
+    if entry.status >= 400:
+        return schema_errors("error", entry.response)
+    if entry.matched != "builtin":
+        return []  # scenarios may script faults (malformed chunks, cut streams) on purpose
+    if entry.stream:
+        chunks = [json.loads(e[6:]) for e in entry.events or () if e.startswith(b"data: {")]
+        return [p for chunk in chunks for p in schema_errors("chat_completion_chunk", chunk)]
+    return schema_errors("chat_completion", entry.response)
+
+
+# The schema each stored-response operation answers with, by method and last path segment.
+_STORED_RESPONSE_SCHEMAS = {("GET", "input_items"): "response_item_list", ("POST", "cancel"): "response",
+                            ("DELETE", None): "response_deleted", ("GET", None): "response"}
+
+
+def _responses_problems(entry) -> list[str]:
+    if entry.status >= 400:
+        return schema_errors("error", entry.response)
+    if entry.method == "POST" and entry.path == "/v1/responses":
+        if not entry.stream:
+            return schema_errors("response", entry.response)
+        return _event_problems(entry.events or [])
+    if entry.response is None:
+        return []  # a re-streamed background response (its events are not journaled)
+    tail = entry.path.rsplit("/", 1)[-1]
+    schema = _STORED_RESPONSE_SCHEMAS[(entry.method, tail if tail in ("input_items", "cancel") else None)]
+    return schema_errors(schema, entry.response)
+
+
+def _event_problems(events: list[bytes]) -> list[str]:
+    """Each event validates, is framed `event: <type>` + `data:`, and numbers follow 0, 1, 2, ..."""
+    problems = []
+    for number, raw in enumerate(e for e in events if e.startswith(b"event: ")):
+        name, _, data = raw.decode("utf-8").partition("\ndata: ")
+        event = json.loads(data)
+        problems += schema_errors("response_stream_event", event)
+        if name != "event: " + event["type"] or event["sequence_number"] != number:
+            problems.append(f"event {number} is framed {name!r} with sequence_number {event['sequence_number']}")
+    return problems
 
 
 @pytest.fixture

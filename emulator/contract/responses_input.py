@@ -153,3 +153,11 @@ def tool_output_text(item: dict[str, Any]) -> str:
     if isinstance(output, str):
         return output
     return "".join(p.get("text", "") for p in output if p.get("type") == "input_text")
+
+
+def responses_conversation(body: dict[str, Any]) -> list[dict[str, Any]]:
+    """The conversation of a journaled Responses body, valid or not (an invalid one reads as none)."""
+    try:
+        return chat_messages(body.get("instructions"), input_items(body.get("input")))
+    except (KeyError, TypeError, AttributeError):
+        return []

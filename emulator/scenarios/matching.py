@@ -196,6 +196,7 @@ _BUILDERS: dict[str, Callable[[Any], list[Condition]]] = {
     "tool_offered": lambda spec: [_tool_offered(spec)],
     "has_response_format": lambda spec: [_has_response_format(spec)],
     "stream": lambda spec: [_stream(spec)],
+    "api": lambda spec: [Condition("api", lambda r: r.api == spec, repr(spec), lambda r: repr(r.api))],
     "headers": _headers,
     "metadata": _metadata,
     "user": lambda spec: [_text_condition("user", spec, lambda r: r.body.get("user"))],
