@@ -98,6 +98,7 @@ ITEM_VARIANTS: dict[str, Shape] = {
 }
 INPUT_ITEM = Tagged("type", ITEM_VARIANTS, default="message")
 INPUT = OneOf(String(), Array(INPUT_ITEM))
+INPUT.expected = "one of a string or array of input items"  # the live wording for `input`
 
 # --- tools ---------------------------------------------------------------------------------------
 
