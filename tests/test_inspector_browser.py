@@ -209,3 +209,19 @@ def test_with_an_admin_token_the_page_passes_it_on(browser):
             sync_api.expect(page.locator("#request-body")).to_contain_text("Tell me about the inspector")
         finally:
             page.close()
+
+
+def test_responses_api_requests_show_with_their_typed_events(page, emu):
+    client = openai.OpenAI(base_url=emu.base_url, api_key="sk-browser", max_retries=0)
+    with client.responses.stream(model="gpt-4o-mini", input="Tell me about the inspector") as stream:
+        final = stream.get_final_response()
+    row = page.locator('#requests tbody tr[data-id="1"]')
+    sync_api.expect(row).to_contain_text("/v1/responses")
+    sync_api.expect(row).to_contain_text("stream")
+    sync_api.expect(row.locator("td.num").last).to_have_text(str(final.usage.total_tokens))
+    row.click()
+    page.get_by_role("tab", name="Stream").click()
+    deltas = page.locator("#chunks tbody tr td.delta").all_inner_texts()
+    assert deltas[0] == "response.created" and deltas[-1] == "response.completed"
+    texts = [d for d in deltas if not d.startswith("response.")]
+    assert "".join(texts) == final.output_text.replace(" ", "")  # cells show each delta trimmed

@@ -79,7 +79,10 @@ function renderRow(entry) {
     cell(entry.duration_ms.toFixed(1) + " ms", "num"),
     cell(usage ? usage.total_tokens : "", "num"),
   );
-  if (usage) tr.lastChild.title = `${usage.prompt_tokens} prompt + ${usage.completion_tokens} completion tokens`;
+  if (usage) {  // chat completions count prompt/completion tokens, responses input/output tokens
+    tr.lastChild.title = `${usage.prompt_tokens ?? usage.input_tokens} prompt + ` +
+      `${usage.completion_tokens ?? usage.output_tokens} completion tokens`;
+  }
   if (entry.error) tr.title = entry.error;
   if (entry.id === selectedId) tr.classList.add("selected");
   tr.addEventListener("click", () => select(entry.id));
@@ -168,11 +171,19 @@ function pretty(value) {
   return value == null ? "(none)" : JSON.stringify(value, null, 2);
 }
 
+// A Responses API event (`event: <type>` + `data:`): its delta, else its type.
+function responseEventDelta(event) {
+  if (event.type === "error") return "error: " + ((event.error || event).message || "");
+  if (typeof event.delta === "string") return event.delta;
+  return event.type;
+}
+
 function chunkDelta(data) {
-  const text = data.replace(/^data: /, "").trim();
+  const text = data.replace(/^event: [^\n]*\n/, "").replace(/^data: /, "").trim();
   if (text === "[DONE]") return "[DONE]";
   try {
     const chunk = JSON.parse(text);
+    if (typeof chunk.type === "string" && chunk.sequence_number !== undefined) return responseEventDelta(chunk);
     if (chunk.error) return "error: " + chunk.error.message;
     const choice = (chunk.choices || [])[0];
     if (!choice) return chunk.usage ? `usage: ${chunk.usage.total_tokens} tokens` : "";
