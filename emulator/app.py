@@ -14,7 +14,8 @@ from starlette.routing import BaseRoute, Route
 from . import http
 from .admin.routes import admin_routes
 from .contract import errors
-from .endpoints.azure import azure_not_found, create_deployment_chat_completion, create_v1_chat_completion
+from .endpoints.azure import (azure_not_found, create_azure_response, create_deployment_chat_completion,
+                              create_v1_chat_completion)
 from .endpoints.chat import create_chat_completion
 from .endpoints.models import list_models, retrieve_model
 from .endpoints.responses import create_response
@@ -55,6 +56,8 @@ def core_routes() -> list[BaseRoute]:
         Route("/openai/deployments/{deployment}/chat/completions", create_deployment_chat_completion,
               methods=["POST"]),
         Route("/openai/v1/chat/completions", create_v1_chat_completion, methods=["POST"]),
+        Route("/openai/v1/responses", create_azure_response, methods=["POST"]),
+        Route("/openai/responses", create_azure_response, methods=["POST"]),
         Route("/openai/{rest:path}", azure_not_found, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
     ]
 

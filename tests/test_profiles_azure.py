@@ -198,3 +198,17 @@ def test_cli_takes_profile_and_deployments():
     assert (settings.profile, settings.azure_deployments) == ("azure", (("chat-prod", "gpt-4o-mini"),))
     with pytest.raises(SystemExit, match="--azure-deployment takes NAME=MODEL"):
         _settings(build_parser().parse_args(["serve", "--azure-deployment", "chat-prod"]))
+
+
+def test_responses_through_azure_openai_preview_and_v1_paths(azure_server):
+    preview = openai.AzureOpenAI(azure_endpoint=azure_server.url, api_key=API_KEY, api_version="2025-03-01-preview",
+                                 max_retries=0)
+    response = preview.responses.create(model="chat-prod", input="hello from azure")
+    assert response.model == "gpt-4o-mini-2024-07-18" and response.output_text
+    assert azure_server.requests[-1].path == "/openai/responses"
+    v1 = openai.OpenAI(base_url=azure_server.url + "/openai/v1/", api_key=API_KEY, max_retries=0)
+    with v1.responses.stream(model="chat-prod", input="stream from azure") as stream:
+        assert stream.get_final_response().output_text
+    with pytest.raises(openai.BadRequestError):
+        openai.AzureOpenAI(azure_endpoint=azure_server.url, api_key=API_KEY, api_version="1999-01-01",
+                           max_retries=0).responses.create(model="chat-prod", input="x")

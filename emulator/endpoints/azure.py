@@ -1,5 +1,6 @@
 """Azure OpenAI's URL shapes: `POST /openai/deployments/{deployment}/chat/completions?api-version=...`
-and the newer `POST /openai/v1/chat/completions` (model = deployment name in the body).
+and the newer `POST /openai/v1/chat/completions` (model = deployment name in the body); for the
+Responses API `POST /openai/v1/responses` and the preview `POST /openai/responses?api-version=...`.
 
 Served when the request's profile is `azure` (`--profile azure`, or `x-emulator-profile: azure`);
 under any other profile these paths do not exist, as on the live API. The chat request then goes
@@ -22,6 +23,7 @@ from ..profiles import AZURE, Profile
 from ..profiles import azure
 from ..state import EmulatorState
 from .chat import serve_chat
+from .responses import create_response
 
 
 class AzureDeploymentRoute:
@@ -58,6 +60,15 @@ class AzureV1Route(AzureDeploymentRoute):
         return {**body, "model": _deployment_model(state, AZURE, name)}
 
 
+class AzureResponsesRoute(AzureV1Route):
+    """`/openai/responses?api-version=...`, the preview shape of the Responses API: a dated version is
+    required, and the body's `model` names the deployment."""
+
+    def check(self, request: Request, state: EmulatorState, profile: Profile) -> None:
+        azure.deployment_api_key_of(request, state.settings.api_keys)
+        azure.check_api_version(request.query_params.get("api-version"))
+
+
 def _deployment_model(state: EmulatorState, profile: Profile, deployment: str) -> str:
     """The model a deployment serves: its --azure-deployment mapping, else the model of that id."""
     model = dict(state.settings.azure_deployments).get(deployment, deployment)
@@ -68,6 +79,7 @@ def _deployment_model(state: EmulatorState, profile: Profile, deployment: str) -
 
 DEPLOYMENT_ROUTE = AzureDeploymentRoute()
 V1_ROUTE = AzureV1Route()
+RESPONSES_ROUTE = AzureResponsesRoute()
 
 
 def _profile_of(request: Request) -> Profile | None:
@@ -96,6 +108,15 @@ async def create_v1_chat_completion(request: Request) -> Response:
     if profile is not None and profile is not AZURE:
         return _not_served(request)
     return await serve_chat(request, V1_ROUTE)
+
+
+async def create_azure_response(request: Request) -> Response:
+    """`/openai/v1/responses` and `/openai/responses`: the Responses API under the azure profile."""
+    profile = _profile_of(request)
+    if profile is not None and profile is not AZURE:
+        return _not_served(request)
+    route = V1_ROUTE if request.url.path.startswith("/openai/v1/") else RESPONSES_ROUTE
+    return await create_response(request, route)
 
 
 async def azure_not_found(request: Request) -> Response:

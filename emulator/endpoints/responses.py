@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import secrets
 import time
-from typing import Any
+from typing import Any, Protocol
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -23,7 +23,7 @@ from ..ids import request_id
 from ..journal import JOURNAL_ENTRY, JournalEntry
 from ..model.finish import finish_reply
 from ..model.text import reasoning_summary
-from ..profiles import IGNORED_FIELDS_HEADER, PROFILES
+from ..profiles import IGNORED_FIELDS_HEADER, PROFILES, Profile
 from ..profiles.ignore import strip_unknown
 from ..reply import Reply
 from ..respond import respond
@@ -42,7 +42,15 @@ def response_id(stem: str) -> str:
     return f"resp_{stem[:16]}{secrets.token_hex(17)}"
 
 
-async def create_response(request: Request) -> Response:
+class ResponsesRoute(Protocol):
+    """Another URL shape for the same operation (Azure's): checks the URL and its auth first, may decide
+    the model."""
+
+    def check(self, request: Request, state: EmulatorState, profile: Profile) -> None: ...
+    def body_for(self, request: Request, state: EmulatorState, body: dict[str, Any]) -> dict[str, Any]: ...
+
+
+async def create_response(request: Request, route: ResponsesRoute | None = None) -> Response:
     state: EmulatorState = request.app.state.emulator
     started, rid = time.perf_counter(), request_id()
     headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in request.scope["headers"]}
@@ -50,11 +58,15 @@ async def create_response(request: Request) -> Response:
     profile, ignored = PROFILES[state.settings.profile], []
     try:
         profile = profiles.for_request(headers, state.settings.profile)
+        if route is not None:
+            route.check(request, state, profile)
         api_key = profile.read_api_key(request, state.settings.api_keys)
         http.check_json_content_type(request)
         raw = await http.read_body(request, state.settings.max_body_bytes)
         entry.request_bytes = len(raw)
         body = entry.body = parse_json_object(raw)
+        if route is not None:
+            body = route.body_for(request, state, body)
         if profile.ignore_unknown and not RESPONSES_REQUEST.is_valid(body):
             body = strip_unknown(body, RESPONSES_REQUEST, "", ignored)
         store = state.services["responses"]
