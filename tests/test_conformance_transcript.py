@@ -152,6 +152,41 @@ ALTERATIONS: list[tuple[str, str, Callable[[dict[str, Any]], None], str, str]] =
 ]
 
 
+def edit_events(change: Callable[[list[Any]], None]) -> Callable[[dict[str, Any]], None]:
+    """Change a Responses API stream's events, then write them back as `event:` + `data:` frames."""
+    def edit(doc: dict[str, Any]) -> None:
+        events = [json.loads(frame.split("\ndata: ", 1)[1]) for frame in doc["response"]["sse"].split("\n\n") if frame]
+        change(events)
+        doc["response"]["sse"] = "".join(f"event: {e['type']}\ndata: {json.dumps(e, separators=(',', ':'))}\n\n"
+                                         for e in events)
+    return edit
+
+
+ALTERATIONS += [
+    ("responses_text", "response_status_unknown", set_in("response", "body", "status", value="done"), "body_schema",
+     "$.status"),
+    ("responses_text", "usage_details_missing", delete_in("response", "body", "usage", "output_tokens_details"),
+     "body_schema", "'output_tokens_details' is a required property"),
+    ("responses_text_stream", "done_sent", replace_sse("event: response.completed", "data: [DONE]\n\nevent: response.completed"),
+     "events_framing", "no 'data: [DONE]'"),
+    ("responses_text_stream", "event_name_differs", replace_sse("event: response.in_progress", "event: progress"),
+     "events_framing", "expected 'event: response.in_progress'"),
+    ("responses_text_stream", "sequence_gap", edit_events(lambda e: e[3].update(sequence_number=9)), "events_sequence",
+     "expected consecutive numbers"),
+    ("responses_text_stream", "completed_missing", edit_events(lambda e: e.pop()), "events_lifecycle",
+     "exactly one terminal event"),
+    ("responses_text_stream", "created_not_first", edit_events(lambda e: e.insert(0, e.pop(1))), "events_lifecycle",
+     "expected response.created"),
+    ("responses_text_stream", "delta_without_item_id", edit_events(lambda e: e[4].pop("item_id")), "events_schema",
+     "event 4"),
+    ("responses_tool_call_stream", "item_done_early", edit_events(lambda e: e.insert(3, e.pop(-2))),
+     "events_items_in_turn", "but the open item is None"),
+    ("responses_tool_call_stream", "output_not_assembled",
+     edit_events(lambda e: e[-1]["response"]["output"][0].update(arguments="{}")), "events_assemble",
+     "expected the 1 items of output_item.done"),
+]
+
+
 @pytest.mark.parametrize(("golden", "alteration", "edit", "rule", "words"), ALTERATIONS, ids=[a[1] for a in ALTERATIONS])
 def test_altered_copy_fails_naming_the_alteration(golden: str, alteration: str, edit: Callable[[dict[str, Any]], None],
                                                   rule: str, words: str, tmp_path: Path) -> None:

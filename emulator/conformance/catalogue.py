@@ -10,6 +10,7 @@ from emulator.conformance.checks import (
     logprobs,
     models,
     responses,
+    responses_api,
     stored,
     streaming,
     structured,
@@ -18,7 +19,8 @@ from emulator.conformance.checks import (
 )
 from emulator.conformance.context import Check
 
-MODULES = (validation, responses, streaming, choices, logprobs, tools, structured, auth, models, stored, headers, generated)
+MODULES = (validation, responses, streaming, choices, logprobs, tools, structured, auth, models, stored, headers, generated,
+           responses_api)
 
 
 class UnknownName(ValueError):

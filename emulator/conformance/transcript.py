@@ -17,6 +17,8 @@ from emulator.contract.response_schemas import schema_errors
 from emulator.conformance.outcome import show
 from emulator.conformance.profiles import Profile
 from emulator.conformance.runner import FAIL, PASS, Result
+from emulator.conformance.responses_stream import RULES as EVENT_RULES
+from emulator.conformance.responses_stream import EventStream
 from emulator.conformance.stream_rules import RULES, Stream, StreamRequest, problems
 
 GROUP = "transcript"
@@ -30,6 +32,11 @@ ROUTES: list[tuple[str, re.Pattern[str], str]] = [
     ("GET", re.compile(r"^/chat/completions/[^/]+$"), "chat_completion"),
     ("POST", re.compile(r"^/chat/completions/[^/]+$"), "chat_completion"),
     ("DELETE", re.compile(r"^/chat/completions/[^/]+$"), "chat_completion_deleted"),
+    ("POST", re.compile(r"^/responses$"), "response"),
+    ("GET", re.compile(r"^/responses/[^/]+/input_items$"), "response_item_list"),
+    ("POST", re.compile(r"^/responses/[^/]+/cancel$"), "response"),
+    ("GET", re.compile(r"^/responses/[^/]+$"), "response"),
+    ("DELETE", re.compile(r"^/responses/[^/]+$"), "response_deleted"),
     ("GET", re.compile(r"^/models$"), "model_list"),
     ("GET", re.compile(r"^/models/[^/]+$"), "model"),
 ]
@@ -56,7 +63,8 @@ def _header(headers: dict[str, str], name: str) -> str | None:
 def json_rules(exchange: dict[str, Any]) -> dict[str, Callable[[], list[str]]]:
     request, response = exchange["request"], exchange["response"]
     body, status = response["body"], response["status"]
-    is_error = isinstance(body, dict) and "error" in body
+    # A Response object has `error: null`; an error envelope a non-null `error`.
+    is_error = isinstance(body, dict) and body.get("error") is not None and "object" not in body
     name = "error" if is_error or status >= 400 else body_schema(request["method"], request["path"])
 
     def status_rule() -> list[str]:
@@ -91,9 +99,20 @@ def json_rules(exchange: dict[str, Any]) -> dict[str, Callable[[], list[str]]]:
 
 def sse_rules(exchange: dict[str, Any], profile: Profile) -> dict[str, Callable[[], list[str]]]:
     request, response = exchange["request"], exchange["response"]
+    rules = _sse_basics(response)
+    if body_schema("POST", request["path"]) == "response":  # a Responses API stream: typed events
+        events = EventStream.read(response["sse"])
+        for name, rule in EVENT_RULES.items():
+            rules[name] = lambda rule=rule: rule(events, profile.strict_framing)
+        return rules
     stream = Stream.read(response["sse"], strict=profile.strict_framing)
     sent = StreamRequest.from_body(request.get("body") if isinstance(request.get("body"), dict) else {})
+    for rule in RULES:
+        rules[rule] = lambda rule=rule: problems(stream, sent, profile, [rule])
+    return rules
 
+
+def _sse_basics(response: dict[str, Any]) -> dict[str, Callable[[], list[str]]]:
     def status_rule() -> list[str]:
         return [] if response["status"] == 200 else [f"status: expected 200 for an event stream, got {response['status']}"]
 
@@ -102,10 +121,7 @@ def sse_rules(exchange: dict[str, Any], profile: Profile) -> dict[str, Callable[
         return [] if value is None or value.startswith("text/event-stream") else [
             f"content-type: expected text/event-stream, got {show(value)}"]
 
-    rules: dict[str, Callable[[], list[str]]] = {"status": status_rule, "content_type": content_type}
-    for rule in RULES:
-        rules[rule] = lambda rule=rule: problems(stream, sent, profile, [rule])
-    return rules
+    return {"status": status_rule, "content_type": content_type}
 
 
 def check_file(path: Path, profile: Profile) -> list[Result]:

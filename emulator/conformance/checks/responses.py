@@ -9,7 +9,7 @@ from emulator.conformance import expect
 from emulator.conformance.context import OPENAI_ONLY, Check, Context
 from emulator.conformance.outcome import show
 
-GROUP = "responses"
+GROUP = "completion"
 
 COMPLETION_ID = re.compile(r"^chatcmpl-[A-Za-z0-9]+$")
 
