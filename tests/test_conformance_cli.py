@@ -30,7 +30,7 @@ def test_catalogue_names_are_unique_and_grouped() -> None:
     checks = catalogue()
     assert len({c.name for c in checks}) == len(checks)
     assert {c.group for c in checks} == set(groups())
-    assert set(groups()) >= {"validation", "responses", "streaming", "n", "logprobs", "tools", "structured", "auth",
+    assert set(groups()) >= {"validation", "completion", "responses", "streaming", "n", "logprobs", "tools", "structured", "auth",
                              "models", "stored", "headers", "generated"}
     assert all(c.description and "\n" not in c.description for c in checks)
 
@@ -73,7 +73,7 @@ def test_argparse_errors_exit_2() -> None:
 
 
 def test_exit_0_when_selected_checks_pass_and_1_when_one_fails(url: str, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--base-url", url, "--select", "responses,models"]) == 0
+    assert main(["--base-url", url, "--select", "completion,models"]) == 0
     assert main(["--base-url", url, "--select", "stream_done,completion_schema"]) == 1
     out = capsys.readouterr().out
     assert "streaming/stream_done" in out and "fail" in out and "missing [DONE]" in out

@@ -141,9 +141,10 @@ def stored(ctx: Context) -> None:
 
 
 def validation(ctx: Context) -> None:
-    expect.error(ctx, create(ctx, zzz=1), 400, "Unknown parameter: 'zzz'.", "zzz", "unknown_parameter")
-    moved = ctx.client.request("POST", "/responses", {"model": ctx.model, "messages": []})
-    expect.error(ctx, moved, 400, expect.ANY, None, "unsupported_parameter")
+    if ctx.profile.exact_errors:  # compatible servers may ignore unknown fields
+        expect.error(ctx, create(ctx, zzz=1), 400, "Unknown parameter: 'zzz'.", "zzz", "unknown_parameter")
+        moved = ctx.client.request("POST", "/responses", {"model": ctx.model, "messages": []})
+        expect.error(ctx, moved, 400, expect.ANY, None, "unsupported_parameter")
     expect.error(ctx, create(ctx, max_output_tokens=15), 400, "Invalid 'max_output_tokens': integer below minimum "
                  "value. Expected a value >= 16, but got 15 instead.", "max_output_tokens", "integer_below_min_value")
 
@@ -163,5 +164,6 @@ CHECKS = [
     Check("response_previous_id", GROUP, "previous_response_id chains (and an unknown id is the live 400)",
           previous_response),
     Check("response_stored", GROUP, "GET /responses/{id}, input_items, DELETE, then 404", stored),
-    Check("response_validation", GROUP, "unknown and moved parameters, max_output_tokens below 16", validation),
+    Check("response_validation", GROUP, "max_output_tokens below 16 (and in openai: unknown and moved parameters)",
+          validation),
 ]
