@@ -75,6 +75,7 @@ def _deployment(text: str) -> tuple[str, str]:
 
 
 def serve(args: argparse.Namespace) -> int:
+    from .contract.models import ModelsFileError
     from .scenarios.loader import ScenarioFileError
     from .server import Emulator
 
@@ -85,7 +86,15 @@ def serve(args: argparse.Namespace) -> int:
     except ScenarioFileError as error:
         print(f"chat-emulator: not starting, the scenario files have mistakes:\n{error}", file=sys.stderr)
         return 2
-    emulator.bind()
+    except ModelsFileError as error:
+        print(f"chat-emulator: not starting, a --models file is unusable: {error}", file=sys.stderr)
+        return 2
+    try:
+        emulator.bind()
+    except OSError as error:
+        print(f"chat-emulator: cannot listen on {settings.host}:{settings.port}: {error.strerror or error}",
+              file=sys.stderr)
+        return 2
     for warning in binding_warnings(settings):
         print(f"warning: {warning}", file=sys.stderr)
     print(f"chat-emulator {__version__} listening on {emulator.url} (OpenAI base URL: {emulator.base_url})",
@@ -110,6 +119,7 @@ def _validate_parser(sub: argparse._SubParsersAction) -> None:
 
 def validate(args: argparse.Namespace) -> int:
     """Print each file OK or each of its mistakes (`file:line: what (at path)`); exit 1 on mistakes."""
+    from .scenarios.lint import loop_warnings
     from .scenarios.loader import ScenarioFileError, load_document, read_file, scenario_files
 
     try:
@@ -120,12 +130,16 @@ def validate(args: argparse.Namespace) -> int:
     failed = 0
     for path in files:
         try:
-            count = len(load_document(read_file(path)))
+            document = read_file(path)
+            scenarios = load_document(document)
         except ScenarioFileError as error:
             failed += 1
             print(error)
         else:
+            count = len(scenarios)
             print(f"{path}: OK ({count} scenario{'s' if count != 1 else ''})")
+            for warning in loop_warnings(document, scenarios):
+                print(warning)
     if not files:
         print("no scenario files (.yaml, .yml, .json) found", file=sys.stderr)
         return 1
