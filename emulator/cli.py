@@ -146,12 +146,36 @@ def validate(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _init_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("init", help="write the example scenarios and a starter test into a project")
+    p.add_argument("path", nargs="?", type=Path, default=Path("."), help="the project folder (default: here)")
+
+
+def init(args: argparse.Namespace) -> int:
+    from .starter import init_project
+
+    try:
+        written = init_project(args.path)
+    except FileExistsError as error:
+        print(f"chat-emulator init: not overwriting what is there: {error}", file=sys.stderr)
+        return 1
+    except OSError as error:
+        print(f"chat-emulator init: cannot write into {args.path}: {error.strerror or error}", file=sys.stderr)
+        return 1
+    scenarios = sum(1 for path in written if path.parent.name == "scenarios")
+    print(f"wrote {scenarios} example scenario files to {args.path / 'scenarios'} "
+          f"and a starter test to {written[-1]}")
+    print(f"next: pip install 'chat-emulator[pytest]' (if not yet) and run: pytest {written[-1]}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="chat-emulator", description=__doc__)
     parser.add_argument("--version", action="version", version=f"chat-emulator {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     _serve_parser(sub)
     _validate_parser(sub)
+    _init_parser(sub)
     # `check` has its own parser (emulator.conformance.cli); it is only imported when used, since
     # hypothesis and the check catalogue would slow every `serve` start.
     sub.add_parser("check", help="check how faithfully a server speaks the Chat Completions contract", add_help=False)
@@ -166,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
         return conformance_cli.main(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
-    handlers = {"serve": serve, "validate": validate}
+    handlers = {"serve": serve, "validate": validate, "init": init}
     return handlers[args.command](args)
 
 
