@@ -47,7 +47,49 @@ async def completions(request):
     return Response(COMPLETION, media_type="application/json")
 
 
-app = Starlette(routes=[Route("/v1/chat/completions", completions, methods=["POST"])])
+# The Responses API's answer to the same request: a fixed `response` object, and its typed events.
+_MESSAGE = {"id": "msg_BASELINE", "type": "message", "status": "completed", "role": "assistant",
+            "content": [{"type": "output_text", "annotations": [], "logprobs": [], "text": "".join(TOKENS)}]}
+_RESPONSE = {"id": "resp_BASELINE", "object": "response", "created_at": 1700000000, "status": "completed",
+             "model": "gpt-4o-mini-2024-07-18", "output": [_MESSAGE],
+             "usage": {"input_tokens": 9, "output_tokens": len(TOKENS), "total_tokens": 9 + len(TOKENS)}}
+RESPONSE = json.dumps(_RESPONSE).encode()
+
+
+def _event(kind: str, number: int, **fields) -> bytes:
+    data = json.dumps({"type": kind, "sequence_number": number, **fields}, separators=(",", ":"))
+    return f"event: {kind}\ndata: {data}\n\n".encode()
+
+
+def _response_events() -> list[bytes]:
+    where = {"item_id": "msg_BASELINE", "output_index": 0, "content_index": 0}
+    started = {**_RESPONSE, "status": "in_progress", "output": [], "usage": None}
+    kinds = [("response.created", {"response": started}), ("response.in_progress", {"response": started}),
+             ("response.output_item.added", {"output_index": 0, "item": {**_MESSAGE, "content": []}}),
+             ("response.content_part.added", {**where, "part": {**_MESSAGE["content"][0], "text": ""}})]
+    kinds += [("response.output_text.delta", {**where, "delta": token, "logprobs": []}) for token in TOKENS]
+    kinds += [("response.output_text.done", {**where, "text": "".join(TOKENS), "logprobs": []}),
+              ("response.content_part.done", {**where, "part": _MESSAGE["content"][0]}),
+              ("response.output_item.done", {"output_index": 0, "item": _MESSAGE}),
+              ("response.completed", {"response": _RESPONSE})]
+    return [_event(kind, number, **fields) for number, (kind, fields) in enumerate(kinds)]
+
+
+RESPONSE_EVENTS = _response_events()
+
+
+async def responses(request):
+    body = await request.json()
+    if body.get("stream"):
+        async def events():
+            for event in RESPONSE_EVENTS:
+                yield event
+        return StreamingResponse(events(), media_type="text/event-stream")
+    return Response(RESPONSE, media_type="application/json")
+
+
+app = Starlette(routes=[Route("/v1/chat/completions", completions, methods=["POST"]),
+                        Route("/v1/responses", responses, methods=["POST"])])
 
 if __name__ == "__main__":
     uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), loop="uvloop", http="httptools",

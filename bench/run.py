@@ -25,7 +25,9 @@ HERE = Path(__file__).parent
 PYTHON = sys.executable
 REQUEST = {"model": "gpt-4o-mini", "messages": [{"role": "system", "content": "You are helpful."},
                                                 {"role": "user", "content": "Hello! How are you today?"}]}
+RESPONSES_REQUEST = {"model": "gpt-4o-mini", "instructions": "You are helpful.", "input": "Hello! How are you today?"}
 TARGETS = {"requests/s": 0.65, "streams/s": 2.0}
+INFO = ("distinct requests/s", "responses/s", "response streams/s")  # measured, no target
 
 
 def free_port() -> int:
@@ -67,7 +69,8 @@ def start(kind: str, tokens: list[str]) -> tuple[subprocess.Popen, int]:
     return proc, port
 
 
-def wrk(port: int, body: dict, seconds: float, connections: int = 32, distinct: bool = False) -> float:
+def wrk(port: int, body: dict, seconds: float, connections: int = 32, distinct: bool = False,
+        path: str = "/v1/chat/completions") -> float:
     """Requests per second; `distinct` numbers the last message so no two bodies are the same
     (the built-in model's memo of replies then never helps)."""
     script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
@@ -80,7 +83,7 @@ def wrk(port: int, body: dict, seconds: float, connections: int = 32, distinct: 
                      f"  return wrk.format(nil, nil, nil, {json.dumps(head)} .. \" \" .. n .. {json.dumps(tail)})\nend\n")
     script.close()
     out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{int(seconds)}s", "-s", script.name,
-                          f"http://127.0.0.1:{port}/v1/chat/completions"], capture_output=True, text=True).stdout
+                          f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True).stdout
     os.unlink(script.name)
     if "Non-2xx" in out:
         raise RuntimeError("benchmark requests failed:\n" + out)
@@ -119,6 +122,9 @@ def main() -> None:
                 "requests/s": wrk(port, REQUEST, args.seconds),
                 "streams/s": wrk(port, {"stream": True, **REQUEST}, args.seconds),
                 "distinct requests/s": wrk(port, REQUEST, args.seconds, distinct=True),
+                "responses/s": wrk(port, RESPONSES_REQUEST, args.seconds, path="/v1/responses"),
+                "response streams/s": wrk(port, {"stream": True, **RESPONSES_REQUEST}, args.seconds,
+                                          path="/v1/responses"),
             }
             if kind == "emulator":
                 # Sustained load, twice: once the journal and memo bounds are reached, memory stays flat.
@@ -139,8 +145,8 @@ def main() -> None:
         ratio = emu[key] / base[key]
         print(f"{key + ' @32 clients':<28}{base[key]:>12.0f}{emu[key]:>12.0f}{ratio:>9.2f}{'>= ' + str(target):>10}"
               f"  {'ok' if ratio >= target else 'MISS'}")
-    key = "distinct requests/s"
-    print(f"{key:<28}{base[key]:>12.0f}{emu[key]:>12.0f}{emu[key] / base[key]:>9.2f}{'(info)':>10}")
+    for key in INFO:
+        print(f"{key:<28}{base[key]:>12.0f}{emu[key]:>12.0f}{emu[key] / base[key]:>9.2f}{'(info)':>10}")
     startup = startup_seconds()
     print(f"{'start-up (s, median of 5)':<28}{'':>12}{startup:>12.3f}{'':>9}{'< 0.5':>10}  "
           f"{'ok' if startup < 0.5 else 'MISS'}")
