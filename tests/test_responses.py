@@ -333,3 +333,21 @@ def test_scenario_sequences_refusals_usage_and_errors_render_as_responses(emu, c
     assert done.output_text == "Done." and (done.usage.input_tokens, done.usage.output_tokens) == (7, 2)
     cut = client.responses.create(model="gpt-4o-mini", input="step")
     assert cut.status == "incomplete" and cut.incomplete_details.reason == "max_output_tokens"
+
+
+def test_custom_tools_give_custom_tool_call_items(client):
+    tool = {"type": "custom", "name": "run_sql", "description": "Run a SQL query"}
+    response = client.responses.create(model="gpt-4.1", input="run_sql: count the users", tools=[tool])
+    call = response.output[0]
+    assert call.type == "custom_tool_call" and call.name == "run_sql" and call.input
+    with client.responses.stream(model="gpt-4.1", input="run_sql: count the users", tools=[tool]) as stream:
+        deltas = [e.delta for e in stream if e.type == "response.custom_tool_call_input.delta"]
+    assert "".join(deltas) == call.input
+
+
+def test_logprobs_are_included_when_asked(client):
+    response = client.responses.create(model="gpt-4o-mini", input="hi", include=["message.output_text.logprobs"],
+                                       top_logprobs=2)
+    part = response.output[0].content[0]
+    assert "".join(entry.token for entry in part.logprobs) == part.text
+    assert all(len(entry.top_logprobs) == 2 for entry in part.logprobs)

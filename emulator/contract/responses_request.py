@@ -84,8 +84,8 @@ def validate_responses_request(body: dict[str, Any], catalogue: ModelCatalogue, 
     chat = ChatRequest(_chat_body(body, context + own), model, headers or {}, api_key, api="responses")
     request = ResponsesRequest(body, model, chat, [], context)
     request.items = stored_items(own, request.stem)
-    if not chat.messages:
-        raise errors.empty_array("input")
+    if not chat.messages:  # nothing to answer (inferred wording: the live text is not recorded)
+        raise errors.empty_array("input") if "input" in body else errors.missing_parameter("input")
     if prompt_tokens(chat) + (chat.max_tokens or 0) > model.context_window and body.get("truncation") != "auto":
         raise errors.input_exceeds_context_window()
     return request
