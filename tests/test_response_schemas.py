@@ -164,3 +164,48 @@ def test_request_schema() -> None:
     assert schema_errors("chat_request", {**ok, "foo": 1})
     assert schema_errors("chat_request", {"model": "m"}) == ["$: 'messages' is a required property"]
     assert schema_errors("chat_request", {**ok, "messages": [{"role": "tool", "content": "x"}]})
+
+
+# The Responses API as recorded in 2026 (docs/responses.md): the object's live key set, and stream events
+# in their recorded form (`logprobs: []`, `obfuscation` on deltas, the nested `error` event).
+RESPONSE: dict[str, Any] = {
+    "id": "resp_0fabc13af1ee004969a1f0d7c4c08195a3c2ab7d1e5f4a2c90", "object": "response",
+    "created_at": 1769078402, "status": "completed", "background": False, "completed_at": 1769078403,
+    "error": None, "frequency_penalty": 0.0, "incomplete_details": None, "instructions": None,
+    "max_output_tokens": None, "max_tool_calls": None, "model": "gpt-4.1-2025-04-14", "moderation": None,
+    "output": [{"id": "msg_0fabc13af1ee004969a1f0d7e1b88195b7d3f0f1c2a4e6d8a1", "type": "message",
+                "status": "completed", "role": "assistant",
+                "content": [{"type": "output_text", "annotations": [], "logprobs": [], "text": "streamed"}]}],
+    "parallel_tool_calls": True, "presence_penalty": 0.0, "previous_response_id": None, "prompt_cache_key": None,
+    "prompt_cache_retention": None, "reasoning": {"effort": None, "summary": None}, "safety_identifier": None,
+    "service_tier": "default", "store": True, "temperature": 1.0,
+    "text": {"format": {"type": "text"}, "verbosity": "medium"}, "tool_choice": "auto", "tools": [],
+    "top_logprobs": 0, "top_p": 1.0, "truncation": "disabled",
+    "usage": {"input_tokens": 11, "input_tokens_details": {"cached_tokens": 0, "cache_write_tokens": 0},
+              "output_tokens": 2, "output_tokens_details": {"reasoning_tokens": 0}, "total_tokens": 13},
+    "user": None, "metadata": {},
+}
+EVENTS = [
+    {"type": "response.output_text.delta", "content_index": 0, "delta": "stream", "item_id": "msg_1", "logprobs": [],
+     "obfuscation": "a1B2c3D4e5", "output_index": 0, "sequence_number": 4},
+    {"type": "response.function_call_arguments.done", "arguments": "{}", "item_id": "fc_1", "name": "f",
+     "output_index": 1, "sequence_number": 9},
+    {"type": "error", "sequence_number": 2, "code": "insufficient_quota", "message": "You exceeded your quota.",
+     "param": None, "error": {"type": "insufficient_quota", "code": "insufficient_quota",
+                              "message": "You exceeded your quota.", "param": None}},
+    {"type": "response.completed", "sequence_number": 7, "response": RESPONSE},
+]
+
+
+def test_recorded_responses_objects_and_events_are_valid() -> None:
+    assert schema_errors("response", RESPONSE) == []
+    assert [schema_errors("response_stream_event", event) for event in EVENTS] == [[]] * len(EVENTS)
+
+
+def test_broken_responses_objects_and_events_are_invalid() -> None:
+    broken = copy.deepcopy(RESPONSE)
+    broken["output"][0]["content"][0].pop("annotations")
+    assert schema_errors("response", broken)
+    assert schema_errors("response", {**RESPONSE, "status": "done"})
+    assert schema_errors("response_stream_event", {**EVENTS[0], "sequence_number": "4"})
+    assert schema_errors("response_stream_event", {k: v for k, v in EVENTS[0].items() if k != "item_id"})
