@@ -1,5 +1,6 @@
 """Agent frameworks that speak the Responses API run to a final output against the emulator:
-the OpenAI Agents SDK and pydantic-ai's `OpenAIResponsesModel`, each with a function tool."""
+the OpenAI Agents SDK, pydantic-ai's `OpenAIResponsesModel` and LangChain's `ChatOpenAI(use_responses_api=True)`,
+each with a function tool."""
 from __future__ import annotations
 
 import openai
@@ -92,3 +93,26 @@ def test_pydantic_ai_responses_model_runs_a_tool(emu):
     result = agent.run_sync("What time is it in Tokyo?")
     assert "09:30" in result.output
     assert all(e.status == 200 for e in emu.requests if e.path == "/v1/responses")
+
+
+def test_langchain_chat_openai_on_the_responses_api_runs_a_tool(emu):
+    langchain_openai = pytest.importorskip("langchain_openai")
+    from langchain_core.messages import ToolMessage
+    from langchain_core.tools import tool
+
+    @tool
+    def get_weather(city: str) -> str:
+        """Get the weather for a city."""
+        return f"Hail in {city}"
+
+    llm = langchain_openai.ChatOpenAI(model="gpt-4.1", base_url=emu.base_url, api_key=API_KEY,
+                                      use_responses_api=True, max_retries=0).bind_tools([get_weather])
+    question = ("user", "What is the weather in Paris?")
+    asked = llm.invoke([question])
+    call = asked.tool_calls[0]
+    assert call["name"] == "get_weather" and call["args"] == {"city": "Paris"}
+    answer = llm.invoke([question, asked, ToolMessage(get_weather.invoke(call["args"]), tool_call_id=call["id"])])
+    assert "Hail in Paris" in answer.text
+    streamed = "".join(chunk.text for chunk in llm.stream([question, asked, ToolMessage("Sun", tool_call_id=call["id"])]))
+    assert "Sun" in streamed
+    assert [e.path for e in emu.requests] == ["/v1/responses"] * 3
