@@ -257,6 +257,13 @@ def test_mid_stream_errors_raise_in_the_sdk(emu, client):
     assert "quota" in caught.value.message
     kinds = [json.loads(e.split(b"\ndata: ")[1])["type"] for e in emu.requests[-1].events]
     assert kinds == ["response.created", "response.in_progress", "error", "response.failed"]
+    emu.scenarios.fail_next(fault={"error_event": "server_error", "after": 5})
+    with pytest.raises(openai.APIError):
+        with client.responses.stream(model="gpt-4o-mini", input="hi") as stream:
+            list(stream)
+    kinds = [json.loads(e.split(b"\ndata: ")[1])["type"] for e in emu.requests[-1].events]
+    assert kinds[4:] == ["response.output_text.delta", "error", "response.failed"]
+    assert client.responses.retrieve(emu.requests[-1].response["id"]).status == "failed"
 
 
 def test_scenarios_answer_in_the_responses_shape(emu, client):

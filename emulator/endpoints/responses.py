@@ -31,7 +31,7 @@ from ..response_store import StoredResponse
 from ..state import EmulatorState
 from ..store import key_digest
 from ..wire.json_body import dumps
-from ..wire.response_events import failed_events, stream_events
+from ..wire.response_events import failed_after, stream_events
 from ..wire.response_object import final_status, output_items, response_dict, with_billing
 from ..wire.stream_response import PacedEventStream, unpaced_stream
 from .chat import _pacing
@@ -112,25 +112,28 @@ def render(state: EmulatorState, req: ResponsesRequest, reply: Reply, headers: d
                           completed_at=int(time.time()))
     initial = response_dict(req, rid, created, status="queued" if req.background else "in_progress", output=[])
     fault = reply.fault
-    error = _stream_error(fault) if req.stream else None
-    if error is not None:  # a mid-stream failure: the response ends `failed`, with no output
-        output, fault = [], Fault(delay=fault.delay)
-        final = {**initial, "status": "failed", "error": {"code": error.get("code"), "message": error.get("message")}}
+    failure = fault if req.stream and isinstance(fault, ErrorEvent) else None
+    stored = final
+    if failure is not None:  # a mid-stream failure: the response ends `failed`, with no output
+        error = failure.error.get("error", failure.error)
+        output, fault = [], Fault(delay=failure.delay)
+        # `response.error.code` is always a string (the spec's ResponseErrorCode): the error's code, else its type.
+        code = error.get("code") or error.get("type") or "server_error"
+        stored = {**initial, "status": "failed", "error": {"code": code, "message": error.get("message")}}
     if req.store:
         state.services["responses"].save(StoredResponse(
-            rid, key_digest(req.chat.api_key), final, req.items, req.context + req.items + output,
+            rid, key_digest(req.chat.api_key), stored, req.items, req.context + req.items + output,
             stage="queued" if req.background and not req.stream else "done"))
-    entry.status, entry.response = 200, final
+    entry.status, entry.response = 200, stored
     if not req.stream:
         payload = initial if req.background else with_billing(final)
         response = http.BytesResponse(dumps(payload).encode("utf-8"), 200, headers)
         return response if fault is None else fault.wrap(response)
     obfuscate = req.include_obfuscation and not req.background  # background streams carry none
     pacing = _pacing(state, req.chat.headers, reply)
-    if error is not None:
-        events = failed_events(initial, final, error, obfuscate=obfuscate)
-    else:
-        events = stream_events(initial, final, chunk_tokens=pacing.chunk_tokens, obfuscate=obfuscate)
+    events = stream_events(initial, final, chunk_tokens=pacing.chunk_tokens, obfuscate=obfuscate)
+    if failure is not None:
+        events = failed_after(events, failure.after, stored, error, obfuscate=obfuscate)
     entry.stream, entry.events = True, events
     if fault is not None:
         return fault.response(events, headers, pacing)  # type: ignore[return-value]
@@ -138,10 +141,3 @@ def render(state: EmulatorState, req: ResponsesRequest, reply: Reply, headers: d
         return PacedEventStream(events, headers, pacing, on_sent=entry.event_sent)  # type: ignore[return-value]
     entry.all_events_sent()
     return unpaced_stream(events, headers)
-
-
-def _stream_error(fault: Fault | None) -> dict[str, Any] | None:
-    """The error a scripted `error` fault (or an in-stream rate limit) reports, as the inner object."""
-    if not isinstance(fault, ErrorEvent):
-        return None
-    return fault.error.get("error", fault.error)

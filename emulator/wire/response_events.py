@@ -147,12 +147,13 @@ def _call_events(writer: EventWriter, index: int, item: dict[str, Any], size: in
     writer.add("response.function_call_arguments.done", arguments=item["arguments"], name=item["name"], **where)
 
 
-def failed_events(initial: dict[str, Any], failed: dict[str, Any], error: dict[str, Any], *,
-                  obfuscate: bool = True) -> list[bytes]:
-    """A stream that fails after it started: created, in_progress, the `error` event (nested, as the
-    live API sends it, plus the spec's flat fields), then `response.failed`."""
-    writer = EventWriter(obfuscate)
-    opening(writer, initial)
+def failed_after(events: list[bytes], after: int, failed: dict[str, Any], error: dict[str, Any], *,
+                 obfuscate: bool = True) -> list[bytes]:
+    """The stream failing after `after` of its events (at least `response.created` and
+    `response.in_progress`, where the live API's failures come): the `error` event (nested, as the live
+    API sends it, plus the spec's flat fields), then `response.failed`."""
+    kept = events[:min(max(after, 2), len(events) - 1)]
+    writer = EventWriter(obfuscate, start=len(kept))
     writer.add("error", error=error, code=error.get("code"), message=error.get("message"), param=error.get("param"))
     writer.add("response.failed", response=failed)
-    return writer.events
+    return kept + writer.events
