@@ -358,3 +358,16 @@ def test_logprobs_are_included_when_asked(client):
     part = response.output[0].content[0]
     assert "".join(entry.token for entry in part.logprobs) == part.text
     assert all(len(entry.top_logprobs) == 2 for entry in part.logprobs)
+
+
+def test_pacing_headers_shape_the_stream(http):
+    body = {"model": "gpt-4o-mini", "input": "pace me", "stream": True}
+
+    def deltas(headers: dict[str, str]) -> list[str]:
+        frames = http.post("/responses", json=body, headers=headers).text.split("\n\n")
+        return [json.loads(f.split("\ndata: ")[1])["delta"] for f in frames if "output_text.delta" in f]
+
+    one, three = deltas({}), deltas({"x-emulator-chunk-tokens": "3"})
+    assert "".join(one) == "".join(three) and len(three) == -(-len(one) // 3)
+    bad = http.post("/responses", json=body, headers={"x-emulator-ttft-ms": "soon"})
+    assert bad.status_code == 400 and bad.json()["error"]["code"] == "invalid_pacing_header"
