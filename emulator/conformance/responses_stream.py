@@ -27,13 +27,14 @@ class EventStream:
         for block in text.replace("\r\n", "\n").split("\n\n"):
             if not block.strip():
                 continue
-            name, data = None, []
+            name: str | None = None
+            lines: list[str] = []
             for line in block.split("\n"):
                 if line.startswith("event:"):
                     name = line[6:].strip()
                 elif line.startswith("data:"):
-                    data.append(line[5:].removeprefix(" "))
-            frames.append((name, "\n".join(data)))
+                    lines.append(line[5:].removeprefix(" "))
+            frames.append((name, "\n".join(lines)))
         events = []
         for _, data in frames:
             try:
@@ -67,7 +68,10 @@ def event_schema(stream: EventStream, strict: bool) -> list[str]:
 
 
 def sequence_numbers(stream: EventStream, strict: bool) -> list[str]:
-    numbers = [e.get("sequence_number") for e in stream.events]
+    found = [e.get("sequence_number") for e in stream.events]
+    numbers = [n for n in found if type(n) is int]
+    if len(numbers) != len(found):
+        return [f"sequence_number: expected an integer on every event, got {show(found[:12])}"]
     if numbers and numbers != list(range(numbers[0], numbers[0] + len(numbers))):
         return [f"sequence_number: expected consecutive numbers, got {show(numbers[:12])}"]
     if numbers and numbers[0] != 0 and stream.events[0].get("type") == "response.created":

@@ -13,7 +13,7 @@ from typing import Any, Callable, Protocol
 
 from . import errors
 from .chat_request import ChatRequest, message_text
-from .models import ModelCatalogue, ModelInfo
+from .models import ModelInfo
 from .responses_input import chat_messages, check_items, input_items, resolve_references, stored_items
 from .responses_shape import MOVED_FIELDS, RESPONSES_REQUEST
 from .rules import _schema_error as schema_error
@@ -65,7 +65,13 @@ class ResponsesRequest:
 Lookup = Callable[[str], "PreviousResponse | None"]
 
 
-def validate_responses_request(body: dict[str, Any], catalogue: ModelCatalogue, *, previous: Lookup,
+class Catalogue(Protocol):
+    """What validation asks of a model catalogue (the server's, or a profile's layered one)."""
+
+    def resolve(self, model_id: str) -> ModelInfo: ...
+
+
+def validate_responses_request(body: dict[str, Any], catalogue: Catalogue, *, previous: Lookup,
                                headers: dict[str, str] | None = None, api_key: str = "",
                                shape: Object = RESPONSES_REQUEST) -> ResponsesRequest:
     _check_shape(body, shape)
@@ -151,7 +157,7 @@ def _mentions_json(value: Any) -> bool:
     return any("json" in message_text(m).lower() for m in chat_messages(None, input_items(value)))
 
 
-def _resolve(catalogue: ModelCatalogue, model_id: str) -> ModelInfo:
+def _resolve(catalogue: Catalogue, model_id: str) -> ModelInfo:
     try:
         return catalogue.resolve(model_id)
     except errors.ApiError as error:

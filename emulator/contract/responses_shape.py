@@ -7,6 +7,8 @@ API checks `input` first, then `include`, `tools`, `metadata`, `text`, the sampl
 """
 from __future__ import annotations
 
+from typing import Any
+
 from .shapes import AnyValue, Array, Boolean, Integer, MapOf, Number, Object, OneOf, Shape, String, Tagged
 
 STATUS = String(enum=("in_progress", "completed", "incomplete"))
@@ -55,13 +57,13 @@ class _Message(Shape):
     def accepts_type(self, value: object) -> bool:
         return type(value) is dict
 
-    def _for(self, value: dict) -> Object:
+    def _for(self, value: Any) -> Object:
         return self._assistant if value.get("role") == "assistant" else self._user
 
-    def check_value(self, value: dict, path: str) -> None:  # type: ignore[override]
+    def check_value(self, value: Any, path: str) -> None:
         self._for(value).check_value(value, path)
 
-    def value_ok(self, value: dict) -> bool:  # type: ignore[override]
+    def value_ok(self, value: Any) -> bool:
         return self._for(value).value_ok(value)
 
 

@@ -55,7 +55,7 @@ async def create_response(request: Request, route: ResponsesRoute | None = None)
     started, rid = time.perf_counter(), request_id()
     headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in request.scope["headers"]}
     entry = request.scope[JOURNAL_ENTRY] = state.journal.start("POST", request.scope["path"], headers)
-    profile, ignored = PROFILES[state.settings.profile], []
+    profile, ignored = PROFILES[state.settings.profile], list[str]()
     try:
         profile = profiles.for_request(headers, state.settings.profile)
         if route is not None:
@@ -136,7 +136,7 @@ def render(state: EmulatorState, req: ResponsesRequest, reply: Reply, headers: d
         events = failed_after(events, failure.after, stored, error, obfuscate=obfuscate)
     entry.stream, entry.events = True, events
     if fault is not None:
-        return fault.response(events, headers, pacing)  # type: ignore[return-value]
+        return fault.response(events, headers, pacing)
     if pacing.is_paced:
         return PacedEventStream(events, headers, pacing, on_sent=entry.event_sent)  # type: ignore[return-value]
     entry.all_events_sent()
