@@ -215,7 +215,7 @@ def test_responses_api_requests_show_with_their_typed_events(page, emu):
     client = openai.OpenAI(base_url=emu.base_url, api_key="sk-browser", max_retries=0)
     with client.responses.stream(model="gpt-4o-mini", input="Tell me about the inspector") as stream:
         final = stream.get_final_response()
-    row = page.locator('#requests tbody tr[data-id="1"]')
+    row = page.locator(f'#requests tbody tr[data-id="{emu.requests[-1].id}"]')
     sync_api.expect(row).to_contain_text("/v1/responses")
     sync_api.expect(row).to_contain_text("stream")
     sync_api.expect(row.locator("td.num").last).to_have_text(str(final.usage.total_tokens))
