@@ -12,7 +12,10 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
+
+if TYPE_CHECKING:
+    from .scenarios.near_miss import NearMiss
 
 STRING_LIMIT = 16 * 1024
 JOURNAL_ENTRY = "emulator.journal_entry"  # the ASGI scope key under which an endpoint leaves its entry
@@ -40,6 +43,7 @@ class JournalEntry:
     size: int = 0  # approximate bytes this entry holds, set when journaled
     request_bytes: int = 0  # the raw body's length, when the endpoint knows it (spares a walk of the body)
     truncated: bool = False  # a body string was cut to a marker
+    near_misses: list[NearMiss] | None = None  # strict mode's misses: the scenarios that came closest
 
     @property
     def model(self) -> str | None:

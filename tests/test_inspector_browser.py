@@ -58,7 +58,7 @@ def page(browser, emu):
 def test_requests_appear_live_and_the_stream_view_shows_timed_chunks(page, emu):
     client = openai.OpenAI(base_url=emu.base_url, api_key="sk-browser", max_retries=0)
     client.chat.completions.create(model="gpt-4o-mini", messages=USER)
-    emu.admin.pace_next(1, ttft_ms=30, tokens_per_second=400)
+    emu.pace_next(1, ttft_ms=30, tokens_per_second=400)
     streamed = "".join(chunk.choices[0].delta.content or "" for chunk in client.chat.completions.create(
         model="gpt-4o-mini", messages=USER, stream=True, stream_options={"include_usage": True})
         if chunk.choices)
@@ -129,9 +129,9 @@ def test_clear_button_empties_the_journal(page, emu):
 
 
 def test_scenarios_panel_shows_matches_and_the_last_near_miss(page, emu):
-    emu.admin.add_scenario({"name": "weather", "match": {"last_user": {"contains": "weather"}},
+    emu.add_scenario({"name": "weather", "match": {"last_user": {"contains": "weather"}},
                             "reply": {"content": "Sunny, always."}})
-    emu.admin.add_scenario({"name": "never-used", "match": {"model": "gpt-4.1"}, "reply": {"content": "x"}})
+    emu.add_scenario({"name": "never-used", "match": {"model": "gpt-4.1"}, "reply": {"content": "x"}})
     client = openai.OpenAI(base_url=emu.base_url, api_key="sk-browser", max_retries=0)
     for _ in range(2):
         assert client.chat.completions.create(model="gpt-4o-mini", messages=[
@@ -160,7 +160,7 @@ def test_the_documented_fetch_example_streams_from_another_origin(browser, emu):
     docs = (Path(__file__).resolve().parent.parent / "docs" / "front-end.md").read_text()
     curl = docs.split("curl -X POST http://127.0.0.1:8000/_emulator/scenarios \\\n  -d '", 1)[1].split("'\n", 1)[0]
     httpx.post(emu.url + "/_emulator/scenarios", content=curl).raise_for_status()  # the documented one-liner
-    emu.admin.pace_next(1, tokens_per_second=500)
+    emu.pace_next(1, tokens_per_second=500)
     html = documented_example().replace("http://127.0.0.1:8000/v1", emu.base_url).encode()
 
     class DevServer(http.server.BaseHTTPRequestHandler):  # stands in for the app's own dev server

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_access_log_names_the_matched_scenario(caplog):
     caplog.set_level(logging.INFO, logger="emulator.access")
     with Emulator(access_log=True) as emu:
-        emu.admin.add_scenario({"name": "hello", "match": {"last_user": "hi"}, "reply": {"content": "Hello!"}})
+        emu.add_scenario({"name": "hello", "match": {"last_user": "hi"}, "reply": {"content": "Hello!"}})
         client = openai.OpenAI(base_url=emu.base_url, api_key="sk-log", max_retries=0)
         client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": "hi"}])
         client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": "other"}])

@@ -16,10 +16,11 @@ from .. import http
 from ..contract import errors
 from ..contract.errors import ApiError
 from ..ids import request_id
+from ..scenarios.loader import ScenarioFileError
 from ..state import EmulatorState
 from .auth import AdminGate
 from .live import JournalStream
-from .operations import AdminOperations
+from .operations import ADMIN_SOURCE, AdminOperations
 from .views import detail, summary
 
 PREFIX = "/_emulator"
@@ -36,7 +37,10 @@ def admin_endpoint(handler: Handler) -> Callable[[Request], Awaitable[Any]]:
         started, rid = time.perf_counter(), request_id()
         try:
             AdminGate(state.settings).check(request)
-            result = await handler(request, AdminOperations(state))
+            result = await handler(request, AdminOperations(state, ADMIN_SOURCE))
+        except ScenarioFileError as error:  # a scenario the engine refuses, with its problems listed
+            invalid = ApiError(400, f"Invalid scenario: {error}", code="invalid_scenario")
+            return http.error_response(invalid, http.base_headers(rid, started))
         except ApiError as error:
             return http.error_response(error, http.base_headers(rid, started))
         if isinstance(result, (dict, list)):
@@ -96,7 +100,7 @@ async def version(request: Request, ops: AdminOperations) -> Any:
 @admin_endpoint
 async def list_requests(request: Request, ops: AdminOperations) -> Any:
     q = request.query_params
-    entries = ops.requests(path=q.get("path"), status=q.get("status"), model=q.get("model"),
+    entries = ops.find_requests(path=q.get("path"), status=q.get("status"), model=q.get("model"),
                            matched=q.get("matched"), text=q.get("q"), after=int_param(request, "after"),
                            limit=int_param(request, "limit"))
     view = detail if q.get("detail") in ("1", "true") else summary
@@ -141,7 +145,12 @@ async def clear_pacing(request: Request, ops: AdminOperations) -> Any:
 
 @admin_endpoint
 async def list_scenarios(request: Request, ops: AdminOperations) -> Any:
-    return ops.scenarios()
+    return ops.list_scenarios()
+
+
+@admin_endpoint
+async def near_misses(request: Request, ops: AdminOperations) -> Any:
+    return {"object": "list", "data": ops.near_misses()}
 
 
 @admin_endpoint
@@ -237,6 +246,7 @@ def admin_routes() -> list[BaseRoute]:
         Route(PREFIX + "/pacing", set_pacing, methods=["POST"]),
         Route(PREFIX + "/pacing", clear_pacing, methods=["DELETE"]),
         Route(PREFIX + "/scenarios", list_scenarios, methods=["GET"]),
+        Route(PREFIX + "/near-misses", near_misses, methods=["GET"]),
         Route(PREFIX + "/scenarios", add_scenario, methods=["POST"]),
         Route(PREFIX + "/scenarios", replace_scenarios, methods=["PUT"]),
         Route(PREFIX + "/scenarios/reset", reset_scenarios, methods=["POST"]),

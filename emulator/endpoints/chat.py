@@ -15,7 +15,7 @@ from ..journal import JOURNAL_ENTRY, JournalEntry
 from ..model.finish import finish_reply
 from ..profiles import IGNORED_FIELDS_HEADER, PROFILES, Profile
 from ..reply import Pacing, Reply
-from ..respond import respond
+from ..respond import NoScenarioMatched, respond
 from ..state import EmulatorState
 from ..store import make_record
 from ..wire.json_body import completion_dict, dumps
@@ -74,7 +74,9 @@ async def serve_chat(request: Request, route: ChatRoute | None = None) -> Respon
                                                 **_ignored_header(ignored)}, entry, route)
     except ApiError as error:
         entry.status, entry.response = error.status, profile.error_payload(error)
-        entry.matched = getattr(error, "scenario", None)  # a scripted error names its scenario
+        entry.matched = error.scenario  # a scripted error names its scenario
+        if isinstance(error, NoScenarioMatched):
+            entry.near_misses = error.near_misses
         response = profile.error_response(error, {**http.base_headers(rid, started), **_ignored_header(ignored)})
     entry.duration_ms = (time.perf_counter() - started) * 1000
     state.journal.add(entry, len(getattr(response, "body", b"")))  # streams: their events give the size

@@ -12,6 +12,7 @@ from fnmatch import fnmatchcase
 from typing import Any, Callable
 
 from ..contract.chat_request import ChatRequest, message_text
+from .near_miss import FailedCondition
 
 _SHOWN = 60  # characters of the request shown in a near-miss explanation
 
@@ -77,8 +78,8 @@ class Condition:
     def holds(self, request: ChatRequest) -> bool:
         return self.test(request)
 
-    def why_not(self, request: ChatRequest) -> str:
-        return f"{self.key}: expected {self.expected}, got {self.actual(request)}"
+    def why_not(self, request: ChatRequest) -> FailedCondition:
+        return FailedCondition(self.key, self.expected, self.actual(request))
 
 
 def _text_condition(key: str, spec: Any, get: Callable[[ChatRequest], str | None]) -> Condition:

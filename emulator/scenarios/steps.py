@@ -52,7 +52,7 @@ class Step:
             return content_filter_reply(request, name)
         if self.error is not None:
             error = build_error(self.error, request)
-            error.scenario = name  # type: ignore[attr-defined]  # the journal records who answered
+            error.scenario = name  # the journal records who answered
             raise error
         if self.reply is not None:
             reply = self.reply.build(request, name)

@@ -1,0 +1,3 @@
+"""The parts of `Emulator` (server.py), the one object a user holds, grouped by what they hold:
+clients pointed at it, journal queries, and the reports the pytest plugin prints. Each is a mixin
+over the emulator's `state`; users import `Emulator`, not these."""
