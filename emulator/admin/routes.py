@@ -16,7 +16,6 @@ from .. import http
 from ..contract import errors
 from ..contract.errors import ApiError
 from ..ids import request_id
-from ..scenarios.loader import ScenarioFileError
 from ..state import EmulatorState
 from .auth import AdminGate
 from .live import JournalStream
@@ -38,8 +37,12 @@ def admin_endpoint(handler: Handler) -> Callable[[Request], Awaitable[Any]]:
         try:
             AdminGate(state.settings).check(request)
             result = await handler(request, AdminOperations(state, ADMIN_SOURCE))
-        except ScenarioFileError as error:  # a scenario the engine refuses, with its problems listed
-            invalid = ApiError(400, f"Invalid scenario: {error}", code="invalid_scenario")
+        except ValueError as error:
+            from ..scenarios.loader import ScenarioFileError  # lazy: the loader brings PyYAML and jsonschema
+
+            if not isinstance(error, ScenarioFileError):
+                raise
+            invalid = ApiError(400, f"Invalid scenario: {error}", code="invalid_scenario")  # lists the problems
             return http.error_response(invalid, http.base_headers(rid, started))
         except ApiError as error:
             return http.error_response(error, http.base_headers(rid, started))

@@ -216,7 +216,8 @@ def tool_arguments(stream: Stream, request: StreamRequest, profile: Profile) -> 
 
 
 def final_chunk(stream: Stream, request: StreamRequest, profile: Profile) -> list[str]:
-    problems, finished = [], {}
+    problems: list[str] = []
+    finished: dict[Any, int] = {}
     for number, choice in stream.choice_chunks():
         index = choice.get("index")
         if index in finished:

@@ -103,8 +103,11 @@ def sse_rules(exchange: dict[str, Any], profile: Profile) -> dict[str, Callable[
             f"content-type: expected text/event-stream, got {show(value)}"]
 
     rules: dict[str, Callable[[], list[str]]] = {"status": status_rule, "content_type": content_type}
+    def rule_check(rule: str) -> Callable[[], list[str]]:
+        return lambda: problems(stream, sent, profile, [rule])
+
     for rule in RULES:
-        rules[rule] = lambda rule=rule: problems(stream, sent, profile, [rule])
+        rules[rule] = rule_check(rule)
     return rules
 
 
@@ -120,9 +123,9 @@ def check_file(path: Path, profile: Profile) -> list[Result]:
         exchange = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
         return [result("format", [f"cannot read the transcript: {error}"], "the file is a transcript")]
-    error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(FORMAT).iter_errors(exchange))
-    if error is not None:
-        return [result("format", [f"{error.json_path}: {error.message}"], "the file is a transcript")]
+    invalid = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(FORMAT).iter_errors(exchange))
+    if invalid is not None:
+        return [result("format", [f"{invalid.json_path}: {invalid.message}"], "the file is a transcript")]
     rules = json_rules(exchange) if "body" in exchange["response"] else sse_rules(exchange, profile)
     return [result("format", [], "the file is a transcript")] + [
         result(name, rule(), f"recorded exchange: {name}") for name, rule in rules.items()]

@@ -19,7 +19,7 @@ from ..tokens import count_tokens, tokenize, tokenize_parts
 from . import text
 from .guided import guided_content
 from .json_mode import json_object_content
-from .logprobs import token_logprobs
+from .logprobs import TokenLogprob, token_logprobs
 from .tool_policy import ToolSpec, choose_calls
 
 # Hidden reasoning tokens a reasoning model spends, by `reasoning_effort` (default medium).
@@ -115,7 +115,7 @@ def _apply_limits(request: ChatRequest, choice: Choice, reasoning: int) -> None:
     choice.content = "".join(choice.tokens)
 
 
-def _logprobs(request: ChatRequest, tokens: list[str], rng: random.Random):
+def _logprobs(request: ChatRequest, tokens: list[str], rng: random.Random) -> list[TokenLogprob] | None:
     if not request.logprobs:
         return None
     return token_logprobs(tokens, request.top_logprobs, random.Random(rng.getrandbits(64)))

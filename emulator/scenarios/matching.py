@@ -163,8 +163,10 @@ def _entry(key: str, name: str, spec: Any, get: Callable[[ChatRequest], str | No
 
 
 def _headers(specs: dict[str, Any]) -> list[Condition]:
-    return [_entry("headers", name, spec, lambda r, n=name.lower(): r.headers.get(n))
-            for name, spec in specs.items()]
+    def getter(name: str) -> Callable[[ChatRequest], str | None]:
+        return lambda r: r.headers.get(name)
+
+    return [_entry("headers", name, spec, getter(name.lower())) for name, spec in specs.items()]
 
 
 def _metadata(specs: dict[str, Any]) -> list[Condition]:

@@ -81,9 +81,9 @@ class ChoiceTemplate:
             text = render(spec["refusal"], request)
             choice = Choice(index, refusal=text, tokens=tokenize(text))
         else:
-            text = spec["content"]
-            text = None if text is None else render(text, request)
-            choice = Choice(index, content=text, tokens=tokenize(text or ""))
+            content = spec["content"]
+            content = None if content is None else render(content, request)
+            choice = Choice(index, content=content, tokens=tokenize(content or ""))
         if "finish_reason" in spec:
             choice.finish_reason = spec["finish_reason"]
         self._logprobs(choice, request, rng)
@@ -147,8 +147,8 @@ class ReplyTemplate:
             tokens_per_second=pacing.get("tokens_per_second", 0),
             chunk_tokens=pacing.get("chunk_tokens", 1),
         )
-        templates = self.choices or [self.single]
-        self.needs_builtin = any(not t.scripted for t in templates)  # type: ignore[union-attr]
+        templates = self.choices or ([self.single] if self.single is not None else [])
+        self.needs_builtin = any(not t.scripted for t in templates)
 
     def build(self, request: ChatRequest, name: str) -> Reply:
         fallback = builtin.respond(request) if self.needs_builtin else None
