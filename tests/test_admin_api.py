@@ -9,7 +9,7 @@ import openai
 import pytest
 from starlette.testclient import TestClient
 
-from emulator import Emulator, __version__
+from emulator import __version__
 from emulator.admin.auth import binding_warnings
 from emulator.admin.routes import admin_routes
 from emulator.app import build_app
@@ -416,11 +416,11 @@ def test_on_loopback_the_api_is_open_unless_a_token_is_set():
         assert http.get("/_emulator/requests", params={"token": "s3cret"}).status_code == 200
 
 
-def test_a_real_server_with_a_token():
-    with Emulator(admin_token="s3cret") as emu:
-        assert_envelope(httpx.get(emu.url + "/_emulator/health"), 401, "invalid_admin_token")
-        ok = httpx.get(emu.url + "/_emulator/health", headers={"authorization": "Bearer s3cret"})
-        assert ok.json()["status"] == "ok"
+def test_a_real_server_with_a_token(make_emulator):
+    emu = make_emulator(admin_token="s3cret")
+    assert_envelope(httpx.get(emu.url + "/_emulator/health"), 401, "invalid_admin_token")
+    ok = httpx.get(emu.url + "/_emulator/health", headers={"authorization": "Bearer s3cret"})
+    assert ok.json()["status"] == "ok"
 
 
 def test_binding_warnings():

@@ -16,7 +16,6 @@ import httpx
 import openai
 import pytest
 
-from emulator import Emulator
 
 sync_api = pytest.importorskip("playwright.sync_api")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -29,12 +28,6 @@ USER = [{"role": "user", "content": "Tell me about the inspector"}]
 
 
 @pytest.fixture(scope="module")
-def emu():
-    with Emulator() as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
 def browser():
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
@@ -44,7 +37,6 @@ def browser():
 
 @pytest.fixture
 def page(browser, emu):
-    emu.reset()
     page = browser.new_page(viewport={"width": 1400, "height": 820})
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -194,18 +186,18 @@ def test_the_documented_fetch_example_streams_from_another_origin(browser, emu):
     assert len(entry.event_offsets_ms) == len(entry.events)  # paced: each event's send time noted
 
 
-def test_with_an_admin_token_the_page_passes_it_on(browser):
-    with Emulator(admin_token="s3cret") as emu:
-        page = browser.new_page()
-        try:
-            page.goto(emu.inspector_url)
-            assert "invalid_admin_token" in page.content()  # no token, no page
-            page.goto(emu.inspector_url + "?token=s3cret")
-            sync_api.expect(page.locator("#live")).to_have_text("live")  # the event stream took the token too
-            openai.OpenAI(base_url=emu.base_url, api_key="sk-browser", max_retries=0).chat.completions.create(
-                model="gpt-4o-mini", messages=USER)
-            sync_api.expect(page.locator("#requests tbody tr")).to_have_count(1)
-            page.locator("#requests tbody tr").first.click()
-            sync_api.expect(page.locator("#request-body")).to_contain_text("Tell me about the inspector")
-        finally:
-            page.close()
+def test_with_an_admin_token_the_page_passes_it_on(browser, make_emulator):
+    emu = make_emulator(admin_token="s3cret")
+    page = browser.new_page()
+    try:
+        page.goto(emu.inspector_url)
+        assert "invalid_admin_token" in page.content()  # no token, no page
+        page.goto(emu.inspector_url + "?token=s3cret")
+        sync_api.expect(page.locator("#live")).to_have_text("live")  # the event stream took the token too
+        openai.OpenAI(base_url=emu.base_url, api_key="sk-browser", max_retries=0).chat.completions.create(
+            model="gpt-4o-mini", messages=USER)
+        sync_api.expect(page.locator("#requests tbody tr")).to_have_count(1)
+        page.locator("#requests tbody tr").first.click()
+        sync_api.expect(page.locator("#request-body")).to_contain_text("Tell me about the inspector")
+    finally:
+        page.close()

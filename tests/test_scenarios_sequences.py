@@ -4,7 +4,6 @@ from __future__ import annotations
 import openai
 import pytest
 
-from emulator import Emulator
 from emulator.scenarios import NAMESPACE_HEADER
 from tests.conftest import API_KEY
 
@@ -129,15 +128,13 @@ def test_reply_with_tool_call(emu, client):
 
 # --- strict mode ---------------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def strict_server():
-    with Emulator(strict=True) as emu:
-        yield emu
+@pytest.fixture
+def strict_server(make_emulator):
+    return make_emulator(strict=True)
 
 
 @pytest.fixture
 def strict(strict_server):
-    strict_server.reset()
     return openai.OpenAI(base_url=strict_server.base_url, api_key=API_KEY, max_retries=0)
 
 
