@@ -61,14 +61,14 @@ def test_requests_appear_live_and_the_stream_view_shows_timed_chunks(page, emu):
     sync_api.expect(rows).to_have_count(3)  # arrived through the live stream, no reload
     newest = rows.nth(0)
     sync_api.expect(newest.locator(".status")).to_have_text("400")
-    stream_row = page.locator('#requests tbody tr[data-id="2"]')
+    stream_row = page.locator('#requests tbody tr[data-id="%d"]' % emu.requests[1].id)  # the second request
     sync_api.expect(stream_row).to_contain_text("/v1/chat/completions")
     sync_api.expect(stream_row).to_contain_text("gpt-4o-mini")
     sync_api.expect(stream_row).to_contain_text("builtin")
     sync_api.expect(stream_row).to_contain_text("stream")
 
     stream_row.click()
-    sync_api.expect(page.locator("#detail-title")).to_have_text("#2 POST /v1/chat/completions")
+    sync_api.expect(page.locator("#detail-title")).to_have_text(f"#{emu.requests[1].id} POST /v1/chat/completions")
     sync_api.expect(page.locator("#request-body")).to_contain_text('"stream": true')
     page.get_by_role("tab", name="Response").click()
     response = json.loads(page.locator("#response-body").inner_text())
