@@ -8,7 +8,7 @@ from .contract.errors import ApiError
 from .model import builtin
 from .model.memo import BUILTIN_REPLIES
 from .reply import Reply
-from .scenarios.near_miss import NearMiss, explain
+from .scenarios.near_miss import NO_MATCH, NearMiss, explain
 
 NO_SCENARIO_MATCHED = "no_scenario_matched"
 
@@ -27,7 +27,7 @@ class NoScenarioMatched(ApiError):
 
     def __init__(self, near_misses: list[NearMiss] | None) -> None:
         why = ": no scenarios are loaded." if near_misses is None else ". " + explain(near_misses)
-        super().__init__(404, "No scenario matched this request (strict mode)" + why, code=NO_SCENARIO_MATCHED)
+        super().__init__(404, NO_MATCH + why, code=NO_SCENARIO_MATCHED)
         self.near_misses = near_misses or []
 
 

@@ -125,3 +125,20 @@ def test_chat_emulator_is_a_deprecated_alias(server) -> None:
         view.client()
     with socket.create_connection(("127.0.0.1", server.port), timeout=2):
         pass
+
+
+def test_a_strict_miss_with_no_scenarios_loaded_says_so(make_emulator) -> None:
+    emu = make_emulator(strict=True)
+    emu.allow_unmatched()
+    with pytest.raises(openai.NotFoundError, match="No scenarios are loaded"):
+        emu.client(max_retries=0).chat.completions.create(model="gpt-4o", messages=USER)
+    assert emu.near_misses()[0]["near_misses"] == []
+    assert emu.unmatched_report().splitlines()[-1] == \
+        "    No scenario matched this request (strict mode). No scenarios are loaded."
+
+
+def test_the_old_view_attributes_are_the_emulator_itself(server) -> None:
+    with pytest.warns(DeprecationWarning, match="Emulator.admin is deprecated"):
+        assert server.admin is server
+    with pytest.warns(DeprecationWarning, match="chat_emulator.emulator is deprecated"):
+        assert server.emulator is server

@@ -7,7 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+NO_MATCH = "No scenario matched this request (strict mode)"
 NEAREST_HEADING = "Nearest scenarios:"
+NONE_LOADED = "No scenarios are loaded."
 
 
 @dataclass(frozen=True)
@@ -44,5 +46,5 @@ class NearMiss:
 def explain(near_misses: list[NearMiss]) -> str:
     """The sentence of the strict-mode 404: the nearest scenarios, or that none are loaded."""
     if not near_misses:
-        return "No scenarios are loaded."
+        return NONE_LOADED
     return f"{NEAREST_HEADING} " + " | ".join(str(m) for m in near_misses) + "."

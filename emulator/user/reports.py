@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..admin.operations import AdminOperations
-from ..scenarios.near_miss import NEAREST_HEADING
+from ..scenarios.near_miss import NEAREST_HEADING, NO_MATCH, NONE_LOADED
 from .journal_queries import JournalQueries, describe
 
 
@@ -22,8 +22,7 @@ class Reports(JournalQueries, AdminOperations):
         lines = [f"chat-emulator (strict mode): {_plural(len(misses), 'request')} matched no scenario:"]
         for entry in misses:
             lines.append(f"  {describe(entry)}")
-            lines.append("    No scenario matched this request (strict mode)"
-                         + ("." if entry.near_misses else ": no scenarios are loaded."))
+            lines.append(f"    {NO_MATCH}." + ("" if entry.near_misses else f" {NONE_LOADED}"))
             if entry.near_misses:
                 lines.append(f"    {NEAREST_HEADING}")
                 lines.extend(f"      - {miss}" for miss in entry.near_misses)
