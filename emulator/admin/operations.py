@@ -27,7 +27,7 @@ INLINE_SOURCE = "<inline>"  # where scenarios added from Python come from, in li
 ADMIN_SOURCE = "<admin API>"  # ... and those added over HTTP
 
 class AdminOperations:
-    """The operations over one emulator's live state. `source` labels the scenarios they add."""
+    """The operations over one emulator's live state. `scenario_source` labels the scenarios they add."""
 
     state: EmulatorState
     scenario_source: str = INLINE_SOURCE
@@ -46,9 +46,9 @@ class AdminOperations:
                 "profile": self.state.settings.profile}
 
     # --- the request journal -----------------------------------------------------------------------
-    def find_requests(self, *, path: str | None = None, status: int | str | None = None, model: str | None = None,
-                 matched: str | None = None, text: str | None = None, after: int | None = None,
-                 limit: int | None = None) -> list[JournalEntry]:
+    def find_requests(self, *, path: str | None = None, status: int | str | None = None,
+                      model: str | None = None, matched: str | None = None, text: str | None = None,
+                      after: int | None = None, limit: int | None = None) -> list[JournalEntry]:
         """Journal entries, oldest first. `path` is a substring; `status` an exact code or a class
         like `4xx`; `text` a case-insensitive substring of the request or response body;
         `after` keeps entries with a larger id; `limit` keeps the newest ones."""
@@ -85,6 +85,13 @@ class AdminOperations:
     def clear_requests(self) -> None:
         self.state.journal.clear()
 
+    def near_misses(self) -> list[dict[str, Any]]:
+        """Every request in the journal that strict mode refused, with the scenarios that came closest
+        and the conditions that failed them (JSON-ready)."""
+        return [{"request_id": entry.id, "method": entry.method, "path": entry.path, "model": entry.model,
+                 "near_misses": [miss.to_json() for miss in entry.near_misses]}
+                for entry in self.state.journal.entries() if entry.near_misses is not None]
+
     # --- pacing for the next streams -------------------------------------------------------------
     def pace_next(self, count: int | None = 1, *, ttft_ms: float = 0.0, tokens_per_second: float = 0.0,
                   chunk_tokens: int = 1) -> dict[str, Any]:
@@ -105,13 +112,6 @@ class AdminOperations:
 
     def clear_pacing(self) -> None:
         self.state.next_pacing.clear()
-
-    def near_misses(self) -> list[dict[str, Any]]:
-        """Every request in the journal that strict mode refused, with the scenarios that came closest
-        and the conditions that failed them (JSON-ready)."""
-        return [{"request_id": entry.id, "method": entry.method, "path": entry.path, "model": entry.model,
-                 "near_misses": [miss.to_json() for miss in entry.near_misses]}
-                for entry in self.state.journal.entries() if entry.near_misses is not None]
 
     # --- scenarios (the scenario engine: docs/scenarios.md) ------------------------------------------
     def list_scenarios(self) -> dict[str, Any]:
