@@ -5,7 +5,7 @@ Public API: `Emulator` (a server you start from Python), `ChatEmulator` (the tes
 """
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from ._version import __version__
 
 __all__ = ["ApiError", "ChatEmulator", "Emulator", "Settings", "__version__"]
 

@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-from . import __version__
+from ._version import __version__
 from .admin.auth import TOKEN_ENV, AdminGate, binding_warnings
 from .config import Settings
 from .logs import configure as configure_logging

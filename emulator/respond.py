@@ -18,12 +18,11 @@ class ScenarioSource(Protocol):
         """Why no scenario matched: the nearest scenarios and their failed conditions."""
 
 
-def respond(request: ChatRequest, scenarios: ScenarioSource | None = None, strict: bool = False) -> Reply:
-    if scenarios is not None:
-        reply = scenarios.respond(request)
-        if reply is not None:
-            return reply
+def respond(request: ChatRequest, scenarios: ScenarioSource, strict: bool = False) -> Reply:
+    reply = scenarios.respond(request)
+    if reply is not None:
+        return reply
     if strict:
-        why = ". " + scenarios.explain_miss(request) if scenarios is not None else ": no scenarios are loaded."
+        why = ". " + scenarios.explain_miss(request)
         raise ApiError(404, "No scenario matched this request (strict mode)" + why, code="no_scenario_matched")
     return BUILTIN_REPLIES.reply(request, builtin.respond)

@@ -126,8 +126,7 @@ class Emulator:
         return self
 
     def stop(self) -> None:
-        if self.state.scenarios is not None:
-            self.state.scenarios.stop_watching()  # type: ignore[attr-defined]
+        self.state.scenarios.stop_watching()
         if self._server is not None:
             self._server.should_exit = True
         if self._thread is not None:
@@ -150,7 +149,7 @@ class Emulator:
         """Stop serving and release what the server holds (the `--store` file). `stop()` alone allows a
         later `start()`; after `close()` the emulator is done."""
         self.stop()
-        self.state.services["store"].close()
+        self.state.store.close()
 
     # --- inspecting and resetting --------------------------------------------------------------
     @property
@@ -173,7 +172,7 @@ class Emulator:
     # --- scenarios (docs/scenarios.md) ------------------------------------------------------------
     @property
     def scenarios(self) -> ScenarioEngine:
-        return self.state.scenarios  # type: ignore[return-value]
+        return self.state.scenarios
 
     def add_scenario(self, spec: dict[str, Any] | list[dict[str, Any]]) -> list[str]:
         return self.scenarios.add(spec)

@@ -6,13 +6,17 @@ from __future__ import annotations
 import json
 import time
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
-from .. import __version__, http
+from .._version import __version__
+from ..contract.headers import OPENAI_VERSION
 from ..contract.errors import ApiError
 from ..journal import JournalEntry
 from ..reply import Pacing
 from ..state import EmulatorState
+
+if TYPE_CHECKING:
+    from ..scenarios.engine import ScenarioEngine
 
 
 ADMIN_SOURCE = "<admin API>"
@@ -29,7 +33,7 @@ class AdminOperations:
                 "journal": self.state.journal.stats()}
 
     def version(self) -> dict[str, Any]:
-        return {"version": __version__, "openai_version": http.OPENAI_VERSION,
+        return {"version": __version__, "openai_version": OPENAI_VERSION,
                 "profile": self.state.settings.profile}
 
     # --- the request journal -----------------------------------------------------------------------
@@ -145,9 +149,7 @@ class AdminOperations:
             engine.remove(name)
         return names
 
-    def _engine(self) -> Any:
-        if self.state.scenarios is None:
-            raise ApiError(404, "This emulator has no scenario engine.", code="scenarios_unavailable")
+    def _engine(self) -> ScenarioEngine:
         return self.state.scenarios
 
     # --- everything --------------------------------------------------------------------------------

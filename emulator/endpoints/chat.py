@@ -4,23 +4,23 @@ from __future__ import annotations
 import time
 from typing import Any, Protocol
 
-from starlette.requests import Request
 from starlette.responses import Response
 
-from .. import http, profiles
 from ..contract.errors import ApiError
 from ..contract.validate import parse_json_object, validate_chat_request
-from ..ids import completion_id, request_id
+from ..ids import completion_id
 from ..journal import JOURNAL_ENTRY, JournalEntry
 from ..model.finish import finish_reply
-from ..profiles import IGNORED_FIELDS_HEADER, PROFILES, Profile
+from ..profiles import IGNORED_FIELDS_HEADER
 from ..reply import Pacing, Reply
 from ..respond import respond
 from ..state import EmulatorState
 from ..store import make_record
 from ..wire.json_body import completion_dict, dumps
 from ..wire.stamped import json_body, sse_events
+from ..wire.responses import BytesResponse
 from ..wire.stream_response import PacedEventStream, unpaced_stream
+from .shell import Endpoint, Exchange, endpoint
 
 # Per-request pacing headers (documented in the README).
 TTFT_HEADER = "x-emulator-ttft-ms"
@@ -28,57 +28,64 @@ TPS_HEADER = "x-emulator-tokens-per-second"
 CHUNK_HEADER = "x-emulator-chunk-tokens"
 
 
-async def create_chat_completion(request: Request) -> Response:
-    return await serve_chat(request)
-
-
 class ChatRoute(Protocol):
-    """Another URL shape for the same operation (Azure's paths): checks the URL (and its own auth) before
-    anything else, may decide the model, and shapes the answer."""
+    """Another URL shape for the same operation (Azure's paths): checks the URL and reads the key in its
+    own words before anything else, may decide the model, and shapes the answer."""
 
-    def check(self, request: Request, state: EmulatorState, profile: Profile) -> None: ...
-    def body_for(self, request: Request, state: EmulatorState, body: dict[str, Any]) -> dict[str, Any]: ...
+    def check(self, ex: Exchange) -> None: ...
+    def body_for(self, ex: Exchange, body: dict[str, Any]) -> dict[str, Any]: ...
     def decorate_body(self, body: dict[str, Any]) -> dict[str, Any]: ...
     def decorate_events(self, events: list[bytes]) -> list[bytes]: ...
 
 
-async def serve_chat(request: Request, route: ChatRoute | None = None) -> Response:
-    state: EmulatorState = request.app.state.emulator
-    started = time.perf_counter()
-    rid = request_id()
+def _begin(ex: Exchange) -> None:
+    """Open the journal entry first (the access log reads it), and close it with the answer."""
     # ASGI header names are already lower-case; one pass here (Starlette's Headers looks each key up again).
-    headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in request.scope["headers"]}
-    path = request.scope["path"]
-    entry = request.scope[JOURNAL_ENTRY] = state.journal.start("POST", path, headers)  # for the access log
-    profile, ignored = PROFILES[state.settings.profile], []
-    try:
-        profile = profiles.for_request(headers, state.settings.profile)
+    headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in ex.request.scope["headers"]}
+    entry = ex.request.scope[JOURNAL_ENTRY] = ex.state.journal.start("POST", ex.request.scope["path"], headers)
+
+    def record(response: Any, error: ApiError | None) -> None:
+        if error is not None:
+            entry.status, entry.response = error.status, ex.profile.error_payload(error)
+            entry.matched = getattr(error, "scenario", None)  # a scripted error names its scenario
+        entry.duration_ms = (time.perf_counter() - ex.started) * 1000
+        ex.state.journal.add(entry, len(getattr(response, "body", b"")))  # streams: their events give the size
+
+    ex.after = record
+
+
+def chat_endpoint(route: ChatRoute | None = None) -> Endpoint:
+    """`POST /v1/chat/completions`, or the same operation under `route`'s URL shape."""
+
+    async def create_chat_completion(ex: Exchange) -> Any:
         if route is not None:
-            route.check(request, state, profile)
-        api_key = profile.read_api_key(request, state.settings.api_keys)
-        http.check_json_content_type(request)
-        raw = await http.read_body(request, state.settings.max_body_bytes)
-        entry.request_bytes = len(raw)
-        body = entry.body = parse_json_object(raw)
-        if route is not None:
-            body = route.body_for(request, state, body)
-        body, ignored = profile.accept(body)
-        chat = validate_chat_request(body, profiles.catalogue_for(state, profile), headers=headers, api_key=api_key,
-                                     extra_checks=(*profile.checks, *state.request_checks),
-                                     shape=profile.request_shape)
-        chat.raw_key = (raw, profile.name, path)
-        reply = finish_reply(chat, respond(chat, state.scenarios, state.settings.strict))
-        entry.matched = reply.source
-        limits = state.limiter.consume(api_key, reply.usage.total_tokens, chat.model.id)
-        response = _render(state, chat, reply, {**http.base_headers(rid, started), **limits, **reply.headers,
-                                                **_ignored_header(ignored)}, entry, route)
-    except ApiError as error:
-        entry.status, entry.response = error.status, profile.error_payload(error)
-        entry.matched = getattr(error, "scenario", None)  # a scripted error names its scenario
-        response = profile.error_response(error, {**http.base_headers(rid, started), **_ignored_header(ignored)})
-    entry.duration_ms = (time.perf_counter() - started) * 1000
-    state.journal.add(entry, len(getattr(response, "body", b"")))  # streams: their events give the size
-    return response
+            route.check(ex)
+        return await serve_chat(ex, route)
+
+    return endpoint(create_chat_completion, authenticate=route is None, begin=_begin)
+
+
+async def serve_chat(ex: Exchange, route: ChatRoute | None) -> Any:
+    state, request = ex.state, ex.request
+    entry: JournalEntry = request.scope[JOURNAL_ENTRY]
+    raw = await ex.body()
+    entry.request_bytes = len(raw)
+    body = entry.body = parse_json_object(raw)
+    if route is not None:
+        body = route.body_for(ex, body)
+    body, ignored = ex.profile.accept(body)
+    ex.headers.update(_ignored_header(ignored))
+    chat = validate_chat_request(body, ex.catalogue(), headers=entry.headers, api_key=ex.api_key,
+                                 extra_checks=(*ex.profile.checks, *state.request_checks),
+                                 shape=ex.profile.request_shape)
+    chat.raw_key = (raw, ex.profile.name, request.scope["path"])
+    reply = finish_reply(chat, respond(chat, state.scenarios, state.settings.strict))
+    entry.matched = reply.source
+    limits = state.limiter.consume(ex.api_key, reply.usage.total_tokens, chat.model.id)
+    return _render(state, chat, reply, {**ex.answer_headers(), **limits, **reply.headers}, entry, route)
+
+
+create_chat_completion = chat_endpoint()
 
 
 def _ignored_header(ignored: list[str]) -> dict[str, str]:
@@ -93,10 +100,10 @@ def _render(state: EmulatorState, chat, reply: Reply, headers: dict[str, str], e
         body = route.decorate_body(body)
     entry.status, entry.response = 200, body
     if chat.body.get("store"):  # streamed ones too: `body` is the assembled response
-        state.services["store"].save(make_record(chat.api_key, body, chat.body, headers["x-request-id"]))
+        state.store.save(make_record(chat.api_key, body, chat.body, headers["x-request-id"]))
     if not chat.stream:
         payload = json_body(reply, cid, created) if route is None else dumps(body).encode("utf-8")
-        response = http.BytesResponse(payload, 200, headers)
+        response = BytesResponse(payload, 200, headers)
         return response if reply.fault is None else reply.fault.wrap(response)
     pacing = _pacing(state, chat.headers, reply)
     events = sse_events(reply, cid, created, include_usage=chat.include_usage,

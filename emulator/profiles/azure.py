@@ -8,12 +8,9 @@ OpenAI's. Answers carry `prompt_filter_results` and per-choice `content_filter_r
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Mapping
 
-from starlette.requests import Request
-
-from .. import http
-from ..contract import errors
+from ..contract.auth import sent_key
 from ..contract.errors import ApiError
 from ..wire.json_body import dumps
 from .base import Profile
@@ -73,25 +70,12 @@ def check_v1_api_version(value: str | None) -> None:
         raise api_version_not_supported()
 
 
-def deployment_api_key_of(request: Request, accepted: tuple[str, ...]) -> str:
-    """The deployments path: the key in an `api-key` header, or a Bearer token (Entra ID); Azure's 401 otherwise."""
-    key = request.headers.get("api-key", "").strip()
-    if not key:
-        scheme, _, token = request.headers.get("authorization", "").partition(" ")
-        key = token.strip() if scheme.lower() == "bearer" else ""
+def deployment_api_key_of(headers: Mapping[str, str], accepted: tuple[str, ...]) -> str:
+    """Azure's own paths: the key in an `api-key` header or a Bearer token (Entra ID); Azure's 401 otherwise."""
+    key = sent_key(headers, "api-key")
     if not key or (accepted and key not in accepted):
         raise access_denied()
     return key
-
-
-def api_key_of(request: Request, accepted: tuple[str, ...]) -> str:
-    """The `/v1` paths of an Azure-profile server: Bearer as on the live API, or an `api-key` header."""
-    key = request.headers.get("api-key", "").strip()
-    if key and "authorization" not in request.headers:
-        if accepted and key not in accepted:
-            raise errors.incorrect_api_key(key)
-        return key
-    return http.api_key_of(request, accepted)
 
 
 # --- content-filter annotations ------------------------------------------------------------------
@@ -145,5 +129,5 @@ def decorate_events(events: list[bytes]) -> list[bytes]:
 AZURE = Profile(
     name="azure",
     summary="Azure OpenAI: /openai/deployments/{deployment}/chat/completions?api-version=..., api-key header",
-    read_api_key=api_key_of,
+    key_header="api-key",
 )

@@ -2,7 +2,7 @@
 
 A profile is data built once at import: the request shape to validate with (the live API's
 fields plus the family's extensions), whether unknown fields are ignored rather than rejected,
-extra cross-field checks, how an `ApiError` is rendered, how the API key may be sent, and
+extra cross-field checks, how an `ApiError` is rendered, which header may carry the API key, and
 which extra catalogue entries (`models_<name>.json`) it serves.
 """
 from __future__ import annotations
@@ -10,9 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from starlette.requests import Request
-
-from .. import http
 from ..contract.errors import ApiError
 from ..contract.request_shape import CHAT_REQUEST
 from ..contract.shapes import Object
@@ -36,8 +33,8 @@ class Profile:
     ignore_unknown: bool = False
     checks: tuple[BodyCheck, ...] = ()
     error_payload: Callable[[ApiError], Any] = openai_error_payload
-    # Where the caller's key is read from (Azure also takes an `api-key` header).
-    read_api_key: Callable[[Request, tuple[str, ...]], str] = http.api_key_of
+    # A header that carries the API key by itself besides `Authorization: Bearer` (Azure's `api-key`).
+    key_header: str | None = None
 
     def accept(self, body: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
         """The body to validate and the paths of the fields dropped from it (lenient profiles only)."""
@@ -45,6 +42,3 @@ class Profile:
             return body, []  # a valid body has nothing unknown: skip the walk
         ignored: list[str] = []
         return strip_unknown(body, self.request_shape, "", ignored), ignored
-
-    def error_response(self, error: ApiError, headers: dict[str, str]):
-        return http.json_response(self.error_payload(error), {**headers, **error.headers}, error.status)

@@ -31,7 +31,7 @@ class LayeredCatalogue:
         self.base, self.extra = base, extra
 
     @classmethod
-    def for_profile(cls, base: ModelCatalogue, name: str) -> "ModelCatalogue | LayeredCatalogue":
+    def for_profile(cls, base: ModelCatalogue, name: str) -> ModelCatalogue | LayeredCatalogue:
         entries = profile_entries(name)
         if not entries:
             return base
@@ -52,3 +52,6 @@ class LayeredCatalogue:
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
+
+
+Catalogue = ModelCatalogue | LayeredCatalogue  # the server's, or it plus a profile's extra models
