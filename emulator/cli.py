@@ -11,7 +11,7 @@ from .admin.auth import TOKEN_ENV, AdminGate, binding_warnings
 from .config import Settings
 from .logs import configure as configure_logging
 from .profiles import PROFILES
-from .reply import Pacing
+from .pacing import Pacing
 
 
 def _serve_parser(sub: argparse._SubParsersAction) -> None:
@@ -58,7 +58,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         cors_origins=tuple(args.cors_origins) or ("*",), scenario_paths=tuple(args.scenarios),
         strict=args.strict, watch=args.watch, models_files=tuple(args.models_files),
         extra_models=tuple(args.extra_models), accept_any_model=args.any_model,
-        pacing=Pacing(args.ttft_ms / 1000, args.tokens_per_second, max(args.chunk_tokens, 1)),
+        pacing=Pacing(args.ttft_ms, args.tokens_per_second, max(args.chunk_tokens, 1)),
         requests_per_minute=args.rpm, tokens_per_minute=args.tpm, enforce_rate_limits=args.enforce_rate_limits,
         access_log=not args.no_access_log, store_path=args.store_path, store_cap=args.store_cap,
         log_format=args.log_format, admin_token=args.admin_token,

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .reply import Pacing
+from .pacing import Pacing
 
 DEFAULT_API_KEY = "sk-emulator"
 

@@ -11,9 +11,9 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, ClassVar
 
-from .reply import Pacing
+from .pacing import Pacing
 from .wire.json_body import dumps
-from .wire.stream_response import PacedEventStream, Receive, Send, pacing_delays, reset_connection
+from .wire.stream_response import PacedEventStream, Receive, Send, reset_connection
 
 ASGIApp = Callable[[dict[str, Any], Receive, Send], Awaitable[None]]
 KEEPALIVE = b": ping\n\n"
@@ -47,7 +47,7 @@ class Fault:
         return events, delays
 
     def response(self, events: list[bytes], headers: dict[str, str], pacing: Pacing) -> ASGIApp:
-        events, delays = self.stream_events(list(events), pacing_delays(len(events), pacing))
+        events, delays = self.stream_events(list(events), pacing.delays(len(events)))
         return self._delayed(PacedEventStream(events, headers, pacing, delays, reset=self.resets))
 
     def wrap(self, response: ASGIApp) -> ASGIApp:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from .contract.chat_request import ChatRequest
-from .contract.errors import ApiError
+from .contract import errors
 from .model import builtin
 from .model.memo import BUILTIN_REPLIES
 from .reply import Reply
@@ -23,6 +23,5 @@ def respond(request: ChatRequest, scenarios: ScenarioSource, strict: bool = Fals
     if reply is not None:
         return reply
     if strict:
-        why = ". " + scenarios.explain_miss(request)
-        raise ApiError(404, "No scenario matched this request (strict mode)" + why, code="no_scenario_matched")
+        raise errors.no_scenario_matched(scenarios.explain_miss(request))
     return BUILTIN_REPLIES.reply(request, builtin.respond)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from .config import Settings
 from .contract.models import ModelCatalogue
 from .journal import Journal
-from .next_pacing import NextPacing
+from .pacing import NextPacing
 from .profiles import Profile, select_profile
 from .profiles.catalogue import Catalogue, LayeredCatalogue
 from .ratelimit import RateLimiter

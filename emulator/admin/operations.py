@@ -12,7 +12,7 @@ from .._version import __version__
 from ..contract.headers import OPENAI_VERSION
 from ..contract.errors import ApiError
 from ..journal import JournalEntry
-from ..reply import Pacing
+from ..pacing import Pacing
 from ..state import EmulatorState
 
 if TYPE_CHECKING:
@@ -88,7 +88,7 @@ class AdminOperations:
                 raise ApiError(400, f"'{name}' must be a number >= 0.", param=name, code="invalid_value")
         if not isinstance(chunk_tokens, int) or isinstance(chunk_tokens, bool) or chunk_tokens < 1:
             raise ApiError(400, "'chunk_tokens' must be an integer >= 1.", param="chunk_tokens", code="invalid_value")
-        self.state.next_pacing.set(Pacing(ttft_ms / 1000, float(tokens_per_second), chunk_tokens), count)
+        self.state.next_pacing.set(Pacing(float(ttft_ms), float(tokens_per_second), chunk_tokens), count)
         return self.pacing()
 
     def pacing(self) -> dict[str, Any]:

@@ -35,11 +35,7 @@ class AzureDeploymentRoute:
     def body_for(self, ex: Exchange, body: dict[str, Any]) -> dict[str, Any]:
         return {**body, "model": _deployment_model(ex.state, AZURE, ex.request.path_params["deployment"])}
 
-    def decorate_body(self, body: dict[str, Any]) -> dict[str, Any]:
-        return azure.decorate_completion(body)
-
-    def decorate_events(self, events: list[bytes]) -> list[bytes]:
-        return azure.decorate_events(events)
+    decoration = azure.CONTENT_FILTER_ANNOTATIONS
 
 
 class AzureV1Route(AzureDeploymentRoute):

@@ -11,7 +11,6 @@ from typing import Any
 from starlette.requests import Request
 
 from ..contract import errors
-from ..contract.errors import ApiError
 from ..contract.request_shape import REQUEST_FIELDS
 from ..contract.shapes import Integer, Object, String
 from ..store import Record, list_completions, paginate, stored_messages
@@ -20,11 +19,6 @@ from .shell import Exchange, endpoint
 LIMIT = Integer(1, 100)
 ORDER = String(enum=("asc", "desc"))
 UPDATE_BODY = Object({"metadata": REQUEST_FIELDS["metadata"]}, required=("metadata",))
-
-
-def not_found(completion_id: str) -> ApiError:
-    # The live text is not known (NOTES §10.2); this one follows the API's wording for missing objects.
-    return ApiError(404, f"No chat completion found with id '{completion_id}'.")
 
 
 def _query_int(request: Request, name: str, default: int) -> int:
@@ -56,7 +50,7 @@ def _metadata_filter(request: Request) -> dict[str, str]:
 
 def _found(record: Record | None, completion_id: str) -> Record:
     if record is None:
-        raise not_found(completion_id)
+        raise errors.stored_completion_not_found(completion_id)
     return record
 
 
@@ -89,7 +83,7 @@ async def update_stored_completion(ex: Exchange) -> dict[str, Any]:
 async def delete_stored_completion(ex: Exchange) -> dict[str, Any]:
     completion_id = ex.request.path_params["completion_id"]
     if not ex.state.store.delete(ex.api_key, completion_id):
-        raise not_found(completion_id)
+        raise errors.stored_completion_not_found(completion_id)
     return {"object": "chat.completion.deleted", "id": completion_id, "deleted": True}
 
 

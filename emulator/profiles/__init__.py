@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from ..contract.errors import ApiError, quote_list
+from ..contract import errors
 from .azure import AZURE
 from .base import IGNORED_FIELDS_HEADER, Profile
 from .lenient import LENIENT
@@ -33,8 +33,7 @@ def for_request(headers: Mapping[str, str], default: str) -> Profile:
         return PROFILES[default]
     profile = PROFILES.get(name.strip().lower())
     if profile is None:
-        raise ApiError(400, f"Invalid value for header '{PROFILE_HEADER}': '{name}'. Supported values are: "
-                            f"{quote_list(tuple(PROFILES))}.", code="invalid_profile")
+        raise errors.invalid_profile(PROFILE_HEADER, name, tuple(PROFILES))
     return profile
 
 

@@ -7,7 +7,6 @@ OpenAI's. Answers carry `prompt_filter_results` and per-choice `content_filter_r
 """
 from __future__ import annotations
 
-import json
 from typing import Any, Mapping
 
 from ..contract.auth import sent_key
@@ -97,33 +96,31 @@ def choice_filter_results(finish_reason: str | None) -> dict[str, Any]:
             "protected_material_code": _NOT_DETECTED, "protected_material_text": _NOT_DETECTED}
 
 
-def decorate_completion(body: dict[str, Any]) -> dict[str, Any]:
-    choices = [{**choice, "content_filter_results": choice_filter_results(choice.get("finish_reason"))}
-               for choice in body["choices"]]
-    return {**body, "choices": choices, "prompt_filter_results": PROMPT_FILTER_RESULTS}
-
-
 _PROMPT_FILTER_EVENT = b"data: " + dumps({"choices": [], "created": 0, "id": "", "model": "", "object": "",
                                           "prompt_filter_results": PROMPT_FILTER_RESULTS}).encode() + b"\n\n"
+_NO_RESULTS = ',"content_filter_results":{}'
 
 
-def decorate_events(events: list[bytes]) -> list[bytes]:
-    """Azure's stream: a first chunk with the prompt's filter results, then chunks whose choices carry theirs."""
-    out = [_PROMPT_FILTER_EVENT]
-    for event in events:
-        if not event.startswith(b"data: {"):
-            out.append(event)
-            continue
-        chunk = json.loads(event[6:])
-        if not chunk.get("choices"):
-            out.append(event)
-            continue
-        for choice in chunk["choices"]:
-            delta = choice.get("delta") or {}
-            has_text = bool(delta.get("content") or delta.get("refusal"))
-            choice["content_filter_results"] = choice_filter_results(choice.get("finish_reason")) if has_text else {}
-        out.append(b"data: " + dumps(chunk).encode("utf-8") + b"\n\n")
-    return out
+class ContentFilterAnnotations:
+    """Azure's answers: the prompt's filter results, and each choice's (on streamed chunks, those with text)."""
+
+    name = "azure"
+
+    def body(self, body: dict[str, Any]) -> dict[str, Any]:
+        choices = [{**choice, "content_filter_results": choice_filter_results(choice.get("finish_reason"))}
+                   for choice in body["choices"]]
+        return {**body, "choices": choices, "prompt_filter_results": PROMPT_FILTER_RESULTS}
+
+    def first_events(self) -> list[bytes]:
+        return [_PROMPT_FILTER_EVENT]
+
+    def choice_fields(self, delta: dict[str, Any], finish_reason: str | None) -> str:
+        if not (delta.get("content") or delta.get("refusal")):
+            return _NO_RESULTS
+        return ',"content_filter_results":' + dumps(choice_filter_results(finish_reason))
+
+
+CONTENT_FILTER_ANNOTATIONS = ContentFilterAnnotations()
 
 
 AZURE = Profile(
