@@ -3,17 +3,15 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .config import Settings
-from .contract.models import ModelCatalogue
+from .contract.models import Catalogue, ModelCatalogue
 from .journal import Journal
 from .pacing import NextPacing
 from .profiles import Profile, select_profile
-from .profiles.catalogue import Catalogue, LayeredCatalogue
+from .profiles.catalogue import LayeredCatalogue
 from .ratelimit import RateLimiter
-from .model.audio_output import check_audio_output
-from .multimodal.parts import check_content_parts
 from .store import CompletionStore, open_store
 
 if TYPE_CHECKING:
@@ -28,8 +26,6 @@ class EmulatorState:
     limiter: RateLimiter
     store: CompletionStore
     scenarios: "ScenarioEngine"
-    # Extra request checks plugged in by feature modules: f(body, model) raising ApiError.
-    request_checks: list[Any] = field(default_factory=list)
     started_at: float = field(default_factory=time.time)
     next_pacing: NextPacing = field(default_factory=NextPacing)  # set live through the admin API
     catalogues: dict[str, Catalogue] = field(default_factory=dict)  # per profile, built on first use
@@ -47,7 +43,6 @@ class EmulatorState:
             journal=Journal(settings.journal_size, settings.journal_max_bytes),
             limiter=RateLimiter(settings.requests_per_minute, settings.tokens_per_minute,
                                 settings.enforce_rate_limits),
-            request_checks=[check_content_parts, check_audio_output],
             store=open_store(settings.store_path, settings.store_cap),
             scenarios=_scenario_engine(settings),
         )

@@ -66,7 +66,7 @@ async def serve_chat(ex: Exchange, route: ChatRoute | None) -> Any:
     body, ignored = ex.profile.accept(body)
     ex.headers.update(_ignored_header(ignored))
     chat = validate_chat_request(body, ex.catalogue(), headers=entry.headers, api_key=ex.api_key,
-                                 extra_checks=(*ex.profile.checks, *state.request_checks),
+                                 profile_checks=ex.profile.checks,
                                  shape=ex.profile.request_shape)
     chat.raw_key = (raw, ex.profile.name, request.scope["path"])
     reply = finish_reply(chat, respond(chat, state.scenarios, state.settings.strict))

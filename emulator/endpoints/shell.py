@@ -38,7 +38,7 @@ from ..wire.json_body import dumps
 from ..wire.responses import BytesResponse
 
 if TYPE_CHECKING:
-    from ..profiles.catalogue import Catalogue
+    from ..contract.models import Catalogue
     from ..state import EmulatorState
 
 ASGIApp = Callable[..., Awaitable[None]]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from ..contract.chat_request import ChatRequest
 from ..reply import Reply
-from .audio_output import speak, wants_audio
+from ..contract.audio_output import wants_audio
+from .audio_output import speak
 from .prediction import count_prediction
 
 

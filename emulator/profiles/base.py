@@ -13,7 +13,7 @@ from typing import Any, Callable
 from ..contract.errors import ApiError
 from ..contract.request_shape import CHAT_REQUEST
 from ..contract.shapes import Object
-from ..contract.validate import BodyCheck
+from ..contract.validate import RequestCheck
 from .ignore import strip_unknown
 
 # Response header naming the request fields a lenient profile ignored (comma-separated paths).
@@ -31,7 +31,7 @@ class Profile:
     request_shape: Object = CHAT_REQUEST
     # True: fields the shape does not know are dropped (and reported) instead of rejected.
     ignore_unknown: bool = False
-    checks: tuple[BodyCheck, ...] = ()
+    checks: tuple[RequestCheck, ...] = ()
     error_payload: Callable[[ApiError], Any] = openai_error_payload
     # A header that carries the API key by itself besides `Authorization: Bearer` (Azure's `api-key`).
     key_header: str | None = None

@@ -52,6 +52,3 @@ class LayeredCatalogue:
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
-
-
-Catalogue = ModelCatalogue | LayeredCatalogue  # the server's, or it plus a profile's extra models

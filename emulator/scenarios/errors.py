@@ -47,10 +47,8 @@ def _named(name: str, spec: dict[str, Any], request: ChatRequest) -> ApiError:
     if name == "insufficient_quota":
         return errors.insufficient_quota()
     if name == "context_length_exceeded":
-        from ..contract.validate import prompt_tokens
-
         limit = request.model.context_window
-        return errors.context_length_exceeded(limit, limit + prompt_tokens(request), None)
+        return errors.context_length_exceeded(limit, limit + request.prompt_tokens, None)
     if name == "server_error":
         return errors.server_error(rid)
     if name == "overloaded":

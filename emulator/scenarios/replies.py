@@ -12,7 +12,6 @@ import re
 from typing import Any, Callable
 
 from ..contract.chat_request import ChatRequest
-from ..contract.validate import prompt_tokens
 from ..ids import stable_seed, system_fingerprint, tool_call_id
 from ..model import builtin
 from ..model.logprobs import token_logprobs
@@ -175,7 +174,7 @@ class ReplyTemplate:
     def _usage(self, request: ChatRequest, choices: list[Choice], fallback: Reply | None) -> Usage:
         given = self.spec.get("usage", {})
         reasoning = fallback.usage.reasoning_tokens if fallback is not None else 0
-        usage = Usage(prompt_tokens(request), sum(builtin.choice_tokens(c) for c in choices) + reasoning,
+        usage = Usage(request.prompt_tokens, sum(builtin.choice_tokens(c) for c in choices) + reasoning,
                       reasoning_tokens=reasoning)
         for key, value in given.items():
             setattr(usage, key, value)
