@@ -20,7 +20,7 @@ from .endpoints.shell import error_answer
 from .endpoints.stored import (delete_stored_completion, list_stored_completions, list_stored_messages,
                                retrieve_stored_completion, update_stored_completion)
 from .ids import request_id
-from .journal_other import JournalOtherRequests
+from .journal import JournalMiddleware
 from .state import EmulatorState
 
 log = logging.getLogger("emulator")
@@ -100,7 +100,7 @@ def build_app(state: EmulatorState) -> Starlette:
     middleware = [
         Middleware(CORSMiddleware, allow_origins=list(state.settings.cors_origins), allow_methods=["*"],
                    allow_headers=["*"], expose_headers=EXPOSED_HEADERS, max_age=600),
-        Middleware(JournalOtherRequests, journal=state.journal),
+        Middleware(JournalMiddleware, journal=state.journal),
     ]
     app = Starlette(
         routes=core_routes(),

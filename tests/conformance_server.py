@@ -28,7 +28,7 @@ from starlette.routing import Route
 
 from emulator.conformance.checks.auth import NO_KEY, incorrect_key_message
 from emulator.conformance.checks.validation import NOT_JSON
-from emulator.contract.response_schemas import validator
+from emulator.contract.json_schemas import validator
 
 FAULTS = {
     "wrong_field_type": "'created' is a string in JSON bodies",

@@ -16,7 +16,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from emulator.contract.response_schemas import schema, schema_errors
+from emulator.contract.json_schemas import schema, schema_errors
 
 MAX_LIST = 3
 MAX_TEXT = 16

@@ -8,7 +8,7 @@ from ..contract.chat_request import ChatRequest
 from ..contract.errors import ApiError
 from ..contract.validate import parse_json_object, validate_chat_request
 from ..journal import JOURNAL_ENTRY, JournalEntry
-from ..model.finish import finish_reply
+from ..model.request_options import apply_request_options
 from ..pacing import resolve as resolve_pacing
 from ..profiles import IGNORED_FIELDS_HEADER
 from ..respond import respond
@@ -69,7 +69,7 @@ async def serve_chat(ex: Exchange, route: ChatRoute | None) -> Any:
                                  profile_checks=ex.profile.checks,
                                  shape=ex.profile.request_shape)
     chat.raw_key = (raw, ex.profile.name, request.scope["path"])
-    reply = finish_reply(chat, respond(chat, state.scenarios, state.settings.strict))
+    reply = apply_request_options(chat, respond(chat, state.scenarios, state.settings.strict))
     entry.matched = reply.source
     limits = state.limiter.consume(ex.api_key, reply.usage.total_tokens, chat.model.id)
     pacing = resolve_pacing(reply.pacing, state.next_pacing, entry.headers, state.settings.pacing) \

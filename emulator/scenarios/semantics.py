@@ -139,7 +139,7 @@ def _text(text: Any, at: tuple) -> Found:
 
 
 def _placeholders(text: str, at: tuple) -> Found:
-    from .replies import PLACEHOLDERS, placeholders_in
+    from .reply_template import PLACEHOLDERS, placeholders_in
 
     for name in placeholders_in(text):
         if name not in PLACEHOLDERS:

@@ -8,7 +8,7 @@ from ..contract.chat_request import ChatRequest
 from ..model import builtin
 from ..reply import Reply
 from .errors import build_error, error_event, shortcut_of
-from .replies import ReplyTemplate, content_filter_reply
+from .reply_template import ReplyTemplate, content_filter_reply
 
 def build_fault(spec: str | dict[str, Any], request: ChatRequest) -> faults.Fault:
     """A scenario's `fault` (a name from `faults.SHORTHANDS` or an object) for this request."""

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from emulator.contract.response_schemas import schema_errors, schema_names, validator
+from emulator.contract.json_schemas import schema_errors, schema_names, validator
 
 ID = "chatcmpl-ABfw031mOJeYCSHe4yI2ZjOA6kMJL"
 

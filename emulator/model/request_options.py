@@ -9,7 +9,7 @@ from .audio_output import speak
 from .prediction import count_prediction
 
 
-def finish_reply(request: ChatRequest, reply: Reply) -> Reply:
+def apply_request_options(request: ChatRequest, reply: Reply) -> Reply:
     if not reply.usage.prompt_audio_tokens:
         reply.usage.prompt_audio_tokens = request.media_tokens[1]
     count_prediction(request, reply)
