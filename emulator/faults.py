@@ -100,7 +100,7 @@ class CutAfter(Fault):
 
 @dataclass
 class ErrorEvent(Fault):
-    """After `after` chunks, a `data: {"error": {...}}` event, then the end (NOTES §6.4)."""
+    """After `after` chunks, a `data: {"error": {...}}` event, then the end (docs/live-api.md#streaming)."""
 
     error: dict[str, Any] = field(default_factory=dict)  # the envelope, {"error": {...}}
     after: int = 2

@@ -1,4 +1,4 @@
-"""The rules a chat completion stream must follow (NOTES §6.3, §8.5), applied to a whole recorded stream.
+"""The rules a chat completion stream must follow (docs/live-api.md#streaming), applied to a whole recorded stream.
 
 Each rule takes the parsed stream, what the request asked for and the strictness level, and
 returns its problems in words (empty when the rule holds). The live checks and the

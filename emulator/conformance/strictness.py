@@ -15,7 +15,7 @@ class Strictness:
     exact_errors: bool
     """Error ``message``, ``param`` and ``code`` must be the live API's; the status must match exactly."""
     strict_framing: bool
-    """Every SSE event must be exactly ``data: <compact JSON>\\n\\n`` (NOTES §6.2)."""
+    """Every SSE event must be exactly ``data: <compact JSON>\\n\\n`` (docs/live-api.md#streaming)."""
     strict_stream: bool
     """Live chunk conventions: one choice per chunk, ``delta: {}`` on the final chunk, ``usage: null`` keys."""
     live_extras: bool

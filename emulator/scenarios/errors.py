@@ -1,8 +1,8 @@
-"""Scripted error steps → `ApiError` with the live API's texts (NOTES §10) and retry headers.
+"""Scripted error steps → `ApiError` with the live API's texts (contract/errors.py) and retry headers.
 
 `error: rate_limit_exceeded` uses the live wording; `error: {status: 418, message: ...}` is fully
 custom; `{shortcut: server_error, message: ...}` (or `code: rate_limit_exceeded`) starts from a
-named case and overrides parts of it. Retry headers are those the SDK reads (NOTES §8.2).
+named case and overrides parts of it. Retry headers are those the SDK reads (docs/live-api.md#headers).
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""A `Reply` as the live API's server-sent events (NOTES §6): one `data:` line per chunk, `[DONE]` last.
+"""A `Reply` as the live API's server-sent events (docs/live-api.md#streaming): one `data:` line per chunk, `[DONE]` last.
 
 Chunks are rendered up front as bytes; an unpaced stream leaves in a single write and a paced one
 is written chunk by chunk with pauses in between.

@@ -1,4 +1,4 @@
-"""Response headers: content type, request id and rate-limit headers (NOTES §9)."""
+"""Response headers: content type, request id and rate-limit headers (docs/live-api.md#headers)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``/models``: the list, one model, and unknown models (NOTES §5, §10.2)."""
+"""``/models``: the list, one model, and unknown models  (spec: `ListModelsResponse`, `Model`)."""
 
 from __future__ import annotations
 

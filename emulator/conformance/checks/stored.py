@@ -1,4 +1,4 @@
-"""Stored completions: create with ``store``, list with pagination, retrieve, update, delete, messages (NOTES §1, §4.2)."""
+"""Stored completions: create with ``store``, list with pagination, retrieve, update, delete, messages (docs/live-api.md#objects)."""
 
 from __future__ import annotations
 
