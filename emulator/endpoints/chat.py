@@ -22,7 +22,8 @@ class ChatRoute(Protocol):
     """Another URL shape for the same operation (Azure's paths): checks the URL and reads the key in its
     own words before anything else, may decide the model, and shapes the answer."""
 
-    decoration: Decoration
+    @property
+    def decoration(self) -> Decoration: ...
 
     def check(self, ex: Exchange) -> None: ...
     def body_for(self, ex: Exchange, body: dict[str, Any]) -> dict[str, Any]: ...

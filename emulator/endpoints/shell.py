@@ -98,7 +98,8 @@ class Exchange:
 
 
 @overload
-def endpoint(handler: Handler) -> Endpoint: ...
+def endpoint(handler: Handler, *, api: bool = True, authenticate: bool = True,
+             begin: Callable[[Exchange], None] | None = None) -> Endpoint: ...
 @overload
 def endpoint(*, api: bool = True, authenticate: bool = True,
              begin: Callable[[Exchange], None] | None = None) -> Callable[[Handler], Endpoint]: ...

@@ -14,7 +14,6 @@ import os
 import time
 import wave
 from ..contract.chat_request import ChatRequest
-from ..contract.models import ModelInfo
 from ..reply import Audio, Reply
 
 SAMPLE_RATE = 24000

@@ -25,7 +25,9 @@ ASGIApp = Callable[..., Awaitable[None]]
 class Decoration(Protocol):
     """What a route adds to the live shape."""
 
-    name: str  # keys the cached stream templates
+    @property
+    def name(self) -> str:
+        """Keys the cached stream templates."""
 
     def body(self, body: dict[str, Any]) -> dict[str, Any]:
         """The non-streamed completion, decorated."""

@@ -38,12 +38,12 @@ def sse_events(reply: Reply, completion_id: str, created: int, *, include_usage:
                chunk_tokens: int, decoration: "Decoration | None" = None) -> list[bytes]:
     """The stream's events, each stamped. Every chunk starts with the same head up to `created`, so
     the template keeps what follows the head and a response puts its own head in front."""
-    key = ("sse", include_usage, include_obfuscation, chunk_tokens, decoration and decoration.name)
+    key = ("sse", include_usage, include_obfuscation, chunk_tokens, None if decoration is None else decoration.name)
     template = reply.rendered.get(key)
     if template is None:
         events = render_events(reply, _ID_MARK, 0, include_usage=include_usage,
                                include_obfuscation=include_obfuscation, chunk_tokens=chunk_tokens,
-                               choice_fields=decoration and decoration.choice_fields)
+                               choice_fields=None if decoration is None else decoration.choice_fields)
         head = events[0][: events[0].index(_CREATED_PATTERN) + len(_CREATED_PATTERN)]
         template = reply.rendered[key] = (head, [e[len(head):] if e.startswith(head) else e for e in events],
                                           [e.startswith(head) for e in events])
