@@ -96,14 +96,14 @@ def _number(config: pytest.Config, name: str) -> float:
 def settings_from(config: pytest.Config) -> Settings:
     """The emulator `Settings` the session's server runs with."""
     from .config import Settings
-    from .reply import Pacing
+    from .pacing import Pacing
 
     api_key = _option(config, "api_key")
     return Settings(
         port=0, access_log=False, api_keys=(api_key,) if api_key else (),
         scenario_paths=_paths(config, "scenarios"), models_files=_paths(config, "models"),
         strict=bool(_option(config, "strict")),
-        pacing=Pacing(_number(config, "ttft_ms") / 1000, _number(config, "tokens_per_second")),
+        pacing=Pacing(_number(config, "ttft_ms"), _number(config, "tokens_per_second")),
         profile=_option(config, "profile"),
     )
 

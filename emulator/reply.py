@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .pacing import Pacing
+
 
 @dataclass
 class ToolCall:
@@ -84,19 +86,6 @@ class Usage:
                 "rejected_prediction_tokens": self.rejected_prediction_tokens,
             },
         }
-
-
-@dataclass
-class Pacing:
-    """How a stream is paced. All zero means: as fast as the client reads."""
-
-    time_to_first_token: float = 0.0  # seconds before the first chunk
-    tokens_per_second: float = 0.0  # 0: no pause between chunks
-    chunk_tokens: int = 1  # tokens per content chunk
-
-    @property
-    def is_paced(self) -> bool:
-        return self.time_to_first_token > 0 or self.tokens_per_second > 0
 
 
 @dataclass

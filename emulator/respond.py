@@ -31,11 +31,10 @@ class NoScenarioMatched(ApiError):
         self.near_misses = near_misses or []
 
 
-def respond(request: ChatRequest, scenarios: ScenarioSource | None = None, strict: bool = False) -> Reply:
-    if scenarios is not None:
-        reply = scenarios.respond(request)
-        if reply is not None:
-            return reply
+def respond(request: ChatRequest, scenarios: ScenarioSource, strict: bool = False) -> Reply:
+    reply = scenarios.respond(request)
+    if reply is not None:
+        return reply
     if strict:
-        raise NoScenarioMatched(scenarios.near_misses(request) if scenarios is not None else None)
+        raise NoScenarioMatched(scenarios.near_misses(request))
     return BUILTIN_REPLIES.reply(request, builtin.respond)

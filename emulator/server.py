@@ -153,7 +153,7 @@ class Emulator(Clients, Reports):
 
     def stop(self) -> None:
         """Stop serving; a later `start()` serves again (on a new port when the port was 0)."""
-        self.scenarios.stop_watching()
+        self.state.scenarios.stop_watching()
         if self._server is not None:
             self._server.should_exit = True
         if self._thread is not None:
@@ -177,7 +177,7 @@ class Emulator(Clients, Reports):
         later `start()`; after `close()` the emulator is done. Also closes the clients `client()` made."""
         self.close_clients()
         self.stop()
-        self.state.services["store"].close()
+        self.state.store.close()
 
     # --- resetting ------------------------------------------------------------------------------
     def reset(self) -> None:

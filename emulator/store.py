@@ -58,7 +58,7 @@ class Page:
     has_more: bool
 
     def as_list(self) -> dict[str, Any]:
-        """The `ChatCompletionList` / `ChatCompletionMessageList` shape (NOTES §4.2)."""
+        """The `ChatCompletionList` / `ChatCompletionMessageList` shape (docs/live-api.md#objects)."""
         return {
             "object": "list",
             "data": self.data,

@@ -11,7 +11,7 @@ import openai
 import pytest
 
 from emulator import Emulator
-from emulator.contract.response_schemas import schema_errors
+from emulator.contract.json_schemas import schema_errors
 
 # The tests' helper modules (schema checks, the checker's reference server) import by name.
 sys.path.insert(0, str(Path(__file__).parent))

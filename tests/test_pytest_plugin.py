@@ -82,7 +82,7 @@ def test_fixtures_clients_journal_and_options(pytester: pytest.Pytester, monkeyp
             assert entry.stream and entry.events
             assert entry.response["choices"][0]["message"]["content"] == text
             pacing = chat_emulator_server.settings.pacing
-            assert (pacing.time_to_first_token, pacing.tokens_per_second) == (0.02, 5000)
+            assert (pacing.ttft_ms, pacing.tokens_per_second) == (20, 5000)
 
         def test_journal_filters(chat_emulator):
             client = chat_emulator.client()
@@ -346,7 +346,7 @@ def test_command_line_options_override_ini(pytester: pytest.Pytester) -> None:
             assert len(chat_emulator.unmatched_requests()) == 1
             chat_emulator.allow_unmatched()  # this test expects the miss
             pacing = chat_emulator_server.settings.pacing
-            assert (pacing.time_to_first_token, pacing.tokens_per_second) == (0.005, 2000)
+            assert (pacing.ttft_ms, pacing.tokens_per_second) == (5, 2000)
 
         def test_assert_all_used_from_the_command_line(chat_emulator):
             chat_emulator.reply_with_text("unused", name="left-over")

@@ -176,3 +176,11 @@ def test_reply_without_text_keeps_the_builtin_answer(emu, client):
     choice = ask(client).choices[0]
     assert choice.message.content.startswith("This is the chat-emulator built-in model")
     assert choice.finish_reason == "length"
+
+
+@pytest.mark.parametrize("name", ["ttft_ms", "time_to_first_token_ms"])  # the second: deprecated alias
+def test_pacing_time_to_first_token(emu, http, name):
+    reply(emu, content="one two", pacing={name: 40})
+    http.post("/chat/completions", json={"model": "gpt-4o", "messages": HELLO, "stream": True}).raise_for_status()
+    entry = emu.requests[-1]
+    assert entry.event_offsets_ms and entry.event_offsets_ms[0] >= 40  # nothing leaves before the first token's time

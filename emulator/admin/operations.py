@@ -13,11 +13,11 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
-from .. import __version__, http
-
+from .._version import __version__
+from ..contract.headers import OPENAI_VERSION
 from ..contract.errors import ApiError
 from ..journal import JournalEntry
-from ..reply import Pacing
+from ..pacing import Pacing
 from ..state import EmulatorState
 
 if TYPE_CHECKING:
@@ -42,7 +42,7 @@ class AdminOperations:
                 "journal": self.state.journal.stats()}
 
     def version(self) -> dict[str, Any]:
-        return {"version": __version__, "openai_version": http.OPENAI_VERSION,
+        return {"version": __version__, "openai_version": OPENAI_VERSION,
                 "profile": self.state.settings.profile}
 
     # --- the request journal -----------------------------------------------------------------------
@@ -104,7 +104,7 @@ class AdminOperations:
                 raise ApiError(400, f"'{name}' must be a number >= 0.", param=name, code="invalid_value")
         if not isinstance(chunk_tokens, int) or isinstance(chunk_tokens, bool) or chunk_tokens < 1:
             raise ApiError(400, "'chunk_tokens' must be an integer >= 1.", param="chunk_tokens", code="invalid_value")
-        self.state.next_pacing.set(Pacing(ttft_ms / 1000, float(tokens_per_second), chunk_tokens), count)
+        self.state.next_pacing.set(Pacing(float(ttft_ms), float(tokens_per_second), chunk_tokens), count)
         return self.pacing()
 
     def pacing(self) -> dict[str, Any]:
@@ -180,7 +180,7 @@ class AdminOperations:
         return self._engine().clear_fail_next()
 
     def _engine(self) -> ScenarioEngine:
-        return self.state.scenarios  # type: ignore[return-value]  # never None: state.py builds one
+        return self.state.scenarios
 
     # --- everything --------------------------------------------------------------------------------
     def reset(self) -> None:

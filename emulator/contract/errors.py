@@ -281,3 +281,19 @@ def rate_limited(model: str, kind: str, limit: int, used: int, requested: int, w
         type=kind,
         code="rate_limit_exceeded",
     )
+
+
+# --- the emulator's own errors (no live text exists; they follow the API's grammar) ----------------
+def invalid_pacing_header(ttft: str, tokens_per_second: str, chunk_tokens: str) -> ApiError:
+    return ApiError(400, f"Invalid pacing header: {ttft} and {tokens_per_second} take numbers, "
+                         f"{chunk_tokens} an integer.", param=None, code="invalid_pacing_header")
+
+
+def invalid_profile(header: str, value: str, known: tuple[str, ...]) -> ApiError:
+    return ApiError(400, f"Invalid value for header '{header}': '{value}'. Supported values are: "
+                         f"{quote_list(known)}.", code="invalid_profile")
+
+
+def stored_completion_not_found(completion_id: str) -> ApiError:
+    # Wording of the API's other missing-object errors ("No ... found with id '...'").
+    return ApiError(404, f"No chat completion found with id '{completion_id}'.")

@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator, Protocol
 
 from . import errors
 
@@ -147,3 +147,11 @@ class ModelCatalogue:
 
     def __len__(self) -> int:
         return len(self._models)
+
+
+class Catalogue(Protocol):
+    """What the request path asks of a catalogue (the server's, or it layered with a profile's models)."""
+
+    def get(self, model_id: str) -> ModelInfo | None: ...
+    def resolve(self, model_id: str) -> ModelInfo: ...
+    def __iter__(self) -> Iterator[ModelInfo]: ...

@@ -10,7 +10,7 @@ from functools import lru_cache
 from typing import Any
 
 from . import errors
-from .chat_request import message_text
+from .chat_request import ChatRequest, message_text
 from .models import ModelInfo
 
 
@@ -146,8 +146,9 @@ def _check_function_name(name: str, param: str) -> None:
         )
 
 
-def check_model_rules(body: dict[str, Any], model: ModelInfo) -> None:
+def check_model_rules(request: ChatRequest) -> None:
     """Rules that depend on what the model can do."""
+    body, model = request.body, request.model
     if model.is_reasoning:
         if body.get("max_tokens") is not None:
             raise errors.unsupported_parameter("max_tokens", "max_completion_tokens")
@@ -177,9 +178,7 @@ def check_model_rules(body: dict[str, Any], model: ModelInfo) -> None:
             "This model does not support the audio modality. Please use a model that supports audio output.",
             "modalities", "unsupported_value")
     _check_logit_bias(body.get("logit_bias"), model)
-    budget = body.get("max_completion_tokens")
-    if budget is None:
-        budget = body.get("max_tokens")
+    budget = request.max_tokens
     if budget is not None and budget > model.max_output_tokens:
         raise errors.bad_request(
             f"max_tokens is too large: {budget}. This model supports at most {model.max_output_tokens} "

@@ -12,7 +12,6 @@ import random
 from typing import Any
 
 from ..contract.chat_request import ChatRequest
-from ..contract.validate import prompt_tokens
 from ..ids import stable_seed, system_fingerprint, tool_call_id
 from ..reply import Choice, Reply, ToolCall, Usage
 from ..tokens import count_tokens, tokenize, tokenize_parts
@@ -41,7 +40,7 @@ def respond(request: ChatRequest) -> Reply:
     completion = sum(choice_tokens(c) for c in choices) + reasoning * len(choices)
     return Reply(
         choices=choices,
-        usage=Usage(prompt_tokens(request), completion, reasoning_tokens=reasoning * len(choices)),
+        usage=Usage(request.prompt_tokens, completion, reasoning_tokens=reasoning * len(choices)),
         model=request.model.snapshot,
         service_tier=request.service_tier,
         system_fingerprint=system_fingerprint(request.model.snapshot),

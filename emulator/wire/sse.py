@@ -1,4 +1,4 @@
-"""A `Reply` as the live API's server-sent events (NOTES §6): one `data:` line per chunk, `[DONE]` last.
+"""A `Reply` as the live API's server-sent events (docs/live-api.md#streaming): one `data:` line per chunk, `[DONE]` last.
 
 Chunks are rendered up front as bytes; an unpaced stream leaves in a single write and a paced one
 is written chunk by chunk with pauses in between.
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import random
 from json.encoder import encode_basestring as encode_string  # type: ignore[attr-defined]
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from ..ids import ALNUM, stable_seed
 from ..reply import Choice, Reply, ToolCall
@@ -118,12 +118,13 @@ def _interleave(streams: list[Iterator[Any]]) -> Iterator[tuple[int, Any]]:
 
 def render_events(
     reply: Reply, completion_id: str, created: int, *, include_usage: bool, include_obfuscation: bool,
-    chunk_tokens: int = 1,
+    chunk_tokens: int = 1, choice_fields: Callable[[dict[str, Any], str | None], str] | None = None,
 ) -> list[bytes]:
     """Every event of the stream, `[DONE]` included, in order.
 
     Chunks differ only in their choice, so the shared head is encoded once and each chunk is
     assembled from strings; only deltas other than plain text go through the JSON encoder.
+    `choice_fields(delta, finish_reason)` adds members to each chunk's choice (a route's decoration).
     """
     head = dumps({"id": completion_id, "object": "chat.completion.chunk", "created": created, "model": reply.model,
                   "service_tier": reply.service_tier, "system_fingerprint": reply.system_fingerprint})
@@ -135,7 +136,8 @@ def render_events(
     for index, (delta, logprobs, finish_reason) in _interleave(streams):
         chunk = (f'{prefix}[{{"index":{index},"delta":{_delta_json(delta)},"logprobs":'
                  f'{"null" if logprobs is None else dumps(logprobs)},"finish_reason":'
-                 f'{"null" if finish_reason is None else encode_string(finish_reason)}}}]{usage_null}')
+                 f'{"null" if finish_reason is None else encode_string(finish_reason)}'
+                 f'{"" if choice_fields is None else choice_fields(delta, finish_reason)}}}]{usage_null}')
         events.append(_close(chunk, obfuscation))
     if include_usage:
         events.append(_close(f'{prefix}[],"usage":{dumps(reply.usage.as_dict())}', obfuscation))

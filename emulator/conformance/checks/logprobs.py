@@ -23,7 +23,7 @@ def logprobs_content(ctx: Context) -> None:
                                           f"entries, got {len(token['top_logprobs'])}")
         if token["logprob"] > 0:
             raise expect.failed(exchange, f"$.choices[0].logprobs.content[{i}].logprob: expected <= 0, got {token['logprob']}")
-    if ctx.profile.live_extras and "".join(t["token"] for t in tokens) != choice["message"]["content"]:
+    if ctx.strictness.live_extras and "".join(t["token"] for t in tokens) != choice["message"]["content"]:
         raise expect.failed(exchange, f"$.choices[0].logprobs.content[*].token: expected them to spell the content "
                                       f"{show(choice['message']['content'])}, got {show(''.join(t['token'] for t in tokens))}")
 

@@ -12,12 +12,12 @@ import re
 from typing import Any, Callable
 
 from ..contract.chat_request import ChatRequest
-from ..contract.validate import prompt_tokens
 from ..ids import stable_seed, system_fingerprint, tool_call_id
 from ..model import builtin
 from ..model.logprobs import token_logprobs
 from ..model.tool_policy import offered_tools
-from ..reply import Choice, Pacing, Reply, TokenLogprob, ToolCall, Usage
+from ..pacing import Pacing
+from ..reply import Choice, Reply, TokenLogprob, ToolCall, Usage
 from ..tokens import tokenize
 from ..wire.json_body import dumps
 
@@ -143,7 +143,7 @@ class ReplyTemplate:
         self.single = ChoiceTemplate(spec) if self.choices is None else None
         pacing = spec.get("pacing")
         self.pacing = None if pacing is None else Pacing(
-            time_to_first_token=pacing.get("time_to_first_token_ms", 0) / 1000,
+            ttft_ms=pacing.get("ttft_ms", pacing.get("time_to_first_token_ms", 0)),
             tokens_per_second=pacing.get("tokens_per_second", 0),
             chunk_tokens=pacing.get("chunk_tokens", 1),
         )
@@ -174,7 +174,7 @@ class ReplyTemplate:
     def _usage(self, request: ChatRequest, choices: list[Choice], fallback: Reply | None) -> Usage:
         given = self.spec.get("usage", {})
         reasoning = fallback.usage.reasoning_tokens if fallback is not None else 0
-        usage = Usage(prompt_tokens(request), sum(builtin.choice_tokens(c) for c in choices) + reasoning,
+        usage = Usage(request.prompt_tokens, sum(builtin.choice_tokens(c) for c in choices) + reasoning,
                       reasoning_tokens=reasoning)
         for key, value in given.items():
             setattr(usage, key, value)
