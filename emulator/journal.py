@@ -114,7 +114,7 @@ class Journal:
         if not body_size or body_size > limit:
             entry.body, body_size, cut = shrink(entry.body, limit)
             entry.truncated = cut
-        if events_size:  # a stream: the assembled completion is a fraction of its chunks' size
+        if entry.events and events_size:  # a stream: the assembled completion is a fraction of its chunks' size
             # Every character of the completion went out in some chunk, so short streams need no look.
             response_size = events_size // 4
             # Each chunk spends at least CHUNK_OVERHEAD bytes on its envelope, so only that much less

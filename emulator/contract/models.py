@@ -142,7 +142,7 @@ class ModelCatalogue:
             return replace(info, capabilities=frozenset(CAPABILITIES) - {"reasoning"})
         raise errors.model_not_found(model_id)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[ModelInfo]:
         return iter(self._models.values())
 
     def __len__(self) -> int:

@@ -60,7 +60,7 @@ def _check_conversation(messages: list[dict[str, Any]]) -> None:
                     "with 'tool_calls'.",
                     f"messages.[{index}].role",
                 )
-            pending.pop(message.get("tool_call_id"), None)
+            pending.pop(message.get("tool_call_id") or "", None)
             continue
         _raise_unanswered(pending)
         answerable = role == "assistant" and bool(message.get("tool_calls"))
@@ -168,7 +168,7 @@ def check_model_rules(request: ChatRequest) -> None:
     response_format = body.get("response_format") or {}
     if response_format.get("type") == "json_schema" and not model.can("json_schema"):
         raise errors.bad_request(
-            f"Invalid parameter: 'response_format' of type 'json_schema' is not supported with this model. Learn "
+            "Invalid parameter: 'response_format' of type 'json_schema' is not supported with this model. Learn "
             "more about supported models at the Structured Outputs guide: "
             "https://platform.openai.com/docs/guides/structured-outputs",
             "response_format",

@@ -6,7 +6,7 @@ is written chunk by chunk with pauses in between.
 from __future__ import annotations
 
 import random
-from json.encoder import encode_basestring as encode_string  # type: ignore[attr-defined]
+from json.encoder import encode_basestring as encode_string
 from typing import Any, Callable, Iterator
 
 from ..ids import ALNUM, stable_seed

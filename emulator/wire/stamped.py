@@ -49,4 +49,4 @@ def sse_events(reply: Reply, completion_id: str, created: int, *, include_usage:
                                           [e.startswith(head) for e in events])
     head, rests, stamped = template
     own_head = _stamp(head, completion_id.encode(), str(created).encode())
-    return [own_head + rest if is_chunk else rest for rest, is_chunk in zip(rests, stamped)]
+    return [own_head + rest if is_chunk else rest for rest, is_chunk in zip(rests, stamped, strict=True)]
