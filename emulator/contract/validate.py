@@ -53,7 +53,8 @@ def prompt_tokens(request: ChatRequest) -> int:
     and files, plus tools."""
     cached = request.__dict__.get("_prompt_tokens")
     if cached is None:
-        cached = count_message_tokens(request.messages) + count_definition_tokens(
-            request.tools or request.functions) + request.media_tokens[0]
+        encoding = request.model.tokenizer
+        cached = count_message_tokens(request.messages, encoding) + count_definition_tokens(
+            request.tools or request.functions, encoding) + request.media_tokens[0]
         request.__dict__["_prompt_tokens"] = cached
     return cached
