@@ -143,13 +143,15 @@ def test_chunk_tokens_header_groups_real_tokens(emu, http):
     assert [c for c in contents if c] == ["".join(tokens[i:i + 3]) for i in range(0, len(tokens), 3)]
 
 
-def test_the_builtin_models_text_is_billed_in_its_models_encoding(client):
-    for model, enc in ENCODINGS.items():
-        completion = client.chat.completions.create(model=model, messages=[{"role": "user", "content": "Hello!"}],
-                                                    logprobs=True)
-        content = completion.choices[0].message.content
-        assert completion.usage.completion_tokens == len(enc.encode(content))
-        assert [bytes(e.bytes) for e in completion.choices[0].logprobs.content] == pieces(enc, content)
+@pytest.mark.parametrize("model", sorted(ENCODINGS))
+@pytest.mark.parametrize("said", ["Hello!", "Résumé of 東京 🦩 in 3 lines, please:\n- one\n- two", "x" * 300])
+def test_the_builtin_models_text_is_billed_in_its_models_encoding(client, model, said):
+    enc = ENCODINGS[model]
+    completion = client.chat.completions.create(model=model, messages=[{"role": "user", "content": said}],
+                                                logprobs=True, n=3)
+    for choice in completion.choices:
+        assert [bytes(e.bytes) for e in choice.logprobs.content] == pieces(enc, choice.message.content)
+    assert completion.usage.completion_tokens == sum(len(enc.encode(c.message.content)) for c in completion.choices)
 
 
 # --- the fallback ---------------------------------------------------------------------------------
