@@ -148,6 +148,8 @@ def _check_function_name(name: str, param: str) -> None:
 
 def check_model_rules(body: dict[str, Any], model: ModelInfo) -> None:
     """Rules that depend on what the model can do."""
+    if not model.chat:
+        raise errors.not_a_chat_model()
     if model.is_reasoning:
         if body.get("max_tokens") is not None:
             raise errors.unsupported_parameter("max_tokens", "max_completion_tokens")
