@@ -121,12 +121,9 @@ def _load(name: str) -> Encoding:
         return Exact(name, bpe_openai.get_encoding(name))
 
 
-def is_exact(name: str) -> bool:
-    return isinstance(get(name), Exact)
-
-
 def warm_up() -> threading.Thread:
-    """Load the exact encodings in a daemon thread, so that neither start-up nor a request waits."""
+    """Load the exact encodings in a daemon thread: start-up never waits for them, and a request
+    only if it comes before they are ready."""
     thread = threading.Thread(target=lambda: [get(name) for name in EXACT], name="encodings-warm-up", daemon=True)
     thread.start()
     return thread
