@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import uvicorn
 
+from . import encodings
 from .app import ChatFastPath, build_app
 from .config import DEFAULT_API_KEY, Settings
 from .logs import AccessLog
@@ -99,6 +100,8 @@ class Emulator(Clients, Reports):
 
     # --- running ------------------------------------------------------------------------------
     def _uvicorn_server(self) -> uvicorn.Server:
+        """A uvicorn server for the app that, once it accepts connections, loads the exact token
+        encodings in the background: off the start-up path, and before most first requests."""
         config = uvicorn.Config(
             # Our own access log (`logs.AccessLog`) names the matched scenario; uvicorn's loggers
             # propagate to the root logger so `--log-format json` covers them too.
@@ -106,7 +109,15 @@ class Emulator(Clients, Reports):
             access_log=False, log_config=None, lifespan="off", timeout_graceful_shutdown=1,
             loop="auto", http="auto", ws="none",
         )
-        return uvicorn.Server(config)
+        server = uvicorn.Server(config)
+        original_startup = server.startup
+
+        async def startup(sockets: Any = None) -> None:
+            await original_startup(sockets=sockets)
+            encodings.warm_up()
+
+        server.startup = startup  # type: ignore[method-assign]
+        return server
 
     def bind(self) -> socket.socket:
         if self._socket is None:

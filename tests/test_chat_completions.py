@@ -180,6 +180,16 @@ def test_models_list_and_retrieve(client, http):
     assert caught.value.code == "model_not_found"
 
 
+def test_embeddings_models_are_listed_but_chat_refuses_them(client):
+    assert {"text-embedding-3-small", "text-embedding-3-large", "text-embedding-ada-002"} <= {
+        m.id for m in client.models.list()}
+    with pytest.raises(openai.NotFoundError) as caught:
+        client.chat.completions.create(model="text-embedding-3-small", messages=HELLO)
+    assert caught.value.body["message"] == ("This is not a chat model and thus not supported in the "
+                                            "v1/chat/completions endpoint. Did you mean to use v1/completions?")
+    assert (caught.value.param, caught.value.code, caught.value.type) == ("model", None, "invalid_request_error")
+
+
 def test_extra_models_and_any_model(make_emulator):
     emu = make_emulator(extra_models=("my-finetune",), accept_any_model=False)
     client = openai.OpenAI(base_url=emu.base_url, api_key="sk", max_retries=0)

@@ -9,7 +9,7 @@ import pytest
 from jsonschema import validate
 from pydantic import BaseModel
 
-from emulator.tokens import count_tokens
+from token_counts import count
 
 HELLO = [{"role": "user", "content": "hello there"}]
 PARAMS = {"type": "object", "properties": {"city": {"type": "string"}, "days": {"type": "integer", "minimum": 1}},
@@ -58,7 +58,7 @@ def test_one_reply_for_each_of_n(emu, client):
     reply(emu, content="same")
     completion = ask(client, n=3)
     assert [(c.index, c.message.content) for c in completion.choices] == [(0, "same"), (1, "same"), (2, "same")]
-    assert completion.usage.completion_tokens == 3 * count_tokens("same")
+    assert completion.usage.completion_tokens == 3 * count("same")
 
 
 def test_several_choices_stream_in_order(emu, client):
@@ -131,7 +131,7 @@ def test_finish_reason_length_makes_parse_raise(emu, client):
 def test_usage_is_counted_unless_given(emu, client):
     reply(emu, content="three small words")
     counted = ask(client).usage
-    assert counted.completion_tokens == count_tokens("three small words")
+    assert counted.completion_tokens == count("three small words")
     emu.reset()
     reply(emu, content="x", usage={"prompt_tokens": 1000, "completion_tokens": 7, "cached_tokens": 200})
     given = ask(client).usage

@@ -80,7 +80,7 @@ class Accumulated:
     refusal: str | None = None
     tool_calls: list[dict[str, str]] = field(default_factory=list)
     finish_reason: str | None = None
-    logprob_tokens: list[str] = field(default_factory=list)
+    logprob_bytes: bytearray = field(default_factory=bytearray)  # what the logprob entries spell
 
 
 def accumulate(stream: Stream) -> dict[int, Accumulated]:
@@ -102,7 +102,7 @@ def accumulate(stream: Stream) -> dict[int, Accumulated]:
         if choice.get("finish_reason"):
             acc.finish_reason = choice["finish_reason"]
         logprobs = choice.get("logprobs") or {}
-        acc.logprob_tokens += [t.get("token", "") for t in logprobs.get("content") or [] if isinstance(t, dict)]
+        acc.logprob_bytes += spelled_bytes(logprobs.get("content") or [])
     return choices
 
 
@@ -267,6 +267,23 @@ def obfuscation(stream: Stream, request: StreamRequest, strictness: Strictness) 
             for n, chunk in enumerate(stream.chunks) if "obfuscation" in chunk]
 
 
+def spelled_bytes(entries: list[Any]) -> bytes:
+    """The text logprob entries spell, as bytes: each `token`, or its `bytes` where the token holds
+    part of a character (its `token` then shows escaped bytes)."""
+    spelled = bytearray()
+    for entry in entries:
+        if not isinstance(entry, dict):
+            continue
+        raw = bytes(b for b in entry.get("bytes") or () if isinstance(b, int) and 0 <= b < 256)
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError:
+            spelled += raw
+        else:
+            spelled += str(entry.get("token", "")).encode("utf-8")
+    return bytes(spelled)
+
+
 def logprobs(stream: Stream, request: StreamRequest, strictness: Strictness) -> list[str]:
     problems = []
     for number, choice in stream.choice_chunks():
@@ -280,9 +297,10 @@ def logprobs(stream: Stream, request: StreamRequest, strictness: Strictness) -> 
                             f"for the content {show(text)}, got null")
     if request.logprobs and strictness.strict_stream:
         for index, acc in accumulate(stream).items():
-            if acc.content is not None and "".join(acc.logprob_tokens) != acc.content:
+            spelled = acc.logprob_bytes.decode("utf-8", "replace")
+            if acc.content is not None and spelled != acc.content:
                 problems.append(f"choice {index}: logprobs.content tokens: expected them to spell the content "
-                                f"{show(acc.content)}, got {show(''.join(acc.logprob_tokens))}")
+                                f"{show(acc.content)}, got {show(spelled)}")
     return problems
 
 

@@ -122,8 +122,9 @@ class ChatRequest:
     def prompt_tokens(self) -> int:
         """Prompt tokens as the live API bills them: messages with per-message overhead, images, audio
         and files, plus tools."""
-        return (count_message_tokens(self.messages) + count_definition_tokens(self.tools or self.functions)
-                + self.media_tokens[0])
+        encoding = self.model.tokenizer
+        return (count_message_tokens(self.messages, encoding)
+                + count_definition_tokens(self.tools or self.functions, encoding) + self.media_tokens[0])
 
     @cached_property
     def media_tokens(self) -> tuple[int, int]:

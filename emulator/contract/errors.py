@@ -198,6 +198,12 @@ def model_not_found(model: str) -> ApiError:
     )
 
 
+def not_a_chat_model() -> ApiError:
+    """The live 404 for a model Chat Completions does not serve (an embeddings model, say)."""
+    return ApiError(404, "This is not a chat model and thus not supported in the v1/chat/completions endpoint. "
+                         "Did you mean to use v1/completions?", param="model")
+
+
 def invalid_url(method: str, path: str) -> ApiError:
     if path.startswith("/v1/") or path == "/v1":
         return ApiError(404, f"Invalid URL ({method} {path})")

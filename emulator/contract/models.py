@@ -25,7 +25,10 @@ class ModelInfo:
     context_window: int
     max_output_tokens: int
     capabilities: frozenset[str] = field(default_factory=frozenset)
+    # The encoding usage counts in: `o200k_base` or `cl100k_base` are exact, any other name (a
+    # model with no published encoding) is approximated (see `encodings`).
     tokenizer: str = "o200k_base"
+    chat: bool = True  # False for models Chat Completions refuses (embeddings)
 
     def can(self, capability: str) -> bool:
         return capability in self.capabilities
@@ -112,7 +115,7 @@ class ModelCatalogue:
             base.update(
                 owned_by=target.owned_by, context_window=target.context_window,
                 max_output_tokens=target.max_output_tokens, capabilities=sorted(target.capabilities),
-                tokenizer=target.tokenizer,
+                tokenizer=target.tokenizer, chat=target.chat,
             )
         base.update({k: v for k, v in entry.items() if not k.startswith("_")})
         unknown = set(base.get("capabilities", ())) - set(CAPABILITIES)
@@ -127,6 +130,7 @@ class ModelCatalogue:
             max_output_tokens=int(base["max_output_tokens"]),
             capabilities=frozenset(base.get("capabilities", ())),
             tokenizer=base.get("tokenizer", "o200k_base"),
+            chat=bool(base.get("chat", True)),
         )
 
     def get(self, model_id: str) -> ModelInfo | None:

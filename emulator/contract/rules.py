@@ -149,6 +149,8 @@ def _check_function_name(name: str, param: str) -> None:
 def check_model_rules(request: ChatRequest) -> None:
     """Rules that depend on what the model can do."""
     body, model = request.body, request.model
+    if not model.chat:
+        raise errors.not_a_chat_model()
     if model.is_reasoning:
         if body.get("max_tokens") is not None:
             raise errors.unsupported_parameter("max_tokens", "max_completion_tokens")

@@ -79,11 +79,11 @@ class ChoiceTemplate:
             choice = self._tool_call_choice(request, index, rng)
         elif "refusal" in spec:
             text = render(spec["refusal"], request)
-            choice = Choice(index, refusal=text, tokens=tokenize(text))
+            choice = Choice(index, refusal=text, tokens=tokenize(text, request.model.tokenizer))
         else:
             content = spec["content"]
             content = None if content is None else render(content, request)
-            choice = Choice(index, content=content, tokens=tokenize(content or ""))
+            choice = Choice(index, content=content, tokens=tokenize(content or "", request.model.tokenizer))
         if "finish_reason" in spec:
             choice.finish_reason = spec["finish_reason"]
         self._logprobs(choice, request, rng)
@@ -169,13 +169,14 @@ class ReplyTemplate:
             pacing=self.pacing,
             headers=dict(self.spec.get("headers", {})),
             source=name,
+            tokenizer=request.model.tokenizer,
         )
 
     def _usage(self, request: ChatRequest, choices: list[Choice], fallback: Reply | None) -> Usage:
         given = self.spec.get("usage", {})
         reasoning = fallback.usage.reasoning_tokens if fallback is not None else 0
-        usage = Usage(request.prompt_tokens, sum(builtin.choice_tokens(c) for c in choices) + reasoning,
-                      reasoning_tokens=reasoning)
+        completion = sum(builtin.choice_tokens(c, request.model.tokenizer) for c in choices)
+        usage = Usage(request.prompt_tokens, completion + reasoning, reasoning_tokens=reasoning)
         for key, value in given.items():
             setattr(usage, key, value)
         return usage
