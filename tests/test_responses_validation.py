@@ -94,7 +94,7 @@ def test_stored_response_errors(http):
     assert bad_limit.status_code == 400 and bad_limit.json()["error"]["param"] == "limit"
 
 
-JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=5),
+JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=5),
                     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
                     max_leaves=12)
 FIELDS = st.sampled_from(["input", "instructions", "tools", "tool_choice", "text", "reasoning", "include",

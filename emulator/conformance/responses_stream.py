@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from emulator.contract.response_schemas import schema_errors
+from emulator.contract.json_schemas import schema_errors
 from emulator.conformance.outcome import show
 
 TERMINAL = ("response.completed", "response.incomplete", "response.failed")

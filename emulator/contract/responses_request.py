@@ -13,12 +13,11 @@ from typing import Any, Callable, Protocol
 
 from . import errors
 from .chat_request import ChatRequest, message_text
-from .models import ModelInfo
+from .models import Catalogue, ModelInfo
 from .responses_input import chat_messages, check_items, input_items, resolve_references, stored_items
 from .responses_shape import MOVED_FIELDS, RESPONSES_REQUEST
 from .rules import _schema_error as schema_error
 from .shapes import Object
-from .validate import prompt_tokens
 
 SAMPLING_FIELDS = ("temperature", "top_p")
 
@@ -65,12 +64,6 @@ class ResponsesRequest:
 Lookup = Callable[[str], "PreviousResponse | None"]
 
 
-class Catalogue(Protocol):
-    """What validation asks of a model catalogue (the server's, or a profile's layered one)."""
-
-    def resolve(self, model_id: str) -> ModelInfo: ...
-
-
 def validate_responses_request(body: dict[str, Any], catalogue: Catalogue, *, previous: Lookup,
                                headers: dict[str, str] | None = None, api_key: str = "",
                                shape: Object = RESPONSES_REQUEST) -> ResponsesRequest:
@@ -92,7 +85,7 @@ def validate_responses_request(body: dict[str, Any], catalogue: Catalogue, *, pr
     request.items = stored_items(own, request.stem)
     if not chat.messages:  # nothing to answer (inferred wording: the live text is not recorded)
         raise errors.empty_array("input") if "input" in body else errors.missing_parameter("input")
-    if prompt_tokens(chat) + (chat.max_tokens or 0) > model.context_window and body.get("truncation") != "auto":
+    if chat.prompt_tokens + (chat.max_tokens or 0) > model.context_window and body.get("truncation") != "auto":
         raise errors.input_exceeds_context_window()
     return request
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import copy
 import random
+from dataclasses import dataclass
 from typing import Any, Iterator
 
 from ..ids import ALNUM
-from ..tokens import tokenize
+from ..tokens import join, text_groups, tokenize
 from .json_body import dumps
 
 # Delta events that carry `obfuscation` (padding the delta to a multiple of 16 characters).
@@ -53,28 +54,44 @@ def opening(writer: EventWriter, initial: dict[str, Any]) -> None:
     writer.add("response.in_progress", response={**initial, "status": "in_progress"})
 
 
-def stream_events(initial: dict[str, Any], final: dict[str, Any], *, chunk_tokens: int = 1,
+@dataclass(frozen=True)
+class Chunking:
+    """How text is cut into deltas: `size` tokens of the model's `encoding` each (whole characters)."""
+
+    encoding: str
+    size: int = 1
+
+    def groups(self, text: str) -> list[tuple[int, int, str]]:
+        """(first token, end token, text) of each delta."""
+        tokens = tokenize(text, self.encoding)
+        return [(start, end, join(tokens[start:end])) for start, end in text_groups(tokens, max(self.size, 1))]
+
+    def fragments(self, text: str) -> Iterator[str]:
+        return (fragment for _, _, fragment in self.groups(text))
+
+
+def stream_events(initial: dict[str, Any], final: dict[str, Any], chunking: Chunking, *,
                   obfuscate: bool = True) -> list[bytes]:
     """Every event from `response.created` to the terminal one, for the `final` object."""
     writer = EventWriter(obfuscate)
     opening(writer, initial)
     for index, item in enumerate(final["output"]):
-        item_events(writer, index, item, max(chunk_tokens, 1))
+        item_events(writer, index, item, chunking)
     writer.add(TERMINAL[final["status"]], response=final)
     return writer.events
 
 
-def item_events(writer: EventWriter, index: int, item: dict[str, Any], size: int) -> None:
+def item_events(writer: EventWriter, index: int, item: dict[str, Any], chunking: Chunking) -> None:
     kind = item["type"]
     writer.add("response.output_item.added", item=_opened(item), output_index=index)
     if kind == "message":
         for part_index, part in enumerate(item["content"]):
-            _part_events(writer, index, item["id"], part_index, part, size)
+            _part_events(writer, index, item["id"], part_index, part, chunking)
     elif kind == "reasoning":
         for summary_index, part in enumerate(item["summary"]):
-            _summary_events(writer, index, item["id"], summary_index, part["text"], size)
+            _summary_events(writer, index, item["id"], summary_index, part["text"], chunking)
     elif kind in ("function_call", "custom_tool_call"):
-        _call_events(writer, index, item, size)
+        _call_events(writer, index, item, chunking)
     writer.add("response.output_item.done", item=item, output_index=index)
 
 
@@ -94,54 +111,45 @@ def _opened(item: dict[str, Any]) -> dict[str, Any]:
     return opened
 
 
-def _fragments(text: str, size: int) -> Iterator[str]:
-    tokens = tokenize(text)
-    for i in range(0, len(tokens), size):
-        yield "".join(tokens[i:i + size])
-
-
 def _part_events(writer: EventWriter, index: int, item_id: str, part_index: int, part: dict[str, Any],
-                 size: int) -> None:
+                 chunking: Chunking) -> None:
     where = {"item_id": item_id, "output_index": index, "content_index": part_index}
     if part["type"] == "refusal":
         writer.add("response.content_part.added", part={"type": "refusal", "refusal": ""}, **where)
-        for fragment in _fragments(part["refusal"], size):
+        for fragment in chunking.fragments(part["refusal"]):
             writer.add("response.refusal.delta", delta=fragment, **where)
         writer.add("response.refusal.done", refusal=part["refusal"], **where)
         writer.add("response.content_part.done", part=part, **where)
         return
     writer.add("response.content_part.added", part={**part, "logprobs": [], "text": ""}, **where)
     logprobs = part["logprobs"]
-    if logprobs:  # one delta per group of logprob tokens, each with its own entries
-        for i in range(0, len(logprobs), size):
-            group = logprobs[i:i + size]
-            writer.add("response.output_text.delta", delta="".join(e["token"] for e in group), logprobs=group,
-                       **where)
-    else:
-        for fragment in _fragments(part["text"], size):
-            writer.add("response.output_text.delta", delta=fragment, logprobs=[], **where)
+    groups = chunking.groups(part["text"])
+    aligned = bool(logprobs) and len(logprobs) == (groups[-1][1] if groups else 0)  # one entry per token
+    for start, end, fragment in groups:  # each delta carries the logprobs of its own tokens
+        writer.add("response.output_text.delta", delta=fragment, logprobs=logprobs[start:end] if aligned else [],
+                   **where)
     writer.add("response.output_text.done", logprobs=logprobs, text=part["text"], **where)
     writer.add("response.content_part.done", part={**part, "logprobs": []}, **where)
 
 
 def _summary_events(writer: EventWriter, index: int, item_id: str, summary_index: int, text: str,
-                    size: int) -> None:
+                    chunking: Chunking) -> None:
     where = {"item_id": item_id, "output_index": index, "summary_index": summary_index}
     writer.add("response.reasoning_summary_part.added", part={"type": "summary_text", "text": ""}, **where)
-    for fragment in _fragments(text, size):
+    for fragment in chunking.fragments(text):
         writer.add("response.reasoning_summary_text.delta", delta=fragment, **where)
     writer.add("response.reasoning_summary_text.done", text=text, **where)
     writer.add("response.reasoning_summary_part.done", part={"type": "summary_text", "text": text}, **where)
 
 
-def _call_events(writer: EventWriter, index: int, item: dict[str, Any], size: int) -> None:
+def _call_events(writer: EventWriter, index: int, item: dict[str, Any], chunking: Chunking) -> None:
     where = {"item_id": item["id"], "output_index": index}
     if item["type"] == "custom_tool_call":
-        for fragment in _fragments(item["input"], size):
+        for fragment in chunking.fragments(item["input"]):
             writer.add("response.custom_tool_call_input.delta", delta=fragment, **where)
         writer.add("response.custom_tool_call_input.done", input=item["input"], **where)
         return
-    for fragment in _fragments(item["arguments"], size):
+    for fragment in chunking.fragments(item["arguments"]):
         writer.add("response.function_call_arguments.delta", delta=fragment, **where)
     # The recordings omit `name` here; the spec requires it and the SDK ignores it, so it is sent.
     writer.add("response.function_call_arguments.done", arguments=item["arguments"], name=item["name"], **where)

@@ -77,7 +77,7 @@ def live_conventions(ctx: Context) -> None:
 
 def stream_rules(ctx: Context) -> None:
     exchange, stream = streamed(ctx)
-    problems = stream_problems(stream, ctx.profile.strict_framing)
+    problems = stream_problems(stream, ctx.strictness.strict_framing)
     if problems:
         raise expect.failed(exchange, problems[0] + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""))
 
@@ -145,7 +145,7 @@ def stored(ctx: Context) -> None:
 
 
 def validation(ctx: Context) -> None:
-    if ctx.profile.exact_errors:  # compatible servers may ignore unknown fields
+    if ctx.strictness.exact_errors:  # compatible servers may ignore unknown fields
         expect.error(ctx, create(ctx, zzz=1), 400, "Unknown parameter: 'zzz'.", "zzz", "unknown_parameter")
         moved = ctx.client.request("POST", "/responses", {"model": ctx.model, "messages": []})
         expect.error(ctx, moved, 400, expect.ANY, None, "unsupported_parameter")
