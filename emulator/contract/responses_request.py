@@ -16,7 +16,7 @@ from .chat_request import ChatRequest, message_text
 from .models import Catalogue, ModelInfo
 from .responses_input import chat_messages, check_items, input_items, resolve_references, stored_items
 from .responses_shape import MOVED_FIELDS, RESPONSES_REQUEST
-from .rules import _schema_error as schema_error
+from .rules import schema_error
 from .shapes import Object
 
 SAMPLING_FIELDS = ("temperature", "top_p")

@@ -111,19 +111,21 @@ def _check_schemas(body: dict[str, Any]) -> None:
     for index, tool in enumerate(body.get("tools") or ()):
         function = tool.get("function")
         if function is not None and "parameters" in function:
-            problem = _schema_error("function", function["name"], function["parameters"], bool(function.get("strict")))
+            problem = schema_error("function", function["name"], function["parameters"], bool(function.get("strict")))
             if problem:
                 raise errors.bad_request(problem, f"tools[{index}].function.parameters", "invalid_function_parameters")
     response_format = body.get("response_format") or {}
     if response_format.get("type") == "json_schema":
         spec = response_format["json_schema"]
         if "schema" in spec:
-            problem = _schema_error("response_format", spec["name"], spec["schema"], bool(spec.get("strict")))
+            problem = schema_error("response_format", spec["name"], spec["schema"], bool(spec.get("strict")))
             if problem:
                 raise errors.bad_request(problem, "response_format")
 
 
-def _schema_error(kind: str, name: str, schema: Any, strict: bool) -> str | None:
+def schema_error(kind: str, name: str, schema: Any, strict: bool) -> str | None:
+    """What is wrong with a function's (`kind` "function") or a format's ("response_format") JSON Schema, in
+    the live words, or None; Chat Completions and Responses validation both ask."""
     # Clients resend the same tools every turn: check each distinct schema once.
     return _cached_schema_error(kind, name, json.dumps(schema, sort_keys=True), strict)
 
