@@ -311,18 +311,18 @@ def test_lenient_profile_ignores_unknown_fields(http):
     assert response.status_code == 200 and response.headers["x-emulator-ignored-fields"] == "anthropic_version"
 
 
-def test_rate_limits_count_responses_and_fail_streams_in_the_stream():
-    with Emulator(requests_per_minute=2, enforce_rate_limits=True) as emu:
-        client = openai.OpenAI(base_url=emu.base_url, api_key="sk-limited", max_retries=0)
-        raw = client.responses.with_raw_response.create(model="gpt-4o-mini", input="one")
-        assert raw.headers["x-ratelimit-limit-requests"] == "2" and raw.headers["x-ratelimit-remaining-requests"] == "1"
-        client.responses.create(model="gpt-4o-mini", input="two")
-        with pytest.raises(openai.RateLimitError):
-            client.responses.create(model="gpt-4o-mini", input="three")
-        with pytest.raises(openai.APIError) as caught:  # a stream reports it after response.created
-            with client.responses.stream(model="gpt-4o-mini", input="four") as stream:
-                list(stream)
-        assert "Rate limit reached" in caught.value.message
+def test_rate_limits_count_responses_and_fail_streams_in_the_stream(make_emulator):
+    emu = make_emulator(requests_per_minute=2, enforce_rate_limits=True)
+    client = openai.OpenAI(base_url=emu.base_url, api_key="sk-limited", max_retries=0)
+    raw = client.responses.with_raw_response.create(model="gpt-4o-mini", input="one")
+    assert raw.headers["x-ratelimit-limit-requests"] == "2" and raw.headers["x-ratelimit-remaining-requests"] == "1"
+    client.responses.create(model="gpt-4o-mini", input="two")
+    with pytest.raises(openai.RateLimitError):
+        client.responses.create(model="gpt-4o-mini", input="three")
+    with pytest.raises(openai.APIError) as caught:  # a stream reports it after response.created
+        with client.responses.stream(model="gpt-4o-mini", input="four") as stream:
+            list(stream)
+    assert "Rate limit reached" in caught.value.message
 
 
 def test_scenario_sequences_refusals_usage_and_errors_render_as_responses(emu, client):
