@@ -13,8 +13,7 @@ from starlette.routing import BaseRoute, Route
 
 from .admin.routes import admin_routes
 from .contract import errors
-from .endpoints.azure import (azure_not_found, create_azure_response, create_deployment_chat_completion,
-                              create_v1_azure_response, create_v1_chat_completion)
+from .endpoints import azure
 from .endpoints.chat import create_chat_completion
 from .endpoints.models import list_models, retrieve_model
 from .endpoints.responses import create_response
@@ -53,12 +52,16 @@ def core_routes() -> list[BaseRoute]:
         Route("/v1/models/{model:path}", retrieve_model, methods=["GET"]),
         *admin_routes(),
         # Azure OpenAI's URL shape, served under the azure profile (docs/profiles.md).
-        Route("/openai/deployments/{deployment}/chat/completions", create_deployment_chat_completion,
+        Route("/openai/deployments/{deployment}/chat/completions", azure.create_deployment_chat_completion,
               methods=["POST"]),
-        Route("/openai/v1/chat/completions", create_v1_chat_completion, methods=["POST"]),
-        Route("/openai/v1/responses", create_v1_azure_response, methods=["POST"]),
-        Route("/openai/responses", create_azure_response, methods=["POST"]),
-        Route("/openai/{rest:path}", azure_not_found, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
+        Route("/openai/v1/chat/completions", azure.create_v1_chat_completion, methods=["POST"]),
+        Route("/openai/v1/responses", azure.create_v1_azure_response, methods=["POST"]),
+        Route("/openai/v1/responses/{response_id}", azure.retrieve_v1_azure_response, methods=["GET"]),
+        Route("/openai/v1/responses/{response_id}", azure.delete_v1_azure_response, methods=["DELETE"]),
+        Route("/openai/v1/responses/{response_id}/cancel", azure.cancel_v1_azure_response, methods=["POST"]),
+        Route("/openai/v1/responses/{response_id}/input_items", azure.list_v1_azure_input_items, methods=["GET"]),
+        Route("/openai/responses", azure.create_azure_response, methods=["POST"]),
+        Route("/openai/{rest:path}", azure.azure_not_found, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
     ]
 
 

@@ -206,7 +206,12 @@ def test_responses_through_azure_openai_preview_and_v1_paths(azure_server):
     assert azure_server.requests[-1].path == "/openai/responses"
     v1 = openai.OpenAI(base_url=azure_server.url + "/openai/v1/", api_key=API_KEY, max_retries=0)
     with v1.responses.stream(model="chat-prod", input="stream from azure") as stream:
-        assert stream.get_final_response().output_text
+        streamed = stream.get_final_response()
+    assert v1.responses.retrieve(streamed.id).output_text == streamed.output_text
+    assert [i.type for i in v1.responses.input_items.list(streamed.id)] == ["message"]
+    v1.responses.delete(streamed.id)
+    with pytest.raises(openai.NotFoundError):
+        v1.responses.retrieve(streamed.id)
     with pytest.raises(openai.BadRequestError):
         openai.AzureOpenAI(azure_endpoint=azure_server.url, api_key=API_KEY, api_version="1999-01-01",
                            max_retries=0).responses.create(model="chat-prod", input="x")

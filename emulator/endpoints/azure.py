@@ -21,6 +21,7 @@ from ..profiles import AZURE, Profile
 from ..profiles import azure
 from ..state import EmulatorState
 from .chat import chat_endpoint
+from . import stored_responses
 from .responses import responses_endpoint
 from .shell import Endpoint, Exchange, endpoint, error_answer
 
@@ -97,5 +98,10 @@ create_deployment_chat_completion = azure_only(chat_endpoint(AzureDeploymentRout
 create_v1_chat_completion = azure_only(chat_endpoint(AzureV1Route()))
 create_v1_azure_response = azure_only(responses_endpoint(AzureV1Route()))
 create_azure_response = azure_only(responses_endpoint(AzureResponsesRoute()))
+# Stored responses on the v1 surface: the same operations, Azure's key header accepted (the profile's).
+retrieve_v1_azure_response = azure_only(stored_responses.retrieve_response)
+delete_v1_azure_response = azure_only(stored_responses.delete_response)
+cancel_v1_azure_response = azure_only(stored_responses.cancel_response)
+list_v1_azure_input_items = azure_only(stored_responses.list_input_items)
 # Any other `/openai/...` path: Azure's `Resource not found`.
 azure_not_found = azure_only(_resource_not_found)
