@@ -250,14 +250,14 @@ def test_reasoning_summaries_stream_when_asked(client):
 
 
 def test_mid_stream_errors_raise_in_the_sdk(emu, client):
-    emu.scenarios.fail_next(fault={"error_event": "insufficient_quota"})
+    emu.fail_next(fault={"error_event": "insufficient_quota"})
     with pytest.raises(openai.APIError) as caught:
         with client.responses.stream(model="gpt-4o-mini", input="hi") as stream:
             list(stream)
     assert "quota" in caught.value.message
     kinds = [json.loads(e.split(b"\ndata: ")[1])["type"] for e in emu.requests[-1].events]
     assert kinds == ["response.created", "response.in_progress", "error", "response.failed"]
-    emu.scenarios.fail_next(fault={"error_event": "server_error", "after": 5})
+    emu.fail_next(fault={"error_event": "server_error", "after": 5})
     with pytest.raises(openai.APIError):
         with client.responses.stream(model="gpt-4o-mini", input="hi") as stream:
             list(stream)
@@ -267,11 +267,11 @@ def test_mid_stream_errors_raise_in_the_sdk(emu, client):
 
 
 def test_scenarios_answer_in_the_responses_shape(emu, client):
-    emu.scenarios.reply_with_text("Scripted hello", match={"last_user": "greet me"})
+    emu.reply_with_text("Scripted hello", match={"last_user": "greet me"})
     assert client.responses.create(model="gpt-4o-mini", input="please greet me").output_text == "Scripted hello"
-    emu.scenarios.add({"name": "chat-only", "match": {"api": "chat", "last_user": "which api"},
+    emu.add_scenario({"name": "chat-only", "match": {"api": "chat", "last_user": "which api"},
                        "reply": {"content": "chat!"}})
-    emu.scenarios.add({"name": "responses-only", "match": {"api": "responses", "last_user": "which api"},
+    emu.add_scenario({"name": "responses-only", "match": {"api": "responses", "last_user": "which api"},
                        "reply": {"content": "responses!"}})
     assert client.responses.create(model="gpt-4o-mini", input="which api").output_text == "responses!"
     chat = client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": "which api"}])
@@ -279,7 +279,7 @@ def test_scenarios_answer_in_the_responses_shape(emu, client):
 
 
 def test_scenario_tool_calls_become_function_call_items(emu, client):
-    emu.scenarios.reply_with_tool_call("get_weather", {"city": "Lima"})
+    emu.reply_with_tool_call("get_weather", {"city": "Lima"})
     response = client.responses.create(model="gpt-4.1", input="anything", tools=[WEATHER_TOOL])
     assert response.output[0].type == "function_call" and json.loads(response.output[0].arguments) == {"city": "Lima"}
 
@@ -326,7 +326,7 @@ def test_rate_limits_count_responses_and_fail_streams_in_the_stream(make_emulato
 
 
 def test_scenario_sequences_refusals_usage_and_errors_render_as_responses(emu, client):
-    emu.scenarios.add({"name": "steps", "match": {"last_user": "step"}, "sequence": [
+    emu.add_scenario({"name": "steps", "match": {"last_user": "step"}, "sequence": [
         {"error": "server_error"},
         {"reply": {"refusal": "No can do."}},
         {"reply": {"content": "Done.", "usage": {"prompt_tokens": 7, "completion_tokens": 2}}},
