@@ -25,17 +25,19 @@ import baseline_app  # noqa: E402
 from emulator import Emulator  # noqa: E402
 
 REQUEST = json.dumps(run.REQUEST)
+RESPONSES_REQUEST = json.dumps(run.RESPONSES_REQUEST)
+CHAT, RESPONSES = "/v1/chat/completions", "/v1/responses"
 
 
-def scope_for(body: bytes) -> dict:
+def scope_for(body: bytes, path: str = CHAT) -> dict:
     return {"type": "http", "asgi": {"version": "3.0", "spec_version": "2.4"}, "http_version": "1.1",
-            "method": "POST", "scheme": "http", "path": "/v1/chat/completions", "raw_path": b"/v1/chat/completions",
+            "method": "POST", "scheme": "http", "path": path, "raw_path": path.encode(),
             "root_path": "", "query_string": b"", "server": ("127.0.0.1", 8000), "client": ("127.0.0.1", 5000),
             "headers": [(b"host", b"127.0.0.1:8000"), (b"content-type", b"application/json"),
                         (b"authorization", b"Bearer sk-bench"), (b"content-length", str(len(body)).encode())]}
 
 
-async def per_request_us(app, body: bytes, rounds: int = 5, count: int = 2000) -> float:
+async def per_request_us(app, body: bytes, rounds: int = 5, count: int = 2000, path: str = CHAT) -> float:
     async def receive():
         return {"type": "http.request", "body": body, "more_body": False}
 
@@ -46,7 +48,7 @@ async def per_request_us(app, body: bytes, rounds: int = 5, count: int = 2000) -
     for _ in range(rounds):
         started = time.perf_counter()
         for _ in range(count):
-            await app(scope_for(body), receive, send)
+            await app(scope_for(body, path), receive, send)
         best = min(best, (time.perf_counter() - started) / count * 1e6)
     return best
 
@@ -58,6 +60,12 @@ async def main() -> None:
         ("emulator (JSON)", await per_request_us(emulator.app, REQUEST.encode())),
         ("baseline (stream)", await per_request_us(baseline_app.app, REQUEST[:-1].encode() + b',"stream":true}')),
         ("emulator (stream)", await per_request_us(emulator.app, REQUEST[:-1].encode() + b',"stream":true}')),
+        ("baseline (responses)", await per_request_us(baseline_app.app, RESPONSES_REQUEST.encode(), path=RESPONSES)),
+        ("emulator (responses)", await per_request_us(emulator.app, RESPONSES_REQUEST.encode(), path=RESPONSES)),
+        ("baseline (resp. stream)", await per_request_us(
+            baseline_app.app, RESPONSES_REQUEST[:-1].encode() + b',"stream":true}', path=RESPONSES)),
+        ("emulator (resp. stream)", await per_request_us(
+            emulator.app, RESPONSES_REQUEST[:-1].encode() + b',"stream":true}', path=RESPONSES)),
     ]
     for name, cost in rows:
         print(f"{name:<24}{cost:>8.1f} us/request")

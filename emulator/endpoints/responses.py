@@ -6,6 +6,7 @@ object or its typed events (`wire/response_render.py`), through the same endpoin
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Protocol
 
 from ..contract.errors import ApiError
@@ -63,6 +64,8 @@ async def serve_response(ex: Exchange, route: ResponsesRoute | None) -> Any:
         ex.headers[IGNORED_FIELDS_HEADER] = ",".join(ignored)
     req = validate_responses_request(body, ex.catalogue(), headers=entry.headers, api_key=ex.api_key,
                                      previous=lambda rid: state.responses.get(ex.api_key, rid))
+    if not req.context:  # the whole conversation is in the body: the built-in model's memo may keep the reply
+        req.chat.raw_key = (raw, ex.profile.name, ex.request.scope["path"])
     reply = build_reply(state, req)
     entry.matched = reply.source
     headers = {**ex.answer_headers(), **reply.headers}
@@ -71,7 +74,7 @@ async def serve_response(ex: Exchange, route: ResponsesRoute | None) -> Any:
     except ApiError as error:
         if not (req.stream and error.status == 429):
             raise
-        reply.fault = ErrorEvent(error=error.envelope())  # streams report rate limits in the stream
+        reply = replace(reply, fault=ErrorEvent(error=error.envelope()))  # streams report rate limits in the stream
     pacing = resolve_pacing(reply.pacing, state.next_pacing, entry.headers, state.settings.pacing) \
         if req.stream else state.settings.pacing
     rendered = render_response(req, reply, headers, pacing=pacing, on_sent=entry.event_sent)
@@ -82,10 +85,12 @@ async def serve_response(ex: Exchange, route: ResponsesRoute | None) -> Any:
 
 
 def build_reply(state: EmulatorState, req: ResponsesRequest) -> Reply:
+    """The responder's reply (never changed in place: the built-in model's replies are remembered), with
+    a reasoning summary when the request asks for one."""
     reply = apply_request_options(req.chat, respond(req.chat, state.scenarios, state.settings.strict))
     summary = req.reasoning_summary
     if summary and not reply.reasoning_summary:
-        reply.reasoning_summary = reasoning_summary(req.chat, summary)
+        reply = replace(reply, reasoning_summary=reasoning_summary(req.chat, summary))
     return reply
 
 
