@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .config import Settings
 from .contract.models import ModelCatalogue
@@ -15,6 +15,9 @@ from .respond import ScenarioSource
 from .model.audio_output import check_audio_output
 from .multimodal.parts import check_content_parts
 from .store import open_store
+
+if TYPE_CHECKING:
+    from .chaos import Chaos
 
 
 @dataclass
@@ -29,6 +32,7 @@ class EmulatorState:
     started_at: float = field(default_factory=time.time)
     next_pacing: NextPacing = field(default_factory=NextPacing)  # set live through the admin API
     services: dict[str, Any] = field(default_factory=dict)  # feature-owned objects (store, admin, ...)
+    chaos: Chaos | None = None  # faults and errors injected at rates (chaos.py), set at run time
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "EmulatorState":
@@ -49,11 +53,12 @@ class EmulatorState:
         )
 
     def reset(self) -> None:
-        """Forget what requests left behind: journal, rate-limit windows, pacing set for the next streams,
+        """Forget what requests left behind: journal, rate-limit windows, chaos, pacing set for the next streams,
         added scenarios and sequence state, and in-memory stored completions (a `--store` file is kept:
         it exists to outlive the server)."""
         self.journal.clear()
         self.limiter.reset()
+        self.chaos = None
         self.next_pacing.clear()
         if self.scenarios is not None:
             self.scenarios.reset()  # type: ignore[attr-defined]

@@ -8,10 +8,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from .. import http, profiles
+from ..chaos import inject
 from ..contract.errors import ApiError
 from ..contract.validate import parse_json_object, validate_chat_request
 from ..ids import completion_id, request_id
-from ..journal import JOURNAL_ENTRY, JournalEntry
+from ..delivery import watch_delivery
+from ..journal import JOURNAL_ENTRY, RETRY_HEADERS, JournalEntry
 from ..model.finish import finish_reply
 from ..profiles import IGNORED_FIELDS_HEADER, PROFILES, Profile
 from ..reply import Pacing, Reply
@@ -49,7 +51,8 @@ async def serve_chat(request: Request, route: ChatRoute | None = None) -> Respon
     # ASGI header names are already lower-case; one pass here (Starlette's Headers looks each key up again).
     headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in request.scope["headers"]}
     path = request.scope["path"]
-    entry = request.scope[JOURNAL_ENTRY] = state.journal.start("POST", path, headers)  # for the access log
+    entry = request.scope[JOURNAL_ENTRY] = state.journal.start(  # the access log reads it too
+        "POST", path, headers, request.scope.get("query_string", b"").decode("latin-1"))
     profile, ignored = PROFILES[state.settings.profile], []
     try:
         profile = profiles.for_request(headers, state.settings.profile)
@@ -69,16 +72,28 @@ async def serve_chat(request: Request, route: ChatRoute | None = None) -> Respon
         chat.raw_key = (raw, profile.name, path)
         reply = finish_reply(chat, respond(chat, state.scenarios, state.settings.strict))
         entry.matched = reply.source
+        if state.chaos is not None:
+            reply = _with_chaos(state, chat, reply, entry)
         limits = state.limiter.consume(api_key, reply.usage.total_tokens, chat.model.id)
         response = _render(state, chat, reply, {**http.base_headers(rid, started), **limits, **reply.headers,
                                                 **_ignored_header(ignored)}, entry, route)
     except ApiError as error:
         entry.status, entry.response = error.status, profile.error_payload(error)
-        entry.matched = getattr(error, "scenario", None)  # a scripted error names its scenario
+        entry.matched = getattr(error, "scenario", entry.matched)  # a scripted error names its scenario
+        entry.retry_headers = {name: error.headers[name] for name in RETRY_HEADERS if name in error.headers}
         response = profile.error_response(error, {**http.base_headers(rid, started), **_ignored_header(ignored)})
     entry.duration_ms = (time.perf_counter() - started) * 1000
     state.journal.add(entry, len(getattr(response, "body", b"")))  # streams: their events give the size
     return response
+
+
+def _with_chaos(state: EmulatorState, chat, reply: Reply, entry: JournalEntry) -> Reply:
+    """The reply with the fault chaos draws for this request, if any (an error is raised)."""
+    drawn = state.chaos.draw()  # type: ignore[union-attr]
+    if drawn is None:
+        return reply
+    entry.chaos = drawn
+    return inject(drawn, reply, chat)
 
 
 def _ignored_header(ignored: list[str]) -> dict[str, str]:
@@ -97,7 +112,7 @@ def _render(state: EmulatorState, chat, reply: Reply, headers: dict[str, str], e
     if not chat.stream:
         payload = json_body(reply, cid, created) if route is None else dumps(body).encode("utf-8")
         response = http.BytesResponse(payload, 200, headers)
-        return response if reply.fault is None else reply.fault.wrap(response)
+        return response if reply.fault is None else watch_delivery(reply.fault.wrap(response), entry, reply.fault)
     pacing = _pacing(state, chat.headers, reply)
     events = sse_events(reply, cid, created, include_usage=chat.include_usage,
                         include_obfuscation=chat.include_obfuscation, chunk_tokens=pacing.chunk_tokens)
@@ -105,11 +120,11 @@ def _render(state: EmulatorState, chat, reply: Reply, headers: dict[str, str], e
         events = route.decorate_events(events)
     entry.stream, entry.events = True, events
     if reply.fault is not None:
-        return reply.fault.response(events, headers, pacing)
+        return watch_delivery(reply.fault.response(events, headers, pacing), entry, reply.fault)
     if pacing.is_paced:
-        return PacedEventStream(events, headers, pacing, on_sent=entry.event_sent)  # type: ignore[return-value]
+        return watch_delivery(PacedEventStream(events, headers, pacing, on_sent=entry.event_sent), entry)
     entry.all_events_sent()
-    return unpaced_stream(events, headers)
+    return watch_delivery(unpaced_stream(events, headers), entry)
 
 
 def _pacing(state: EmulatorState, headers: dict[str, str], reply: Reply) -> Pacing:
