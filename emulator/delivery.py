@@ -25,6 +25,8 @@ def watch_delivery(response: ASGIApp, entry: JournalEntry, fault: Any = None) ->
     """`response`, recording on `entry` how it ended. `fault` is the `faults.Fault` it carries, if any."""
     entry.delivery = SENDING
     entry.fault = fault.name if fault is not None else None
+    if fault is not None and fault.incomplete:
+        entry.cut_body = []
 
     async def watched(scope: dict[str, Any], receive: Receive, send: Send) -> None:
         seen = {"hung_up": False, "ended": False}
@@ -38,7 +40,10 @@ def watch_delivery(response: ASGIApp, entry: JournalEntry, fault: Any = None) ->
         async def send_watched(message: dict[str, Any]) -> None:
             await send(message)
             if message["type"] == "http.response.body":
-                entry.bytes_sent += len(message.get("body", b""))
+                body = message.get("body", b"")
+                entry.bytes_sent += len(body)
+                if entry.cut_body is not None and body:
+                    entry.cut_body.append(body)
                 if not message.get("more_body", False):
                     seen["ended"] = True
 

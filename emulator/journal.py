@@ -51,6 +51,7 @@ class JournalEntry:
     # "hung_up" (the client closed the connection before the end).
     delivery: str | None = None
     bytes_sent: int = 0  # body bytes written, for the replies `delivery` follows
+    cut_body: list[bytes] | None = None  # what went out of a stream a fault cut short (its partial answer)
     ended_ms: float | None = None  # when the last byte went out or the client hung up, in ms after arrival
 
     @property

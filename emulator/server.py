@@ -167,8 +167,65 @@ class Emulator:
         return self.url + "/_emulator/"
 
     def reset(self) -> None:
-        """Clear the journal and rate limits, drop added scenarios and rewind sequences."""
+        """Clear the journal, rate limits and chaos, drop added scenarios and rewind sequences."""
         self.state.reset()
+
+    # --- chaos and client-behaviour checks (docs/client-behaviour.md) ------------------------------
+    def chaos(self, rates: dict[str, float], seed: int) -> dict[str, Any]:
+        """Inject named faults and errors (`{"rate_limit_exceeded": 0.05, "cut_after": 0.02}`) into that
+        share of chat requests, drawn from `seed`: the same seed and request order give the same faults."""
+        return self.admin.set_chaos(rates, seed)
+
+    def stop_chaos(self) -> dict[str, Any]:
+        return self.admin.stop_chaos()
+
+    def client_checks(self, **options: Any) -> dict[str, Any]:
+        """Every client check as data (`backoff_ms`, `max_retries`, `max_turns` tune them)."""
+        return self.admin.client_checks(**options)
+
+    def _settled(self) -> list[JournalEntry]:
+        from .client_checks import settled
+
+        return settled(self.state.journal)
+
+    def assert_retries_honoured(self, *, backoff_ms: float = 100.0, max_retries: int | None = None) -> None:
+        """Every retry waited what `retry-after-ms`/`retry-after` asked (or backed off exponentially when
+        nothing was asked, from `backoff_ms`), none followed `x-should-retry: false`, and no request was
+        retried more than `max_retries` times."""
+        from .client_checks import assert_retries_honoured
+
+        assert_retries_honoured(self._settled(), backoff_ms=backoff_ms, max_retries=max_retries)
+
+    def assert_no_retry_of(self, *statuses: int) -> None:
+        """No request answered with one of `statuses` (default 400, 401, 403, 404, 422) was retried,
+        unless its response said `x-should-retry: true`."""
+        from .client_checks import assert_no_retry_of
+
+        assert_no_retry_of(self._settled(), statuses)
+
+    def assert_streams_consumed(self) -> None:
+        """Every stream was read to its end, or closed after a cut; no cut answer was taken as whole."""
+        from .client_checks import assert_streams_consumed
+
+        assert_streams_consumed(self._settled())
+
+    def assert_agent_turns(self, max: int | None = None) -> None:  # noqa: A002 (the name reads well in a test)
+        """No conversation took more than `max` model turns, and no identical tool call repeated."""
+        from .client_checks import assert_agent_turns
+
+        assert_agent_turns(self._settled(), max)
+
+    def assert_tool_calls_answered(self) -> None:
+        """Every tool call got its result, and every tool result answered a call."""
+        from .client_checks import assert_tool_calls_answered
+
+        assert_tool_calls_answered(self._settled())
+
+    def assert_client_hygiene(self) -> None:
+        """No unread usage chunk, no API key in a URL or body, no conversation past the context window."""
+        from .client_checks import assert_client_hygiene
+
+        assert_client_hygiene(self._settled())
 
     # --- scenarios (docs/scenarios.md) ------------------------------------------------------------
     @property

@@ -150,6 +150,43 @@ class AdminOperations:
             raise ApiError(404, "This emulator has no scenario engine.", code="scenarios_unavailable")
         return self.state.scenarios
 
+    # --- chaos: faults and errors at seeded rates (chaos.py) -----------------------------------------
+    def set_chaos(self, rates: Any, seed: Any) -> dict[str, Any]:
+        """Inject named faults and errors into this share of chat requests from now on, drawn from `seed`."""
+        from ..chaos import Chaos
+
+        try:
+            self.state.chaos = Chaos(rates, seed)
+        except ValueError as error:
+            param = "seed" if "seed" in str(error) else "rates"
+            raise ApiError(400, f"Invalid chaos: {error}.", param=param, code="invalid_chaos") from None
+        return self.chaos()
+
+    def chaos(self) -> dict[str, Any]:
+        """The rates and seed in force (null when off), requests drawn for and faults injected by name."""
+        chaos = self.state.chaos
+        return chaos.status() if chaos is not None else {"rates": None, "seed": None, "requests": 0, "injected": {}}
+
+    def stop_chaos(self) -> dict[str, Any]:
+        """Stop injecting; returns what the run injected."""
+        status = self.chaos()
+        self.state.chaos = None
+        return status
+
+    # --- client-behaviour checks (client_checks/) -------------------------------------------------------
+    def client_checks(self, *, backoff_ms: float | None = None, max_retries: int | None = None,
+                      max_turns: int | None = None) -> dict[str, Any]:
+        """Retries, streams, agent loops and hygiene, judged over the journal."""
+        from ..client_checks import CheckOptions, client_checks, settled
+
+        options = CheckOptions(max_retries=max_retries, max_turns=max_turns)
+        if backoff_ms is not None:
+            options.backoff_ms = backoff_ms
+        for name, value in (("backoff_ms", options.backoff_ms), ("max_retries", max_retries), ("max_turns", max_turns)):
+            if value is not None and value < 0:
+                raise ApiError(400, f"'{name}' must be >= 0.", param=name, code="invalid_value")
+        return client_checks(settled(self.state.journal), options)
+
     # --- everything --------------------------------------------------------------------------------
     def reset(self) -> None:
         """Journal, rate-limit windows, pacing overrides, added scenarios and sequence positions."""

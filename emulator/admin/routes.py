@@ -8,6 +8,7 @@ import time
 from importlib import resources
 from typing import Any, Awaitable, Callable
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -190,6 +191,39 @@ async def clear_faults(request: Request, ops: AdminOperations) -> Any:
 
 
 @admin_endpoint
+async def get_chaos(request: Request, ops: AdminOperations) -> Any:
+    return ops.chaos()
+
+
+@admin_endpoint
+async def set_chaos(request: Request, ops: AdminOperations) -> Any:
+    body = object_body(await json_body(request))
+    only(body, {"rates", "seed"})
+    if "seed" not in body:
+        raise ApiError(400, "Missing required parameter: 'seed'.", param="seed", code="missing_required_parameter")
+    return ops.set_chaos(body.get("rates"), body["seed"])
+
+
+@admin_endpoint
+async def stop_chaos(request: Request, ops: AdminOperations) -> Any:
+    return ops.stop_chaos()
+
+
+@admin_endpoint
+async def client_checks(request: Request, ops: AdminOperations) -> Any:
+    backoff = request.query_params.get("backoff_ms")
+    try:
+        backoff_ms = float(backoff) if backoff else None
+    except ValueError:
+        raise ApiError(400, f"Invalid 'backoff_ms': expected a number, but got {backoff!r} instead.",
+                       param="backoff_ms", code="invalid_type") from None
+    # In a worker thread: the checks wait for streams still going out, which this event loop sends.
+    return await run_in_threadpool(ops.client_checks, backoff_ms=backoff_ms,
+                                   max_retries=int_param(request, "max_retries"),
+                                   max_turns=int_param(request, "max_turns"))
+
+
+@admin_endpoint
 async def reset(request: Request, ops: AdminOperations) -> Any:
     ops.reset()
     return {"reset": True}
@@ -244,5 +278,9 @@ def admin_routes() -> list[BaseRoute]:
         Route(PREFIX + "/sequences/reset", reset_sequences, methods=["POST"]),
         Route(PREFIX + "/faults", set_fault, methods=["POST"]),
         Route(PREFIX + "/faults", clear_faults, methods=["DELETE"]),
+        Route(PREFIX + "/chaos", get_chaos, methods=["GET"]),
+        Route(PREFIX + "/chaos", set_chaos, methods=["POST"]),
+        Route(PREFIX + "/chaos", stop_chaos, methods=["DELETE"]),
+        Route(PREFIX + "/client-checks", client_checks, methods=["GET"]),
         Route(PREFIX + "/reset", reset, methods=["POST"]),
     ]
