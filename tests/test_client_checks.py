@@ -16,6 +16,8 @@ import pytest
 
 from emulator import Emulator
 
+pytest_plugins = ["pytester"]
+
 API_KEY = "sk-test-key"
 MESSAGES = [{"role": "user", "content": "Say hello"}]
 RATE_LIMITED = {"shortcut": "rate_limit_exceeded", "retry_after_ms": 30}
@@ -254,6 +256,7 @@ def test_hygiene_catches_a_conversation_past_the_context_window(emu: Emulator, b
 
 def test_hygiene_catches_an_unread_usage_chunk(emu: Emulator, broken: BrokenClient) -> None:
     # A client that stops at the chunk with a finish_reason never sees the usage chunk after it.
+    emu.reply_with_text("Hi there!")  # short: paced at 4 chunks a second
     body = {"model": "gpt-4o-mini", "messages": MESSAGES, "stream": True, "stream_options": {"include_usage": True}}
     with broken.http.stream("POST", "/chat/completions", json=body,
                             headers={"x-emulator-tokens-per-second": "4"}) as response:
@@ -323,3 +326,27 @@ def test_client_checks_as_json(emu: Emulator, broken: BrokenClient) -> None:
     assert report["retries"]["findings"][0]["requests"] == [e.id for e in emu.requests]
     bad = httpx.get(emu.url + "/_emulator/client-checks", params={"max_turns": "many"})
     assert bad.status_code == 400 and bad.json()["error"]["param"] == "max_turns"
+
+
+# --- the pytest option -----------------------------------------------------------------------------
+
+
+def test_the_hygiene_option_fails_a_test_that_leaks_its_key(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
+    pytester.makepyfile("""
+        import httpx
+
+        def test_key_in_url(chat_emulator):
+            httpx.post(chat_emulator.base_url + "/chat/completions?api_key=sk-leaked-12345678",
+                       headers={"Authorization": "Bearer sk-leaked-12345678"},
+                       json={"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Hi"}]})
+
+        def test_clean(chat_emulator):
+            chat_emulator.client().chat.completions.create(
+                model="gpt-4o-mini", messages=[{"role": "user", "content": "Hi"}])
+    """)
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=2)
+    result = pytester.runpytest("-p", "no:randomly", "--chat-emulator-client-hygiene")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*test_key_in_url*", "*[[]api_key_exposed[]] #1 (*) sent an API key in its URL*"])
+    assert "Traceback" not in result.stdout.str()
