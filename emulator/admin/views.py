@@ -24,7 +24,8 @@ def detail(entry: JournalEntry) -> dict[str, Any]:
         "headers": _redact(entry.headers), "request": entry.body, "response": entry.response,
         "events": None if events is None else [
             {"data": text, "offset_ms": offsets[i] if i < len(offsets) else None} for i, text in enumerate(events)],
-        "size": entry.size,
+        "size": entry.size, "delivery": entry.delivery, "fault": entry.fault, "chaos": entry.chaos,
+        "ended_ms": entry.ended_ms, "retry_headers": entry.retry_headers,
     }
 
 
