@@ -6,7 +6,7 @@ names are the scenario files' own: the error shortcuts of `scenarios/errors.py` 
 `faults.py`. Whatever answers the request (a scenario or the built-in model) is then delivered with
 the drawn fault, or replaced by the drawn error.
 
-    chaos = Chaos(rates, seed)           # ValueError naming the problem for unknown names or bad rates
+    chaos = Chaos(rates, seed)           # ChaosError (a ValueError) naming the problem
     name = chaos.draw()                  # per request, in arrival order: a name or None
     reply = inject(name, reply, request) # the reply with the fault; raises the ApiError for an error name
 """
@@ -38,13 +38,21 @@ ERRORS: tuple[str, ...] = SHORTCUTS
 NAMES: tuple[str, ...] = (*ERRORS, *FAULTS)
 
 
+class ChaosError(ValueError):
+    """Rates or a seed that cannot be used; `param` says which ("rates" or "seed")."""
+
+    def __init__(self, message: str, param: str = "rates") -> None:
+        super().__init__(message)
+        self.param = param
+
+
 class Chaos:
     """Rates by fault or error name, drawn per request from a seeded generator (thread-safe)."""
 
     def __init__(self, rates: Mapping[str, float], seed: int = 0) -> None:
         self.rates = check_rates(rates)
         if not isinstance(seed, int) or isinstance(seed, bool):
-            raise ValueError(f"the chaos seed must be an integer, not {seed!r}")
+            raise ChaosError(f"the chaos seed must be an integer, not {seed!r}", "seed")
         self.seed = seed
         self.draws = 0
         self.counts: dict[str, int] = {name: 0 for name in self.rates}
@@ -71,18 +79,18 @@ class Chaos:
 
 
 def check_rates(rates: Mapping[str, float]) -> dict[str, float]:
-    """The rates as a dict, or a ValueError that names the bad entry and the known names."""
+    """The rates as a dict, or a ChaosError that names the bad entry and the known names."""
     if not isinstance(rates, Mapping) or not rates:
-        raise ValueError("chaos rates must be a non-empty object of fault or error name to rate")
+        raise ChaosError("chaos rates must be a non-empty object of fault or error name to rate")
     checked: dict[str, float] = {}
     for name, rate in rates.items():
         if name not in NAMES:
-            raise ValueError(f"unknown chaos name {name!r}; known: {', '.join(NAMES)}")
+            raise ChaosError(f"unknown chaos name {name!r}; known: {', '.join(NAMES)}")
         if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate <= 1:
-            raise ValueError(f"the rate of {name!r} must be a number from 0 to 1, not {rate!r}")
+            raise ChaosError(f"the rate of {name!r} must be a number from 0 to 1, not {rate!r}")
         checked[name] = float(rate)
     if sum(checked.values()) > 1 + 1e-9:
-        raise ValueError(f"chaos rates add up to {sum(checked.values()):g}; at most 1 is possible")
+        raise ChaosError(f"chaos rates add up to {sum(checked.values()):g}; at most 1 is possible")
     return checked
 
 

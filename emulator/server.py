@@ -17,6 +17,7 @@ import uvicorn
 
 from .admin.operations import AdminOperations
 from .app import ChatFastPath, build_app
+from .client_checks.assertions import ClientAssertions
 from .config import DEFAULT_API_KEY, Settings
 from .journal import JournalEntry
 from .logs import AccessLog
@@ -36,7 +37,7 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-class Emulator:
+class Emulator(ClientAssertions):
     """An emulator server. `Emulator(port=0)` picks a free port; `base_url` ends in `/v1`."""
 
     def __init__(self, settings: Settings | None = None, **overrides: Any) -> None:
@@ -170,62 +171,18 @@ class Emulator:
         """Clear the journal, rate limits and chaos, drop added scenarios and rewind sequences."""
         self.state.reset()
 
-    # --- chaos and client-behaviour checks (docs/client-behaviour.md) ------------------------------
+    # --- chaos and client checks (docs/client-behaviour.md); the assertions come from ClientAssertions --
     def chaos(self, rates: dict[str, float], seed: int) -> dict[str, Any]:
-        """Inject named faults and errors (`{"rate_limit_exceeded": 0.05, "cut_after": 0.02}`) into that
-        share of chat requests, drawn from `seed`: the same seed and request order give the same faults."""
-        return self.admin.set_chaos(rates, seed)
+        return self.admin.chaos(rates, seed)
+
+    def chaos_status(self) -> dict[str, Any]:
+        return self.admin.chaos_status()
 
     def stop_chaos(self) -> dict[str, Any]:
         return self.admin.stop_chaos()
 
     def client_checks(self, **options: Any) -> dict[str, Any]:
-        """Every client check as data (`backoff_ms`, `max_retries`, `max_turns` tune them)."""
         return self.admin.client_checks(**options)
-
-    def _settled(self) -> list[JournalEntry]:
-        from .client_checks import settled
-
-        return settled(self.state.journal)
-
-    def assert_retries_honoured(self, *, backoff_ms: float = 100.0, max_retries: int | None = None) -> None:
-        """Every retry waited what `retry-after-ms`/`retry-after` asked (or backed off exponentially when
-        nothing was asked, from `backoff_ms`), none followed `x-should-retry: false`, and no request was
-        retried more than `max_retries` times."""
-        from .client_checks import assert_retries_honoured
-
-        assert_retries_honoured(self._settled(), backoff_ms=backoff_ms, max_retries=max_retries)
-
-    def assert_no_retry_of(self, *statuses: int) -> None:
-        """No request answered with one of `statuses` (default 400, 401, 403, 404, 422) was retried,
-        unless its response said `x-should-retry: true`."""
-        from .client_checks import assert_no_retry_of
-
-        assert_no_retry_of(self._settled(), statuses)
-
-    def assert_streams_consumed(self) -> None:
-        """Every stream was read to its end, or closed after a cut; no cut answer was taken as whole."""
-        from .client_checks import assert_streams_consumed
-
-        assert_streams_consumed(self._settled())
-
-    def assert_agent_turns(self, max: int | None = None) -> None:  # noqa: A002 (the name reads well in a test)
-        """No conversation took more than `max` model turns, and no identical tool call repeated."""
-        from .client_checks import assert_agent_turns
-
-        assert_agent_turns(self._settled(), max)
-
-    def assert_tool_calls_answered(self) -> None:
-        """Every tool call got its result, and every tool result answered a call."""
-        from .client_checks import assert_tool_calls_answered
-
-        assert_tool_calls_answered(self._settled())
-
-    def assert_client_hygiene(self) -> None:
-        """No unread usage chunk, no API key in a URL or body, no conversation past the context window."""
-        from .client_checks import assert_client_hygiene
-
-        assert_client_hygiene(self._settled())
 
     # --- scenarios (docs/scenarios.md) ------------------------------------------------------------
     @property

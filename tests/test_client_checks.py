@@ -14,7 +14,7 @@ import httpx
 import openai
 import pytest
 
-from emulator import Emulator
+from emulator import ApiError, Emulator
 
 pytest_plugins = ["pytester"]
 
@@ -306,11 +306,14 @@ def test_the_sdk_passes_the_checks_under_chaos(emu: Emulator) -> None:
 
 
 def test_chaos_through_the_admin_api(emu: Emulator) -> None:
+    with pytest.raises(ApiError, match="the rate of 'server_error' must be a number from 0 to 1"):
+        emu.chaos({"server_error": 2}, seed=1)  # the Python door refuses what the HTTP door refuses
     with httpx.Client(base_url=emu.url + "/_emulator") as admin:
         refused = admin.post("/chaos", json={"rates": {"meteor_strike": 0.1}, "seed": 1})
         assert refused.status_code == 400 and "unknown chaos name 'meteor_strike'" in refused.json()["error"]["message"]
         assert admin.post("/chaos", json={"rates": {"server_error": 0.7, "overloaded": 0.5}, "seed": 1}).status_code == 400
         assert admin.post("/chaos", json={"rates": {"server_error": 1}}).json()["error"]["param"] == "seed"
+        assert admin.post("/chaos", json={"rates": {"server_error": 1}, "seed": "7"}).json()["error"]["param"] == "seed"
         assert admin.post("/chaos", json={"rates": {"server_error": 1}, "seed": 1}).json()["rates"] == {"server_error": 1}
         with pytest.raises(openai.InternalServerError):
             sdk(emu, max_retries=0).chat.completions.create(model="gpt-4o-mini", messages=MESSAGES)

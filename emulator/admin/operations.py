@@ -151,25 +151,25 @@ class AdminOperations:
         return self.state.scenarios
 
     # --- chaos: faults and errors at seeded rates (chaos.py) -----------------------------------------
-    def set_chaos(self, rates: Any, seed: Any) -> dict[str, Any]:
-        """Inject named faults and errors into this share of chat requests from now on, drawn from `seed`."""
-        from ..chaos import Chaos
+    def chaos(self, rates: Any, seed: Any) -> dict[str, Any]:
+        """Inject named faults and errors (`{"rate_limit_exceeded": 0.05, "cut_after": 0.02}`) into that share
+        of chat requests from now on, drawn from `seed`: the same seed and request order give the same faults."""
+        from ..chaos import Chaos, ChaosError
 
         try:
             self.state.chaos = Chaos(rates, seed)
-        except ValueError as error:
-            param = "seed" if "seed" in str(error) else "rates"
-            raise ApiError(400, f"Invalid chaos: {error}.", param=param, code="invalid_chaos") from None
-        return self.chaos()
+        except ChaosError as error:
+            raise ApiError(400, f"Invalid chaos: {error}.", param=error.param, code="invalid_chaos") from None
+        return self.chaos_status()
 
-    def chaos(self) -> dict[str, Any]:
+    def chaos_status(self) -> dict[str, Any]:
         """The rates and seed in force (null when off), requests drawn for and faults injected by name."""
         chaos = self.state.chaos
         return chaos.status() if chaos is not None else {"rates": None, "seed": None, "requests": 0, "injected": {}}
 
     def stop_chaos(self) -> dict[str, Any]:
         """Stop injecting; returns what the run injected."""
-        status = self.chaos()
+        status = self.chaos_status()
         self.state.chaos = None
         return status
 

@@ -192,7 +192,7 @@ async def clear_faults(request: Request, ops: AdminOperations) -> Any:
 
 @admin_endpoint
 async def get_chaos(request: Request, ops: AdminOperations) -> Any:
-    return ops.chaos()
+    return ops.chaos_status()
 
 
 @admin_endpoint
@@ -201,7 +201,7 @@ async def set_chaos(request: Request, ops: AdminOperations) -> Any:
     only(body, {"rates", "seed"})
     if "seed" not in body:
         raise ApiError(400, "Missing required parameter: 'seed'.", param="seed", code="missing_required_parameter")
-    return ops.set_chaos(body.get("rates"), body["seed"])
+    return ops.chaos(body.get("rates"), body["seed"])
 
 
 @admin_endpoint

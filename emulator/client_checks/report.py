@@ -1,4 +1,4 @@
-"""All the client checks over a journal: as JSON (the admin API, the inspector) and as assertions."""
+"""All the client checks over a journal, as JSON (the admin API, the inspector); `fail_on` for the assertions."""
 from __future__ import annotations
 
 import time
@@ -15,7 +15,6 @@ from .retries import BACKOFF_MS, NON_RETRYABLE, retry_chains, retry_findings
 from .streams import stream_findings
 
 SETTLE_SECONDS = 2.0  # how long the checks wait for streams still going out to end
-RETRY_POLICY = ("retry_too_soon", "retry_without_backoff", "retry_despite_should_retry_false", "retry_budget_exceeded")
 
 
 @dataclass
@@ -65,33 +64,3 @@ def fail_on(findings: list[Finding], what: str) -> None:
         lines = [f"chat-emulator: {plural(len(findings), 'problem')}: {what}"]
         lines.extend(f"  - [{f.check}] {f.message}" for f in findings)
         raise AssertionError("\n".join(lines))
-
-
-def assert_retries_honoured(entries: list[JournalEntry], *, backoff_ms: float = BACKOFF_MS,
-                            max_retries: int | None = None) -> None:
-    found = retry_findings(retry_chains(entries), backoff_ms=backoff_ms, max_retries=max_retries)
-    fail_on([f for f in found if f.check in RETRY_POLICY], "retries that did not wait or stop as asked")
-
-
-def assert_no_retry_of(entries: list[JournalEntry], statuses: tuple[int, ...]) -> None:
-    found = retry_findings(retry_chains(entries), backoff_ms=0, non_retryable=statuses or NON_RETRYABLE)
-    fail_on([f for f in found if f.check == "retry_of_non_retryable"], "retries of requests that cannot succeed")
-
-
-def assert_streams_consumed(entries: list[JournalEntry]) -> None:
-    _, found = stream_findings(entries, retry_chains(entries), conversations(entries))
-    fail_on(found, "streams not read to their end, or cut and taken as whole")
-
-
-def assert_agent_turns(entries: list[JournalEntry], max_turns: int | None) -> None:
-    found = [f for t in conversations(entries) for f in turn_findings(t, max_turns)]
-    fail_on(found, "agent loops that ran too long or repeated themselves")
-
-
-def assert_tool_calls_answered(entries: list[JournalEntry]) -> None:
-    found = [f for t in conversations(entries) for f in tool_call_findings(t)]
-    fail_on(found, "tool calls and tool results that do not pair up")
-
-
-def assert_client_hygiene(entries: list[JournalEntry]) -> None:
-    fail_on(hygiene_findings(entries), "client hygiene")
