@@ -9,6 +9,7 @@ The number of model turns of a conversation is its longest chain of turns.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -82,23 +83,32 @@ def parsed_json(arguments: Any) -> Any:
         return arguments
 
 
+def prefix_digests(key: str, messages: tuple[Message, ...]) -> list[bytes]:
+    """A digest of every prefix of `messages` (with the API key), each from the one before: finding the
+    turn a request continues costs one look-up per message, not a comparison of whole histories."""
+    digests, digest = [], hashlib.blake2b(key.encode("utf-8"), digest_size=16).digest()
+    for message in messages:
+        digest = hashlib.blake2b(digest + message.encode("utf-8"), digest_size=16).digest()
+        digests.append(digest)
+    return digests
+
+
 def conversations(entries: list[JournalEntry]) -> list[Conversation]:
     """The chat requests among `entries` grouped into conversations, oldest first."""
-    turns: dict[tuple[str, tuple[Message, ...]], Turn] = {}
+    turns: dict[bytes, Turn] = {}  # by the digest of the key and the whole history
     found: list[Conversation] = []
     owner: dict[int, Conversation] = {}  # id(turn) → its conversation
     for entry in entries:
-        if not is_chat(entry) or not isinstance(entry.messages, list):
+        if not is_chat(entry) or not isinstance(entry.messages, list) or not entry.messages:
             continue
-        key_of = entry.headers.get("authorization", "")
         messages = tuple(normal_message(m) for m in entry.messages)
-        turn = turns.get((key_of, messages))
+        digests = prefix_digests(entry.headers.get("authorization", ""), messages)
+        turn = turns.get(digests[-1])
         if turn is not None:
             turn.entries.append(entry)
             continue
-        turn = turns[(key_of, messages)] = Turn(messages, [entry])
-        turn.parent = next((turns[(key_of, messages[:n])] for n in range(len(messages) - 1, 0, -1)
-                            if (key_of, messages[:n]) in turns), None)
+        turn = turns[digests[-1]] = Turn(messages, [entry])
+        turn.parent = next((turns[d] for d in reversed(digests[:-1]) if d in turns), None)
         if turn.parent is None:
             conversation = Conversation(turn)
             found.append(conversation)
