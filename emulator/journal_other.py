@@ -29,7 +29,7 @@ class JournalOtherRequests:
             await self.app(scope, receive, send)
             return
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
-        entry = self.journal.start(method, path, headers)
+        entry = self.journal.start(method, path, headers, scope.get("query_string", b"").decode("latin-1"))
         request_body: list[bytes] = []
         response_body: list[bytes] = []
         is_json = [False]

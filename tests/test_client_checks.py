@@ -245,8 +245,10 @@ def test_a_tool_call_left_unanswered_is_caught(emu: Emulator) -> None:
 def test_hygiene_catches_keys_in_urls_and_bodies(emu: Emulator, broken: BrokenClient) -> None:
     broken.http.post("/chat/completions?api_key=sk-live-1234567890",
                      json={"model": "gpt-4o-mini", "messages": MESSAGES, "user": API_KEY})
+    broken.http.get("/models?key=sk-live-1234567890")
     message = failure_of(emu.assert_client_hygiene)
     assert "query parameter 'api_key': ...7890" in message and "(body.user: ...-key)" in message
+    assert "query parameter 'key': ...7890" in message  # any endpoint's URL
     assert "1234567890" not in message
 
 
