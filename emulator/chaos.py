@@ -20,7 +20,7 @@ from typing import Any, Mapping
 from .contract.chat_request import ChatRequest
 from .reply import Reply
 from .scenarios.errors import SHORTCUTS, build_error
-from .scenarios.replies import content_filter_reply
+from .scenarios.reply_template import content_filter_reply
 from .scenarios.steps import build_fault
 
 # Each fault as chaos injects it (the scenario-file form): a cut or reset stream still carries the

@@ -14,7 +14,8 @@ import httpx
 import openai
 import pytest
 
-from emulator import ApiError, Emulator
+from emulator import ApiError, Emulator, faults
+from emulator.chaos import FAULTS
 
 pytest_plugins = ["pytester"]
 
@@ -23,18 +24,6 @@ MESSAGES = [{"role": "user", "content": "Say hello"}]
 RATE_LIMITED = {"shortcut": "rate_limit_exceeded", "retry_after_ms": 30}
 # For clients that retry at once: a wait no loaded machine stumbles into by accident.
 RATE_LIMITED_LONG = {"shortcut": "rate_limit_exceeded", "retry_after_ms": 1500}
-
-
-@pytest.fixture(scope="module")
-def server():
-    with Emulator() as emu:
-        yield emu
-
-
-@pytest.fixture
-def emu(server: Emulator) -> Emulator:
-    server.reset()
-    return server
 
 
 def sdk(emu: Emulator, **options: Any) -> openai.OpenAI:
@@ -305,6 +294,10 @@ def test_the_sdk_passes_the_checks_under_chaos(emu: Emulator) -> None:
     assert injected == sum(entry.status == 429 for entry in emu.requests) > 0
     emu.assert_retries_honoured(max_retries=5)
     emu.assert_no_retry_of()
+
+
+def test_chaos_injects_every_fault_of_the_catalogue() -> None:
+    assert set(faults.CATALOGUE) <= set(FAULTS)  # a new fault is a chaos name too
 
 
 def test_chaos_through_the_admin_api(emu: Emulator) -> None:

@@ -26,6 +26,7 @@ def detail(entry: JournalEntry) -> dict[str, Any]:
             {"data": text, "offset_ms": offsets[i] if i < len(offsets) else None} for i, text in enumerate(events)],
         "size": entry.size, "delivery": entry.delivery, "fault": entry.fault, "chaos": entry.chaos,
         "ended_ms": entry.ended_ms, "retry_headers": entry.retry_headers,
+        "near_misses": None if entry.near_misses is None else [m.to_json() for m in entry.near_misses],
     }
 
 

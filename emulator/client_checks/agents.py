@@ -61,7 +61,9 @@ def tool_call_findings(talk: Conversation) -> list[Finding]:
 
 
 def _message_problems(messages: list[Any]) -> list[tuple[str, str, str]]:
-    problems, pending, known = [], {}, set()
+    problems: list[tuple[str, str, str]] = []
+    pending: dict[Any, str] = {}  # the last assistant message's calls not yet answered: id → signature
+    known: set[Any] = set()  # every call id asked for so far
     for message in messages:
         if not isinstance(message, dict):
             continue

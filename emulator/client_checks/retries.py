@@ -9,6 +9,7 @@ failed response (its last byte, or when the endpoint handed it over) to the retr
 from __future__ import annotations
 
 import email.utils
+from itertools import pairwise
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,7 +60,7 @@ class RetryChain:
         return failed(self.attempts[-1])
 
     def waits_ms(self) -> list[float]:
-        return [(after.arrived - before.finished) * 1000 for before, after in zip(self.attempts, self.attempts[1:])]
+        return [(after.arrived - before.finished) * 1000 for before, after in pairwise(self.attempts)]
 
     def as_dict(self) -> dict[str, Any]:
         return {"requests": [e.id for e in self.attempts], "statuses": [e.status for e in self.attempts],
@@ -94,7 +95,7 @@ def retry_findings(chains: list[RetryChain], *, backoff_ms: float = BACKOFF_MS, 
     false`, of a status in `non_retryable`; and chains longer than `max_retries`."""
     found: list[Finding] = []
     for chain in chains:
-        for n, (before, after, wait) in enumerate(zip(chain.attempts, chain.attempts[1:], chain.waits_ms())):
+        for n, ((before, after), wait) in enumerate(zip(pairwise(chain.attempts), chain.waits_ms(), strict=True)):
             found.extend(_retry_problems(before, after, wait, n, backoff_ms, non_retryable))
         if max_retries is not None and chain.retries > max_retries:
             ids = [e.id for e in chain.attempts]
