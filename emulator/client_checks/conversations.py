@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..journal import JournalEntry
-from .findings import canonical, is_chat
+from .findings import canonical, credential, is_chat
 
 Message = str  # a message in normal form (canonical JSON)
 
@@ -102,7 +102,7 @@ def conversations(entries: list[JournalEntry]) -> list[Conversation]:
         if not is_chat(entry) or not isinstance(entry.messages, list) or not entry.messages:
             continue
         messages = tuple(normal_message(m) for m in entry.messages)
-        digests = prefix_digests(entry.headers.get("authorization", ""), messages)
+        digests = prefix_digests(credential(entry), messages)
         turn = turns.get(digests[-1])
         if turn is not None:
             turn.entries.append(entry)

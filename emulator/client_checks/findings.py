@@ -34,6 +34,11 @@ def canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
+def credential(entry: JournalEntry) -> str:
+    """Who sent the request: its `authorization` header, or Azure's `api-key`."""
+    return entry.headers.get("authorization") or entry.headers.get("api-key", "")
+
+
 def is_chat(entry: JournalEntry) -> bool:
     return entry.method == "POST" and entry.path.endswith("/chat/completions") and isinstance(entry.body, dict)
 

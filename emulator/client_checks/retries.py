@@ -1,6 +1,6 @@
 """Retries: which requests repeat a failed one, and whether the client waited and stopped as asked.
 
-A request is a **retry** when its method, path, API key (the `authorization` header) and body equal
+A request is a **retry** when its method, path, API key (the `authorization` or Azure `api-key` header) and body equal
 those of an earlier request that failed (an error status, or a stream or reply that a fault cut,
 reset or the client hung up on) and that has not been repeated since. A chain of attempts goes on
 while the attempts fail; a success ends it. The **wait** before a retry runs from the end of the
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..journal import JournalEntry
-from .findings import Finding, canonical, ids_text, label, ms, plural
+from .findings import Finding, canonical, credential, ids_text, label, ms, plural
 
 # Statuses a correct client never retries unless the response says `x-should-retry: true`.
 NON_RETRYABLE = (400, 401, 403, 404, 422)
@@ -75,7 +75,7 @@ def retry_chains(entries: list[JournalEntry]) -> list[RetryChain]:
     open_chains: dict[tuple[str, str, str, str], RetryChain] = {}
     chains: list[RetryChain] = []
     for entry in entries:
-        key = (entry.method, entry.path, entry.headers.get("authorization", ""), canonical(entry.body))
+        key = (entry.method, entry.path, credential(entry), canonical(entry.body))
         chain = open_chains.get(key)
         if chain is not None:
             chain.attempts.append(entry)
