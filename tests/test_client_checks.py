@@ -7,7 +7,9 @@ time: the checks compare the times the journal recorded with what the responses 
 """
 from __future__ import annotations
 
+import email.utils
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -108,6 +110,17 @@ def test_an_immediate_retry_fails_and_names_both_requests(emu: Emulator, broken:
     assert f"#{retry.id} (" in message and f"retried #{first.id} (" in message
     assert "429 rate_limit_exceeded" in message and "the response asked for 1500.0 ms" in message
     assert "retry-after: 2, retry-after-ms: 1500" in message
+
+
+@pytest.mark.parametrize("as_date", [False, True], ids=["seconds", "http-date"])
+def test_retry_after_in_seconds_or_as_a_date_is_read_too(emu: Emulator, broken: BrokenClient, as_date: bool) -> None:
+    retry_after = email.utils.formatdate(time.time() + 3, usegmt=True) if as_date else "2"
+    emu.fail_next(1, error={"status": 503, "headers": {"retry-after": retry_after}})
+    broken.create(messages=MESSAGES)
+    message = failure_of(emu.assert_retries_honoured)
+    assert "[retry_too_soon]" in message and f"(retry-after: {retry_after})" in message
+    asked = emu.client_checks()["retries"]["chains"][0]["asked_ms"][0]
+    assert 1000 < asked <= 3000  # 2 s, or a date 2 to 3 s ahead (whole seconds) of the failed request
 
 
 def test_a_5xx_retried_without_back_off_fails(emu: Emulator, broken: BrokenClient) -> None:
