@@ -183,7 +183,7 @@ class AdminOperations:
         return self.state.scenarios
 
     # --- chaos: faults and errors at seeded rates (chaos.py) -----------------------------------------
-    def chaos(self, rates: Any, seed: Any) -> dict[str, Any]:
+    def chaos(self, rates: dict[str, float], seed: int) -> dict[str, Any]:
         """Inject named faults and errors (`{"rate_limit_exceeded": 0.05, "cut_after": 0.02}`) into that share
         of chat requests from now on, drawn from `seed`: the same seed and request order give the same faults."""
         from ..chaos import Chaos, ChaosError

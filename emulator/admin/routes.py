@@ -201,9 +201,10 @@ async def get_chaos(ex: Exchange, ops: AdminOperations) -> Any:
 async def set_chaos(ex: Exchange, ops: AdminOperations) -> Any:
     body = object_body(await json_body(ex.request))
     only(body, {"rates", "seed"})
-    if "seed" not in body:
-        raise ApiError(400, "Missing required parameter: 'seed'.", param="seed", code="missing_required_parameter")
-    return ops.chaos(body.get("rates"), body["seed"])
+    for name in ("rates", "seed"):
+        if name not in body:
+            raise ApiError(400, f"Missing required parameter: '{name}'.", param=name, code="missing_required_parameter")
+    return ops.chaos(body["rates"], body["seed"])
 
 
 @admin_endpoint
