@@ -2,7 +2,8 @@
 
 How a stream ended comes from `delivery.py`: `complete`, `cut` (a `cut_after` or `error_event` fault
 ended the answer early), `reset` (`connection_reset`) or `hung_up` (the client closed the connection
-first; seen only while the server still writes: paced streams and faults). After a cut, a client
+first; seen only while the server still writes: paced streams and faults; before the first byte it
+is the client's timeout, not a stream left half-read). After a cut, a client
 either **retried** (the same request again, retries.py), **accepted** the partial answer (its next
 request in the conversation carries it as an assistant message: the first part of the full answer,
 not all of it) or **reported** the failure (neither).
@@ -73,7 +74,8 @@ def stream_findings(entries: list[JournalEntry], chains: list[RetryChain],
                                      f"the stream of {label(entry)} was cut ({entry.fault}) after "
                                      f"{_quoted(partial_text(entry))}; {label(accepted_by)} sent that partial answer "
                                      f"back as the assistant's whole message instead of retrying"))
-        elif entry.delivery == "hung_up" and entry.fault not in SPOILING_FAULTS:
+        elif entry.delivery == "hung_up" and entry.fault not in SPOILING_FAULTS and entry.bytes_sent:
+            # (a hang-up before the first byte is a client timeout, not a stream left half-read)
             found.append(Finding("stream_abandoned", [entry.id],
                                  f"the client hung up on the stream of {label(entry)} after "
                                  f"{events_sent(entry)} of {plural(len(entry.events or ()), 'event')} "
