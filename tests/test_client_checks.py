@@ -365,7 +365,9 @@ def test_key_in_url(chat_emulator):
 """)
     config = pytester.parseconfig()
     assert not config.getoption("chat_emulator_client_hygiene") and not config.getini("chat_emulator_client_hygiene")
-    result = pytester.runpytest("-p", "no:randomly", "--chat-emulator-client-hygiene")
+    # In a subprocess: after other in-process runs, one more would import the SDK's HTTP stack afresh, and
+    # its exceptions would no longer be the classes its retry code catches.
+    result = pytester.runpytest_subprocess("-p", "no:randomly", "--chat-emulator-client-hygiene")
     result.assert_outcomes(passed=1, failed=1)  # the README's test passes as written; the leaky one fails
     result.stdout.fnmatch_lines(["*test_key_in_url*", "*[[]api_key_exposed[]] #* (*) sent an API key in its URL*"])
     assert "Traceback" not in result.stdout.str()
