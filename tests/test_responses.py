@@ -371,3 +371,14 @@ def test_pacing_headers_shape_the_stream(http):
     assert "".join(one) == "".join(three) and len(three) == -(-len(one) // 3)
     bad = http.post("/responses", json=body, headers={"x-emulator-ttft-ms": "soon"})
     assert bad.status_code == 400 and bad.json()["error"]["code"] == "invalid_pacing_header"
+
+
+def test_chaos_applies_to_responses_too(emu, client):
+    emu.chaos({"server_error": 1}, seed=1)
+    try:
+        with pytest.raises(openai.InternalServerError):
+            client.responses.create(model="gpt-4o-mini", input="hi")
+        assert emu.requests[-1].chaos == "server_error"
+    finally:
+        emu.stop_chaos()
+    assert client.responses.create(model="gpt-4o-mini", input="hi").status == "completed"

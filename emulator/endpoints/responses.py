@@ -13,6 +13,7 @@ from ..contract.errors import ApiError
 from ..contract.responses_request import ResponsesRequest, validate_responses_request
 from ..contract.responses_shape import RESPONSES_REQUEST
 from ..contract.validate import parse_json_object
+from ..delivery import watch_delivery
 from ..faults import ErrorEvent
 from ..journal import JOURNAL_ENTRY, JournalEntry
 from ..model.request_options import apply_request_options
@@ -27,7 +28,7 @@ from ..state import EmulatorState
 from ..store import key_digest
 from ..wire.render import Rendered
 from ..wire.response_render import render_response
-from .chat import open_journal_entry
+from .chat import open_journal_entry, with_chaos
 from .shell import Endpoint, Exchange, endpoint
 
 
@@ -68,6 +69,8 @@ async def serve_response(ex: Exchange, route: ResponsesRoute | None) -> Any:
         req.chat.raw_key = (raw, ex.profile.name, ex.request.scope["path"])
     reply = build_reply(state, req)
     entry.matched = reply.source
+    if state.chaos is not None:
+        reply = with_chaos(state, req.chat, reply, entry)
     headers = {**ex.answer_headers(), **reply.headers}
     try:
         headers.update(state.limiter.consume(ex.api_key, reply.usage.total_tokens, req.model.id))
@@ -81,7 +84,9 @@ async def serve_response(ex: Exchange, route: ResponsesRoute | None) -> Any:
     _record(state, req, rendered, entry)
     if rendered.events is not None and not rendered.paced and reply.fault is None:
         entry.all_events_sent()  # one write: the journal needs no timing per event
-    return rendered.response
+    if rendered.events is None and reply.fault is None:
+        return rendered.response  # a plain JSON body: it goes out at once
+    return watch_delivery(rendered.response, entry, reply.fault)  # the client checks read how it ended
 
 
 def build_reply(state: EmulatorState, req: ResponsesRequest) -> Reply:
