@@ -15,21 +15,21 @@ from typing import Any, Iterator
 from faker import Faker
 from jsonschema.protocols import Validator
 
-from emulator.model._formats import format_example
-from emulator.model._hints import (
+from emulator.contract.refs import UnresolvedRef, resolve_local_ref
+from emulator.model.schema_values.formats import format_example
+from emulator.model.schema_values.mentions import Mentions
+from emulator.model.schema_values.merge import canonical, merge_schemas
+from emulator.model.schema_values.number_candidates import numbers_within
+from emulator.model.schema_values.plausible import (
     CODE_WORDS,
     LOCATION_WORDS,
     QUERY_WORDS,
-    Mentions,
     name_words,
     plausible_number,
     plausible_string,
     singular,
 )
-from emulator.model._numbers import numbers_within
-from emulator.model._regex_example import RegexExampleError, regex_example
-from emulator.contract.refs import UnresolvedRef, resolve_local_ref
-from emulator.model._schema_merge import canonical, merge_schemas
+from emulator.model.schema_values.regex_examples import RegexExampleError, regex_example
 
 _MAX_DEPTH = 64
 _MAX_SAME_REF = 3

@@ -28,11 +28,11 @@ from jsonschema.protocols import Validator
 from jsonschema.validators import validator_for
 from referencing.exceptions import Unresolvable
 
-from emulator.model._formats import FORMAT_CHECKER
-from emulator.model._hints import read_mentions
 from emulator.contract.refs import UnresolvedRef
-from emulator.model._schema_merge import canonical
-from emulator.model._walker import Unsatisfiable, Walker
+from emulator.model.schema_values.formats import FORMAT_CHECKER
+from emulator.model.schema_values.mentions import read_mentions
+from emulator.model.schema_values.merge import canonical
+from emulator.model.schema_values.walk import Unsatisfiable, Walker
 
 __all__ = ["SchemaGenerationError", "generate_arguments", "generate_value"]
 
