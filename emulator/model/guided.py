@@ -21,45 +21,49 @@ _ROOT_RULE = re.compile(r"^\s*\??root\s*(?:::=|:)\s*(.+?)\s*$", re.MULTILINE)
 _LITERAL = re.compile(r'^"((?:[^"\\]|\\.)*)"$')
 
 
-def guided_content(request: ChatRequest, rng: random.Random) -> str | None:
-    """The guided content for this request, or None when it asks for no guided decoding."""
+def guided_content(request: ChatRequest, rng: random.Random, max_chars: int) -> str | None:
+    """The guided content for this request, or None when it asks for no guided decoding. Values
+    longer than `max_chars` (the completion budget) are cut there; the caller cuts the tokens."""
     body = request.body
     outputs = body.get("structured_outputs") or {}
     schema = body.get("guided_json", outputs.get("json"))
     if schema is not None:
-        return _json_content(schema, request, rng, "guided_json" if "guided_json" in body else "structured_outputs.json")
+        return _json_content(schema, request, rng, "guided_json" if "guided_json" in body else "structured_outputs.json",
+                             max_chars)
     choices = body.get("guided_choice") or outputs.get("choice")
     if choices:
         return choices[rng.randrange(len(choices))]
     pattern = body.get("guided_regex", outputs.get("regex"))
     if pattern is not None:
-        return _regex_content(pattern, rng)
+        return _regex_content(pattern, rng, max_chars)
     grammar = body.get("guided_grammar", outputs.get("grammar"))
     if grammar is not None:
         return _grammar_choice(grammar, rng)
     if outputs.get("json_object"):
-        return _json_content({"type": "object"}, request, rng, "structured_outputs.json_object")
+        return _json_content({"type": "object"}, request, rng, "structured_outputs.json_object", max_chars)
     return None
 
 
-def _json_content(schema: Any, request: ChatRequest, rng: random.Random, param: str) -> str:
+def _json_content(schema: Any, request: ChatRequest, rng: random.Random, param: str, max_chars: int) -> str:
     from .schema_values import SchemaGenerationError, generate_value
 
     if isinstance(schema, str):
         schema = json.loads(schema)  # checked to be a JSON object by the vllm profile
     try:
-        value = generate_value(schema, seed=rng.getrandbits(64), hint_text=request.last_user_text)
+        value = generate_value(schema, seed=rng.getrandbits(64), hint_text=request.last_user_text,
+                               max_chars=max_chars)
     except SchemaGenerationError as exc:
         raise bad_request(f"Invalid '{param}': {exc}", param) from None
     return json.dumps(value, ensure_ascii=False)
 
 
-def _regex_content(pattern: str, rng: random.Random) -> str:
+def _regex_content(pattern: str, rng: random.Random, max_chars: int) -> str:
     from .schema_values import SchemaGenerationError, generate_value
 
     try:
         # JSON Schema patterns search; guided decoding matches the whole output.
-        return generate_value({"type": "string", "pattern": f"^(?:{pattern})$"}, seed=rng.getrandbits(64))
+        return generate_value({"type": "string", "pattern": f"^(?:{pattern})$"}, seed=rng.getrandbits(64),
+                              max_chars=max_chars)
     except SchemaGenerationError as exc:
         raise bad_request(f"Invalid 'guided_regex': cannot produce a matching string ({exc}).",
                           "guided_regex") from None

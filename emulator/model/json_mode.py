@@ -37,13 +37,14 @@ def schema_in_messages(request: ChatRequest) -> dict[str, Any] | None:
     return None
 
 
-def json_object_content(request: ChatRequest, answer: str, seed: int) -> str:
+def json_object_content(request: ChatRequest, answer: str, seed: int, max_chars: int) -> str:
     schema = schema_in_messages(request)
     if schema is not None:
         from .schema_values import SchemaGenerationError, generate_value
 
         try:
-            return json.dumps(generate_value(schema, seed=seed, hint_text=request.last_user_text), ensure_ascii=False)
+            value = generate_value(schema, seed=seed, hint_text=request.last_user_text, max_chars=max_chars)
+            return json.dumps(value, ensure_ascii=False)
         except SchemaGenerationError:
             pass  # a schema we cannot satisfy: answer as without one
     return json.dumps({"model": request.model.snapshot, "reply": answer}, ensure_ascii=False)

@@ -72,8 +72,21 @@ class Mentions:
         return re.search(rf"(?<!\w){re.escape(value.lower())}(?!\w)", self.lowered) is not None
 
 
-@lru_cache(maxsize=256)
+# Agents resend the same last message with every tool round: short texts are read once. Longer
+# ones are read per request, so the cache holds at most 256 x 16 KiB.
+_MAX_CACHED_TEXT = 16 * 1024
+
+
 def read_mentions(text: str) -> Mentions:
+    return _read_cached(text) if len(text) <= _MAX_CACHED_TEXT else _read(text)
+
+
+@lru_cache(maxsize=256)
+def _read_cached(text: str) -> Mentions:
+    return _read(text)
+
+
+def _read(text: str) -> Mentions:
     if not text:
         return Mentions()
     places = [_canonical_city(m.group(1)) for m in _CITY_RE.finditer(text)]

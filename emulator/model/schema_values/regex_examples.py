@@ -3,8 +3,9 @@
 The pattern is parsed with the standard library's own regex parser, so every
 construct Python accepts has a known shape; we then walk the tree and emit
 text.  Lookarounds and other constructs we cannot honour are skipped, which is
-why callers must still check the result with `re.search` (JSON Schema's
-semantics) before using it.
+why callers must still check the result (in linear time, with
+`contract.linear_regex`) before using it.  Parsing never matches, so a pattern
+that would make a backtracking matcher run for ever costs nothing here.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ Size = Literal["min", "normal", "long"]
 _PREFERRED = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _PRINTABLE = _PREFERRED + " -_.,:;!?@#$%&*+=/()[]{}<>'\"|\\^~`"
 _UNBOUNDED_EXTRA = {"min": 0, "normal": 5, "long": 12}
+_FRESH_REPEATS = 4  # iterations of a repeat made anew; later ones repeat them
+_SURROGATES = (0xD800, 0xDFFF)  # not characters: a reply holding one could not be encoded
 # Opcodes added in Python 3.11 are looked up by name so older parsers still load.
 _REPEATS = {c.MAX_REPEAT, c.MIN_REPEAT} | {getattr(c, "POSSESSIVE_REPEAT", c.MAX_REPEAT)}
 _ATOMIC = {getattr(c, "ATOMIC_GROUP", None)} - {None}
@@ -31,53 +34,111 @@ class RegexExampleError(ValueError):
     """The pattern cannot be parsed or uses something we cannot produce."""
 
 
-def regex_example(pattern: str, rng: random.Random, *, size: Size = "normal") -> str:
-    """Text built to match `pattern`; check it with `re.search` before trusting it."""
+class _Full(Exception):
+    """The text reached the caller's limit: what was written so far is a prefix of a match."""
+
+
+class _Writer:
+    def __init__(self, limit: int | None) -> None:
+        self.parts: list[str] = []
+        self.length = 0
+        self.limit = limit
+
+    def write(self, text: str) -> None:
+        self.parts.append(text)
+        self.length += len(text)
+        if self.limit is not None and self.length > self.limit:
+            raise _Full
+
+    def text(self) -> str:
+        joined = "".join(self.parts)
+        return joined if self.limit is None else joined[: self.limit + 1]
+
+
+def regex_example(pattern: str, rng: random.Random, *, size: Size = "normal", limit: int | None = 1_000_000) -> str:
+    """Text built to match `pattern`; check it (see `contract.linear_regex`) before trusting it.
+
+    With a `limit`, writing stops once the text is longer than `limit` characters, so
+    `^(a{1000}){10000}$` costs what the reply can hold, not ten million characters; a result
+    longer than `limit` is such a cut prefix.
+    """
     try:
         tree = _parser.parse(pattern)
-    except (re.error, RecursionError, OverflowError) as exc:
+    except (re.error, RecursionError, OverflowError, ValueError) as exc:
         raise RegexExampleError(f"invalid pattern {pattern!r}: {exc}") from exc
-    groups: dict[int, str] = {}
-    return _emit(list(tree), rng, size, groups)
+    writer = _Writer(limit)
+    try:
+        _emit(list(tree), rng, size, {}, writer)
+    except _Full:
+        pass
+    except RecursionError as exc:
+        raise RegexExampleError(f"pattern nests too deeply: {pattern[:40]!r}") from exc
+    return writer.text()
 
 
-def _emit(items: list[tuple[Any, Any]], rng: random.Random, size: Size, groups: dict[int, str]) -> str:
-    out: list[str] = []
+def _emit(items: list[tuple[Any, Any]], rng: random.Random, size: Size, groups: dict[int, str],
+          writer: _Writer) -> None:
     for op, arg in items:
-        out.append(_emit_one(op, arg, rng, size, groups))
-    return "".join(out)
+        _emit_one(op, arg, rng, size, groups, writer)
 
 
-def _emit_one(op: Any, arg: Any, rng: random.Random, size: Size, groups: dict[int, str]) -> str:
+def _captured(items: list[tuple[Any, Any]], rng: random.Random, size: Size, groups: dict[int, str],
+              writer: _Writer) -> str:
+    """Emit `items` and return the text they wrote (for a group a backreference repeats)."""
+    start = len(writer.parts)
+    try:
+        _emit(items, rng, size, groups, writer)
+    finally:
+        text = "".join(writer.parts[start:])
+    return text
+
+
+def _emit_one(op: Any, arg: Any, rng: random.Random, size: Size, groups: dict[int, str],
+              writer: _Writer) -> None:
     if op is c.LITERAL:
-        return chr(arg)
-    if op is c.NOT_LITERAL:
-        return _pick(_class_chars([(c.NEGATE, None), (c.LITERAL, arg)]), rng)
-    if op is c.ANY:
-        return rng.choice(_PREFERRED[:26])
-    if op is c.IN:
-        return _pick(_class_chars(arg), rng)
-    if op is c.BRANCH:
-        alternatives = arg[1]
-        return _emit(list(rng.choice(alternatives)), rng, size, groups)
-    if op is c.SUBPATTERN:
+        writer.write(chr(arg))
+    elif op is c.NOT_LITERAL:
+        writer.write(_pick(_class_chars([(c.NEGATE, None), (c.LITERAL, arg)]), rng))
+    elif op is c.ANY:
+        writer.write(rng.choice(_PREFERRED[:26]))
+    elif op is c.IN:
+        writer.write(_pick(_class_chars(arg), rng))
+    elif op is c.BRANCH:
+        _emit(list(rng.choice(arg[1])), rng, size, groups, writer)
+    elif op is c.SUBPATTERN:
         group, _add_flags, _del_flags, body = arg
-        text = _emit(list(body), rng, size, groups)
+        text = _captured(list(body), rng, size, groups, writer)
         if group is not None:
             groups[group] = text
-        return text
-    if op in _REPEATS:
+    elif op in _REPEATS:
         low, high, body = arg
-        return "".join(_emit(list(body), rng, size, groups) for _ in range(_count(low, high, rng, size)))
-    if op in _ATOMIC:
-        return _emit(list(arg), rng, size, groups)
-    if op is c.GROUPREF:
-        return groups.get(arg, "")
-    if op in (c.AT, c.ASSERT, c.ASSERT_NOT):
-        return ""  # anchors hold by construction; lookarounds are left to the final check
-    if op is c.CATEGORY:
-        return _pick(_class_chars([(c.CATEGORY, arg)]), rng)
-    raise RegexExampleError(f"unsupported regex construct {op}")
+        _repeat(list(body), _count(low, high, rng, size), rng, size, groups, writer)
+    elif op in _ATOMIC:
+        _emit(list(arg), rng, size, groups, writer)
+    elif op is c.GROUPREF:
+        writer.write(groups.get(arg, ""))
+    elif op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+        pass  # anchors hold by construction; lookarounds are left to the final check
+    elif op is c.CATEGORY:
+        writer.write(_pick(_class_chars([(c.CATEGORY, arg)]), rng))
+    else:
+        raise RegexExampleError(f"unsupported regex construct {op}")
+
+
+def _repeat(body: list[tuple[Any, Any]], count: int, rng: random.Random, size: Size, groups: dict[int, str],
+            writer: _Writer) -> None:
+    """`count` matches of `body`: a few made fresh, the rest repeat them (each is a match on its
+    own), written in bulk so a count of 10,000 costs one write, not 10,000."""
+    fresh = [_captured(body, rng, size, groups, writer) for _ in range(min(count, _FRESH_REPEATS))]
+    left = count - len(fresh)
+    cycle = "".join(fresh)
+    if left <= 0 or not cycle:
+        return
+    whole, rest = divmod(left, len(fresh))
+    if writer.limit is not None:
+        whole = min(whole, (writer.limit - writer.length) // len(cycle) + 1)
+    writer.write(cycle * whole)
+    writer.write("".join(fresh[:rest]))
 
 
 def _count(low: int, high: int, rng: random.Random, size: Size) -> int:
@@ -140,7 +201,11 @@ def _in_category(ch: str, category: Any) -> bool:
 
 def _pick(choices: list[str] | tuple[int, int], rng: random.Random) -> str:
     if isinstance(choices, tuple):
-        return chr(rng.randint(*choices))
+        low, high = choices
+        if _SURROGATES[0] <= low and high <= _SURROGATES[1]:
+            raise RegexExampleError("character class holds only surrogates, which no text can carry")
+        code = rng.randint(low, high)
+        return chr(code) if not _SURROGATES[0] <= code <= _SURROGATES[1] else chr(low if low < _SURROGATES[0] else high)
     # Bias towards the first (pleasant) characters so examples read like words.
     if len(choices) > 8 and rng.random() < 0.8:
         return rng.choice(choices[: max(8, len(choices) // 2)])

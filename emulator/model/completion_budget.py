@@ -1,0 +1,69 @@
+"""The completion budget of a choice, and the cut the live API makes when a reply reaches it.
+
+The budget is `max_completion_tokens` (else `max_tokens`), else the model's output limit, less
+the hidden reasoning tokens. Text content is cut by `builtin._apply_limits`; here are the
+character bound handed to the schema-value generator (so a schema asking for a megabyte costs
+only what the reply can hold) and the cut of tool-call arguments, which end with
+`finish_reason: "length"` like text does.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Iterator
+
+from ..contract.chat_request import ChatRequest
+from ..contract.errors import bad_request
+from ..reply import Choice, ToolCall
+from ..tokens import count_tokens, tokenize
+from .schema_values import SchemaGenerationError
+from .schema_values.budget import chars_for_tokens
+
+_CALL_OVERHEAD = 3  # tokens a tool call costs beyond its name and arguments (see builtin.choice_tokens)
+
+
+def budget_tokens(request: ChatRequest, reasoning: int = 0) -> int:
+    limit = request.max_tokens if request.max_tokens is not None else request.model.max_output_tokens
+    return max(limit - reasoning, 0)
+
+
+def budget_chars(request: ChatRequest, reasoning: int = 0) -> int:
+    """Characters a generated document may take: enough to hold the whole token budget."""
+    return chars_for_tokens(budget_tokens(request, reasoning))
+
+
+def cut_tool_calls(choice: Choice, budget: int) -> None:
+    """Cut the calls where the budget runs out: later calls are dropped, the arguments of the
+    one the budget ends in are cut at a token boundary, and the choice finishes with `length`."""
+    calls: list[ToolCall] = choice.tool_calls or ([choice.function_call] if choice.function_call else [])
+    left = budget
+    for index, call in enumerate(calls):
+        fixed = count_tokens(call.name) + _CALL_OVERHEAD
+        cost = fixed + count_tokens(call.arguments)
+        if cost <= left:
+            left -= cost
+            continue
+        call.arguments = "".join(tokenize(call.arguments)[: max(left - fixed, 0)])
+        if choice.tool_calls:
+            choice.tool_calls = calls[: index + 1]
+        choice.finish_reason = "length"
+        return
+
+
+@contextmanager
+def schema_errors(message: str, param: str, code: str | None = None) -> Iterator[None]:
+    """A schema the generator cannot satisfy (or refuses to) is the client's error: a 400 that
+    names the schema and the place in it, never a 500."""
+    try:
+        yield
+    except SchemaGenerationError as exc:
+        raise bad_request(f"{message}: {exc}.", param, code) from None
+
+
+def tool_param(request: ChatRequest, name: str, kind: str) -> str:
+    """Where a tool's schema or grammar sits in the request (`tools[2].function.parameters`)."""
+    if kind == "legacy_function":
+        index = next((i for i, f in enumerate(request.functions) if f.get("name") == name), 0)
+        return f"functions[{index}].parameters"
+    key = "custom" if kind == "custom" else "function"
+    index = next((i for i, t in enumerate(request.tools) if (t.get(key) or {}).get("name") == name), 0)
+    return f"tools[{index}].custom.format" if kind == "custom" else f"tools[{index}].function.parameters"
