@@ -24,6 +24,9 @@ from .steps import Step
 NAMESPACE_HEADER = "x-emulator-namespace"
 DEFAULT_NAMESPACE = "default"
 _NEAREST = 3  # scenarios named in a near-miss explanation
+# Sequence positions kept, least recently advanced dropped first: every distinct namespace header
+# adds entries, and a client may send a new one with each request (docs/security.md).
+MAX_POSITIONS = 10_000
 
 
 @dataclass
@@ -213,7 +216,10 @@ class ScenarioEngine:
             index = taken % count
         else:
             return None
-        self._positions[key] = taken + 1
+        self._positions.pop(key, None)  # re-inserted last: dicts keep insertion order, so the first
+        self._positions[key] = taken + 1  # key is always the least recently advanced
+        if len(self._positions) > MAX_POSITIONS:
+            del self._positions[next(iter(self._positions))]
         return scenario.steps[index]
 
     def _used_up(self, scenario: Scenario, namespace: str) -> str | None:
