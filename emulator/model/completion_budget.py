@@ -1,7 +1,11 @@
 """The completion budget of a choice, and the cut the live API makes when a reply reaches it.
 
 The budget is `max_completion_tokens` (else `max_tokens`), else the model's output limit, less
-the hidden reasoning tokens. Text content is cut by `builtin._apply_limits`; here are the
+the hidden reasoning tokens. The emulator renders a reply whole before sending it, so one reply
+holds at most `MAX_REPLY_TOKENS` over all its choices (at least `MIN_CHOICE_TOKENS` each): a
+hostile schema with `n: 128` on a 128k-token model would otherwise be rendered as gigabytes of
+stream. Only replies that long are cut earlier than the live API would cut them
+(docs/security.md). Text content is cut by `builtin._apply_limits`; here are the
 character bound handed to the schema-value generator (so a schema asking for a megabyte costs
 only what the reply can hold) and the cut of tool-call arguments, which end with
 `finish_reason: "length"` like text does.
@@ -19,11 +23,14 @@ from .schema_values import SchemaGenerationError
 from .schema_values.budget import chars_for_tokens
 
 _CALL_OVERHEAD = 3  # tokens a tool call costs beyond its name and arguments (see builtin.choice_tokens)
+MAX_REPLY_TOKENS = 16_384  # about 5 MB as a stream (a chunk per token)
+MIN_CHOICE_TOKENS = 256
 
 
 def budget_tokens(request: ChatRequest, reasoning: int = 0) -> int:
     limit = request.max_tokens if request.max_tokens is not None else request.model.max_output_tokens
-    return max(limit - reasoning, 0)
+    limit = min(limit - reasoning, max(MAX_REPLY_TOKENS // max(request.n, 1), MIN_CHOICE_TOKENS))
+    return max(limit, 0)
 
 
 def budget_chars(request: ChatRequest, reasoning: int = 0) -> int:

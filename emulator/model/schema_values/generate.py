@@ -136,7 +136,7 @@ def _validator_for(document: Any, key: str) -> Validator:
     copy = json.loads(key)  # the cache must not see later edits to the caller's dict
     cls = validator_for(copy, default=Draft202012Validator)
     try:
-        cls.check_schema(copy)
+        cls.check_schema(copy, format_checker=FORMAT_CHECKER)  # its `regex` format parses, never compiles
     except SchemaError as exc:
         where = "$" + "".join(f"[{p!r}]" if isinstance(p, str) else f"[{p}]" for p in exc.path)
         raise SchemaGenerationError(f"invalid JSON Schema at {where}: {exc.message}") from None

@@ -39,7 +39,8 @@ class _Full(Exception):
 
 
 class _Writer:
-    def __init__(self, limit: int | None) -> None:
+    def __init__(self, limit: int | None, pleasant: bool) -> None:
+        self.pleasant = pleasant  # favour letters in classes (reads better) or pick evenly
         self.parts: list[str] = []
         self.length = 0
         self.limit = limit
@@ -55,18 +56,20 @@ class _Writer:
         return joined if self.limit is None else joined[: self.limit + 1]
 
 
-def regex_example(pattern: str, rng: random.Random, *, size: Size = "normal", limit: int | None = 1_000_000) -> str:
+def regex_example(pattern: str, rng: random.Random, *, size: Size = "normal", limit: int | None = 1_000_000,
+                  pleasant: bool = True) -> str:
     """Text built to match `pattern`; check it (see `contract.linear_regex`) before trusting it.
 
     With a `limit`, writing stops once the text is longer than `limit` characters, so
     `^(a{1000}){10000}$` costs what the reply can hold, not ten million characters; a result
-    longer than `limit` is such a cut prefix.
+    longer than `limit` is such a cut prefix. `pleasant=False` picks class characters evenly,
+    which a lookahead such as `(?=.*\\d)` may need.
     """
     try:
         tree = _parser.parse(pattern)
     except (re.error, RecursionError, OverflowError, ValueError) as exc:
         raise RegexExampleError(f"invalid pattern {pattern!r}: {exc}") from exc
-    writer = _Writer(limit)
+    writer = _Writer(limit, pleasant)
     try:
         _emit(list(tree), rng, size, {}, writer)
     except _Full:
@@ -98,11 +101,11 @@ def _emit_one(op: Any, arg: Any, rng: random.Random, size: Size, groups: dict[in
     if op is c.LITERAL:
         writer.write(chr(arg))
     elif op is c.NOT_LITERAL:
-        writer.write(_pick(_class_chars([(c.NEGATE, None), (c.LITERAL, arg)]), rng))
+        writer.write(_pick(_class_chars([(c.NEGATE, None), (c.LITERAL, arg)]), rng, writer.pleasant))
     elif op is c.ANY:
         writer.write(rng.choice(_PREFERRED[:26]))
     elif op is c.IN:
-        writer.write(_pick(_class_chars(arg), rng))
+        writer.write(_pick(_class_chars(arg), rng, writer.pleasant))
     elif op is c.BRANCH:
         _emit(list(rng.choice(arg[1])), rng, size, groups, writer)
     elif op is c.SUBPATTERN:
@@ -120,7 +123,7 @@ def _emit_one(op: Any, arg: Any, rng: random.Random, size: Size, groups: dict[in
     elif op in (c.AT, c.ASSERT, c.ASSERT_NOT):
         pass  # anchors hold by construction; lookarounds are left to the final check
     elif op is c.CATEGORY:
-        writer.write(_pick(_class_chars([(c.CATEGORY, arg)]), rng))
+        writer.write(_pick(_class_chars([(c.CATEGORY, arg)]), rng, writer.pleasant))
     else:
         raise RegexExampleError(f"unsupported regex construct {op}")
 
@@ -199,7 +202,7 @@ def _in_category(ch: str, category: Any) -> bool:
     return bool(test and test(ch))
 
 
-def _pick(choices: list[str] | tuple[int, int], rng: random.Random) -> str:
+def _pick(choices: list[str] | tuple[int, int], rng: random.Random, pleasant: bool = True) -> str:
     if isinstance(choices, tuple):
         low, high = choices
         if _SURROGATES[0] <= low and high <= _SURROGATES[1]:
@@ -207,6 +210,6 @@ def _pick(choices: list[str] | tuple[int, int], rng: random.Random) -> str:
         code = rng.randint(low, high)
         return chr(code) if not _SURROGATES[0] <= code <= _SURROGATES[1] else chr(low if low < _SURROGATES[0] else high)
     # Bias towards the first (pleasant) characters so examples read like words.
-    if len(choices) > 8 and rng.random() < 0.8:
+    if pleasant and len(choices) > 8 and rng.random() < 0.8:
         return rng.choice(choices[: max(8, len(choices) // 2)])
     return rng.choice(choices)

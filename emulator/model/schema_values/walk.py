@@ -31,7 +31,7 @@ from emulator.model.schema_values.plausible import (
     plausible_string,
     singular,
 )
-from emulator.model.schema_values.regex_examples import RegexExampleError, regex_example
+from emulator.model.schema_values.regex_examples import RegexExampleError, Size, regex_example
 
 _MAX_DEPTH = 64
 _MAX_SAME_REF = 3
@@ -40,6 +40,11 @@ _MAX_MENTIONED_ITEMS = 10
 # Items (and extra properties) made anew; past these, a long array repeats them, so
 # `minItems: 1000000` costs what the reply can hold at a few microseconds an item.
 _FRESH_ITEMS = 16
+# (size, pleasant characters?) of the strings tried for a `pattern`; the even picks give a
+# lookahead such as `(?=.*\d)` its chance.
+_PATTERN_TRIES: tuple[tuple[Size, bool], ...] = (
+    ("normal", True), ("min", True), ("long", True), ("normal", True), ("normal", True), ("min", True),
+    ("normal", False), ("normal", False), ("long", False), ("normal", False))
 # Words a filler string is made of (a string longer than the reply is cut anyway).
 _FILLER_WORDS = 32
 _FOLDED = "x-emulator-folded"
@@ -465,9 +470,9 @@ class Walker:
         elif fmt:
             yield format_example(fmt, self.rng, self.fake), None
         if pattern:
-            for size in ("normal", "min", "long", "normal", "normal", "min"):
+            for size, pleasant in _PATTERN_TRIES:
                 try:
-                    yield regex_example(pattern, self.rng, size=size, limit=self.budget.room), None
+                    yield regex_example(pattern, self.rng, size=size, limit=self.budget.room, pleasant=pleasant), None
                 except RegexExampleError:
                     break
         yield self._fit_length("", fewest, most), None
