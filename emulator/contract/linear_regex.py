@@ -29,8 +29,12 @@ __all__ = ["LinearPattern", "PatternError", "linear_pattern", "search"]
 
 _OPTIONS = re2.Options()
 _OPTIONS.log_errors = False  # RE2 would print every refused pattern on stderr
+# Memory one compiled pattern may use, its match-time DFA cache included (RE2's default is 8 MiB);
+# a pattern needing more is left unchecked, a DFA needing more falls back to RE2's (linear) NFA.
+_OPTIONS.max_mem = 256 * 1024
 _MAX_REPEAT = 1000  # RE2's largest repeat count
 _MAX_CACHED_LENGTH = 4096  # longer patterns are compiled per use, so the cache stays small
+_CACHED_PATTERNS = 128  # with max_mem, at most 32 MiB however hostile the patterns
 _LOOKAROUNDS = ("(?=", "(?!", "(?<=", "(?<!")
 _REPEAT = re.compile(r"\{(\d+)(,(\d*))?\}")
 _HEX4 = re.compile(r"[0-9a-fA-F]{4}")
@@ -76,7 +80,7 @@ def linear_pattern(pattern: str) -> LinearPattern:
     return _build(pattern)
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=_CACHED_PATTERNS)
 def _cached(pattern: str) -> LinearPattern:
     return _build(pattern)
 
