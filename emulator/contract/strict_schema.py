@@ -256,7 +256,8 @@ def _pattern_problem(schema: dict[str, Any]) -> str | None:
         except PatternError:
             return f"In context={path[1]!r}, 'pattern' {pattern!r} is not a valid regular expression."  # [INF]
         if unsupported is not None:
-            return WholeMessage(f"Invalid JSON schema: regex {unsupported} is not supported. Found at {path[0]}.pattern.")
+            return WholeMessage(f"Invalid JSON schema: regex {unsupported} is not supported. "
+                                f"Found at {path[0]}.pattern.")
     return None
 
 

@@ -73,6 +73,10 @@ _NOT_FOR_QUOTES = frozenset({"id", "uuid", "guid", "identifier", "email", "mail"
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
+# Candidate values with what of the user's message each uses (None: nothing).
+Candidates = Iterator[tuple[Any, "str | tuple[str, int] | None"]]
+
+
 class Unsatisfiable(Exception):
     """No candidate fits; the message names the JSON path."""
 
@@ -226,9 +230,10 @@ class Walker:
     def _enum(self, schema: dict[str, Any], path: str, exclude: AbstractSet[str]) -> Any:
         options = list(schema["enum"])
         self.rng.shuffle(options)
-        if self.mentions is not None:
+        mentions = self.mentions
+        if mentions is not None:
             # A value the user named wins ("in celsius" -> "celsius").
-            options.sort(key=lambda v: not (isinstance(v, str) and self.mentions.mentions_word(v)))
+            options.sort(key=lambda v: not (isinstance(v, str) and mentions.mentions_word(v)))
         for option in options:
             if canonical(option) not in exclude and self.fits(schema, option):
                 return option
@@ -455,7 +460,7 @@ class Walker:
         self.budget.spend(len(text))
         return text
 
-    def _string_candidates(self, schema: dict[str, Any], name: str) -> Iterator[tuple[Any, str | tuple[str, int] | None]]:
+    def _string_candidates(self, schema: dict[str, Any], name: str) -> Candidates:
         fmt = schema.get("format")
         pattern = schema.get("pattern")
         fewest, most = schema.get("minLength", 0), schema.get("maxLength")
@@ -472,7 +477,8 @@ class Walker:
         if pattern:
             for size, pleasant in _PATTERN_TRIES:
                 try:
-                    yield regex_example(pattern, self.rng, size=size, limit=self.budget.room, pleasant=pleasant), None
+                    example = regex_example(pattern, self.rng, size=size, limit=self.budget.room, pleasant=pleasant)
+                    yield example, None
                 except RegexExampleError:
                     break
         yield self._fit_length("", fewest, most), None
@@ -543,7 +549,7 @@ class Walker:
                 return value
         raise Unsatisfiable(path, "no number satisfies the constraints")
 
-    def _number_candidates(self, schema: dict[str, Any], name: str, integer: bool) -> Iterator[tuple[Any, str | tuple[str, int] | None]]:
+    def _number_candidates(self, schema: dict[str, Any], name: str, integer: bool) -> Candidates:
         if self.mentions is not None:
             for index, number in enumerate(self.mentions.numbers):
                 if ("number", index) not in self.used:
