@@ -57,7 +57,7 @@ def bodies(draw: st.DrawFn) -> bytes:
     body: dict[str, Any] = {"model": draw(st.sampled_from(["gpt-4o", "gpt-5", "o3-mini"])),
                             "messages": [{"role": "user", "content": draw(st.sampled_from(NASTY_STRINGS + ["hi"]))}]}
     strict = draw(st.booleans())
-    where = draw(st.sampled_from(["tool", "response_format", "custom", "extra"]))
+    where = draw(st.sampled_from(["tool", "response_format", "custom", "json_mode", "extra"]))
     schema = draw(schemas())
     if where == "tool":
         body["tools"] = [{"type": "function", "function": {"name": "f", "parameters": schema, "strict": strict}}]
@@ -69,6 +69,11 @@ def bodies(draw: st.DrawFn) -> bytes:
         body["tools"] = [{"type": "custom", "custom": {"name": "g", "format": {
             "type": "grammar", "grammar": {"syntax": "regex", "definition": draw(st.sampled_from(NASTY_PATTERNS))}}}}]
         body["tool_choice"] = "required"
+    elif where == "json_mode":  # the schema written in the message, as JSON-mode clients do
+        depth = draw(st.sampled_from([0, 0, 3000]))
+        text = json.dumps({"properties": schema}).replace("{", "{" * (depth > 0), 1)
+        body["messages"][0]["content"] = "Reply in json: " + "[" * depth + text + "]" * depth
+        body["response_format"] = {"type": "json_object"}
     else:
         body[draw(st.sampled_from(["metadata", "temperature", "n", "logit_bias", "stop"]))] = schema
     budget = draw(st.one_of(st.none(), st.integers(1, 300)))

@@ -215,3 +215,32 @@ def test_strict_mode_refuses_a_deep_schema_by_its_nesting(http):
         schema = _closed({"x": schema})
     error = ask(http, response_format=output_format(schema, strict=True)).json()["error"]
     assert error["message"] == "Invalid schema for response_format 'out': 60 levels of nesting exceeds limit of 10."
+
+
+# -- JSON mode and vLLM's guided decoding read client text as JSON and regexes ----------------------
+
+@pytest.mark.parametrize("text", [
+    '{"properties": ' + "[" * 5000 + "]" * 5000 + "}",  # nested too deep to decode
+    '{"properties": {"a": ' * 2000 + "1" + "}}" * 2000,
+    "{" * 99_000 + '"properties"',  # a failed decode at every brace
+], ids=["deep-array", "deep-object", "braces"])
+def test_json_mode_reads_hostile_message_text_without_failing(http, text):
+    response = ask(http, messages=[{"role": "user", "content": f"Answer in json. {text}"}],
+                   response_format={"type": "json_object"})
+    assert response.status_code == 200
+    assert isinstance(json.loads(response.json()["choices"][0]["message"]["content"]), dict)
+
+
+@pytest.mark.parametrize(("field", "value", "says"), [
+    ("guided_json", '{"a":' * 3000 + "1" + "}" * 3000, "expected a JSON schema object"),
+    ("guided_regex", "(" * 3000 + "a" + ")" * 3000, "not a valid regular expression (it nests too deeply)"),
+    ("guided_regex", "a{99999999999}", "not a valid regular expression (the repetition number is too large)"),
+], ids=["deep-json-string", "deep-regex", "huge-repeat"])
+def test_vllm_guided_fields_that_cannot_be_read_are_400s(field, value, says):
+    with Emulator(profile="vllm") as vllm, httpx.Client(base_url=vllm.base_url) as http:
+        response = http.post("/chat/completions", json={
+            "model": "meta-llama/Llama-3.1-8B-Instruct", "messages": HELLO, field: value},
+            headers={"Authorization": f"Bearer {API_KEY}"})
+        assert response.status_code == 400
+        assert says in response.json()["error"]["message"]
+        assert response.json()["error"]["param"] == field

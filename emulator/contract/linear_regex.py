@@ -44,6 +44,10 @@ _LOOKAROUND_OR_BACKREFERENCE = re.compile(r"\(\?<?[=!]|\\[1-9k]|\(\?P=")
 class PatternError(ValueError):
     """The text is not a regular expression at all (unbalanced parenthesis, bad escape...)."""
 
+    def __init__(self, pattern: str, reason: str) -> None:
+        super().__init__(f"invalid pattern {pattern!r}: {reason}")
+        self.reason = reason
+
 
 @dataclass(frozen=True)
 class LinearPattern:
@@ -88,8 +92,10 @@ def _cached(pattern: str) -> LinearPattern:
 def _build(pattern: str) -> LinearPattern:
     try:
         _parser.parse(pattern)  # parsing does not match, so it cannot backtrack
-    except (re.error, RecursionError, OverflowError, ValueError) as exc:
-        raise PatternError(f"invalid pattern {pattern!r}: {exc}") from None
+    except RecursionError:
+        raise PatternError(pattern, "it nests too deeply") from None
+    except (re.error, OverflowError, ValueError) as exc:
+        raise PatternError(pattern, str(exc)) from None
     rest, leading = _leading_lookaheads(pattern)
     translated, unsupported, widened = _translate(rest)
     try:

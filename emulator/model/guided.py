@@ -15,6 +15,7 @@ from typing import Any
 
 from ..contract.chat_request import ChatRequest
 from ..contract.errors import bad_request
+from ..contract.strict_json import loads_strictly
 
 # `root ::= "yes" | "no"` (GBNF) or `root: "yes" | "no"` (Lark): a choice between literals.
 _ROOT_RULE = re.compile(r"^\s*\??root\s*(?:::=|:)\s*(.+?)\s*$", re.MULTILINE)
@@ -48,7 +49,7 @@ def _json_content(schema: Any, request: ChatRequest, rng: random.Random, param: 
     from .schema_values import SchemaGenerationError, generate_value
 
     if isinstance(schema, str):
-        schema = json.loads(schema)  # checked to be a JSON object by the vllm profile
+        schema = loads_strictly(schema)  # checked to be a JSON object by the vllm profile
     try:
         value = generate_value(schema, seed=rng.getrandbits(64), hint_text=request.last_user_text,
                                max_chars=max_chars)
@@ -76,5 +77,8 @@ def _grammar_choice(grammar: str, rng: random.Random) -> str | None:
     options = [_LITERAL.match(part.strip()) for part in match.group(1).split("|")]
     if not options or any(o is None for o in options):
         return None
-    literals = [json.loads(f'"{o.group(1)}"') for o in options if o is not None]
+    try:
+        literals = [loads_strictly(f'"{o.group(1)}"') for o in options if o is not None]
+    except ValueError:  # an escape that is no character (a lone surrogate): not a plain choice
+        return None
     return literals[rng.randrange(len(literals))]
