@@ -104,14 +104,16 @@ def test_leading_lookaheads_are_honoured_without_strict_mode(http):
                                              "required": ["n"]}, "minItems": MILLION}),
     {"type": "object", "minProperties": MILLION},
     one_property({"type": "string", "pattern": SLOW_REGEX}),
-], ids=["minLength", "minItems", "minItems-objects", "minProperties", "regex"])
+    one_property({"type": "string", "pattern": "^ {100000}$"}),  # tokens of up to 128 spaces
+    one_property({"type": "string", "pattern": "^={100000}$"}),
+], ids=["minLength", "minItems", "minItems-objects", "minProperties", "regex", "spaces", "equals"])
 def test_structured_output_is_cut_at_max_completion_tokens(client, schema):
     completion = client.chat.completions.create(model="gpt-4o", messages=HELLO, max_completion_tokens=40,
                                                 response_format=output_format(schema))
     choice = completion.choices[0]
     assert choice.finish_reason == "length"
     assert completion.usage.completion_tokens == 40
-    assert 40 <= len(choice.message.content) <= 40 * 7  # no token is longer than seven characters
+    assert 40 <= len(choice.message.content) <= 40 * 128  # no token is longer than 128 characters
 
 
 def test_without_a_budget_the_model_output_limit_cuts(client):
@@ -149,7 +151,7 @@ def test_a_custom_tool_regex_grammar_is_cut_at_the_budget(http):
     body = response.json()
     assert body["choices"][0]["finish_reason"] == "length"
     text = body["choices"][0]["message"]["tool_calls"][0]["custom"]["input"]
-    assert set(text) == {"a"} and len(text) < 300 * 7
+    assert set(text) == {"a"} and len(text) <= 300 * 128
 
 
 def test_vllm_guided_regex_is_cut_at_the_budget():
@@ -244,3 +246,18 @@ def test_vllm_guided_fields_that_cannot_be_read_are_400s(field, value, says):
         assert response.status_code == 400
         assert says in response.json()["error"]["message"]
         assert response.json()["error"]["param"] == field
+
+
+# -- rate limits come before any generation ----------------------------------------------------------
+
+def test_a_limited_client_is_refused_before_its_schema_is_generated(make_emulator):
+    limited = make_emulator(requests_per_minute=1, enforce_rate_limits=True)
+    with httpx.Client(base_url=limited.base_url, headers={"Authorization": f"Bearer {API_KEY}"}) as http:
+        assert ask(http).status_code == 200
+        # Generating this schema would fail with a 400: the 429 shows nothing was generated.
+        unsatisfiable = one_property({"type": "integer", "minimum": 5, "maximum": 1})
+        response = ask(http, tools=[tool(unsatisfiable)], tool_choice="required")
+        assert response.status_code == 429
+        assert response.json()["error"]["code"] == "rate_limit_exceeded"
+        hostile = one_property({"type": "string", "minLength": MILLION})
+        assert ask(http, response_format=output_format(hostile)).status_code == 429

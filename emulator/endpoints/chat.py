@@ -72,6 +72,7 @@ async def serve_chat(ex: Exchange, route: ChatRoute | None) -> Any:
                                  profile_checks=ex.profile.checks,
                                  shape=ex.profile.request_shape)
     chat.raw_key = (raw, ex.profile.name, request.scope["path"])
+    state.limiter.admit(ex.api_key, chat.prompt_tokens, chat.model.id)  # before any generation
     reply = apply_request_options(chat, respond(chat, state.scenarios, state.settings.strict))
     entry.matched = reply.source
     limits = state.limiter.consume(ex.api_key, reply.usage.total_tokens, chat.model.id)

@@ -16,10 +16,11 @@ from ..ids import stable_seed, system_fingerprint, tool_call_id
 from ..reply import Choice, Reply, ToolCall, Usage
 from ..tokens import count_tokens, join, tokenize, tokenize_parts
 from . import text
-from .completion_budget import budget_chars, budget_tokens, cut_tool_calls, schema_errors, tool_param
+from .completion_budget import budget_tokens, cut_tool_calls, output_budget, schema_errors, tool_param
 from .guided import guided_content
 from .json_mode import json_object_content
 from .logprobs import TokenLogprob, token_logprobs
+from .schema_values.budget import TokenBudget
 from .tool_policy import ToolSpec, choose_calls
 
 # Hidden reasoning tokens a reasoning model spends, by `reasoning_effort` (default medium).
@@ -125,9 +126,9 @@ def _content(request: ChatRequest, index: int, rng: random.Random, closing: str,
         schema = spec.get("schema") or {"type": "object"}
         with schema_errors(f"Invalid schema for response_format '{spec.get('name')}'", "response_format"):
             value = generate_value(schema, seed=rng.getrandbits(64), hint_text=request.last_user_text,
-                                   max_chars=budget_chars(request, reasoning))
+                                   budget=output_budget(request, reasoning))
         return [json.dumps(value, ensure_ascii=False)]
-    guided = guided_content(request, rng, budget_chars(request, reasoning))  # vLLM's guided_* (vllm profile)
+    guided = guided_content(request, rng, output_budget(request, reasoning))  # vLLM's guided_* (vllm profile)
     if guided is not None:
         return [guided]
     if request.tool_results and request.last_message["role"] in ("tool", "function"):
@@ -137,7 +138,7 @@ def _content(request: ChatRequest, index: int, rng: random.Random, closing: str,
     else:
         parts = text.conversational_text(request, closing)
     if kind == "json_object":
-        return [json_object_content(request, "".join(parts), rng.getrandbits(64), budget_chars(request, reasoning))]
+        return [json_object_content(request, "".join(parts), rng.getrandbits(64), output_budget(request, reasoning))]
     return parts
 
 
@@ -163,25 +164,26 @@ def _logprobs(request: ChatRequest, tokens: list[str], rng: random.Random) -> li
 
 def _tool_call_choice(request: ChatRequest, index: int, calls: list[ToolSpec], rng: random.Random,
                       reasoning: int) -> Choice:
-    built = [ToolCall(tool_call_id(rng), spec.name, _arguments(spec, request, rng, budget_chars(request, reasoning)),
+    budget = output_budget(request, reasoning)
+    built = [ToolCall(tool_call_id(rng), spec.name, _arguments(spec, request, rng, budget),
                       "custom" if spec.type == "custom" else "function") for spec in calls]
     if calls[0].type == "legacy_function":
         return Choice(index, function_call=built[0], finish_reason="function_call")
     return Choice(index, tool_calls=built, finish_reason="tool_calls")
 
 
-def _arguments(spec: ToolSpec, request: ChatRequest, rng: random.Random, max_chars: int) -> str:
+def _arguments(spec: ToolSpec, request: ChatRequest, rng: random.Random, budget: TokenBudget) -> str:
     if spec.type == "custom":
-        return _custom_input(spec, request, rng, max_chars)
+        return _custom_input(spec, request, rng, budget)
     from .schema_values import generate_arguments
 
     where = tool_param(request, spec.name, spec.type)
     with schema_errors(f"Invalid schema for function '{spec.name}'", where, "invalid_function_parameters"):
         return generate_arguments(spec.parameters, seed=rng.getrandbits(64), hint_text=request.last_user_text,
-                                  max_chars=max_chars)
+                                  budget=budget)
 
 
-def _custom_input(spec: ToolSpec, request: ChatRequest, rng: random.Random, max_chars: int) -> str:
+def _custom_input(spec: ToolSpec, request: ChatRequest, rng: random.Random, budget: TokenBudget) -> str:
     """Custom tools take free text; a regex grammar gets a matching string (the whole input)."""
     grammar: dict[str, Any] = (spec.format or {}).get("grammar") or {}
     if grammar.get("syntax") == "regex":
@@ -189,5 +191,5 @@ def _custom_input(spec: ToolSpec, request: ChatRequest, rng: random.Random, max_
 
         pattern = {"type": "string", "pattern": f"^(?:{grammar['definition']})$"}
         with schema_errors(f"Invalid grammar for custom tool '{spec.name}'", tool_param(request, spec.name, "custom")):
-            return generate_value(pattern, seed=rng.getrandbits(64), max_chars=max_chars)
+            return generate_value(pattern, seed=rng.getrandbits(64), budget=budget)
     return request.last_user_text or spec.name

@@ -6,9 +6,9 @@ holds at most `MAX_REPLY_TOKENS` over all its choices (at least `MIN_CHOICE_TOKE
 hostile schema with `n: 128` on a 128k-token model would otherwise be rendered as gigabytes of
 stream. Only replies that long are cut earlier than the live API would cut them
 (docs/security.md). Text content is cut by `builtin._apply_limits`; here are the
-character bound handed to the schema-value generator (so a schema asking for a megabyte costs
-only what the reply can hold) and the cut of tool-call arguments, which end with
-`finish_reason: "length"` like text does.
+budget handed to the schema-value generator (so a schema asking for a megabyte costs only what
+the reply can hold) and the cut of tool-call arguments, which end with `finish_reason: "length"`
+like text does.
 """
 from __future__ import annotations
 
@@ -18,9 +18,9 @@ from typing import Iterator
 from ..contract.chat_request import ChatRequest
 from ..contract.errors import bad_request
 from ..reply import Choice, ToolCall
-from ..tokens import count_tokens, tokenize
+from ..tokens import count_tokens, join, tokenize
 from .schema_values import SchemaGenerationError
-from .schema_values.budget import chars_for_tokens
+from .schema_values.budget import TokenBudget
 
 _CALL_OVERHEAD = 3  # tokens a tool call costs beyond its name and arguments (see builtin.choice_tokens)
 MAX_REPLY_TOKENS = 16_384  # about 5 MB as a stream (a chunk per token)
@@ -33,23 +33,23 @@ def budget_tokens(request: ChatRequest, reasoning: int = 0) -> int:
     return max(limit, 0)
 
 
-def budget_chars(request: ChatRequest, reasoning: int = 0) -> int:
-    """Characters a generated document may take: enough to hold the whole token budget."""
-    return chars_for_tokens(budget_tokens(request, reasoning))
+def output_budget(request: ChatRequest, reasoning: int = 0) -> TokenBudget:
+    """The budget a generated document is cut at, with the model's encoding."""
+    return TokenBudget(budget_tokens(request, reasoning), request.model.tokenizer)
 
 
-def cut_tool_calls(choice: Choice, budget: int) -> None:
+def cut_tool_calls(choice: Choice, budget: int, encoding: str) -> None:
     """Cut the calls where the budget runs out: later calls are dropped, the arguments of the
     one the budget ends in are cut at a token boundary, and the choice finishes with `length`."""
     calls: list[ToolCall] = choice.tool_calls or ([choice.function_call] if choice.function_call else [])
     left = budget
     for index, call in enumerate(calls):
-        fixed = count_tokens(call.name) + _CALL_OVERHEAD
-        cost = fixed + count_tokens(call.arguments)
+        fixed = count_tokens(call.name, encoding) + _CALL_OVERHEAD
+        cost = fixed + count_tokens(call.arguments, encoding)
         if cost <= left:
             left -= cost
             continue
-        call.arguments = "".join(tokenize(call.arguments)[: max(left - fixed, 0)])
+        call.arguments = join(tokenize(call.arguments, encoding)[: max(left - fixed, 0)])
         if choice.tool_calls:
             choice.tool_calls = calls[: index + 1]
         choice.finish_reason = "length"

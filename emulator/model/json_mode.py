@@ -11,6 +11,7 @@ from typing import Any
 
 from ..contract.chat_request import ChatRequest, message_text
 from ..contract.strict_json import encodable
+from .schema_values.budget import TokenBudget
 
 _MAX_SCAN = 100_000  # characters of a message searched for a schema
 # Places a decode may fail at per message: each failure costs a pass over the text before it (the
@@ -43,13 +44,13 @@ def schema_in_messages(request: ChatRequest) -> dict[str, Any] | None:
     return None
 
 
-def json_object_content(request: ChatRequest, answer: str, seed: int, max_chars: int) -> str:
+def json_object_content(request: ChatRequest, answer: str, seed: int, budget: TokenBudget) -> str:
     schema = schema_in_messages(request)
     if schema is not None:
         from .schema_values import SchemaGenerationError, generate_value
 
         try:
-            value = generate_value(schema, seed=seed, hint_text=request.last_user_text, max_chars=max_chars)
+            value = generate_value(schema, seed=seed, hint_text=request.last_user_text, budget=budget)
             return json.dumps(value, ensure_ascii=False)
         except SchemaGenerationError:
             pass  # a schema we cannot satisfy: answer as without one

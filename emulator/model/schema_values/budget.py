@@ -3,24 +3,36 @@
 A schema can ask for more than any reply holds (`minLength: 1000000`, `minItems: 1000000`,
 `^(a{1000}){10000}$`). The live API answers such a request by writing until the completion budget
 (`max_completion_tokens`, else the model's output limit) runs out and stopping with
-`finish_reason: "length"`. The walk does the same: it counts what it has committed to the document
-and, once the budget is spent, stops making values (whatever follows is cut from the reply anyway).
-The caller then cuts the text at the token budget.
+`finish_reason: "length"`. The walk does the same: it counts the characters it has committed to
+the document and, once they are spent, stops making values (whatever follows is cut from the
+reply anyway). The caller then cuts the text at the token budget.
 """
 from __future__ import annotations
 
 import json
 import math
+from dataclasses import dataclass
 from typing import Any
 
-# No token of `emulator.tokens` is longer than this many characters, so a text of
-# CHARS_PER_TOKEN * n characters always holds at least n tokens.
-CHARS_PER_TOKEN = 7
+# Tokens of ordinary text (words, numbers, punctuation, "xxxx") hold at most this many
+# characters, so a document of CHARS_PER_TOKEN * n characters usually holds n tokens. Text made
+# of longer tokens (runs of spaces or of "=", up to 128 characters a token) is measured and
+# made again with room for LONGEST_TOKEN characters a token (`generate.generate_value`).
+CHARS_PER_TOKEN = 8
+LONGEST_TOKEN = 128
 
 
-def chars_for_tokens(tokens: int) -> int:
+@dataclass(frozen=True)
+class TokenBudget:
+    """The completion budget a generated document is cut at, and the encoding that counts it."""
+
+    tokens: int
+    encoding: str
+
+
+def chars_for_tokens(tokens: int, chars_per_token: int = CHARS_PER_TOKEN) -> int:
     """Characters a generated document needs so that cutting it at `tokens` tokens cuts inside."""
-    return CHARS_PER_TOKEN * max(tokens, 0) + CHARS_PER_TOKEN
+    return chars_per_token * (max(tokens, 0) + 1)
 
 
 class OutputBudget:

@@ -32,7 +32,14 @@ from jsonschema.validators import validator_for
 from referencing.exceptions import Unresolvable
 
 from emulator.contract.refs import UnresolvedRef
-from emulator.model.schema_values.budget import OutputBudget, WorkLimit, chars_for_tokens
+from emulator.tokens import count_tokens
+from emulator.model.schema_values.budget import (
+    LONGEST_TOKEN,
+    OutputBudget,
+    TokenBudget,
+    WorkLimit,
+    chars_for_tokens,
+)
 from emulator.model.schema_values.formats import FORMAT_CHECKER
 from emulator.model.schema_values.linear_validator import linear_validator_class, without_backtracking_keywords
 from emulator.model.schema_values.mentions import read_mentions
@@ -58,7 +65,7 @@ _CACHE_BYTES = 4 * 1024 * 1024
 _MAX_CACHED_BYTES = 256 * 1024
 _cached_bytes = 0
 # Without a budget from the caller: the largest output limit in the model catalogue.
-DEFAULT_MAX_CHARS = chars_for_tokens(128_000)
+DEFAULT_BUDGET = TokenBudget(128_000, "o200k_base")
 
 
 class SchemaGenerationError(Exception):
@@ -66,7 +73,7 @@ class SchemaGenerationError(Exception):
 
 
 def generate_arguments(parameters: dict[str, Any] | None, *, seed: int | str, hint_text: str = "",
-                       max_chars: int = DEFAULT_MAX_CHARS) -> str:
+                       budget: TokenBudget = DEFAULT_BUDGET) -> str:
     """Compact JSON arguments for a function whose `parameters` schema is given.
 
     OpenAI sends arguments as compact JSON with raw (not \\u-escaped) Unicode,
@@ -74,19 +81,30 @@ def generate_arguments(parameters: dict[str, Any] | None, *, seed: int | str, hi
     """
     if not parameters:
         return "{}"
-    value = generate_value(parameters, seed=seed, hint_text=hint_text, max_chars=max_chars)
+    value = generate_value(parameters, seed=seed, hint_text=hint_text, budget=budget)
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
 def generate_value(schema: dict[str, Any], *, seed: int | str, hint_text: str = "",
-                   root: dict[str, Any] | None = None, max_chars: int = DEFAULT_MAX_CHARS) -> Any:
+                   root: dict[str, Any] | None = None, budget: TokenBudget = DEFAULT_BUDGET) -> Any:
     """A value valid against `schema`, deterministic for (schema, seed, hint_text).
 
     `root` is the document that `$ref`s in `schema` resolve against, when
-    `schema` is a part of a larger one. When the value would take more than
-    `max_chars` characters as JSON, making it stops there and the returned value
-    (at least `max_chars` long, not checked) is meant to be cut at the budget.
+    `schema` is a part of a larger one. When the value would hold more than
+    `budget` tokens as JSON, making it stops there: the returned value (not
+    checked) holds more than `budget.tokens` tokens and is meant to be cut there.
     """
+    value, cut = _generate(schema, seed, hint_text, root, chars_for_tokens(budget.tokens))
+    if cut and count_tokens(json.dumps(value, ensure_ascii=False, separators=(",", ":")),
+                            budget.encoding) <= budget.tokens:
+        # Long tokens (runs of spaces, "===="): make it again with room for the longest.
+        value, cut = _generate(schema, seed, hint_text, root, chars_for_tokens(budget.tokens, LONGEST_TOKEN))
+    return value
+
+
+def _generate(schema: dict[str, Any], seed: int | str, hint_text: str, root: dict[str, Any] | None,
+              max_chars: int) -> tuple[Any, bool]:
+    """(the value, was it cut at `max_chars`?)"""
     document = schema if root is None else root
     mentions = read_mentions(hint_text)
     schema_key = canonical(schema)
@@ -105,7 +123,7 @@ def generate_value(schema: dict[str, Any], *, seed: int | str, hint_text: str = 
             try:
                 value = walker.value(schema, "$", "", False, frozenset())
                 if budget.exhausted:
-                    return value  # cut at the completion budget: what the reply shows is a prefix
+                    return value, True  # cut at the completion budget: what the reply shows is a prefix
                 error = best_match(target.iter_errors(value))
             except Unsatisfiable as exc:
                 failure = str(exc)
@@ -117,7 +135,7 @@ def generate_value(schema: dict[str, Any], *, seed: int | str, hint_text: str = 
             except RecursionError:
                 raise SchemaGenerationError("the schema nests too deeply to generate a value") from None
             if error is None:
-                return value
+                return value, False
             failure = f"generated value failed validation at {error.json_path}: {error.message}"
     raise SchemaGenerationError(failure)
 
@@ -136,7 +154,8 @@ def _validator_for(document: Any, key: str) -> Validator:
     copy = json.loads(key)  # the cache must not see later edits to the caller's dict
     cls = validator_for(copy, default=Draft202012Validator)
     try:
-        cls.check_schema(copy, format_checker=FORMAT_CHECKER)  # its `regex` format parses, never compiles
+        # Our format checker: its `regex` format parses, never compiles (the Protocol omits the argument).
+        cls.check_schema(copy, format_checker=FORMAT_CHECKER)  # type: ignore[call-arg]
     except SchemaError as exc:
         where = "$" + "".join(f"[{p!r}]" if isinstance(p, str) else f"[{p}]" for p in exc.path)
         raise SchemaGenerationError(f"invalid JSON Schema at {where}: {exc.message}") from None

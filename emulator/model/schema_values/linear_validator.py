@@ -29,12 +29,12 @@ def _matches(pattern: str, text: str) -> bool:
         return False
 
 
-def _pattern(validator: Validator, pattern: str, instance: Any, schema: dict[str, Any]) -> Iterator[ValidationError]:
+def _pattern(validator: Any, pattern: str, instance: Any, schema: dict[str, Any]) -> Iterator[ValidationError]:
     if validator.is_type(instance, "string") and not _matches(pattern, instance):
         yield ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
-def _pattern_properties(validator: Validator, patterns: dict[str, Any], instance: Any,
+def _pattern_properties(validator: Any, patterns: dict[str, Any], instance: Any,
                         schema: dict[str, Any]) -> Iterator[ValidationError]:
     if not validator.is_type(instance, "object"):
         return
@@ -44,7 +44,7 @@ def _pattern_properties(validator: Validator, patterns: dict[str, Any], instance
                 yield from validator.descend(value, subschema, path=key, schema_path=pattern)
 
 
-def _additional_properties(validator: Validator, additional: Any, instance: Any,
+def _additional_properties(validator: Any, additional: Any, instance: Any,
                            schema: dict[str, Any]) -> Iterator[ValidationError]:
     if not validator.is_type(instance, "object"):
         return
@@ -60,11 +60,12 @@ def _additional_properties(validator: Validator, additional: Any, instance: Any,
                               f"{'was' if len(extras) == 1 else 'were'} unexpected)")
 
 
+# Keyword functions take jsonschema's concrete validator (`descend` is not in its Protocol).
 @lru_cache(maxsize=None)  # one per jsonschema draft class: a handful
 def linear_validator_class(base: type[Validator]) -> type[Validator]:
     keywords = {"pattern": _pattern, "patternProperties": _pattern_properties,
                 "additionalProperties": _additional_properties}
-    return extend(base, {k: v for k, v in keywords.items() if k in base.VALIDATORS})  # type: ignore[arg-type]
+    return extend(base, {k: v for k, v in keywords.items() if k in base.VALIDATORS})
 
 
 def without_backtracking_keywords(document: Any) -> Any:
