@@ -108,8 +108,8 @@ size=$("${PODMAN[@]}" image inspect --format '{{.Size}}' "$IMAGE")
 # No systemd here to run the HEALTHCHECK on a timer: it is run once by hand below.
 "${PODMAN[@]}" run -d --name "$NAME" "${RUN_LIMITS[@]}" --health-interval disable -p 127.0.0.1::8000 \
     -e CHAT_EMULATOR_ADMIN_TOKEN=check-token \
-    -v "$PWD/deploy/compose/scenarios:/scenarios:ro" "$IMAGE" >/dev/null \
-    || fail "the container did not start"
+    -v "$PWD/deploy/compose/scenarios:/scenarios:ro" "$IMAGE" >/dev/null 2>"$WORK/run.log" \
+    || { cat "$WORK/run.log"; fail "the container did not start"; }
 port=$("${PODMAN[@]}" port "$NAME" 8000/tcp | sed 's/.*://')
 url=http://127.0.0.1:$port
 for _ in $(seq 1 100); do
@@ -120,7 +120,7 @@ for _ in $(seq 1 100); do
 done
 curl -fsS "$url/health" >/dev/null || { "${PODMAN[@]}" logs "$NAME" | tail -20; fail "/health did not answer within 20 s"; }
 curl -fsS "$url/ready" >/dev/null || fail "/ready did not answer 200"
-"${PODMAN[@]}" healthcheck run "$NAME" >/dev/null || fail "the image's HEALTHCHECK failed inside the container"
+"${PODMAN[@]}" healthcheck run "$NAME" >/dev/null 2>>"$WORK/run.log" || fail "the image's HEALTHCHECK failed inside the container"
 [ "$("${PODMAN[@]}" exec "$NAME" id -u)" != 0 ] || fail "the server runs as root"
 
 reply=$(curl -fsS "$url/v1/chat/completions" -H 'Authorization: Bearer sk-emulator' -H 'Content-Type: application/json' \
@@ -131,7 +131,7 @@ grep -q 'Hello from the emulator in compose!' <<<"$reply" || fail "the mounted s
 curl -fsS -H 'Authorization: Bearer check-token' "$url/_emulator/requests" >/dev/null || fail "the admin API did not take the token from CHAT_EMULATOR_ADMIN_TOKEN"
 
 # --- stop ----------------------------------------------------------------------------------------------
-"${PODMAN[@]}" stop -t 20 "$NAME" >/dev/null
+"${PODMAN[@]}" stop -t 20 "$NAME" >/dev/null 2>>"$WORK/run.log"
 status=$("${PODMAN[@]}" inspect --format '{{.State.ExitCode}}' "$NAME")
 [ "$status" = 0 ] || { "${PODMAN[@]}" logs "$NAME" | tail -20; fail "SIGTERM ended the server with status $status, not 0"; }
 
