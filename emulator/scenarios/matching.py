@@ -12,6 +12,7 @@ from fnmatch import fnmatchcase
 from typing import Any, Callable
 
 from ..contract.chat_request import ChatRequest, message_text
+from .near_miss import FailedCondition
 
 _SHOWN = 60  # characters of the request shown in a near-miss explanation
 
@@ -77,8 +78,8 @@ class Condition:
     def holds(self, request: ChatRequest) -> bool:
         return self.test(request)
 
-    def why_not(self, request: ChatRequest) -> str:
-        return f"{self.key}: expected {self.expected}, got {self.actual(request)}"
+    def why_not(self, request: ChatRequest) -> FailedCondition:
+        return FailedCondition(self.key, self.expected, self.actual(request))
 
 
 def _text_condition(key: str, spec: Any, get: Callable[[ChatRequest], str | None]) -> Condition:
@@ -162,8 +163,10 @@ def _entry(key: str, name: str, spec: Any, get: Callable[[ChatRequest], str | No
 
 
 def _headers(specs: dict[str, Any]) -> list[Condition]:
-    return [_entry("headers", name, spec, lambda r, n=name.lower(): r.headers.get(n))
-            for name, spec in specs.items()]
+    def getter(name: str) -> Callable[[ChatRequest], str | None]:
+        return lambda r: r.headers.get(name)
+
+    return [_entry("headers", name, spec, getter(name.lower())) for name, spec in specs.items()]
 
 
 def _metadata(specs: dict[str, Any]) -> list[Condition]:
