@@ -8,9 +8,12 @@ access log: a probe every few seconds would otherwise crowd out the requests a t
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from starlette.responses import JSONResponse
+
+if TYPE_CHECKING:
+    from .state import EmulatorState
 
 HEALTH_PATH = "/health"
 READY_PATH = "/ready"
@@ -21,18 +24,18 @@ _HEADERS = {"cache-control": "no-store"}
 class Readiness:
     """Why the server should not get traffic right now, or None when it should."""
 
-    def __init__(self, state: Any) -> None:
+    def __init__(self, state: EmulatorState) -> None:
         self.state = state
         self.draining = False  # set when shutdown starts; the listener closes right after
 
     def reason(self) -> str | None:
+        # The scenario files are read before the server listens (a mistake stops the start), and a
+        # broken edit under --watch keeps the last good set: a server that answers has its scenarios.
         if self.draining:
             return "shutting down"
-        if self.state.scenarios is None:
-            return "the scenarios are not loaded"
         try:
-            len(self.state.services["store"])  # a query on a SQLite store: fails once it is closed
-        except Exception as error:  # noqa: BLE001 - any failure means the same: not ready
+            len(self.state.store)  # a query on a SQLite store: fails once it is closed
+        except Exception as error:  # any failure means the same: not ready
             return f"the store is not open ({error})"
         return None
 

@@ -19,7 +19,7 @@ import yaml
 
 from emulator.cli import build_parser, main
 
-from serve_process import start_serve_argv
+from serve_process import ServeProcess
 
 ROOT = Path(__file__).resolve().parent.parent
 KUBERNETES = ROOT / "deploy" / "kubernetes"
@@ -108,6 +108,12 @@ def test_the_deployment_runs_serve_with_flags_the_cli_knows_on_its_named_port() 
     assert volumes["scenarios"]["configMap"]["name"] == the("ConfigMap")["metadata"]["name"]
     # The admin token reaches the server through the variable the CLI reads.
     assert [env["name"] for env in spec["env"]] == ["CHAT_EMULATOR_ADMIN_TOKEN"]
+
+
+def test_draining_fits_in_the_pods_grace_period() -> None:
+    pod = the("Deployment")["spec"]["template"]["spec"]
+    pause = int(container()["lifecycle"]["preStop"]["exec"]["command"][-1])
+    assert pause + serve_args(container()["args"]).graceful_timeout < pod["terminationGracePeriodSeconds"]
 
 
 def test_the_service_and_service_monitor_reach_the_containers_named_port() -> None:
@@ -208,14 +214,18 @@ def local_argv(argv: list[str], scenarios: Path) -> list[str]:
 
 def test_the_deployments_command_line_serves_the_configmap_as_the_kubelet_mounts_it(tmp_path: Path) -> None:
     volume = kubelet_configmap_volume(tmp_path / "scenarios", the("ConfigMap")["data"])
-    process, base_url = start_serve_argv(local_argv(container()["args"], volume))
+    server = ServeProcess(local_argv(container()["args"], volume))
     try:
-        reply = httpx.post(base_url + "/chat/completions", headers={"Authorization": "Bearer sk-k8s"},
+        probes = {name: httpx.get(server.url + container()[name]["httpGet"]["path"])
+                  for name in ("livenessProbe", "readinessProbe")}
+        reply = httpx.post(server.base_url + "/chat/completions", headers={"Authorization": "Bearer sk-k8s"},
                            json={"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hello"}]})
     finally:
-        process.terminate()
-        output, _ = process.communicate(timeout=30)
+        output = server.stop()  # SIGTERM, as the kubelet sends it
+    assert {name: response.status_code for name, response in probes.items()} == \
+        {"livenessProbe": 200, "readinessProbe": 200}
     assert reply.status_code == 200, output
+    assert server.returncode == 0, output
     assert reply.json()["choices"][0]["message"]["content"] == "Hello from the emulator in Kubernetes!"
     assert f"{len(the('ConfigMap')['data'])} scenarios loaded" in output
 
