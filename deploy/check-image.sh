@@ -85,6 +85,7 @@ say "runtime: ${PODMAN[*]:1} ${RUN_LIMITS[*]}"
 # --- wheels for an offline build, for the base image's Python ----------------------------------------
 py=$("${PODMAN[@]}" run --rm "${RUN_LIMITS[@]}" "$BASE" python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 command -v "python$py" >/dev/null || skip "the base image has Python $py; this host has no python$py to fetch wheels with"
+git rev-parse --is-inside-work-tree >/dev/null 2>&1 || skip "not a git checkout (the build context is the checkout's files)"
 context=$WORK/context
 mkdir -p "$context"
 # The build context as the Dockerfile sees it (its .dockerignore applies), plus a wheelhouse.
