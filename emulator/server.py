@@ -237,6 +237,7 @@ class _Server(uvicorn.Server):
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets=sockets)
         encodings.warm_up()
+        self.readiness.draining = False  # an Emulator stopped and started again is ready again
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         self.readiness.draining = True

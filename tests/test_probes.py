@@ -72,6 +72,13 @@ def test_ready_says_why_not_when_the_store_is_closed(tmp_path: Path) -> None:
     assert health.status_code == 200  # alive all the same: a restart would not help
 
 
+def test_a_server_stopped_and_started_again_is_ready_again() -> None:
+    with Emulator() as emu:
+        emu.stop()
+        emu.start()
+        assert httpx.get(emu.url + "/ready").json() == {"status": "ready"}
+
+
 def refused(port: int) -> bool:
     try:
         socket.create_connection(("127.0.0.1", port), timeout=1).close()
