@@ -106,8 +106,10 @@ size=$("${PODMAN[@]}" image inspect --format '{{.Size}}' "$IMAGE")
     || fail "the image has no HEALTHCHECK on /health"
 
 # --- run -----------------------------------------------------------------------------------------------
-# No systemd here to run the HEALTHCHECK on a timer: it is run once by hand below.
+# No systemd here to run the HEALTHCHECK on a timer: it is run once by hand below. The container runs
+# as the Kubernetes Deployment's securityContext asks: read-only root, no capabilities, no new privileges.
 "${PODMAN[@]}" run -d --name "$NAME" "${RUN_LIMITS[@]}" --health-interval disable -p 127.0.0.1::8000 \
+    --read-only --tmpfs /tmp --cap-drop ALL --security-opt no-new-privileges \
     -e CHAT_EMULATOR_ADMIN_TOKEN=check-token \
     -v "$PWD/deploy/compose/scenarios:/scenarios:ro" "$IMAGE" >/dev/null 2>"$WORK/run.log" \
     || { cat "$WORK/run.log"; fail "the container did not start"; }
