@@ -29,11 +29,18 @@ cleanup() {
     if [ -n "${PODMAN[*]:-}" ]; then
         "${PODMAN[@]}" rm -f -t 0 "$NAME" >/dev/null 2>&1 || true
         [ -n "${KEEP_IMAGE:-}" ] || "${PODMAN[@]}" rmi -f "$IMAGE" >/dev/null 2>&1 || true
+        # The build stage's untagged image: only the ones this run added.
+        if [ -f "$WORK/dangling.before" ]; then
+            for id in $(dangling | comm -13 "$WORK/dangling.before" -); do
+                "${PODMAN[@]}" rmi -f "$id" >/dev/null 2>&1 || true
+            done
+        fi
     fi
     rm -rf "$WORK"
 }
 trap cleanup EXIT
 
+dangling() { "${PODMAN[@]}" images -q --filter dangling=true | sort -u; }
 as_root() {  # run as root: directly, or through sudo without a password prompt
     if [ "$(id -u)" -eq 0 ]; then "$@"; elif sudo -n true 2>/dev/null; then sudo -n "$@"; else return 1; fi
 }
@@ -97,6 +104,7 @@ git ls-files -z --cached --others --exclude-standard | tar --null -T - -c | tar 
 
 # --- build ---------------------------------------------------------------------------------------------
 say "building $IMAGE from $BASE"
+dangling >"$WORK/dangling.before"
 # Docker format keeps HEALTHCHECK (the OCI image format has no field for it).
 "${PODMAN[@]}" build -q --format docker "${RUN_LIMITS[@]}" -t "$IMAGE" \
     --build-arg "PYTHON_IMAGE=$BASE" --build-arg PIP_NO_INDEX=1 --build-arg PIP_FIND_LINKS=/src/wheelhouse \
