@@ -15,6 +15,7 @@ from .admin.routes import admin_routes
 from .contract import errors
 from .endpoints.azure import azure_not_found, create_deployment_chat_completion, create_v1_chat_completion
 from .endpoints.chat import create_chat_completion
+from .endpoints.embeddings import create_embedding
 from .endpoints.models import list_models, retrieve_model
 from .endpoints.shell import error_answer
 from .endpoints.stored import (delete_stored_completion, list_stored_completions, list_stored_messages,
@@ -30,7 +31,7 @@ EXPOSED_HEADERS = [
     "x-request-id", "openai-processing-ms", "openai-version", "openai-organization",
     "x-ratelimit-limit-requests", "x-ratelimit-limit-tokens", "x-ratelimit-remaining-requests",
     "x-ratelimit-remaining-tokens", "x-ratelimit-reset-requests", "x-ratelimit-reset-tokens",
-    "retry-after", "retry-after-ms", "x-should-retry", "x-emulator-ignored-fields",
+    "retry-after", "retry-after-ms", "x-should-retry", "x-emulator-ignored-fields", "openai-model",
 ]
 
 def core_routes() -> list[BaseRoute]:
@@ -41,6 +42,7 @@ def core_routes() -> list[BaseRoute]:
         Route("/v1/chat/completions/{completion_id}", update_stored_completion, methods=["POST"]),
         Route("/v1/chat/completions/{completion_id}", delete_stored_completion, methods=["DELETE"]),
         Route("/v1/chat/completions/{completion_id}/messages", list_stored_messages, methods=["GET"]),
+        Route("/v1/embeddings", create_embedding, methods=["POST"]),
         Route("/v1/models", list_models, methods=["GET"]),
         Route("/v1/models/{model:path}", retrieve_model, methods=["GET"]),
         *admin_routes(),
