@@ -13,7 +13,8 @@ from starlette.routing import BaseRoute, Route
 
 from .admin.routes import admin_routes
 from .contract import errors
-from .endpoints.azure import azure_not_found, create_deployment_chat_completion, create_v1_chat_completion
+from .endpoints.azure import (azure_not_found, create_deployment_chat_completion, create_deployment_embedding,
+                              create_v1_chat_completion, create_v1_embedding)
 from .endpoints.chat import create_chat_completion
 from .endpoints.embeddings import create_embedding
 from .endpoints.models import list_models, retrieve_model
@@ -50,6 +51,8 @@ def core_routes() -> list[BaseRoute]:
         Route("/openai/deployments/{deployment}/chat/completions", create_deployment_chat_completion,
               methods=["POST"]),
         Route("/openai/v1/chat/completions", create_v1_chat_completion, methods=["POST"]),
+        Route("/openai/deployments/{deployment}/embeddings", create_deployment_embedding, methods=["POST"]),
+        Route("/openai/v1/embeddings", create_v1_embedding, methods=["POST"]),
         Route("/openai/{rest:path}", azure_not_found, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
     ]
 
