@@ -87,6 +87,8 @@ def test_strict_mode_refuses_an_input_no_scenario_answers(make_emulator):
         client.embeddings.create(model=SMALL, input=["a known text", "a stranger"])
     assert "known" in caught.value.message and "input" in caught.value.message
     assert server.requests[-1].near_misses[0].scenario == "known"
+    assert "POST /v1/embeddings model='text-embedding-3-small' input: ['a known text', 'a stranger']" in \
+        server.unmatched_report()
     server.allow_unmatched()
 
 
