@@ -224,6 +224,14 @@ def test_embeddings_models_are_listed_and_refused_by_chat(client):
         client.chat.completions.create(model=SMALL, messages=[{"role": "user", "content": "hi"}])
 
 
+def test_any_model_id_embeds_under_accept_any_model(make_emulator):
+    client = make_emulator(accept_any_model=True).client(max_retries=0)
+    answer = client.embeddings.create(model="nomic-embed-text", input="hello", dimensions=384)
+    assert answer.model == "nomic-embed-text" and len(answer.data[0].embedding) == 384
+    with pytest.raises(openai.PermissionDeniedError):  # a catalogue chat model still refuses
+        client.embeddings.create(model="gpt-4o", input="hello")
+
+
 # --- profiles ------------------------------------------------------------------------------------
 
 def test_lenient_profile_ignores_unknown_fields_and_names_them(make_emulator):

@@ -7,7 +7,7 @@ in the model's vocabulary, each input's tokens against the model's limit, and th
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .. import tokens
@@ -16,6 +16,7 @@ from .models import Catalogue, ModelInfo
 from .shapes import Integer, Object, Shape, String
 
 MAX_INPUTS = 2048
+ANY_MODEL_DIMENSIONS = 1536  # an id taken under --accept-any-model embeds as text-embedding-3-small would
 # Tokens summed over a request's inputs (the openai-python SDK's docstring for `input`).
 MAX_TOKENS_PER_REQUEST = 300_000
 
@@ -140,6 +141,8 @@ def validate_embedding_request(body: dict[str, Any], catalogue: Catalogue, *, he
     if not EMBEDDING_REQUEST.value_ok(body):
         EMBEDDING_REQUEST.check_value(body, "")  # words the first error in the live grammar
     model = catalogue.resolve(body["model"])
+    if not model.dimensions and catalogue.get(body["model"]) is None:  # any id accepted (--accept-any-model)
+        model = replace(model, dimensions=ANY_MODEL_DIMENSIONS, shortenable=True, chat=False)
     if not model.dimensions:
         raise errors.not_an_embeddings_model()
     _check_dimensions(body, model)
