@@ -11,6 +11,8 @@ import httpx
 import openai
 import pytest
 import tiktoken
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 SMALL, LARGE, ADA = "text-embedding-3-small", "text-embedding-3-large", "text-embedding-ada-002"
 INVALID_INPUT = "'$.input' is invalid. Please check the API reference: https://platform.openai.com/docs/api-reference."
@@ -256,3 +258,42 @@ def test_azure_deployments_path_through_azure_openai(make_emulator):
                                                    "model, chat-prod.")
     v1 = openai.OpenAI(base_url=f"{server.url}/openai/v1", api_key="sk-azure", max_retries=0)
     assert len(v1.embeddings.create(model="embed-prod", input="hi", dimensions=64).data[0].embedding) == 64
+
+
+# --- properties over generated inputs --------------------------------------------------------------
+
+PROPERTY = settings(max_examples=60, deadline=None, database=None, derandomize=True,
+                    suppress_health_check=list(HealthCheck))
+TEXTS = st.text(min_size=1, max_size=200)
+
+
+@PROPERTY
+@given(texts=st.lists(TEXTS, min_size=1, max_size=4), dimensions=st.integers(1, 3072))
+def test_any_text_gets_deterministic_unit_vectors_whose_shortening_is_a_prefix(http, texts, dimensions):
+    def ask(**fields) -> list[list[float]]:
+        answer = http.post("/embeddings", json={"model": LARGE, "input": texts, "encoding_format": "float", **fields})
+        assert answer.status_code == 200, answer.text
+        return [item["embedding"] for item in answer.json()["data"]]
+
+    full, short = ask(), ask(dimensions=dimensions)
+    assert ask() == full
+    for whole, cut in zip(full, short, strict=True):
+        assert len(cut) == dimensions and abs(norm(cut) - 1) < 1e-6
+        prefix = whole[:dimensions]
+        if norm(prefix) > 1e-3:  # a prefix that caught no feature is a fixed unit vector instead
+            assert max(abs(a - b / norm(prefix)) for a, b in zip(cut, prefix, strict=True)) < 1e-5
+
+
+JSON_VALUES = st.recursive(st.none() | st.booleans() | st.integers(-3, 200000) | st.floats(allow_nan=False) |
+                           st.text(max_size=5), lambda inner: st.lists(inner, max_size=3) |
+                           st.dictionaries(st.text(max_size=3), inner, max_size=2), max_leaves=6)
+
+
+@PROPERTY
+@given(field=st.sampled_from(["input", "model", "dimensions", "encoding_format", "user"]), value=JSON_VALUES)
+def test_any_field_value_gets_an_answer_or_an_error_envelope_never_a_500(http, field, value):
+    body = {"model": SMALL, "input": "hello", field: value}
+    answer = http.post("/embeddings", json=body)
+    assert answer.status_code in (200, 400, 403, 404), answer.text
+    if answer.status_code != 200:
+        assert set(answer.json()["error"]) == {"message", "type", "param", "code"}

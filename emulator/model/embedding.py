@@ -101,7 +101,7 @@ def unit_prefix(sparse: Sparse, length: int) -> list[float]:
     kept = [(p, v) for p, v in sparse.items() if p < length and v != 0.0]
     norm = math.sqrt(sum(v * v for _, v in kept))
     dense = [0.0] * length
-    if norm == 0.0:  # nothing fell in a very short prefix: still a unit vector
+    if norm < 1e-12:  # nothing (or only rounding dust) fell in a very short prefix: still a unit vector
         dense[0] = 1.0
         return dense
     for position, value in kept:
