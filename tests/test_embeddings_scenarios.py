@@ -105,3 +105,11 @@ def test_scenario_files_keep_chat_and_embeddings_apart(emu, scenario, complaint)
     with pytest.raises(ScenarioFileError) as caught:
         emu.scenarios.add({"name": "wrong", **scenario})
     assert complaint in str(caught.value)
+
+
+def test_api_chat_matches_chat_requests(client, emu):
+    emu.add_scenario({"name": "chat-api", "match": {"api": "chat"}, "reply": {"content": "from the chat scenario"}})
+    chat = client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": "hi"}])
+    assert chat.choices[0].message.content == "from the chat scenario"
+    client.embeddings.create(model=SMALL, input="hi")
+    assert emu.requests[-1].matched == "builtin"
