@@ -15,6 +15,7 @@ from .admin.routes import admin_routes
 from .contract import errors
 from .endpoints import azure
 from .endpoints.chat import create_chat_completion
+from .endpoints.embeddings import create_embedding
 from .endpoints.models import list_models, retrieve_model
 from .endpoints.responses import create_response
 from .endpoints.shell import error_answer
@@ -32,7 +33,7 @@ EXPOSED_HEADERS = [
     "x-request-id", "openai-processing-ms", "openai-version", "openai-organization",
     "x-ratelimit-limit-requests", "x-ratelimit-limit-tokens", "x-ratelimit-remaining-requests",
     "x-ratelimit-remaining-tokens", "x-ratelimit-reset-requests", "x-ratelimit-reset-tokens",
-    "retry-after", "retry-after-ms", "x-should-retry", "x-emulator-ignored-fields",
+    "retry-after", "retry-after-ms", "x-should-retry", "x-emulator-ignored-fields", "openai-model",
 ]
 
 def core_routes() -> list[BaseRoute]:
@@ -48,6 +49,7 @@ def core_routes() -> list[BaseRoute]:
         Route("/v1/responses/{response_id}", delete_response, methods=["DELETE"]),
         Route("/v1/responses/{response_id}/cancel", cancel_response, methods=["POST"]),
         Route("/v1/responses/{response_id}/input_items", list_input_items, methods=["GET"]),
+        Route("/v1/embeddings", create_embedding, methods=["POST"]),
         Route("/v1/models", list_models, methods=["GET"]),
         Route("/v1/models/{model:path}", retrieve_model, methods=["GET"]),
         *admin_routes(),
@@ -55,6 +57,8 @@ def core_routes() -> list[BaseRoute]:
         Route("/openai/deployments/{deployment}/chat/completions", azure.create_deployment_chat_completion,
               methods=["POST"]),
         Route("/openai/v1/chat/completions", azure.create_v1_chat_completion, methods=["POST"]),
+        Route("/openai/deployments/{deployment}/embeddings", azure.create_deployment_embedding, methods=["POST"]),
+        Route("/openai/v1/embeddings", azure.create_v1_embedding, methods=["POST"]),
         Route("/openai/v1/responses", azure.create_v1_azure_response, methods=["POST"]),
         Route("/openai/v1/responses/{response_id}", azure.retrieve_v1_azure_response, methods=["GET"]),
         Route("/openai/v1/responses/{response_id}", azure.delete_v1_azure_response, methods=["DELETE"]),

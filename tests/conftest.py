@@ -1,10 +1,12 @@
 """Shared fixtures: one emulator server for the session, official clients pointed at it."""
 from __future__ import annotations
 
+import array
+import base64
+import json
+import math
 import sys
 from pathlib import Path
-
-import json
 
 import httpx
 import openai
@@ -63,26 +65,32 @@ def make_emulator(_special_servers):
 
 
 def assert_responses_follow_the_contract(server: Emulator) -> None:
-    """Every chat and Responses API answer the server sent during the test validates against the contract's
-    schemas: completions, responses, each stream chunk or event, stored-response bodies and error envelopes
-    (scripted chat faults and vLLM's envelope aside)."""
+    """Every chat, Responses and embeddings answer the server sent during the test validates against the
+    contract's schemas: completions, responses, each stream chunk or event, stored-response bodies, embedding
+    lists, and error envelopes (scripted chat faults and vLLM's envelope aside)."""
     for entry in server.requests:
         if entry.headers.get("x-emulator-profile"):
             continue
-        if entry.status >= 400 and server.settings.profile == "vllm":
-            continue  # vLLM's own error envelope, on purpose (docs/profiles.md)
         if entry.path == "/v1/chat/completions":
-            problems = _chat_problems(entry)
+            problems = _chat_problems(entry, server)
         elif entry.path.startswith("/v1/responses"):
-            problems = _responses_problems(entry)
+            problems = _responses_problems(entry, server)
+        elif entry.path == "/v1/embeddings" and entry.method == "POST":
+            problems = _embedding_problems(entry, server)
         else:
             continue
         assert not problems, f"response to request {entry.id} breaks the contract: {problems[:3]}"
 
 
-def _chat_problems(entry) -> list[str]:
+def _error_problems(entry, server: Emulator) -> list[str]:
+    if server.settings.profile == "vllm":
+        return []  # vLLM's own error envelope, on purpose (docs/profiles.md)
+    return schema_errors("error", entry.response)
+
+
+def _chat_problems(entry, server: Emulator) -> list[str]:
     if entry.status >= 400:
-        return schema_errors("error", entry.response)
+        return _error_problems(entry, server)
     if entry.matched != "builtin":
         return []  # scenarios may script faults (malformed chunks, cut streams) on purpose
     if entry.stream:
@@ -96,11 +104,11 @@ _STORED_RESPONSE_SCHEMAS = {("GET", "input_items"): "response_item_list", ("POST
                             ("DELETE", None): "response_deleted", ("GET", None): "response"}
 
 
-def _responses_problems(entry) -> list[str]:
+def _responses_problems(entry, server: Emulator) -> list[str]:
     """Responses API answers: every event of a stream too (a scripted mid-stream error is still framed,
     numbered and shaped as the live API's)."""
     if entry.status >= 400:
-        return schema_errors("error", entry.response)
+        return _error_problems(entry, server)
     if entry.method == "POST" and entry.path == "/v1/responses":
         if not entry.stream:
             return schema_errors("response", entry.response)
@@ -122,6 +130,39 @@ def _event_problems(events: list[bytes]) -> list[str]:
         if name != "event: " + event["type"] or event["sequence_number"] != number:
             problems.append(f"event {number} is framed {name!r} with sequence_number {event['sequence_number']}")
     return problems
+
+
+def _embedding_problems(entry, server: Emulator) -> list[str]:
+    """The schema, plus what the live API always holds to: one vector per input in order, all of the
+    asked length and unit length, `total_tokens == prompt_tokens`."""
+    if entry.status >= 400:
+        return _error_problems(entry, server)
+    body = entry.response
+    problems = schema_errors("embedding_list", body)
+    if problems:
+        return problems
+    sent = entry.body["input"]
+    count = 1 if isinstance(sent, str) or isinstance(sent[0], int) else len(sent)
+    vectors = [_floats(item["embedding"]) for item in body["data"]]
+    if [item["index"] for item in body["data"]] != list(range(count)):
+        problems.append(f"{count} inputs, answered with indexes {[item['index'] for item in body['data']]}")
+    lengths = {len(v) for v in vectors}
+    if len(lengths) != 1 or (entry.body.get("dimensions") and lengths != {entry.body["dimensions"]}):
+        problems.append(f"vector lengths {sorted(lengths)} for dimensions={entry.body.get('dimensions')}")
+    problems += [f"data[{i}] has norm {n}" for i, v in enumerate(vectors) if abs(n := math.sqrt(sum(x * x for x in v)) - 1) > 1e-6]
+    if body["usage"]["total_tokens"] != body["usage"]["prompt_tokens"]:
+        problems.append(f"usage {body['usage']}: total_tokens differs from prompt_tokens")
+    return problems
+
+
+def _floats(embedding) -> list[float]:
+    """A vector as sent: JSON numbers, or base64 of little-endian float32 (as the official SDK decodes it)."""
+    if isinstance(embedding, list):
+        return embedding
+    values = array.array("f", base64.b64decode(embedding))
+    if sys.byteorder == "big":
+        values.byteswap()
+    return values.tolist()
 
 
 @pytest.fixture

@@ -30,7 +30,7 @@ class ChatRequest:
     # shaped it on the way in (the profile and the path); None when unknown.
     raw_key: tuple[bytes, str, str] | None = None
     # Which API the request came through: "chat", or "responses" for a Responses request read as a
-    # conversation (contract/responses_request.py); scenarios may match on it.
+    # conversation (contract/responses_request.py); scenarios may match on it with `api`.
     api: str = "chat"
 
     # --- plain fields with their defaults -------------------------------------------------

@@ -1,6 +1,7 @@
 """Azure OpenAI's URL shapes: `POST /openai/deployments/{deployment}/chat/completions?api-version=...`
-and the newer `POST /openai/v1/chat/completions` (model = deployment name in the body); for the
-Responses API `POST /openai/v1/responses` and the preview `POST /openai/responses?api-version=...`.
+and the newer `POST /openai/v1/chat/completions` (model = deployment name in the body); the same two
+for embeddings (`.../embeddings`); for the Responses API `POST /openai/v1/responses` and the preview
+`POST /openai/responses?api-version=...`.
 
 Served when the request's profile is `azure` (`--profile azure`, or `x-emulator-profile: azure`);
 under any other profile these paths do not exist, as on the live API. The chat request then goes
@@ -21,6 +22,7 @@ from ..profiles import AZURE, Profile
 from ..profiles import azure
 from ..state import EmulatorState
 from .chat import chat_endpoint
+from .embeddings import embeddings_endpoint
 from . import stored_responses
 from .responses import responses_endpoint
 from .shell import Endpoint, Exchange, endpoint, error_answer
@@ -54,6 +56,18 @@ class AzureV1Route(AzureDeploymentRoute):
         if type(name) is not str:
             return body  # validation reports the missing or mistyped model
         return {**body, "model": _deployment_model(ex.state, AZURE, name)}
+
+
+class AzureEmbeddingsRoute(AzureDeploymentRoute):
+    """`/openai/deployments/{deployment}/embeddings`: a deployment of a chat model gets Azure's
+    `OperationNotSupported` rather than OpenAI's 403."""
+
+    def check(self, ex: Exchange) -> None:
+        super().check(ex)
+        deployment = ex.request.path_params["deployment"]
+        model = ex.catalogue().get(_deployment_model(ex.state, AZURE, deployment))
+        if model is not None and not model.dimensions:
+            raise azure.operation_not_supported("embeddings", deployment)
 
 
 class AzureResponsesRoute(AzureV1Route):
@@ -96,6 +110,8 @@ async def _resource_not_found(ex: Exchange) -> Any:
 
 create_deployment_chat_completion = azure_only(chat_endpoint(AzureDeploymentRoute()))
 create_v1_chat_completion = azure_only(chat_endpoint(AzureV1Route()))
+create_deployment_embedding = azure_only(embeddings_endpoint(AzureEmbeddingsRoute()))
+create_v1_embedding = azure_only(embeddings_endpoint(AzureV1Route()))
 create_v1_azure_response = azure_only(responses_endpoint(AzureV1Route()))
 create_azure_response = azure_only(responses_endpoint(AzureResponsesRoute()))
 # Stored responses on the v1 surface: the same operations, Azure's key header accepted (the profile's).

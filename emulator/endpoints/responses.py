@@ -28,7 +28,8 @@ from ..state import EmulatorState
 from ..store import key_digest
 from ..wire.render import Rendered
 from ..wire.response_render import render_response
-from .chat import open_journal_entry, with_chaos
+from .chat import with_chaos
+from .journaling import begin_journal
 from .shell import Endpoint, Exchange, endpoint
 
 
@@ -48,7 +49,7 @@ def responses_endpoint(route: ResponsesRoute | None = None) -> Endpoint:
             route.check(ex)
         return await serve_response(ex, route)
 
-    return endpoint(create_response, authenticate=route is None, begin=open_journal_entry)
+    return endpoint(create_response, authenticate=route is None, begin=begin_journal)
 
 
 async def serve_response(ex: Exchange, route: ResponsesRoute | None) -> Any:
