@@ -40,6 +40,7 @@ async def _wait(receive: Receive, seconds: float) -> bool:
 @dataclass
 class Fault:
     delay: float = 0.0  # seconds before anything is sent
+    name: ClassVar[str] = "delay"  # the scenario files' name for it (`fault: cut_after`, ...)
     resets: ClassVar[bool] = False  # drop the connection once the stream's events are sent
 
     def stream_events(self, events: list[bytes], delays: list[float]) -> tuple[list[bytes], list[float]]:
@@ -74,6 +75,8 @@ class Delay(Fault):
 class Stall(Fault):
     """Send nothing at all until the client gives up; then stop (after `max_seconds` at most, reset)."""
 
+    name: ClassVar[str] = "stall"
+
     max_seconds: float = 300.0
 
     def response(self, events: list[bytes], headers: dict[str, str], pacing: Pacing) -> ASGIApp:
@@ -91,6 +94,8 @@ class Stall(Fault):
 class CutAfter(Fault):
     """Send `chunks` events, then end the body without `[DONE]`."""
 
+    name: ClassVar[str] = "cut_after"
+
     chunks: int = 1
 
     def stream_events(self, events: list[bytes], delays: list[float]) -> tuple[list[bytes], list[float]]:
@@ -101,6 +106,8 @@ class CutAfter(Fault):
 @dataclass
 class ErrorEvent(Fault):
     """After `after` chunks, a `data: {"error": {...}}` event, then the end (docs/live-api.md#streaming)."""
+
+    name: ClassVar[str] = "error_event"
 
     error: dict[str, Any] = field(default_factory=dict)  # the envelope, {"error": {...}}
     after: int = 2
@@ -115,6 +122,8 @@ class ErrorEvent(Fault):
 class MalformedChunk(Fault):
     """After `after` chunks, one event whose data is not JSON; the stream then goes on."""
 
+    name: ClassVar[str] = "malformed_chunk"
+
     after: int = 2
 
     def stream_events(self, events: list[bytes], delays: list[float]) -> tuple[list[bytes], list[float]]:
@@ -125,6 +134,8 @@ class MalformedChunk(Fault):
 @dataclass
 class ConnectionReset(Fault):
     """Drop the TCP connection: before any byte (`after` 0), or after `after` chunks of a stream."""
+
+    name: ClassVar[str] = "connection_reset"
 
     after: int = 0
     resets: ClassVar[bool] = True
@@ -149,6 +160,8 @@ class ConnectionReset(Fault):
 @dataclass
 class Keepalive(Fault):
     """`count` SSE comment lines (`: ping`), `interval` seconds apart, before the first chunk."""
+
+    name: ClassVar[str] = "keepalive"
 
     count: int = 3
     interval: float = 0.02

@@ -52,9 +52,14 @@ class Emulator(Clients, Reports):
         settings = settings or Settings(port=0, access_log=False)
         self.settings = replace(settings, **overrides) if overrides else settings
         super().__init__(EmulatorState.from_settings(self.settings))
-        self.app: Any = ChatFastPath(build_app(self.state))
+        starlette = build_app(self.state)
+        self.app: Any = ChatFastPath(starlette)
         if self.settings.access_log:
             self.app = AccessLog(self.app)  # outermost, so the fast path is logged too
+        if self.settings.metrics:  # only then: with metrics off, prometheus_client is never imported
+            from .metrics import instrument
+
+            self.app = instrument(self.app, self.state, starlette.routes)
         self._socket: socket.socket | None = None
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None

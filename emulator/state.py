@@ -1,10 +1,12 @@
 """`EmulatorState`: the live parts of one emulator (catalogue, journal, limits, store, scenarios) built from `Settings`."""
 from __future__ import annotations
 
+import random
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from .admission import Admission
 from .config import Settings
 from .contract.models import Catalogue, ModelCatalogue
 from .journal import Journal
@@ -29,6 +31,9 @@ class EmulatorState:
     started_at: float = field(default_factory=time.time)
     next_pacing: NextPacing = field(default_factory=NextPacing)  # set live through the admin API
     catalogues: dict[str, Catalogue] = field(default_factory=dict)  # per profile, built on first use
+    rng: random.Random = field(default_factory=random.Random)  # pacing jitter, seeded by `--seed`
+    admission: Admission | None = None  # the concurrency model, with `--max-concurrency`
+    metrics: Any = None  # `metrics.Metrics`, with `--metrics` (typed loosely: prometheus_client loads only then)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "EmulatorState":
@@ -45,6 +50,8 @@ class EmulatorState:
                                 settings.enforce_rate_limits),
             store=open_store(settings.store_path, settings.store_cap),
             scenarios=_scenario_engine(settings),
+            rng=random.Random(settings.seed),
+            admission=Admission(settings.max_concurrency, settings.max_queue) if settings.max_concurrency > 0 else None,
         )
 
     def catalogue_for(self, profile: Profile) -> Catalogue:
@@ -61,6 +68,7 @@ class EmulatorState:
         self.journal.clear()
         self.limiter.reset()
         self.next_pacing.clear()
+        self.rng.seed(self.settings.seed)  # a seeded run starts over
         self.scenarios.reset()
         if not self.store.persistent:
             self.store.clear()

@@ -9,12 +9,13 @@ from ..contract.errors import ApiError
 from ..contract.validate import parse_json_object, validate_chat_request
 from ..journal import JOURNAL_ENTRY, JournalEntry
 from ..model.request_options import apply_request_options
-from ..pacing import resolve as resolve_pacing
+from ..pacing import Pacing, resolve as resolve_pacing
 from ..profiles import IGNORED_FIELDS_HEADER
+from ..reply import Reply
 from ..respond import NoScenarioMatched, respond
 from ..state import EmulatorState
 from ..store import make_record
-from ..wire.render import Decoration, Rendered, render
+from ..wire.render import ASGIApp, Decoration, Rendered, render
 from .shell import Endpoint, Exchange, endpoint
 
 
@@ -75,12 +76,27 @@ async def serve_chat(ex: Exchange, route: ChatRoute | None) -> Any:
     reply = apply_request_options(chat, respond(chat, state.scenarios, state.settings.strict))
     entry.matched = reply.source
     limits = state.limiter.consume(ex.api_key, reply.usage.total_tokens, chat.model.id)
-    pacing = resolve_pacing(reply.pacing, state.next_pacing, entry.headers, state.settings.pacing) \
+    pacing = resolve_pacing(reply.pacing, state.next_pacing, entry.headers, state.settings.pacing, state.rng) \
         if chat.stream else state.settings.pacing
+    if state.admission is None:
+        return _answer(state, chat, reply, pacing, ex, entry, route, limits)
+    await state.admission.enter()  # --max-concurrency: wait for a slot, held until the answer is sent
+    try:
+        return state.admission.holding(_answer(state, chat, reply, pacing, ex, entry, route, limits))
+    except BaseException:
+        state.admission.leave()
+        raise
+
+
+def _answer(state: EmulatorState, chat: ChatRequest, reply: Reply, pacing: Pacing, ex: Exchange,
+            entry: JournalEntry, route: ChatRoute | None, limits: dict[str, str]) -> ASGIApp:
+    """Render the reply and record it: the response to send."""
     rendered = render(reply, {**ex.answer_headers(), **limits, **reply.headers}, stream=chat.stream, pacing=pacing,
                       include_usage=chat.include_usage, include_obfuscation=chat.include_obfuscation,
                       decoration=None if route is None else route.decoration, on_sent=entry.event_sent)
     _record(state, chat, rendered, entry, ex.request_id)
+    if reply.fault is not None:
+        entry.extra["fault"] = reply.fault.name  # metrics count faults by name
     if rendered.events is not None and reply.fault is None and not rendered.paced:
         entry.all_events_sent()  # one write: the journal needs no timing per event
     return rendered.response
