@@ -97,6 +97,8 @@ def _answer(state: EmulatorState, chat: ChatRequest, reply: Reply, pacing: Pacin
     _record(state, chat, rendered, entry, ex.request_id)
     if reply.fault is not None:
         entry.extra["fault"] = reply.fault.name  # metrics count faults by name
+    if rendered.paced:
+        entry.extra["pacing"] = pacing.as_dict()  # what this stream drew (jitter), for the journal's readers
     if rendered.events is not None and reply.fault is None and not rendered.paced:
         entry.all_events_sent()  # one write: the journal needs no timing per event
     return rendered.response
