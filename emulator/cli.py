@@ -4,7 +4,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from ._version import __version__
 from .admin.auth import TOKEN_ENV, AdminGate, binding_warnings
@@ -124,7 +126,8 @@ def serve(args: argparse.Namespace) -> int:
     settings = _settings(args)
     configure_logging(settings.log_format)
     try:
-        emulator = Emulator(settings)
+        # Under --workers this one only checks the settings and binds the port the workers serve.
+        emulator = Emulator(replace(settings, workers=1, metrics=False) if settings.workers > 1 else settings)
     except ScenarioFileError as error:
         print(f"chat-emulator: not starting, the scenario files have mistakes:\n{error}", file=sys.stderr)
         return 2
@@ -147,11 +150,33 @@ def serve(args: argparse.Namespace) -> int:
               + (", strict mode" if args.strict else ""), flush=True)
     if AdminGate(settings).enabled:
         print(f"inspector: {emulator.inspector_url}", flush=True)
+    if settings.metrics_port is not None and settings.workers == 1:  # the supervisor serves it for workers
+        try:
+            serve_metrics_port(emulator, settings)
+        except OSError as error:
+            print(f"chat-emulator: cannot serve metrics on port {settings.metrics_port}: {error.strerror or error}",
+                  file=sys.stderr)
+            return 2
     try:
-        emulator.serve_forever()
+        if settings.workers > 1:
+            from .workers.supervisor import run_workers
+
+            print(f"{settings.workers} workers", flush=True)
+            emulator.close_clients()
+            emulator.state.store.close()
+            run_workers(settings, emulator.bind())
+        else:
+            emulator.serve_forever()
     except KeyboardInterrupt:  # uvicorn has shut down and re-raises Ctrl-C: a clean stop, not an error
         pass
     return 0
+
+
+def serve_metrics_port(emulator: Any, settings: Settings) -> None:
+    """`--metrics-port`: /metrics on a port of its own too (a scrape apart from API traffic)."""
+    from .metrics import serve_port
+
+    serve_port(emulator.state.metrics, settings.host, settings.metrics_port or 0)
 
 
 def _validate_parser(sub: argparse._SubParsersAction) -> None:

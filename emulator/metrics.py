@@ -280,3 +280,16 @@ def _queued(vllm: VllmMetrics, kind: str, delta: int) -> None:
     if kind == "waiting":
         vllm.change(vllm.model, "waiting", delta)
         vllm.change(vllm.model, "running", -delta)
+
+
+def serve_port(metrics: Metrics | None, host: str, port: int) -> None:
+    """`--metrics-port`: prometheus-client's own HTTP server (a daemon thread) on `host:port`. Under
+    `--workers` (no `metrics` in the supervisor) it reads the workers' multiprocess files."""
+    from prometheus_client import start_http_server
+
+    if metrics is not None and not multiprocess():
+        registry = metrics.registry
+    else:
+        registry = CollectorRegistry()
+        MultiProcessCollector(registry, path=os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
+    start_http_server(port, addr=host, registry=registry)

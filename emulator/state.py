@@ -42,14 +42,22 @@ class EmulatorState:
         for path in settings.models_files:
             catalogue.add_file(path)
         catalogue.add(settings.extra_models)
+        if settings.workers > 1 and settings.state_dir is not None:  # a worker: share through SQLite
+            from .workers.parts import shared_parts
+
+            journal, limiter, engine = shared_parts(settings)
+        else:
+            journal = Journal(settings.journal_size, settings.journal_max_bytes)
+            limiter = RateLimiter(settings.requests_per_minute, settings.tokens_per_minute,
+                                  settings.enforce_rate_limits)
+            engine = None
         return cls(
             settings=settings,
             catalogue=catalogue,
-            journal=Journal(settings.journal_size, settings.journal_max_bytes),
-            limiter=RateLimiter(settings.requests_per_minute, settings.tokens_per_minute,
-                                settings.enforce_rate_limits),
+            journal=journal,
+            limiter=limiter,
             store=open_store(settings.store_path, settings.store_cap),
-            scenarios=_scenario_engine(settings),
+            scenarios=_scenario_engine(settings, engine),
             rng=random.Random(settings.seed),
             admission=Admission(settings.max_concurrency, settings.max_queue) if settings.max_concurrency > 0 else None,
         )
@@ -74,11 +82,11 @@ class EmulatorState:
             self.store.clear()
 
 
-def _scenario_engine(settings: Settings) -> "ScenarioEngine":
+def _scenario_engine(settings: Settings, engine: ScenarioEngine | None = None) -> ScenarioEngine:
     """Always an engine (inline scenarios need one); files are read, and jsonschema imported, only if given."""
     from .scenarios.engine import ScenarioEngine
 
-    engine = ScenarioEngine()
+    engine = engine or ScenarioEngine()
     if settings.scenario_paths:
         engine.load_paths(settings.scenario_paths)  # raises ScenarioFileError naming file and line
         if settings.watch:

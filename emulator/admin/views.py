@@ -13,6 +13,7 @@ def summary(entry: JournalEntry) -> dict[str, Any]:
         "model": entry.model, "matched": entry.matched, "status": entry.status,
         "duration_ms": round(entry.duration_ms, 3), "stream": entry.stream, "usage": entry.usage,
         "error": error.get("message") if error else None, "truncated": entry.truncated,
+        **({"worker": entry.extra["worker"]} if "worker" in entry.extra else {}),  # --workers: the pid that served it
     }
 
 
