@@ -40,8 +40,10 @@ async def _wait(receive: Receive, seconds: float) -> bool:
 @dataclass
 class Fault:
     delay: float = 0.0  # seconds before anything is sent
-    name: ClassVar[str] = "delay"  # the scenario files' name for it (`fault: cut_after`, ...)
+    name: ClassVar[str] = "delay"  # its name in scenario files and the catalogue below (`fault: cut_after`)
     resets: ClassVar[bool] = False  # drop the connection once the stream's events are sent
+    # The client never gets the whole answer: it should retry or report the failure.
+    incomplete: ClassVar[bool] = False
 
     def stream_events(self, events: list[bytes], delays: list[float]) -> tuple[list[bytes], list[float]]:
         """The events (and pauses before each) this fault sends instead of the normal stream."""
@@ -76,6 +78,7 @@ class Stall(Fault):
     """Send nothing at all until the client gives up; then stop (after `max_seconds` at most, reset)."""
 
     name: ClassVar[str] = "stall"
+    incomplete: ClassVar[bool] = True
 
     max_seconds: float = 300.0
 
@@ -95,6 +98,7 @@ class CutAfter(Fault):
     """Send `chunks` events, then end the body without `[DONE]`."""
 
     name: ClassVar[str] = "cut_after"
+    incomplete: ClassVar[bool] = True
 
     chunks: int = 1
 
@@ -108,6 +112,7 @@ class ErrorEvent(Fault):
     """After `after` chunks, a `data: {"error": {...}}` event, then the end (docs/live-api.md#streaming)."""
 
     name: ClassVar[str] = "error_event"
+    incomplete: ClassVar[bool] = True
 
     error: dict[str, Any] = field(default_factory=dict)  # the envelope, {"error": {...}}
     after: int = 2
@@ -136,6 +141,7 @@ class ConnectionReset(Fault):
     """Drop the TCP connection: before any byte (`after` 0), or after `after` chunks of a stream."""
 
     name: ClassVar[str] = "connection_reset"
+    incomplete: ClassVar[bool] = True
 
     after: int = 0
     resets: ClassVar[bool] = True
@@ -191,16 +197,16 @@ class FaultKind:
 
 
 CATALOGUE: dict[str, FaultKind] = {kind.name: kind for kind in (
-    FaultKind("stall", lambda spec, delay: Stall(delay, spec.get("stall_max_seconds", 300.0)),
+    FaultKind(Stall.name, lambda spec, delay: Stall(delay, spec.get("stall_max_seconds", 300.0)),
               shorthand={"stall": True}, options=("stall_max_seconds",), written="stall: true"),
-    FaultKind("cut_after", lambda spec, delay: CutAfter(delay, spec["cut_after"])),
-    FaultKind("error_event", lambda spec, delay: ErrorEvent(delay, spec["error_event"], spec.get("after", 2)),
+    FaultKind(CutAfter.name, lambda spec, delay: CutAfter(delay, spec["cut_after"])),
+    FaultKind(ErrorEvent.name, lambda spec, delay: ErrorEvent(delay, spec["error_event"], spec.get("after", 2)),
               shorthand={"error_event": "server_error"}, after=True),
-    FaultKind("malformed_chunk", lambda spec, delay: MalformedChunk(delay, spec.get("after", 2)),
+    FaultKind(MalformedChunk.name, lambda spec, delay: MalformedChunk(delay, spec.get("after", 2)),
               shorthand={"malformed_chunk": True}, after=True),
-    FaultKind("connection_reset", lambda spec, delay: ConnectionReset(delay, spec.get("after", 0)),
+    FaultKind(ConnectionReset.name, lambda spec, delay: ConnectionReset(delay, spec.get("after", 0)),
               shorthand={"connection_reset": True}, after=True),
-    FaultKind("keepalive", lambda spec, delay: Keepalive(delay, spec["keepalive"],
+    FaultKind(Keepalive.name, lambda spec, delay: Keepalive(delay, spec["keepalive"],
                                                          spec.get("keepalive_interval_ms", 20) / 1000),
               shorthand={"keepalive": 3}, options=("keepalive_interval_ms",), written="keepalive"),
 )}

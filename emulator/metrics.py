@@ -115,10 +115,10 @@ class Metrics:
         if status == 200 and usage is not None:
             self.prompt_tokens.labels(model).inc(usage.get("prompt_tokens") or 0)
             self.completion_tokens.labels(model).inc(usage.get("completion_tokens") or 0)
-        for origin in ("fault", "chaos"):
-            name = entry.extra.get(origin)
-            if name:
-                self.faults.labels(name, "scenario" if origin == "fault" else "chaos").inc()
+        if entry.chaos is not None:  # chaos drew it (a fault or an error)
+            self.faults.labels(entry.chaos, "chaos").inc()
+        elif entry.fault is not None:  # a scenario's fault
+            self.faults.labels(entry.fault, "scenario").inc()
         if self.vllm is not None:
             self.vllm.finished(model, status, took, sent[0] if stream and sent else took, usage, entry.response)
 

@@ -17,6 +17,7 @@ from .ratelimit import RateLimiter
 from .store import CompletionStore, open_store
 
 if TYPE_CHECKING:
+    from .chaos import Chaos
     from .scenarios.engine import ScenarioEngine
 
 
@@ -34,6 +35,7 @@ class EmulatorState:
     rng: random.Random = field(default_factory=random.Random)  # pacing jitter, seeded by `--seed`
     admission: Admission | None = None  # the concurrency model, with `--max-concurrency`
     metrics: Any = None  # `metrics.Metrics`, with `--metrics` (typed loosely: prometheus_client loads only then)
+    chaos: Chaos | None = None  # faults and errors injected at rates (chaos.py), set at run time
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "EmulatorState":
@@ -70,11 +72,12 @@ class EmulatorState:
         return catalogue
 
     def reset(self) -> None:
-        """Forget what requests left behind: journal, rate-limit windows, pacing set for the next streams,
+        """Forget what requests left behind: journal, rate-limit windows, chaos, pacing set for the next streams,
         added scenarios and sequence state, and in-memory stored completions (a `--store` file is kept:
         it exists to outlive the server)."""
         self.journal.clear()
         self.limiter.reset()
+        self.chaos = None
         self.next_pacing.clear()
         self.rng.seed(self.settings.seed)  # a seeded run starts over
         self.scenarios.reset()

@@ -25,9 +25,10 @@ def detail(entry: JournalEntry) -> dict[str, Any]:
         "headers": _redact(entry.headers), "request": entry.body, "response": entry.response,
         "events": None if events is None else [
             {"data": text, "offset_ms": offsets[i] if i < len(offsets) else None} for i, text in enumerate(events)],
-        "size": entry.size,
+        "size": entry.size, "delivery": entry.delivery, "fault": entry.fault, "chaos": entry.chaos,
+        "ended_ms": entry.ended_ms, "retry_headers": entry.retry_headers,
         "near_misses": None if entry.near_misses is None else [m.to_json() for m in entry.near_misses],
-        **{name: entry.extra[name] for name in ("pacing", "fault") if name in entry.extra},
+        **({"pacing": entry.extra["pacing"]} if "pacing" in entry.extra else {}),  # what a paced stream drew
     }
 
 
