@@ -47,6 +47,9 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
                    help="chat completions served at once; more wait their turn, as on a loaded server (default: no limit)")
     p.add_argument("--max-queue", type=int, default=None, metavar="M",
                    help="with --max-concurrency: most requests waiting; beyond it the live 503 (default: no bound)")
+    p.add_argument("--chaos", default=None, metavar="NAME=RATE,...",
+                   help="inject named errors and faults into that share of chat completions, e.g. "
+                        "rate_limit_exceeded=0.02,server_error=0.01,cut_after=0.01 (seeded by --seed)")
     p.add_argument("--metrics", action="store_true", help="serve GET /metrics (Prometheus text format)")
     p.add_argument("--metrics-port", type=int, default=None,
                    help="with --metrics: also serve /metrics on this port (beside the API's)")
@@ -89,9 +92,20 @@ def _settings(args: argparse.Namespace) -> Settings:
         log_format=args.log_format, admin_token=args.admin_token,
         journal_size=args.journal_size, journal_max_bytes=int(args.journal_max_mb * MB),
         profile=args.profile, azure_deployments=tuple(_deployment(d) for d in args.azure_deployments),
-        seed=args.seed, max_concurrency=args.max_concurrency, max_queue=args.max_queue, metrics=args.metrics,
+        seed=args.seed, chaos=_chaos(args.chaos), max_concurrency=args.max_concurrency, max_queue=args.max_queue, metrics=args.metrics,
         metrics_port=args.metrics_port, workers=args.workers, state_dir=args.state_dir,
     )
+
+
+def _chaos(text: str | None) -> tuple[tuple[str, float], ...]:
+    if text is None:
+        return ()
+    from .chaos import ChaosError, parse_rates
+
+    try:
+        return tuple(parse_rates(text).items())
+    except ChaosError as error:
+        raise SystemExit(f"chat-emulator serve: --chaos: {error}") from None
 
 
 def _check_scale_flags(args: argparse.Namespace) -> None:

@@ -62,6 +62,7 @@ class EmulatorState:
             scenarios=_scenario_engine(settings, engine),
             rng=random.Random(settings.seed),
             admission=Admission(settings.max_concurrency, settings.max_queue) if settings.max_concurrency > 0 else None,
+            chaos=_server_chaos(settings),
         )
 
     def catalogue_for(self, profile: Profile) -> Catalogue:
@@ -77,12 +78,21 @@ class EmulatorState:
         it exists to outlive the server)."""
         self.journal.clear()
         self.limiter.reset()
-        self.chaos = None
+        self.chaos = _server_chaos(self.settings)  # `--chaos` starts over; chaos set at run time stops
         self.next_pacing.clear()
         self.rng.seed(self.settings.seed)  # a seeded run starts over
         self.scenarios.reset()
         if not self.store.persistent:
             self.store.clear()
+
+
+def _server_chaos(settings: Settings) -> Chaos | None:
+    """`--chaos` (seeded by `--seed`), through the one chaos mechanism (chaos.py)."""
+    if not settings.chaos:
+        return None
+    from .chaos import Chaos
+
+    return Chaos(dict(settings.chaos), settings.seed or 0)
 
 
 def _scenario_engine(settings: Settings, engine: ScenarioEngine | None = None) -> ScenarioEngine:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import time
 from typing import Any, Protocol
 
-from ..chaos import inject
+from ..chaos import Chaos, ChaosError, inject, parse_rates
 from ..contract.chat_request import ChatRequest
 from ..contract.errors import ApiError
 from ..contract.validate import parse_json_object, validate_chat_request
@@ -19,6 +19,9 @@ from ..state import EmulatorState
 from ..store import make_record
 from ..wire.render import ASGIApp, Decoration, Rendered, render
 from .shell import Endpoint, Exchange, endpoint
+
+
+CHAOS_HEADER = "x-emulator-chaos"  # per-request rates: `rate_limit_exceeded=0.5,cut_after=0.1`
 
 
 class ChatRoute(Protocol):
@@ -79,7 +82,7 @@ async def serve_chat(ex: Exchange, route: ChatRoute | None) -> Any:
     chat.raw_key = (raw, ex.profile.name, request.scope["path"])
     reply = apply_request_options(chat, respond(chat, state.scenarios, state.settings.strict))
     entry.matched = reply.source
-    if state.chaos is not None:
+    if state.chaos is not None or CHAOS_HEADER in entry.headers:
         reply = _with_chaos(state, chat, reply, entry)
     limits = state.limiter.consume(ex.api_key, reply.usage.total_tokens, chat.model.id)
     pacing = resolve_pacing(reply.pacing, state.next_pacing, entry.headers, state.settings.pacing, state.rng) \
@@ -114,9 +117,17 @@ create_chat_completion = chat_endpoint()
 
 
 def _with_chaos(state: EmulatorState, chat: ChatRequest, reply: Reply, entry: JournalEntry) -> Reply:
-    """The reply with the fault chaos draws for this request, if any (an error is raised)."""
-    assert state.chaos is not None
-    drawn = state.chaos.draw()
+    """The reply with the fault chaos draws for this request, if any (an error is raised). The request's
+    `x-emulator-chaos` rates win over the server's, drawn from the server's seeded generator."""
+    chaos = state.chaos
+    header = entry.headers.get(CHAOS_HEADER)
+    if header is not None:
+        try:
+            chaos = Chaos(parse_rates(header), state.rng.getrandbits(32))
+        except ChaosError as error:
+            raise ApiError(400, f"Invalid {CHAOS_HEADER} header: {error}.", code="invalid_chaos_header") from None
+    assert chaos is not None
+    drawn = chaos.draw()
     if drawn is None:
         return reply
     entry.chaos = drawn
