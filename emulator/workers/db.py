@@ -49,9 +49,14 @@ class SharedDB:
             finally:
                 self._depth -= 1
 
-    def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    def query(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
             return self.db.execute(sql, params).fetchall()
+
+    def insert(self, sql: str, params: tuple[Any, ...]) -> int:
+        """One statement, committed on its own (no BEGIN/COMMIT round trips); the new row's id."""
+        with self._lock:
+            return self.db.execute(sql, params).lastrowid or 0
 
     def next_number(self, name: str) -> int:
         """A counter shared by the workers (auto-named scenarios)."""

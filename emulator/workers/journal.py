@@ -13,7 +13,7 @@ import pickle
 from ..journal import Journal, JournalEntry
 from .db import SharedDB
 
-TRIM_EVERY = 64  # entries between checks of the byte bound (a sum over the table)
+TRIM_EVERY = 32  # entries between trims to the bounds (the byte bound sums over the table)
 
 
 class SharedJournal(Journal):
@@ -24,12 +24,11 @@ class SharedJournal(Journal):
 
     def _keep(self, entry: JournalEntry) -> None:
         entry.extra["worker"] = os.getpid()
-        with self.shared.transaction() as db:
-            entry.id = db.execute("INSERT INTO journal (size, entry) VALUES (?, x'')", (entry.size,)).lastrowid or 0
-            db.execute("UPDATE journal SET entry = ? WHERE id = ?", (pickle.dumps(entry), entry.id))
-            db.execute("DELETE FROM journal WHERE id <= ?", (entry.id - self.max_entries,))
-            self._added += 1
-            if self._added % TRIM_EVERY == 0:
+        entry.id = self.shared.insert("INSERT INTO journal (size, entry) VALUES (?, ?)", (entry.size, pickle.dumps(entry)))
+        self._added += 1
+        if self._added % TRIM_EVERY == 0:  # the bounds, now and then (reads never show more than the count bound)
+            with self.shared.transaction() as db:
+                db.execute("DELETE FROM journal WHERE id <= ?", (entry.id - self.max_entries,))
                 db.execute("DELETE FROM journal WHERE id <= (SELECT id FROM (SELECT id, SUM(size) OVER "
                            "(ORDER BY id DESC) AS kept FROM journal) WHERE kept > ? ORDER BY id DESC LIMIT 1)",
                            (self.max_bytes,))
@@ -40,17 +39,27 @@ class SharedJournal(Journal):
         self._notify("cleared", None)
 
     def get(self, entry_id: int) -> JournalEntry | None:
-        rows = self.shared.query("SELECT entry FROM journal WHERE id = ?", (entry_id,))
-        return pickle.loads(rows[0][0]) if rows else None
+        rows = self.shared.query(f"SELECT id, entry FROM ({NEWEST}) WHERE id = ?", (self.max_entries, entry_id))
+        return _loaded(rows[0]) if rows else None
 
     def entries(self) -> list[JournalEntry]:
-        return [pickle.loads(row[0]) for row in self.shared.query("SELECT entry FROM journal ORDER BY id")]
+        return [_loaded(row) for row in self.shared.query(f"SELECT id, entry FROM ({NEWEST}) ORDER BY id",
+                                                          (self.max_entries,))]
 
     def stats(self) -> dict[str, int]:
-        count, size, last = self.shared.query("SELECT count(*), coalesce(sum(size), 0), coalesce(max(id), 0) "
-                                              "FROM journal")[0]
-        return {"entries": count, "bytes": size, "dropped": max(last - count, 0),
-                "max_entries": self.max_entries, "max_bytes": self.max_bytes}
+        count, size = self.shared.query(f"SELECT count(*), coalesce(sum(size), 0) FROM ({NEWEST})",
+                                        (self.max_entries,))[0]
+        return {"entries": count, "bytes": size, "dropped": 0, "max_entries": self.max_entries,
+                "max_bytes": self.max_bytes}
 
     def __len__(self) -> int:
-        return int(self.shared.query("SELECT count(*) FROM journal")[0][0])
+        return self.stats()["entries"]
+
+
+NEWEST = "SELECT id, size, entry FROM journal ORDER BY id DESC LIMIT ?"  # within the count bound
+
+
+def _loaded(row: tuple) -> JournalEntry:
+    entry: JournalEntry = pickle.loads(row[1])
+    entry.id = row[0]  # assigned by the insert, after the entry was pickled
+    return entry

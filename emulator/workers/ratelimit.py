@@ -21,17 +21,24 @@ class SharedRateLimiter(RateLimiter):
 
     def consume(self, key: str, tokens: int, model: str) -> dict[str, str]:
         now, key = time.time(), key_digest(key)  # keys never in clear on disk
-        with self.shared.transaction() as db:
-            row = db.execute("SELECT window_start, requests, tokens FROM budgets WHERE key = ?", (key,)).fetchone()
-            budget = Budget(now) if row is None or now - row[0] >= WINDOW else Budget(row[0], row[1], row[2])
-            reset = budget.window_start + WINDOW - now
-            if self.enforce:
-                if budget.requests + 1 > self.requests_per_minute:
-                    raise self._limited(model, "requests", self.requests_per_minute, budget.requests, 1, reset)
-                if budget.tokens + tokens > self.tokens_per_minute:
-                    raise self._limited(model, "tokens", self.tokens_per_minute, budget.tokens, tokens, reset)
-            budget.requests += 1
-            budget.tokens += tokens
-            db.execute("INSERT OR REPLACE INTO budgets VALUES (?, ?, ?, ?)",
-                       (key, budget.window_start, budget.requests, budget.tokens))
+        # One statement: count the request in the key's window (a new window when the last has ended).
+        window_start, requests, used = self.shared.query(COUNT, {"key": key, "now": now, "tokens": tokens,
+                                                                 "window": WINDOW})[0]
+        budget = Budget(window_start, requests, used)
+        if self.enforce and (requests > self.requests_per_minute or used > self.tokens_per_minute):
+            self.shared.query(UNCOUNT, {"key": key, "tokens": tokens})  # a refused request uses no budget
+            reset = window_start + WINDOW - now
+            if requests > self.requests_per_minute:
+                raise self._limited(model, "requests", self.requests_per_minute, requests - 1, 1, reset)
+            raise self._limited(model, "tokens", self.tokens_per_minute, used - tokens, tokens, reset)
         return self.headers(budget)
+
+
+COUNT = """
+INSERT INTO budgets VALUES (:key, :now, 1, :tokens) ON CONFLICT(key) DO UPDATE SET
+    requests = CASE WHEN :now - window_start >= :window THEN 1 ELSE requests + 1 END,
+    tokens = CASE WHEN :now - window_start >= :window THEN :tokens ELSE tokens + :tokens END,
+    window_start = CASE WHEN :now - window_start >= :window THEN :now ELSE window_start END
+RETURNING window_start, requests, tokens
+"""
+UNCOUNT = "UPDATE budgets SET requests = requests - 1, tokens = tokens - :tokens WHERE key = :key"
