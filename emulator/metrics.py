@@ -143,6 +143,8 @@ class VllmMetrics:
 
     def __init__(self, r: CollectorRegistry, state: EmulatorState) -> None:
         self.limit = state.settings.max_concurrency
+        # The gauges' `model_name`: the model the server was started for (`--model`), else the profile's first.
+        self.model = state.settings.extra_models[0] if state.settings.extra_models else _first_vllm_model()
         self.running = Gauge("vllm:num_requests_running", "Requests being generated", ["model_name"],
                              registry=r, multiprocess_mode="livesum")
         self.waiting = Gauge("vllm:num_requests_waiting", "Requests waiting to be processed", ["model_name"],
@@ -151,6 +153,8 @@ class VllmMetrics:
                                registry=r, multiprocess_mode="livesum")
         self.kv_cache = Gauge("vllm:kv_cache_usage_perc", "KV-cache usage (1 means 100 percent)", ["model_name"],
                               registry=r, multiprocess_mode="livesum")
+        for gauge in (self.running, self.waiting, self.gpu_cache, self.kv_cache):
+            gauge.labels(self.model).set(0)  # present from the first scrape: a router reads them before any load
         self.prompt = Counter("vllm:prompt_tokens", "Prefill tokens processed", ["model_name"], registry=r)
         self.generation = Counter("vllm:generation_tokens", "Generation tokens processed", ["model_name"], registry=r)
         self.success = Counter("vllm:request_success", "Successfully processed requests",
@@ -159,8 +163,6 @@ class VllmMetrics:
                               buckets=LATENCY_BUCKETS, registry=r)
         self.e2e = Histogram("vllm:e2e_request_latency_seconds", "End-to-end request latency", ["model_name"],
                              buckets=LATENCY_BUCKETS, registry=r)
-        # The gauges' `model_name`: the model the server was started for (`--model`), else the profile's first.
-        self.model = state.settings.extra_models[0] if state.settings.extra_models else _first_vllm_model()
 
     def change(self, model: str, kind: str, delta: int) -> None:
         """Requests entering or leaving the running or waiting set (the admission model tells us)."""

@@ -114,3 +114,30 @@ def test_vllm_profile_serves_vllms_own_names(make_emulator):
     assert delta(before, after, "vllm:generation_tokens_total") == answer.usage.completion_tokens
     assert delta(before, after, "vllm:request_success_total", finished_reason="stop") == 1
     assert delta(before, after, "vllm:e2e_request_latency_seconds_count") == 1
+
+
+def test_vllm_gauges_follow_a_queue(make_emulator):
+    import threading
+
+    from emulator.pacing import Pacing
+    from waiting import eventually
+
+    emu = make_emulator(metrics=True, profile="vllm", max_concurrency=1,
+                        pacing=Pacing(ttft_ms=50, tokens_per_second=50))
+    client = OpenAI(base_url=emu.base_url, api_key="sk-test", max_retries=0)
+
+    def stream() -> None:
+        list(client.chat.completions.create(model="meta-llama/Llama-3.1-8B-Instruct", messages=MESSAGES,
+                                            stream=True))
+
+    threads = [threading.Thread(target=stream) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    # One generating, one queued behind it: what a router reads as "this server is full".
+    assert eventually(lambda: (total(scrape(emu), "vllm:num_requests_running"),
+                               total(scrape(emu), "vllm:num_requests_waiting")) == (1, 1))
+    assert total(scrape(emu), "vllm:kv_cache_usage_perc") == 1
+    for thread in threads:
+        thread.join(20)
+    after = scrape(emu)
+    assert total(after, "vllm:num_requests_running") == total(after, "vllm:num_requests_waiting") == 0
