@@ -68,3 +68,29 @@ def test_a_bad_chaos_flag_is_one_line(flag, capsys):
     with pytest.raises(SystemExit) as stopped:
         main(["serve", "--chaos", flag])
     assert "--chaos" in str(stopped.value) and "\n" not in str(stopped.value)
+
+
+def test_per_scenario_rates(make_emulator):
+    emu = make_emulator(seed=11)
+    emu.add_scenario({"name": "flaky", "match": {"last_user": "flaky"}, "reply": {"content": "fine"},
+                      "chaos": {"server_error": 0.5}})
+    with httpx.Client(base_url=emu.base_url, headers={"authorization": "Bearer sk-chaos"}) as client:
+        def send(text: str) -> int:
+            body = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": text}]}
+            return client.post("/chat/completions", json=body).status_code
+
+        flaky = [send("flaky") for _ in range(60)]
+        steady = [send("steady") for _ in range(20)]
+    assert set(flaky) == {200, 500} and 10 <= flaky.count(500) <= 50
+    assert set(steady) == {200}  # only the scenario's answers are touched
+    assert [e.chaos for e in emu.requests[:60]].count("server_error") == flaky.count(500)
+
+
+def test_a_bad_scenario_chaos_names_the_file_line(tmp_path):
+    from emulator.scenarios.loader import ScenarioFileError
+
+    path = tmp_path / "chaos.yaml"
+    path.write_text("scenarios:\n  - name: flaky\n    chaos: {meteor_strike: 0.1}\n")
+    with pytest.raises(ScenarioFileError) as error:
+        Emulator(scenario_paths=(path,))
+    assert "meteor_strike" in str(error.value) and "chaos.yaml:3" in str(error.value)

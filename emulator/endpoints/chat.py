@@ -82,7 +82,7 @@ async def serve_chat(ex: Exchange, route: ChatRoute | None) -> Any:
     chat.raw_key = (raw, ex.profile.name, request.scope["path"])
     reply = apply_request_options(chat, respond(chat, state.scenarios, state.settings.strict))
     entry.matched = reply.source
-    if state.chaos is not None or CHAOS_HEADER in entry.headers:
+    if state.chaos is not None or reply.chaos is not None or CHAOS_HEADER in entry.headers:
         reply = _with_chaos(state, chat, reply, entry)
     limits = state.limiter.consume(ex.api_key, reply.usage.total_tokens, chat.model.id)
     pacing = resolve_pacing(reply.pacing, state.next_pacing, entry.headers, state.settings.pacing, state.rng) \
@@ -117,21 +117,27 @@ create_chat_completion = chat_endpoint()
 
 
 def _with_chaos(state: EmulatorState, chat: ChatRequest, reply: Reply, entry: JournalEntry) -> Reply:
-    """The reply with the fault chaos draws for this request, if any (an error is raised). The request's
-    `x-emulator-chaos` rates win over the server's, drawn from the server's seeded generator."""
-    chaos = state.chaos
-    header = entry.headers.get(CHAOS_HEADER)
-    if header is not None:
-        try:
-            chaos = Chaos(parse_rates(header), state.rng.getrandbits(32))
-        except ChaosError as error:
-            raise ApiError(400, f"Invalid {CHAOS_HEADER} header: {error}.", code="invalid_chaos_header") from None
-    assert chaos is not None
-    drawn = chaos.draw()
+    """The reply with the fault chaos draws for this request, if any (an error is raised)."""
+    drawn = _chaos_for(state, reply, entry).draw()
     if drawn is None:
         return reply
     entry.chaos = drawn
     return inject(drawn, reply, chat)
+
+
+def _chaos_for(state: EmulatorState, reply: Reply, entry: JournalEntry) -> Chaos:
+    """The request's `x-emulator-chaos` rates, else the scenario's, else the server's. The first two draw
+    their one number from the server's seeded generator: the same seed and order, the same failures."""
+    header = entry.headers.get(CHAOS_HEADER)
+    if header is not None:
+        try:
+            return Chaos(parse_rates(header), state.rng.getrandbits(32))
+        except ChaosError as error:
+            raise ApiError(400, f"Invalid {CHAOS_HEADER} header: {error}.", code="invalid_chaos_header") from None
+    if reply.chaos is not None:
+        return Chaos(reply.chaos, state.rng.getrandbits(32))
+    assert state.chaos is not None
+    return state.chaos
 
 
 def _ignored_header(ignored: list[str]) -> dict[str, str]:

@@ -53,7 +53,8 @@ class Scenario:
 
 def _compile(spec: dict[str, Any], source: str, line: int | None, rank: tuple[int, int, int],
              added: bool, fail_next: bool = False) -> Scenario:
-    steps = [Step(s) for s in spec["sequence"]] if "sequence" in spec else [Step(spec)]
+    chaos = spec.get("chaos")
+    steps = [Step(s, chaos) for s in spec["sequence"]] if "sequence" in spec else [Step(spec, chaos)]
     return Scenario(spec["name"], source, line, spec.get("priority", 0), rank, spec.get("match") or {},
                     compile_match(spec.get("match")), steps, spec.get("on_end", "repeat_last"), spec.get("times"),
                     added, fail_next)

@@ -19,7 +19,8 @@ def build_fault(spec: str | dict[str, Any], request: ChatRequest) -> faults.Faul
 
 
 class Step:
-    def __init__(self, spec: dict[str, Any]) -> None:
+    def __init__(self, spec: dict[str, Any], chaos: dict[str, float] | None = None) -> None:
+        self.chaos = chaos  # the scenario's chaos rates, for every step
         self.reply = ReplyTemplate(spec["reply"]) if "reply" in spec else None
         self.error = spec.get("error")
         self.fault = spec.get("fault")
@@ -40,4 +41,6 @@ class Step:
             reply.source = name
         if self.fault is not None:
             reply.fault = build_fault(self.fault, request)
+        if self.chaos is not None:
+            reply.chaos = self.chaos
         return reply
