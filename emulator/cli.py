@@ -176,7 +176,7 @@ def serve(args: argparse.Namespace) -> int:
             from .workers.supervisor import run_workers
 
             print(f"{settings.workers} workers", flush=True)
-            emulator.close_clients()
+            emulator.state.scenarios.stop_watching()  # each worker watches (and holds the store) itself
             emulator.state.store.close()
             run_workers(settings, emulator.bind())
         else:
