@@ -71,8 +71,9 @@ class Pacing:
 
 def from_headers(headers: Mapping[str, str], default: Pacing) -> Pacing:
     """The request's pacing headers over `default`; a value that is not a number is a 400."""
-    if not any(name in headers for name in HEADERS):
-        return default
+    if (TTFT_HEADER not in headers and TPS_HEADER not in headers and CHUNK_HEADER not in headers
+            and TTFT_JITTER_HEADER not in headers and TPS_JITTER_HEADER not in headers):
+        return default  # the usual case: five lookups, no loop
     try:
         pacing = Pacing(
             ttft_ms=float(headers.get(TTFT_HEADER, default.ttft_ms)),
@@ -131,4 +132,6 @@ def resolve(own: Pacing | None, next_pacing: NextPacing, headers: Mapping[str, s
         chosen = own
     else:
         chosen = next_pacing.take() or from_headers(headers, default)
-    return chosen.drawn(rng) if rng is not None and chosen.has_jitter else chosen
+    if rng is not None and (chosen.ttft_jitter_ms or chosen.tokens_per_second_jitter):
+        return chosen.drawn(rng)
+    return chosen
