@@ -92,8 +92,8 @@ def _settings(args: argparse.Namespace) -> Settings:
         log_format=args.log_format, admin_token=args.admin_token,
         journal_size=args.journal_size, journal_max_bytes=int(args.journal_max_mb * MB),
         profile=args.profile, azure_deployments=tuple(_deployment(d) for d in args.azure_deployments),
-        seed=args.seed, chaos=_chaos(args.chaos), max_concurrency=args.max_concurrency, max_queue=args.max_queue, metrics=args.metrics,
-        metrics_port=args.metrics_port, workers=args.workers, state_dir=args.state_dir,
+        seed=args.seed, chaos=_chaos(args.chaos), max_concurrency=args.max_concurrency, max_queue=args.max_queue,
+        metrics=args.metrics, metrics_port=args.metrics_port, workers=args.workers, state_dir=args.state_dir,
     )
 
 
@@ -164,33 +164,34 @@ def serve(args: argparse.Namespace) -> int:
               + (", strict mode" if args.strict else ""), flush=True)
     if AdminGate(settings).enabled:
         print(f"inspector: {emulator.inspector_url}", flush=True)
-    if settings.metrics_port is not None and settings.workers == 1:  # the supervisor serves it for workers
-        try:
-            serve_metrics_port(emulator, settings)
-        except OSError as error:
-            print(f"chat-emulator: cannot serve metrics on port {settings.metrics_port}: {error.strerror or error}",
-                  file=sys.stderr)
-            return 2
     try:
-        if settings.workers > 1:
-            from .workers.supervisor import run_workers
-
-            print(f"{settings.workers} workers", flush=True)
-            emulator.state.scenarios.stop_watching()  # each worker watches (and holds the store) itself
-            emulator.state.store.close()
-            run_workers(settings, emulator.bind())
-        else:
-            emulator.serve_forever()
+        _run(emulator, settings)
     except KeyboardInterrupt:  # uvicorn has shut down and re-raises Ctrl-C: a clean stop, not an error
         pass
+    except OSError as error:
+        if settings.metrics_port is None:
+            raise
+        print(f"chat-emulator: cannot serve metrics on port {settings.metrics_port}: {error.strerror or error}",
+              file=sys.stderr)
+        return 2
     return 0
 
 
-def serve_metrics_port(emulator: Any, settings: Settings) -> None:
-    """`--metrics-port`: /metrics on a port of its own too (a scrape apart from API traffic)."""
-    from .metrics import serve_port
+def _run(emulator: Any, settings: Settings) -> None:
+    """Serve in the foreground: in this process, or through the workers' supervisor (`--workers`)."""
+    if settings.workers == 1:
+        if settings.metrics_port is not None:
+            from .metrics import serve_port
 
-    serve_port(emulator.state.metrics, settings.host, settings.metrics_port or 0)
+            serve_port(emulator.state.metrics, settings.host, settings.metrics_port)
+        emulator.serve_forever()
+        return
+    from .workers.supervisor import run_workers
+
+    print(f"{settings.workers} workers", flush=True)
+    emulator.state.scenarios.stop_watching()  # each worker watches (and holds the store) itself
+    emulator.state.store.close()
+    run_workers(settings, emulator.bind())  # serves --metrics-port itself, from the workers' files
 
 
 def _validate_parser(sub: argparse._SubParsersAction) -> None:

@@ -284,7 +284,7 @@ def _queued(vllm: VllmMetrics, kind: str, delta: int) -> None:
         vllm.change(vllm.model, "running", -delta)
 
 
-def serve_port(metrics: Metrics | None, host: str, port: int) -> None:
+def serve_port(metrics: Metrics | None, host: str, port: int) -> Any:
     """`--metrics-port`: prometheus-client's own HTTP server (a daemon thread) on `host:port`. Under
     `--workers` (no `metrics` in the supervisor) it reads the workers' multiprocess files."""
     from prometheus_client import start_http_server
@@ -294,4 +294,4 @@ def serve_port(metrics: Metrics | None, host: str, port: int) -> None:
     else:
         registry = CollectorRegistry()
         MultiProcessCollector(registry, path=os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
-    start_http_server(port, addr=host, registry=registry)
+    return start_http_server(port, addr=host, registry=registry)  # (server, thread) in prometheus-client >= 0.18

@@ -141,3 +141,23 @@ def test_vllm_gauges_follow_a_queue(make_emulator):
         thread.join(20)
     after = scrape(emu)
     assert total(after, "vllm:num_requests_running") == total(after, "vllm:num_requests_waiting") == 0
+
+
+def test_metrics_port_serves_the_same_registry(metered):
+    import socket
+
+    from emulator.metrics import serve_port
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server, thread = serve_port(metered.state.metrics, "127.0.0.1", port)
+    try:
+        OpenAI(base_url=metered.base_url, api_key="sk-test").chat.completions.create(model="gpt-4o-mini",
+                                                                                     messages=MESSAGES)
+        own_port = httpx.get(f"http://127.0.0.1:{port}/metrics").text
+        assert "chat_emulator_requests_total" in own_port
+        assert total(scrape(metered), "chat_emulator_requests_total") > 0
+    finally:
+        server.shutdown()
+        thread.join(5)
