@@ -24,10 +24,10 @@ import uvicorn
 
 from . import encodings
 from .app import ChatFastPath, build_app
-from .client_checks.assertions import ClientAssertions
 from .config import DEFAULT_API_KEY, Settings
 from .logs import AccessLog
 from .state import EmulatorState
+from .user.client_checks import ClientAssertions
 from .user.clients import Clients
 from .user.reports import Reports
 

@@ -219,6 +219,13 @@ def test_client_checks_report_names_the_offending_requests(page, emu):
     sync_api.expect(page.locator("#checks-summary")).to_have_text("1 problem in 2 requests:")
     findings.nth(0).click()
     sync_api.expect(page.locator("#detail-title")).to_have_text(f"#{failed.id} POST /v1/chat/completions")
+    emu.chaos({"server_error": 1}, seed=1)  # every request now: the list tags what chaos did
+    with pytest.raises(openai.InternalServerError):
+        openai.OpenAI(base_url=emu.base_url, api_key="sk-browser", max_retries=0).chat.completions.create(
+            model="gpt-4o-mini", messages=USER)
+    sync_api.expect(page.locator(f'#requests tbody tr[data-id="{emu.requests[-1].id}"] .tag.fault')).to_have_text(
+        "chaos: server_error")
+    emu.stop_chaos()
     page.screenshot(path=str(ARTIFACTS / "inspector-client-checks.png"))
     page.click("#clear")
     sync_api.expect(page.locator("#checks-summary")).to_contain_text("No problems in 0 requests")

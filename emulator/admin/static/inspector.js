@@ -73,6 +73,13 @@ function renderRow(entry) {
   const usage = entry.usage;
   const path = cell(entry.path);
   if (entry.stream) path.insertAdjacentHTML("beforeend", '<span class="tag">stream</span>');
+  const fault = entry.chaos || entry.fault;                    // named, so no markup can come in
+  if (fault) {
+    const tag = document.createElement("span");
+    tag.className = "tag fault";
+    tag.textContent = (entry.chaos ? "chaos: " : "") + fault;
+    path.append(tag);
+  }
   tr.append(
     cell(fmtTime(entry.time)), cell(entry.method), path, cell(entry.model),
     cell(entry.matched || "—", entry.matched === "builtin" ? "matched matched-builtin" : "matched"),

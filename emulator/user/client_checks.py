@@ -1,4 +1,4 @@
-"""The client checks as assertions on the object a test holds (`Emulator`, the pytest fixture's).
+"""The client checks (client_checks/) as assertions on the object a test holds (`Emulator`, the fixture's).
 
 Each raises `AssertionError` naming the requests (journal ids and arrival times), what was expected
 and what happened; docs/client-behaviour.md lists what each one fails on.
@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .agents import tool_call_findings, turn_findings
-from .conversations import conversations
-from .hygiene import hygiene_findings
-from .report import fail_on, settled
-from .retries import BACKOFF_MS, NON_RETRYABLE, retry_chains, retry_findings
-from .streams import stream_findings
+from ..client_checks.agents import tool_call_findings, turn_findings
+from ..client_checks.conversations import conversations
+from ..client_checks.hygiene import hygiene_findings
+from ..client_checks.report import fail_on, settled
+from ..client_checks.retries import BACKOFF_MS, NON_RETRYABLE, retry_chains, retry_findings
+from ..client_checks.streams import stream_findings
 
 if TYPE_CHECKING:
     from ..journal import JournalEntry
