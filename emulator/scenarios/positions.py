@@ -9,6 +9,9 @@ from __future__ import annotations
 from typing import Callable, Iterable
 
 Key = tuple[str, str]  # (namespace, scenario name)
+# Positions kept, least recently advanced dropped first: every distinct namespace header adds entries,
+# and a client may send a new one with each request (docs/security.md).
+MAX_POSITIONS = 10_000
 
 
 class Positions:
@@ -26,7 +29,10 @@ class Positions:
         taken = self._taken.get(key, 0)
         index = step_for(taken)
         if index is not None:
-            self._taken[key] = taken + 1
+            self._taken.pop(key, None)  # re-inserted last: dicts keep insertion order, so the first
+            self._taken[key] = taken + 1  # key is always the least recently advanced
+            if len(self._taken) > MAX_POSITIONS:
+                del self._taken[next(iter(self._taken))]
         return index
 
     def forget(self, names: Iterable[str]) -> None:

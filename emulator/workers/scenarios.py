@@ -12,9 +12,11 @@ import json
 from typing import Any, Callable, TypeVar
 
 from ..contract.chat_request import ChatRequest
+from ..contract.embedding_request import EmbeddingInput, EmbeddingRequest
 from ..reply import Reply
 from ..scenarios.engine import ScenarioEngine
 from ..scenarios.near_miss import NearMiss
+from ..scenarios.steps import ScriptedVector
 from .db import SharedDB
 from .positions import SharedPositions
 
@@ -95,7 +97,11 @@ class SharedScenarios(ScenarioEngine):
         self.sync()
         return super().respond(request)
 
-    def near_misses(self, request: ChatRequest) -> list[NearMiss]:
+    def respond_embeddings(self, request: EmbeddingRequest) -> list[ScriptedVector | None]:
+        self.sync()
+        return super().respond_embeddings(request)
+
+    def near_misses(self, request: ChatRequest | EmbeddingInput) -> list[NearMiss]:
         self.sync()
         return super().near_misses(request)
 
