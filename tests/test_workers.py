@@ -109,3 +109,8 @@ def test_metrics_add_up_over_the_workers(workers):
     for _ in range(10):
         chat(workers, "hello")
     assert served() - before == 10  # whichever worker was scraped, the sum of both
+
+
+def test_the_probes_answer_under_workers(workers):
+    answers = {httpx.get(workers + "/ready").status_code for _ in range(10)}
+    assert answers == {200}

@@ -53,7 +53,7 @@ def run_workers(settings: Settings, sock: socket.socket) -> None:
     config = uvicorn.Config(
         "emulator.workers.supervisor:worker_app", factory=True, workers=settings.workers,
         log_level="info" if settings.access_log else "warning", access_log=False, log_config=None,
-        lifespan="off", timeout_graceful_shutdown=1, ws="none",
+        lifespan="off", timeout_graceful_shutdown=settings.graceful_timeout, ws="none",
     )
     if "target" in inspect.signature(Multiprocess).parameters:  # uvicorn before 0.54 named the target
         supervisor = Multiprocess(config, target=uvicorn.Server(config).run, sockets=[sock])  # type: ignore[call-arg]
