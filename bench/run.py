@@ -168,7 +168,7 @@ def by_workers(tokens: list[str], counts: list[int], seconds: float) -> None:
     for count in counts:
         proc, port = start("emulator", tokens, count)
         try:
-            for _ in range(2):  # warm up every worker (each loads the exact encodings once, in the background)
+            for _ in range(count + 1):  # warm up every worker (each starts, then loads the exact encodings)
                 wrk(port, REQUEST, 3)
             print(f"{count:<10}{wrk(port, REQUEST, seconds):>12.0f}"
                   f"{wrk(port, {'stream': True, **REQUEST}, seconds):>12.0f}", flush=True)
