@@ -150,8 +150,10 @@ def test_the_documented_fetch_example_streams_from_another_origin(browser, emu):
     across origins (CORS preflight included) and the inspector's journal shows where it came from."""
     emu.reset()
     docs = (Path(__file__).resolve().parent.parent / "docs" / "front-end.md").read_text()
-    curl = docs.split("curl -X POST http://127.0.0.1:8000/_emulator/scenarios \\\n  -d '", 1)[1].split("'\n", 1)[0]
-    httpx.post(emu.url + "/_emulator/scenarios", content=curl).raise_for_status()  # the documented one-liner
+    curl = docs.split("curl http://127.0.0.1:8000/_emulator/scenarios -H 'Content-Type: application/json' \\\n"
+                      "  -d '", 1)[1].split("'\n", 1)[0]
+    httpx.post(emu.url + "/_emulator/scenarios", content=curl,  # the documented one-liner
+               headers={"content-type": "application/json"}).raise_for_status()
     emu.pace_next(1, tokens_per_second=500)
     html = documented_example().replace("http://127.0.0.1:8000/v1", emu.base_url).encode()
 

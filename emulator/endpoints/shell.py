@@ -34,7 +34,7 @@ from ..contract.headers import standard_headers
 from ..contract.validate import parse_json_object
 from ..ids import request_id
 from ..profiles import OPENAI, PROFILES, Profile
-from ..wire.json_body import dumps
+from ..wire.json_body import json_bytes
 from ..wire.responses import BytesResponse
 
 if TYPE_CHECKING:
@@ -89,11 +89,11 @@ class Exchange:
         return {**standard_headers(self.request_id, self.started), **self.headers}
 
     def json(self, payload: object, status: int = 200) -> Response:
-        return BytesResponse(dumps(payload).encode("utf-8"), status, self.answer_headers())
+        return BytesResponse(json_bytes(payload), status, self.answer_headers())
 
     def error(self, error: ApiError, *, in_profile: bool = True) -> Response:
         payload = self.profile.error_payload(error) if in_profile else error.envelope()
-        return BytesResponse(dumps(payload).encode("utf-8"), error.status,
+        return BytesResponse(json_bytes(payload), error.status,
                              {**self.answer_headers(), **error.headers})
 
 
