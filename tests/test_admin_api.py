@@ -445,3 +445,13 @@ def test_other_api_requests_are_journaled_too(emu, admin, client):
     assert entries[1]["response"]["id"] == completion.id
     assert entries[2]["error"] == entries[2]["response"]["error"]["message"]
     assert admin.get("/requests", params={"path": "/_emulator"}).json()["data"] == []  # the admin API is not
+
+
+def test_azure_api_key_headers_are_masked_like_authorization(emu, admin):
+    httpx.post(emu.base_url + "/chat/completions", json=CHAT,
+               headers={"authorization": "Bearer sk-bearer-9876", "api-key": "azure-secret-key-1234",
+                        "x-api-key": "short"})
+    entry = admin.get("/requests", params={"detail": "true"}).json()["data"][0]
+    assert entry["headers"]["api-key"] == "...1234" and entry["headers"]["x-api-key"] == "***"
+    assert entry["headers"]["authorization"] == "Bearer ...9876"
+    assert "azure-secret" not in admin.get(f"/requests/{entry['id']}").text
