@@ -25,7 +25,7 @@ from starlette.requests import Request
 
 from ..config import Settings
 from ..contract.errors import ApiError
-from ..endpoints.shell import error_answer
+from ..endpoints.shell import error_answer, is_json_media
 from .auth import AdminGate
 
 PREFIX = "/_emulator"
@@ -95,7 +95,7 @@ class ExposurePolicy:
             return refused("The admin API does not answer requests that pages on other sites make.",
                            "origin_not_allowed")
         content_type = headers.get("content-type")
-        if request.method in WRITES and not is_json(content_type):
+        if request.method in WRITES and (content_type is None or not is_json_media(content_type)):
             given = "no Content-Type" if content_type is None else f"'Content-Type: {content_type}'"
             return ApiError(415, f"The admin API takes 'Content-Type: application/json' on POST and PUT, with or "
                                  f"without a body; this request has {given}.", code="unsupported_content_type")
@@ -104,11 +104,6 @@ class ExposurePolicy:
 
 def refused(message: str, code: str) -> ApiError:
     return ApiError(403, message, code=code)
-
-
-def is_json(content_type: str | None) -> bool:
-    media = (content_type or "").split(";", 1)[0].strip().lower()
-    return media == "application/json" or media.endswith("+json")
 
 
 class AdminGuard:

@@ -189,6 +189,11 @@ def check_json_content_type(request: Request) -> None:
     content_type = request.headers.get("content-type")
     if content_type is None:
         return  # clients that send none still send JSON (the live API parses it)
-    media = content_type.split(";", 1)[0].strip().lower()
-    if media != "application/json" and not media.endswith("+json"):
+    if not is_json_media(content_type):
         raise errors.unsupported_content_type(content_type)
+
+
+def is_json_media(content_type: str) -> bool:
+    """`application/json` or a `+json` type, whatever its parameters."""
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media == "application/json" or media.endswith("+json")
