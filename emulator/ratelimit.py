@@ -51,22 +51,24 @@ class RateLimiter:
     def reset(self) -> None:
         self._budgets.clear()
 
+    def admit(self, key: str, tokens: int, model: str) -> None:
+        """Before any work: the live 429 (when enforcing) for a request that cannot fit, `tokens`
+        being what it will take at least (its prompt). A limited client costs no generation."""
+        if self.enforce:
+            self._check(self._budget(key), tokens, model)
+
     def consume(self, key: str, tokens: int, model: str) -> dict[str, str]:
         """Count one request of `tokens` tokens; the headers to send (or the live 429 when enforcing)."""
-        now = time.monotonic()
-        budget = self._budget(key, now)
-        reset = budget.window_start + WINDOW - now
+        budget = self._budget(key)
         if self.enforce:
-            if budget.requests + 1 > self.requests_per_minute:
-                raise self._limited(budget, reset, model, "requests", self.requests_per_minute, budget.requests, 1)
-            if budget.tokens + tokens > self.tokens_per_minute:
-                raise self._limited(budget, reset, model, "tokens", self.tokens_per_minute, budget.tokens, tokens)
+            self._check(budget, tokens, model)
         budget.requests += 1
         budget.tokens += tokens
-        return self.headers(budget, reset)
+        return self.headers(budget)
 
-    def _budget(self, key: str, now: float) -> Budget:
+    def _budget(self, key: str) -> Budget:
         """The key's budget in its current window, opening a new window when there is none."""
+        now = time.monotonic()
         budget = self._budgets.get(key)
         if budget is not None:
             if now - budget.window_start < WINDOW:
@@ -78,6 +80,12 @@ class RateLimiter:
             self._budgets[key] = budget
         return budget
 
+    def _check(self, budget: Budget, tokens: int, model: str) -> None:
+        if budget.requests + 1 > self.requests_per_minute:
+            raise self._limited(budget, model, "requests", self.requests_per_minute, budget.requests, 1)
+        if budget.tokens + tokens > self.tokens_per_minute:
+            raise self._limited(budget, model, "tokens", self.tokens_per_minute, budget.tokens, tokens)
+
     def _drop_idle(self, now: float) -> None:
         """Forget keys whose window has ended (the oldest windows come first, so the scan stops at
         the first active one)."""
@@ -87,17 +95,18 @@ class RateLimiter:
                 return
             del self._budgets[key]
 
-    def _limited(self, budget: Budget, reset: float, model: str, kind: str, limit: int, used: int,
-                 requested: int) -> errors.ApiError:
+    def _limited(self, budget: Budget, model: str, kind: str, limit: int, used: int, requested: int) -> errors.ApiError:
+        reset = _until_reset(budget)
         error = errors.rate_limited(model, kind, limit, used, requested, go_duration(reset))
-        error.headers.update(self.headers(budget, reset))
+        error.headers.update(self.headers(budget))
         error.headers["retry-after"] = str(max(int(reset + 0.999), 1))
         error.headers["retry-after-ms"] = str(int(reset * 1000))
         error.headers["x-should-retry"] = "true"
         return error
 
-    def headers(self, budget: Budget, reset: float) -> dict[str, str]:
-        """The `x-ratelimit-*` headers; `reset`: seconds until the window ends and both budgets come back."""
+    def headers(self, budget: Budget) -> dict[str, str]:
+        """The `x-ratelimit-*` headers: both resets say when the window ends and the budgets come back."""
+        reset = _until_reset(budget)
         return {
             "x-ratelimit-limit-requests": self._limit_requests,
             "x-ratelimit-limit-tokens": self._limit_tokens,
@@ -106,3 +115,8 @@ class RateLimiter:
             "x-ratelimit-reset-requests": go_duration(reset) if budget.requests else "0s",
             "x-ratelimit-reset-tokens": go_duration(reset) if budget.tokens else "0s",
         }
+
+
+def _until_reset(budget: Budget) -> float:
+    """Seconds until `budget`'s window ends."""
+    return max(budget.window_start + WINDOW - time.monotonic(), 0.0)
