@@ -11,6 +11,7 @@ generator (`--seed`), so the same seed and request order give the same delays.
 """
 from __future__ import annotations
 
+import math
 import random
 import threading
 from dataclasses import dataclass, replace
@@ -24,7 +25,11 @@ TPS_HEADER = "x-emulator-tokens-per-second"
 CHUNK_HEADER = "x-emulator-chunk-tokens"
 TTFT_JITTER_HEADER = "x-emulator-ttft-jitter-ms"
 TPS_JITTER_HEADER = "x-emulator-tokens-per-second-jitter"
-HEADERS = (TTFT_HEADER, TPS_HEADER, CHUNK_HEADER, TTFT_JITTER_HEADER, TPS_JITTER_HEADER)
+HEADERS = {"ttft_ms": TTFT_HEADER, "tokens_per_second": TPS_HEADER, "chunk_tokens": CHUNK_HEADER,
+           "ttft_jitter_ms": TTFT_JITTER_HEADER, "tokens_per_second_jitter": TPS_JITTER_HEADER}
+# The longest pause pacing may ask for, before the first event or between two: the official SDKs'
+# default timeout. Longer (or `inf`, `nan`, `1e309`) would hold a stream open for good.
+MAX_WAIT_SECONDS = 600.0
 
 
 @dataclass(frozen=True)
@@ -46,11 +51,13 @@ class Pacing:
         return self.ttft_jitter_ms > 0 or self.tokens_per_second_jitter > 0
 
     def drawn(self, rng: random.Random) -> Pacing:
-        """One stream's pacing: time to first token and rate drawn around their means (never below 0,
-        a rate never below a tenth of its mean), the spread then spent."""
+        """One stream's pacing: time to first token and rate drawn around their means (a time never below 0
+        nor over MAX_WAIT_SECONDS, a rate never below a tenth of its mean), the spread then spent."""
         if not self.has_jitter:
             return self
-        ttft = max(rng.normalvariate(self.ttft_ms, self.ttft_jitter_ms), 0.0) if self.ttft_jitter_ms else self.ttft_ms
+        ttft = self.ttft_ms
+        if self.ttft_jitter_ms:
+            ttft = min(max(rng.normalvariate(ttft, self.ttft_jitter_ms), 0.0), MAX_WAIT_SECONDS * 1000)
         tps = self.tokens_per_second
         if tps > 0 and self.tokens_per_second_jitter:
             tps = max(rng.normalvariate(tps, self.tokens_per_second_jitter), tps / 10)
@@ -62,6 +69,21 @@ class Pacing:
             return []
         per_event = self.chunk_tokens / self.tokens_per_second if self.tokens_per_second > 0 else 0.0
         return [self.ttft_ms / 1000] + [per_event] * (count - 1)
+
+    def problem(self) -> tuple[str, str] | None:
+        """(setting, what is wrong) when a pause would be negative, not finite or over MAX_WAIT_SECONDS."""
+        if not (math.isfinite(self.ttft_ms) and 0 <= self.ttft_ms <= MAX_WAIT_SECONDS * 1000):
+            return "ttft_ms", f"takes milliseconds from 0 to {MAX_WAIT_SECONDS * 1000:g}"
+        if not (math.isfinite(self.tokens_per_second) and self.tokens_per_second >= 0):
+            return "tokens_per_second", "takes a number >= 0 (0: unpaced)"
+        if self.tokens_per_second and self.chunk_tokens / self.tokens_per_second > MAX_WAIT_SECONDS:
+            return "tokens_per_second", (f"is too low: a chunk of {self.chunk_tokens} tokens would wait more than "
+                                         f"{MAX_WAIT_SECONDS:g} s")
+        for spread in ("ttft_jitter_ms", "tokens_per_second_jitter"):
+            value = getattr(self, spread)
+            if not (math.isfinite(value) and 0 <= value <= MAX_WAIT_SECONDS * 1000):
+                return spread, f"takes a spread from 0 to {MAX_WAIT_SECONDS * 1000:g}"
+        return None
 
     def as_dict(self) -> dict[str, Any]:
         spread = {"ttft_jitter_ms": self.ttft_jitter_ms, "tokens_per_second_jitter": self.tokens_per_second_jitter}
@@ -83,9 +105,12 @@ def from_headers(headers: Mapping[str, str], default: Pacing) -> Pacing:
             tokens_per_second_jitter=float(headers.get(TPS_JITTER_HEADER, default.tokens_per_second_jitter)),
         )
     except ValueError:
-        raise errors.invalid_pacing_header(*HEADERS) from None
-    if min(pacing.ttft_ms, pacing.tokens_per_second, pacing.ttft_jitter_ms, pacing.tokens_per_second_jitter) < 0:
-        raise errors.invalid_pacing_header(*HEADERS)
+        raise errors.invalid_pacing_header(TTFT_HEADER, TPS_HEADER, CHUNK_HEADER, TTFT_JITTER_HEADER,
+                                           TPS_JITTER_HEADER) from None
+    problem = pacing.problem()
+    if problem is not None:
+        setting, what = problem
+        raise errors.pacing_header_out_of_range(HEADERS[setting], headers.get(HEADERS[setting], ""), what)
     return pacing
 
 

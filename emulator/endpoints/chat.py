@@ -84,7 +84,7 @@ def _answer(state: EmulatorState, chat: ChatRequest, reply: Reply, pacing: Pacin
     rendered = render(reply, {**ex.answer_headers(), **limits, **reply.headers}, stream=chat.stream, pacing=pacing,
                       include_usage=chat.include_usage, include_obfuscation=chat.include_obfuscation,
                       decoration=None if route is None else route.decoration, on_sent=entry.event_sent)
-    _record(state, chat, rendered, entry, ex.request_id)
+    _record(state, chat, rendered, entry, ex.request_id)  # after render: an answer that cannot be sent stores nothing
     if rendered.paced:
         entry.extra["pacing"] = pacing.as_dict()  # what this stream drew (jitter), for the journal's readers
     if rendered.events is not None and reply.fault is None and not rendered.paced:
