@@ -63,7 +63,7 @@ def chat(url: str, content: str, **extra) -> httpx.Response:
 
 
 def test_a_completion_stored_by_one_worker_is_read_through_the_other(workers):
-    httpx.delete(workers + "/_emulator/requests")
+    assert httpx.delete(workers + "/_emulator/requests").status_code == 200
     created = chat(workers, "remember this", store=True).json()
     writer = httpx.get(workers + "/_emulator/requests").json()["data"][-1]["worker"]
 
@@ -82,7 +82,7 @@ def test_a_completion_stored_by_one_worker_is_read_through_the_other(workers):
 
 
 def test_a_sequence_added_through_the_admin_api_advances_across_workers(workers):
-    httpx.post(workers + "/_emulator/reset")
+    assert httpx.post(workers + "/_emulator/reset", json={}).status_code == 200
     steps = [{"reply": {"content": f"step {i}"}} for i in range(5)]
     added = httpx.post(workers + "/_emulator/scenarios",
                        json={"name": "counting", "sequence": steps, "on_end": "restart"})
@@ -114,3 +114,18 @@ def test_metrics_add_up_over_the_workers(workers):
 def test_the_probes_answer_under_workers(workers):
     answers = {httpx.get(workers + "/ready").status_code for _ in range(10)}
     assert answers == {200}
+
+
+def test_rate_limit_budgets_count_across_workers(workers):
+    key = {"authorization": "Bearer sk-budget-across-workers"}
+    remaining = []
+
+    def send() -> None:
+        response = httpx.post(workers + "/v1/chat/completions", headers=key,
+                              json={"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}]})
+        remaining.append(int(response.headers["x-ratelimit-remaining-requests"]))
+
+    assert httpx.delete(workers + "/_emulator/requests").status_code == 200
+    until_both_workers(workers, send)
+    first = remaining[0]
+    assert remaining == list(range(first, first - len(remaining), -1))  # one window, whichever worker counted
