@@ -14,6 +14,7 @@ def summary(entry: JournalEntry) -> dict[str, Any]:
         "duration_ms": round(entry.duration_ms, 3), "stream": entry.stream, "usage": entry.usage,
         "error": error.get("message") if error else None, "truncated": entry.truncated,
         "fault": entry.fault, "chaos": entry.chaos,
+        **({"worker": entry.extra["worker"]} if "worker" in entry.extra else {}),  # --workers: the pid that served it
     }
 
 
@@ -28,14 +29,26 @@ def detail(entry: JournalEntry) -> dict[str, Any]:
         "size": entry.size, "delivery": entry.delivery, "ended_ms": entry.ended_ms,
         "retry_headers": entry.retry_headers,
         "near_misses": None if entry.near_misses is None else [m.to_json() for m in entry.near_misses],
+        **({"pacing": entry.extra["pacing"]} if "pacing" in entry.extra else {}),  # what a paced stream drew
     }
 
 
+# Headers that carry a key by themselves (Azure's `api-key`, gateways' `x-api-key`).
+KEY_HEADERS = ("api-key", "x-api-key")
+
+
 def _redact(headers: dict[str, str]) -> dict[str, str]:
-    """Keys stay out of the inspector: only the last four characters of a bearer key are shown."""
+    """Keys stay out of the inspector: only the last four characters of a key are shown."""
     out = dict(headers)
     auth = out.get("authorization")
     if auth:
         scheme, _, key = auth.partition(" ")
-        out["authorization"] = f"{scheme} ...{key[-4:]}" if len(key) > 8 else f"{scheme} ***"
+        out["authorization"] = f"{scheme} {_masked(key)}"
+    for name in KEY_HEADERS:
+        if name in out:
+            out[name] = _masked(out[name])
     return out
+
+
+def _masked(key: str) -> str:
+    return f"...{key[-4:]}" if len(key) > 8 else "***"

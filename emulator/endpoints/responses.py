@@ -7,17 +7,18 @@ object or its typed events (`wire/response_render.py`), through the same endpoin
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any, Protocol
+from typing import Any, Callable, Protocol
 
 from ..contract.errors import ApiError
 from ..contract.responses_request import ResponsesRequest, validate_responses_request
 from ..contract.responses_shape import RESPONSES_REQUEST
 from ..contract.validate import parse_json_object
-from ..delivery import watch_delivery
+from ..delivery import ASGIApp, watch_delivery
 from ..faults import ErrorEvent
 from ..journal import JOURNAL_ENTRY, JournalEntry
 from ..model.request_options import apply_request_options
 from ..model.text import reasoning_summary
+from ..pacing import Pacing
 from ..pacing import resolve as resolve_pacing
 from ..profiles import IGNORED_FIELDS_HEADER
 from ..profiles.ignore import strip_unknown
@@ -68,19 +69,43 @@ async def serve_response(ex: Exchange, route: ResponsesRoute | None) -> Any:
                                      previous=lambda rid: state.responses.get(ex.api_key, rid))
     if not req.context:  # the whole conversation is in the body: the built-in model's memo may keep the reply
         req.chat.raw_key = (raw, ex.profile.name, ex.request.scope["path"])
+    # Rate limits: a stream reports them inside the stream (after response.created), others as the 429.
+    limited = _rate_limited(req, lambda: state.limiter.admit(ex.api_key, req.chat.prompt_tokens, req.model.id))
     reply = build_reply(state, req)
     entry.matched = reply.source
-    if state.chaos is not None:
-        reply = with_chaos(state, req.chat, reply, entry)
+    reply = with_chaos(state, req.chat, reply, entry)
     headers = {**ex.answer_headers(), **reply.headers}
-    try:
-        headers.update(state.limiter.consume(ex.api_key, reply.usage.total_tokens, req.model.id))
-    except ApiError as error:
-        if not (req.stream and error.status == 429):
-            raise
-        reply = replace(reply, fault=ErrorEvent(error=error.envelope()))  # streams report rate limits in the stream
-    pacing = resolve_pacing(reply.pacing, state.next_pacing, entry.headers, state.settings.pacing) \
+    if limited is None:
+        limited = _rate_limited(req, lambda: headers.update(
+            state.limiter.consume(ex.api_key, reply.usage.total_tokens, req.model.id)))
+    if limited is not None:
+        reply = replace(reply, fault=ErrorEvent(error=limited.envelope()))
+    pacing = resolve_pacing(reply.pacing, state.next_pacing, entry.headers, state.settings.pacing, state.rng) \
         if req.stream else state.settings.pacing
+    if state.admission is None:
+        return _answer(state, req, reply, headers, pacing, entry)
+    await state.admission.enter()  # --max-concurrency: wait for a slot, held until the answer is sent
+    try:
+        return state.admission.holding(_answer(state, req, reply, headers, pacing, entry))
+    except BaseException:
+        state.admission.leave()
+        raise
+
+
+def _rate_limited(req: ResponsesRequest, check: Callable[[], object]) -> ApiError | None:
+    """The 429 `check` raises when it must go inside the stream (None when it passed); others raise."""
+    try:
+        check()
+    except ApiError as error:
+        if req.stream and error.status == 429:
+            return error
+        raise
+    return None
+
+
+def _answer(state: EmulatorState, req: ResponsesRequest, reply: Reply, headers: dict[str, str], pacing: Pacing,
+            entry: JournalEntry) -> ASGIApp:
+    """Render the reply and record it: the response to send."""
     rendered = render_response(req, reply, headers, pacing=pacing, on_sent=entry.event_sent)
     _record(state, req, rendered, entry)
     if rendered.events is not None and not rendered.paced and reply.fault is None:
