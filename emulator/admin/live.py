@@ -10,7 +10,7 @@ import asyncio
 from typing import Any
 
 from ..journal import Journal, JournalEntry
-from ..wire.json_body import json_bytes
+from ..json_text import json_bytes
 from ..wire.stream_response import SSE_MEDIA_TYPE, Receive, Send, sse_headers
 from .views import summary
 
