@@ -11,10 +11,22 @@ def summary(entry: JournalEntry) -> dict[str, Any]:
     return {
         "id": entry.id, "time": entry.time, "method": entry.method, "path": entry.path,
         "model": entry.model, "matched": entry.matched, "status": entry.status,
-        "duration_ms": round(entry.duration_ms, 3), "stream": entry.stream, "usage": entry.usage,
+        "duration_ms": round(_duration_ms(entry), 3), "ttft_ms": _ttft_ms(entry), "delivery": entry.delivery,
+        "stream": entry.stream, "usage": entry.usage,
         "error": error.get("message") if error else None, "truncated": entry.truncated,
         "fault": entry.fault, "chaos": entry.chaos,
     }
+
+
+def _duration_ms(entry: JournalEntry) -> float:
+    """Until the last byte went out (or the client left), as the access log measures: a paced stream's
+    time. While a stream is still sending (`delivery` "sending"), until the endpoint handed it over."""
+    return entry.ended_ms if entry.ended_ms is not None else entry.duration_ms
+
+
+def _ttft_ms(entry: JournalEntry) -> float | None:
+    """A stream's time to its first chunk, when the send times were recorded."""
+    return entry.event_offsets_ms[0] if entry.stream and entry.event_offsets_ms else None
 
 
 def detail(entry: JournalEntry) -> dict[str, Any]:

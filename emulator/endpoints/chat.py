@@ -72,7 +72,8 @@ async def serve_chat(ex: Exchange, route: ChatRoute | None) -> Any:
         entry.all_events_sent()  # one write: the journal needs no timing per event
     if rendered.events is None and reply.fault is None:
         return rendered.response  # a plain JSON body: it goes out at once
-    return watch_delivery(rendered.response, entry, reply.fault)  # the client checks read how it ended
+    # The client checks read how it ended; the inspector updates the entry's duration to the last byte.
+    return watch_delivery(rendered.response, entry, reply.fault, state.journal.delivered)
 
 
 create_chat_completion = chat_endpoint()
