@@ -334,3 +334,13 @@ def test_a_page_on_another_origin_can_neither_drive_nor_read_the_admin_api(brows
     assert emu.list_scenarios()["data"] == [] and len(emu.requests) == 1  # nothing added, nothing reset
     answer = client.chat.completions.create(model="gpt-4o-mini", messages=USER)
     assert answer.choices[0].message.content != "attacker's text"
+
+
+def test_a_key_in_the_url_is_shown_masked(page, emu):
+    httpx.post(emu.base_url + "/chat/completions?api-key=sk-in-the-url-secret-5678", json={
+        "model": "gpt-4o-mini", "messages": USER}, headers={"authorization": "Bearer sk-browser"})
+    row = page.locator("#requests tbody tr").nth(0)
+    sync_api.expect(row).to_contain_text("/v1/chat/completions?api-key=...5678")
+    row.click()
+    sync_api.expect(page.locator("#detail-title")).to_contain_text("?api-key=...5678")
+    assert "in-the-url-secret" not in page.content()

@@ -87,7 +87,7 @@ function renderRow(entry) {
   const tr = document.createElement("tr");
   tr.dataset.id = entry.id;
   const usage = entry.usage;
-  const path = cell(entry.path);
+  const path = cell(entry.path + (entry.query ? "?" + entry.query : ""));  // key-like parameters come masked
   if (entry.stream) path.insertAdjacentHTML("beforeend", '<span class="tag">stream</span>');
   const fault = entry.chaos || entry.fault;                    // named, so no markup can come in
   if (fault) {
@@ -273,7 +273,7 @@ async function select(id) {
   try { entry = await api("/requests/" + id); } catch (error) { return showError(error); }
   $("detail-pane").hidden = false;
   document.querySelector("main").classList.add("with-detail");
-  $("detail-title").textContent = `#${entry.id} ${entry.method} ${entry.path}`;
+  $("detail-title").textContent = `#${entry.id} ${entry.method} ${entry.path}${entry.query ? "?" + entry.query : ""}`;
   $("detail-meta").textContent = [
     fmtTime(entry.time), "status " + entry.status, entry.model, "matched " + (entry.matched || "nothing"),
     entry.delivery === "sending" ? "sending…" : fmtMs(entry.duration_ms) + " to the last byte",
