@@ -25,6 +25,8 @@ from typing import Iterable
 
 import regex
 
+from . import bpe_classes
+
 # tiktoken's patterns (tiktoken_ext/openai_public.py), with `$` written `\Z`: in Python's regex
 # `$` also matches before a final newline, in Rust's only at the end of the text.
 PATTERNS = {
@@ -40,22 +42,28 @@ PATTERNS = {
     ]),
 }
 
-# ASCII text, most of every prompt, is split by the same pattern with its classes spelled out for
-# ASCII, in Python's own `re` (since 3.11 it has possessive quantifiers): about three times faster.
-# `\s` is spelled out too, as Python's also matches \x1c-\x1f, which are no Unicode White_Space.
+# The classes are corrected, so the patterns match as tiktoken's do:
+# tiktoken matches with Rust's `regex` crate, whose tables are Unicode 16.0, while the `regex`
+# package follows the newest Unicode (17.0 makes letters and marks of code points 16.0 leaves
+# unassigned, 0295 moves from Lo to Ll). `bpe_classes` holds the differences for the `regex`
+# version the project requires; each `\p{...}` is corrected by them (set operations: `regex.V1`).
+# ASCII text, most of every prompt, takes the pattern with ASCII classes in Python's own `re`
+# (since 3.11 it has possessive quantifiers): about three times faster. There `\s` is spelled out
+# too, as Python's also matches \x1c-\x1f, which are no Unicode White_Space.
 _ASCII_CLASSES = {"L": "A-Za-z", "N": "0-9", "Lu": "A-Z", "Ll": "a-z", "Lt": "", "Lm": "", "Lo": "", "M": ""}
 _ASCII_SPACE = r"\t\n\x0b\x0c\r "
 _ELEMENT = regex.compile(r"\\p\{(\w+)\}|\\[sS]|\\.|.", regex.DOTALL)
 
 
-def ascii_pattern(pattern: str) -> str:
-    """`pattern` as it matches on ASCII text, with no Unicode classes (for `re`)."""
+def spell_out(pattern: str, classes: dict[str, str], space: str | None) -> str:
+    """`pattern` with each `\\p{...}` (and `\\s`, `\\S` if `space` is given) replaced by the
+    characters `classes` (and `space`) list."""
     out: list[str] = []
     in_class = False
     for element in _ELEMENT.finditer(pattern):
         text, name = element.group(), element.group(1)
-        if name is not None or text in (r"\s", r"\S"):
-            body = _ASCII_CLASSES[name] if name is not None else _ASCII_SPACE
+        if name is not None or (space is not None and text in (r"\s", r"\S")):
+            body = classes[name] if name is not None else str(space)
             if in_class and text == r"\S":
                 raise ValueError("\\S inside a class")
             negate = "^" if text == r"\S" else ""
@@ -67,6 +75,14 @@ def ascii_pattern(pattern: str) -> str:
             in_class = False
         out.append(text)
     return "".join(out)
+
+
+def _unicode16(name: str) -> str:
+    add, remove = bpe_classes.DIFFERENCES[name]
+    return f"[[\\p{{{name}}}{add}]--[{remove}]]" if remove else f"\\p{{{name}}}{add}"
+
+
+_UNICODE16_CLASSES = {name: _unicode16(name) for name in bpe_classes.DIFFERENCES}
 
 
 # The piece cache: at most this many pieces of at most `_CACHED_PIECE` characters per encoding
@@ -124,8 +140,8 @@ class Encoder:
     def __init__(self, name: str, vocabulary: Vocabulary) -> None:
         self.name = name
         self.vocabulary = vocabulary
-        self._split_unicode = regex.compile(PATTERNS[name]).findall
-        self._split_ascii = re.compile(ascii_pattern(PATTERNS[name])).findall
+        self._split_unicode = regex.compile(spell_out(PATTERNS[name], _UNICODE16_CLASSES, None), regex.V1).findall
+        self._split_ascii = re.compile(spell_out(PATTERNS[name], _ASCII_CLASSES, _ASCII_SPACE)).findall
         self._cache: dict[str, tuple[int, ...]] = {}
 
     def split(self, text: str) -> list[str]:

@@ -11,6 +11,7 @@ import sys
 import warnings
 from functools import lru_cache
 from importlib.resources import files
+from pathlib import Path
 
 import httpx
 import pytest
@@ -132,3 +133,17 @@ def test_the_server_stays_under_60_mib_with_both_encodings_loaded():
     finally:
         server.stop()
     assert peak < 60, f"peak RSS {peak:.1f} MiB"
+
+
+def test_the_pre_tokenizer_classes_are_unicode_16s_as_in_tiktoken():
+    """tiktoken's Rust regex has Unicode 16.0 tables; the `regex` package's are newer, so `bpe`
+    corrects them with `bpe_classes`, which must be current for the installed `regex`."""
+    import regex
+
+    import unicode_classes
+    from emulator import bpe_classes
+    assert unicode_classes.module() == (Path(bpe_classes.__file__).read_text())
+    for name in unicode_classes.CLASSES:
+        corrected = regex.compile(f"[{bpe._UNICODE16_CLASSES[name]}]", regex.V1)
+        found = {ord(c) for c in corrected.findall(unicode_classes.EVERY_CHARACTER)}
+        assert found == unicode_classes.unicode16(name), name
