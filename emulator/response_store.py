@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .store import key_digest
-from .wire.json_body import dumps
+from .json_text import dumps
 
 STAGES = ("queued", "in_progress", "done", "cancelled")
 

@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING, Any, Awaitable, Callable, Protocol
 from ..ids import completion_id
 from ..pacing import Pacing
 from ..reply import Reply
-from .json_body import completion_dict, dumps
+from ..json_text import dumps
+from .faulted import faulted_body, faulted_stream
+from .json_body import completion_dict
 from .responses import BytesResponse
 from .stamped import json_body, sse_events
 from .stream_response import PacedEventStream, unpaced_stream
@@ -76,9 +78,9 @@ def deliver(body: dict[str, Any], headers: dict[str, str], *, payload: bytes | N
     if events is None:
         assert payload is not None
         response: ASGIApp = BytesResponse(payload, 200, headers)
-        return Rendered(body, response if fault is None else fault.wrap(response))
+        return Rendered(body, response if fault is None else faulted_body(fault, response))
     if fault is not None:
-        return Rendered(body, fault.response(events, headers, pacing), events)
+        return Rendered(body, faulted_stream(fault, events, headers, pacing), events)
     if pacing.is_paced:
         return Rendered(body, PacedEventStream(events, headers, pacing, on_sent=on_sent), events, paced=True)
     return Rendered(body, unpaced_stream(events, headers), events)

@@ -15,7 +15,7 @@ from typing import Any, Iterator
 
 from ..ids import ALNUM
 from ..tokens import join, text_groups, tokenize
-from .json_body import dumps
+from ..json_text import dumps
 
 # Delta events that carry `obfuscation` (padding the delta to a multiple of 16 characters).
 OBFUSCATED = frozenset({"response.output_text.delta", "response.function_call_arguments.delta",

@@ -15,7 +15,7 @@ from ..contract.responses_request import ResponsesRequest
 from ..faults import ErrorEvent, Fault
 from ..pacing import Pacing
 from ..reply import Reply
-from .json_body import dumps
+from ..json_text import dumps
 from .render import Rendered, deliver
 from .response_events import Chunking, failed_after, stream_events
 from .response_object import final_status, output_items, response_dict, with_billing
