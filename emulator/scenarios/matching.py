@@ -12,6 +12,7 @@ from fnmatch import fnmatchcase
 from typing import Any, Callable
 
 from ..contract.chat_request import ChatRequest, message_text
+from . import conversation as conv
 
 _SHOWN = 60  # characters of the request shown in a near-miss explanation
 
@@ -183,6 +184,69 @@ def _turn(spec: int | dict[str, int]) -> Condition:
     return Condition("turn", lambda r: low <= r.turn <= high, expected, lambda r: f"turn {r.turn}")
 
 
+def _api(request: ChatRequest) -> str:
+    return getattr(request, "api", conv.CHAT)
+
+
+@dataclass
+class Recorded(Condition):
+    """A recorded value the request's canonical form must equal; the near miss names the first difference
+    ("conversation differs at messages[3].content: 'a', the request has 'b'")."""
+
+    difference: Callable[[ChatRequest], tuple[str, Any, Any] | None] = lambda r: None
+
+    def why_not(self, request: ChatRequest) -> str:
+        found = self.difference(request)
+        if found is None:
+            return f"{self.key}: the same"
+        path, expected, actual = found
+        return f"{self.key} differs at {path}: {_value(expected)}, the request has {_value(actual)}"
+
+
+def _exact(key: str, spec: Any, get: Callable[[ChatRequest], Any], where: Callable[[ChatRequest], str],
+           differ: Callable[[Any, Any, str], tuple[str, Any, Any] | None] = conv.first_difference) -> Condition:
+    return Recorded(key, lambda r: differ(spec, get(r), "") is None, "", lambda r: "",
+                    lambda r: differ(spec, get(r), where(r)))
+
+
+def _value(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, dict) and set(value) == {"sha256", "chars"}:
+        return f"a {value['chars']}-character text (sha256 {value['sha256']})"
+    if isinstance(value, str):
+        return _show(value)
+    return _show(conv.canonical_json(value))
+
+
+def _canonical(request: ChatRequest, what: Callable[[str, dict[str, Any]], Any]) -> Any:
+    """`what(api, body)` once per request, however many recorded scenarios ask."""
+    cache = request.__dict__.setdefault("_canonical_forms", {})
+    if what not in cache:
+        cache[what] = what(_api(request), request.body)
+    return cache[what]
+
+
+def _conversation(spec: list[Any]) -> Condition:
+    return _exact("conversation", spec, lambda r: _canonical(r, conv.conversation),
+                  lambda r: "input" if _api(r) == conv.RESPONSES else "messages", conv.turn_difference)
+
+
+def _tools(spec: list[Any]) -> Condition:
+    return _exact("tools", spec, lambda r: _canonical(r, conv.tool_set), lambda r: "tools")
+
+
+def _response_format(spec: Any) -> Condition:
+    return _exact("response_format", spec, lambda r: _canonical(r, conv.output_format),
+                  lambda r: "text.format" if _api(r) == conv.RESPONSES else "response_format")
+
+
+def _params(spec: dict[str, Any]) -> list[Condition]:
+    """`{field: value}`: each top-level body field equals the value (null: the field is absent)."""
+    return [_exact(f"params[{name}]", value, lambda r, n=name: r.body.get(n), lambda r, n=name: n)
+            for name, value in spec.items()]
+
+
 # Each match key and how it becomes conditions (headers and metadata give one per named key).
 _BUILDERS: dict[str, Callable[[Any], list[Condition]]] = {
     "model": lambda spec: [_model(spec)],
@@ -200,6 +264,11 @@ _BUILDERS: dict[str, Callable[[Any], list[Condition]]] = {
     "metadata": _metadata,
     "user": lambda spec: [_text_condition("user", spec, lambda r: r.body.get("user"))],
     "turn": lambda spec: [_turn(spec)],
+    "api": lambda spec: [Condition("api", lambda r: _api(r) == spec, repr(spec), lambda r: repr(_api(r)))],
+    "conversation": lambda spec: [_conversation(spec)],
+    "tools": lambda spec: [_tools(spec)],
+    "response_format": lambda spec: [_response_format(spec)],
+    "params": _params,
 }
 
 
