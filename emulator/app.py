@@ -104,8 +104,13 @@ def build_app(state: EmulatorState) -> Starlette:
                    allow_headers=["*"], expose_headers=EXPOSED_HEADERS, max_age=600),
         Middleware(JournalOtherRequests, journal=state.journal),
     ]
+    routes = core_routes()
+    if state.services.get("proxy") is not None:  # `--upstream`: reads the upstream answers
+        from .record.passthrough import pass_through_routes
+
+        routes = pass_through_routes() + routes
     app = Starlette(
-        routes=core_routes(),
+        routes=routes,
         middleware=middleware,
         exception_handlers={HTTPException: _http_error, Exception: _unexpected},
     )

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from pathlib import Path
@@ -48,6 +49,19 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--profile", default="openai", choices=sorted(PROFILES),
                    help="what the server accepts: openai (default, as strict as the live API), vllm, azure, lenient; "
                         "one request can choose another with the x-emulator-profile header")
+    p.add_argument("--upstream", default=None, metavar="URL", dest="upstream_url",
+                   help="forward what no scenario answers to this OpenAI-compatible base URL (e.g. "
+                        "https://api.openai.com/v1)")
+    p.add_argument("--upstream-key", default=None, metavar="KEY",
+                   help="the key sent upstream (default: $CHAT_EMULATOR_UPSTREAM_KEY, else the client's own)")
+    p.add_argument("--upstream-timeout", type=float, default=600.0, metavar="SECONDS",
+                   help="give up on a silent upstream after this long, with a 502 (default 600)")
+    p.add_argument("--record", type=Path, default=None, metavar="DIR", dest="record_dir",
+                   help="with --upstream: write each forwarded exchange as a scenario in DIR (one file per namespace)")
+    p.add_argument("--record-timing", action="store_true",
+                   help="with --record: keep time to first token and pace, replayed as pacing")
+    p.add_argument("--redact", action="append", default=[], metavar="REGEX",
+                   help="with --record: mask text matching REGEX in recorded bodies (repeatable)")
     p.add_argument("--azure-deployment", action="append", default=[], metavar="NAME=MODEL", dest="azure_deployments",
                    help="azure profile: deployment NAME serves MODEL (repeatable; any model id is also a deployment)")
 
@@ -64,7 +78,23 @@ def _settings(args: argparse.Namespace) -> Settings:
         log_format=args.log_format, admin_token=args.admin_token,
         journal_size=args.journal_size, journal_max_bytes=int(args.journal_max_mb * 1024 * 1024),
         profile=args.profile, azure_deployments=tuple(_deployment(d) for d in args.azure_deployments),
+        upstream_url=args.upstream_url, upstream_key=args.upstream_key, upstream_timeout=args.upstream_timeout,
+        record_dir=args.record_dir, record_timing=args.record_timing, redact=tuple(args.redact),
     )
+
+
+def _record_problem(args: argparse.Namespace) -> str | None:
+    """A mistake in the record options, as one line."""
+    from .record.redact import check_patterns
+
+    if args.record_dir is not None and not args.upstream_url:
+        return "--record needs --upstream URL (it records what the upstream answers)"
+    if (args.record_timing or args.redact) and args.record_dir is None:
+        return "--record-timing and --redact go with --record DIR"
+    if args.upstream_url and not args.upstream_url.startswith(("http://", "https://")):
+        return f"--upstream takes an http:// or https:// base URL, got {args.upstream_url!r}"
+    problems = check_patterns(args.redact)
+    return problems[0] if problems else None
 
 
 def _deployment(text: str) -> tuple[str, str]:
@@ -78,8 +108,13 @@ def serve(args: argparse.Namespace) -> int:
     from .scenarios.loader import ScenarioFileError
     from .server import Emulator
 
+    problem = _record_problem(args)
+    if problem is not None:
+        print(f"chat-emulator serve: {problem}", file=sys.stderr)
+        return 2
     settings = _settings(args)
     configure_logging(settings.log_format)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # the upstream client's line per request: our log has it
     try:
         emulator = Emulator(settings)
     except ScenarioFileError as error:
@@ -94,6 +129,9 @@ def serve(args: argparse.Namespace) -> int:
         names = emulator.scenarios.names()
         print(f"{len(names)} scenarios loaded" + (" (watching for changes)" if args.watch else "")
               + (", strict mode" if args.strict else ""), flush=True)
+    if settings.upstream_url:
+        print(f"forwarding what no scenario answers to {settings.upstream_url}"
+              + (f", recording into {settings.record_dir}" if settings.record_dir else ""), flush=True)
     if AdminGate(settings).enabled:
         print(f"inspector: {emulator.inspector_url}", flush=True)
     try:

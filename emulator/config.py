@@ -37,3 +37,10 @@ class Settings:
     profile: str = "openai"  # openai, vllm, azure or lenient (emulator/profiles)
     # Azure deployments: (deployment name, model id) pairs; any catalogue id is also a deployment of itself.
     azure_deployments: tuple[tuple[str, str], ...] = ()
+    # Record and replay (docs/record-replay.md): forward what no scenario answers, and record it.
+    upstream_url: str | None = None
+    upstream_key: str | None = None  # default: $CHAT_EMULATOR_UPSTREAM_KEY, else the client's own key
+    upstream_timeout: float = 600.0
+    record_dir: Path | None = None
+    record_timing: bool = False
+    redact: tuple[str, ...] = ()

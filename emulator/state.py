@@ -33,7 +33,8 @@ class EmulatorState:
     @classmethod
     def from_settings(cls, settings: Settings) -> "EmulatorState":
         select_profile(settings.profile)  # an unknown profile fails at startup, with the known names
-        catalogue = ModelCatalogue.builtin(accept_any=settings.accept_any_model)
+        # With an upstream, the upstream knows its models: any name is forwarded.
+        catalogue = ModelCatalogue.builtin(accept_any=settings.accept_any_model or bool(settings.upstream_url))
         for path in settings.models_files:
             catalogue.add_file(path)
         catalogue.add(settings.extra_models)
@@ -44,7 +45,7 @@ class EmulatorState:
             limiter=RateLimiter(settings.requests_per_minute, settings.tokens_per_minute,
                                 settings.enforce_rate_limits),
             request_checks=[check_content_parts, check_audio_output],
-            services={"store": open_store(settings.store_path, settings.store_cap)},
+            services={"store": open_store(settings.store_path, settings.store_cap), "proxy": _proxy(settings)},
             scenarios=_scenario_engine(settings),
         )
 
@@ -72,3 +73,17 @@ def _scenario_engine(settings: Settings) -> ScenarioSource:
         if settings.watch:
             engine.watch()
     return engine
+
+
+def _proxy(settings: Settings) -> Any:
+    """The upstream responder of `--upstream` (with its recorder under `--record`), or None."""
+    if not settings.upstream_url:
+        return None
+    from .record.proxy import Proxy
+    from .record.recorder import Recorder
+    from .record.upstream import Upstream
+
+    recorder = None
+    if settings.record_dir is not None:
+        recorder = Recorder(settings.record_dir, redact=settings.redact, timing=settings.record_timing)
+    return Proxy(Upstream(settings.upstream_url, settings.upstream_key, timeout=settings.upstream_timeout), recorder)

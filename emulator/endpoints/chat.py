@@ -14,6 +14,7 @@ from ..ids import completion_id, request_id
 from ..journal import JOURNAL_ENTRY, JournalEntry
 from ..model.finish import finish_reply
 from ..profiles import IGNORED_FIELDS_HEADER, PROFILES, Profile
+from ..record.proxy import Forwarded
 from ..reply import Pacing, Reply
 from ..respond import respond
 from ..state import EmulatorState
@@ -67,7 +68,15 @@ async def serve_chat(request: Request, route: ChatRoute | None = None) -> Respon
                                      extra_checks=(*profile.checks, *state.request_checks),
                                      shape=profile.request_shape)
         chat.raw_key = (raw, profile.name, path)
-        reply = finish_reply(chat, respond(chat, state.scenarios, state.settings.strict))
+        proxy = state.services.get("proxy")
+        scripted = state.scenarios.respond(chat) if proxy is not None and state.scenarios is not None else None
+        if proxy is not None and scripted is None:  # `--upstream`: what no scenario answers goes upstream
+            forwarded = await proxy.forward(Forwarded("POST", path, request.scope["query_string"].decode(),
+                                                      headers, raw, chat.body))
+            entry.matched, entry.status = "upstream", forwarded.status_code
+            state.journal.add(entry, 0)
+            return forwarded
+        reply = finish_reply(chat, scripted or respond(chat, state.scenarios, state.settings.strict))
         entry.matched = reply.source
         limits = state.limiter.consume(api_key, reply.usage.total_tokens, chat.model.id)
         response = _render(state, chat, reply, {**http.base_headers(rid, started), **limits, **reply.headers,

@@ -200,7 +200,7 @@ class Recorded(Condition):
         if found is None:
             return f"{self.key}: the same"
         path, expected, actual = found
-        return f"{self.key} differs at {path}: {_value(expected)}, the request has {_value(actual)}"
+        return f"{self.key} differs at {path}: recorded {_value(expected)}, the request has {_value(actual)}"
 
 
 def _exact(key: str, spec: Any, get: Callable[[ChatRequest], Any], where: Callable[[ChatRequest], str],

@@ -1,0 +1,107 @@
+"""The upstream responder: forward a request no scenario answered, pass the answer back as it arrives,
+and hand the exchange to the recorder once the client has had all of it.
+
+Generic over the API: what is forwarded and recorded is a path and a body, so Chat Completions and
+the Responses API (and any later POST endpoint) go through the same code.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any, AsyncIterator
+
+import httpx
+from starlette.responses import Response, StreamingResponse
+
+from ..scenarios.engine import DEFAULT_NAMESPACE, NAMESPACE_HEADER
+from .exchange import EventReader, Exchange
+from .recorder import Recorder
+from .upstream import Upstream, returned_headers, unavailable
+
+log = logging.getLogger("emulator.record")
+
+
+@dataclass
+class Forwarded:
+    """One request on its way upstream: what the recorder will need once the answer is in."""
+
+    method: str
+    path: str
+    query: str
+    headers: dict[str, str]  # the client's request headers, lower-case names
+    raw: bytes
+    body: dict[str, Any] | None  # the parsed body; None: not recorded (reads, GETs)
+
+
+class Proxy:
+    def __init__(self, upstream: Upstream, recorder: Recorder | None = None) -> None:
+        self.upstream = upstream
+        self.recorder = recorder
+
+    async def forward(self, request: Forwarded, on_done: Any = None) -> Response:
+        """The upstream's answer as a response; `on_done(status)` runs once it has been sent whole."""
+        started = time.perf_counter()
+        answer = await self.upstream.open(request.method, request.path, request.query, request.headers, request.raw)
+        headers = returned_headers(answer)
+        if answer.headers.get("content-type", "").startswith("text/event-stream"):
+            return StreamingResponse(self._relay(request, answer, headers, started, on_done),
+                                     status_code=answer.status_code, headers=headers)
+        try:
+            data = await answer.aread()
+        except httpx.TimeoutException:
+            raise unavailable(self.upstream, "upstream_timeout", "did not finish its answer in time") from None
+        except httpx.HTTPError as error:
+            raise unavailable(self.upstream, "upstream_unreachable", f"broke off ({type(error).__name__})") from None
+        finally:
+            await answer.aclose()
+        self._record(request, answer.status_code, headers, _json_or_text(data), [], time.perf_counter() - started)
+        if on_done is not None:
+            on_done(answer.status_code)
+        return Response(data, answer.status_code, headers=headers)
+
+    async def _relay(self, request: Forwarded, answer: httpx.Response, headers: dict[str, str], started: float,
+                     on_done: Any) -> AsyncIterator[bytes]:
+        """Each piece of the stream to the client as it arrives, its events noted for the recorder."""
+        reader, events, complete = EventReader(), [], False
+        try:
+            async for piece in answer.aiter_raw():
+                yield piece
+                now = time.perf_counter() - started
+                events += [(now, event) for event in reader.feed(piece)]
+            complete = True
+        except httpx.HTTPError as error:  # the status is sent already: the client sees the stream end early
+            log.warning("the upstream stream of %s broke off: %s", request.path, type(error).__name__)
+        finally:
+            await answer.aclose()
+        if complete:
+            self._record(request, answer.status_code, headers, None, events, time.perf_counter() - started)
+            if on_done is not None:
+                on_done(answer.status_code)
+
+    def _record(self, request: Forwarded, status: int, headers: dict[str, str], body: Any,
+                events: list[tuple[float, Any]], elapsed: float) -> None:
+        if self.recorder is None or request.body is None:
+            return
+        exchange = Exchange(request.path, request.body, status, headers, body, events, elapsed,
+                            namespace=request.headers.get(NAMESPACE_HEADER) or DEFAULT_NAMESPACE,
+                            secrets=_secrets(request.headers, self.upstream))
+        try:
+            name = self.recorder.record(exchange)
+        except OSError as error:  # a full disk must not fail the client's call; the log says what was lost
+            log.error("could not record %s %s: %s", request.method, request.path, error)
+            return
+        log.info("recorded %s %s as %s", request.method, request.path, name)
+
+
+def _json_or_text(data: bytes) -> Any:
+    try:
+        return json.loads(data)
+    except ValueError:
+        return data.decode("utf-8", "replace")
+
+
+def _secrets(headers: dict[str, str], upstream: Upstream) -> tuple[str, ...]:
+    return tuple(s for s in (upstream.key_used(headers), upstream.key, headers.get("api-key"),
+                             headers.get("openai-organization"), headers.get("openai-project")) if s)
