@@ -61,5 +61,9 @@ def description(api: str, body: dict[str, Any]) -> str:
     if not turns:
         return "(no messages)"
     role, value = next(iter(turns[-1].items()))
+    if isinstance(value, dict):
+        calls = ", ".join(call["name"] for call in value.get("tool_calls", ()))
+        role = f"{role} {value['name']}" if value.get("name") else role
+        value = value.get("content") or (f"calls {calls}" if calls else "")
     text = " ".join((value if isinstance(value, str) else conv.canonical_json(value)).split())
     return f"{role}: {text[:_PREVIEW]}" + ("…" if len(text) > _PREVIEW else "")

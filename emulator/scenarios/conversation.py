@@ -84,11 +84,12 @@ def _content(content: Any) -> Any:
     return parts
 
 
-def _turn(role: str, content: Any, **extra: Any) -> dict[str, Any]:
-    fields = {k: v for k, v in extra.items() if v}
-    if not fields:
+def _turn(role: str, content: Any, *, name: str | None = None, tool_calls: list[Any] | None = None) -> dict[str, Any]:
+    if not name and not tool_calls:
         return {role: content}
-    return {role: ({"content": content} if content else {}) | fields}
+    fields = {"name": name} if name else {}
+    fields |= {"content": content} if content else {}
+    return {role: fields | ({"tool_calls": tool_calls} if tool_calls else {})}
 
 
 def _chat_turn(message: dict[str, Any], names: dict[Any, str]) -> dict[str, Any]:
