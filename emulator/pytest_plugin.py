@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, TypeVar
 
 import pytest
 
+from .record import pytest_recording as recordings
 from .testing import ChatEmulator
 
 if TYPE_CHECKING:
@@ -25,6 +26,7 @@ T = TypeVar("T")
 MARKERS = (
     "chat_scenarios(*paths): load these scenario files or folders (relative to the test file) for the test",
     "chat_emulator_strict: strict mode for this test (requests no scenario matches fail)",
+    recordings.MARKER,
 )
 
 
@@ -47,6 +49,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="fail a test that loaded a scenario no request used")
     group.addoption("--chat-emulator-profile", default=None, metavar="NAME",
                     help="compatibility profile: openai (default), vllm, azure or lenient")
+    recordings.add_options(group, parser)
     parser.addini("chat_emulator_scenarios", "scenario files or folders loaded for every test", type="paths",
                   default=[])
     parser.addini("chat_emulator_strict", "strict mode (a request no scenario matches fails)", type="bool",
@@ -105,7 +108,7 @@ def settings_from(config: pytest.Config) -> Settings:
         scenario_paths=_paths(config, "scenarios"), models_files=_paths(config, "models"),
         strict=bool(_option(config, "strict")),
         pacing=Pacing(_number(config, "ttft_ms") / 1000, _number(config, "tokens_per_second")),
-        profile=_option(config, "profile"),
+        profile=_option(config, "profile"), **recordings.upstream_settings(config),
     )
 
 
@@ -133,9 +136,13 @@ def chat_emulator(chat_emulator_server: Emulator, request: pytest.FixtureRequest
     strict = handle.strict
     if request.node.get_closest_marker("chat_emulator_strict") is not None:
         handle.strict = True
+    undo_recording = _loading(lambda: recordings.begin(request, chat_emulator_server, handle.load_scenarios,
+                                                       lambda on: setattr(handle, "strict", on)),
+                              "the test's recording")
     try:
         yield handle
     finally:
+        undo_recording()
         handle.strict = strict
         handle.close()
 

@@ -2,10 +2,12 @@
 
 The upstream knows which models it serves and which completions it stored; the emulator's own
 catalogue and store would answer for a different server. These are passed through, not recorded.
+While no upstream is active (a replaying test in pytest), the emulator's own endpoints answer.
 """
 from __future__ import annotations
 
 import time
+from typing import Awaitable, Callable
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -16,19 +18,24 @@ from ..contract.errors import ApiError
 from ..ids import request_id
 from .proxy import Forwarded
 
-PASSED_THROUGH = ("/v1/models", "/v1/models/{model:path}", "/v1/chat/completions",
-                  "/v1/chat/completions/{completion_id}", "/v1/chat/completions/{completion_id}/messages")
+Endpoint = Callable[[Request], Awaitable[Response]]
 
 
-async def pass_through(request: Request) -> Response:
-    proxy = request.app.state.emulator.services["proxy"]
-    headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in request.scope["headers"]}
-    try:
-        return await proxy.forward(Forwarded(request.method, request.scope["path"],
-                                             request.scope["query_string"].decode(), headers, b"", None))
-    except ApiError as error:
-        return http.error_response(error, http.base_headers(request_id(), time.perf_counter()))
+def passing(local: Endpoint) -> Endpoint:
+    async def endpoint(request: Request) -> Response:
+        proxy = request.app.state.emulator.services.get("proxy")
+        if proxy is None:
+            return await local(request)
+        headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in request.scope["headers"]}
+        try:
+            return await proxy.forward(Forwarded(request.method, request.scope["path"],
+                                                 request.scope["query_string"].decode(), headers, b"", None))
+        except ApiError as error:
+            return http.error_response(error, http.base_headers(request_id(), time.perf_counter()))
+
+    return endpoint
 
 
-def pass_through_routes() -> list[BaseRoute]:
-    return [Route(path, pass_through, methods=["GET"]) for path in PASSED_THROUGH]
+def pass_through_routes(local: dict[str, Endpoint]) -> list[BaseRoute]:
+    """GET routes for these paths that go upstream when an upstream is active, else to `local[path]`."""
+    return [Route(path, passing(endpoint), methods=["GET"]) for path, endpoint in local.items()]
