@@ -1,25 +1,41 @@
-# One obvious command per chore; each creates .venv and installs what it needs.
+# One obvious command per chore; each creates .venv and installs what it needs (and no more).
 PYTHON ?= python3
+HOST ?= 127.0.0.1
+PORT ?= 8000
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+# `make serve` and `make test` may start at once on a fresh clone: one pip at a time in one venv.
+LOCKED := flock $(VENV).lock
 
-.PHONY: serve test bench check clean
+.PHONY: serve test bench wheel check clean
 
-$(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test]'
-	touch $(STAMP)
+$(BIN)/python:
+	$(LOCKED) sh -c '[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)'
 
-serve: $(STAMP)
-	$(BIN)/chat-emulator serve --host 127.0.0.1 --port 8000
+# What serving needs: the package and the fast event loop and HTTP parser.
+$(VENV)/.serve-installed: pyproject.toml | $(BIN)/python
+	@echo "installing chat-emulator into $(VENV) (once)..."
+	$(LOCKED) $(BIN)/python -m pip install --disable-pip-version-check -e '.[fast]'
+	touch $@
 
-test: $(STAMP)
+# What the suite needs besides: pytest, the official SDKs and the client libraries it drives.
+$(VENV)/.test-installed: pyproject.toml | $(BIN)/python
+	@echo "installing chat-emulator and its test dependencies into $(VENV) (once)..."
+	$(LOCKED) $(BIN)/python -m pip install --disable-pip-version-check -e '.[test]'
+	touch $@
+
+serve: $(VENV)/.serve-installed
+	$(BIN)/chat-emulator serve --host $(HOST) --port $(PORT)
+
+test: $(VENV)/.test-installed
 	$(BIN)/python -m pytest -q
 
-bench: $(STAMP)
+bench: $(VENV)/.test-installed
 	$(BIN)/python bench/run.py
 
+# A wheel a user can `pip install` without a checkout (dist/).
+wheel: $(VENV)/.serve-installed
+	$(BIN)/python -m pip wheel --disable-pip-version-check --no-deps -w dist .
+
 clean:
-	rm -rf $(VENV)
+	rm -rf $(VENV) $(VENV).lock dist build

@@ -105,6 +105,7 @@ def _deployment(text: str) -> tuple[str, str]:
 
 
 def serve(args: argparse.Namespace) -> int:
+    from .contract.models import ModelsFileError
     from .scenarios.loader import ScenarioFileError
     from .server import Emulator
 
@@ -120,7 +121,15 @@ def serve(args: argparse.Namespace) -> int:
     except ScenarioFileError as error:
         print(f"chat-emulator: not starting, the scenario files have mistakes:\n{error}", file=sys.stderr)
         return 2
-    emulator.bind()
+    except ModelsFileError as error:
+        print(f"chat-emulator: not starting, a --models file is unusable: {error}", file=sys.stderr)
+        return 2
+    try:
+        emulator.bind()
+    except OSError as error:
+        print(f"chat-emulator: cannot listen on {settings.host}:{settings.port}: {error.strerror or error}",
+              file=sys.stderr)
+        return 2
     for warning in binding_warnings(settings):
         print(f"warning: {warning}", file=sys.stderr)
     print(f"chat-emulator {__version__} listening on {emulator.url} (OpenAI base URL: {emulator.base_url})",
@@ -148,6 +157,7 @@ def _validate_parser(sub: argparse._SubParsersAction) -> None:
 
 def validate(args: argparse.Namespace) -> int:
     """Print each file OK or each of its mistakes (`file:line: what (at path)`); exit 1 on mistakes."""
+    from .scenarios.lint import loop_warnings
     from .scenarios.loader import ScenarioFileError, load_document, read_file, scenario_files
 
     try:
@@ -158,16 +168,43 @@ def validate(args: argparse.Namespace) -> int:
     failed = 0
     for path in files:
         try:
-            count = len(load_document(read_file(path)))
+            document = read_file(path)
+            scenarios = load_document(document)
         except ScenarioFileError as error:
             failed += 1
             print(error)
         else:
+            count = len(scenarios)
             print(f"{path}: OK ({count} scenario{'s' if count != 1 else ''})")
+            for warning in loop_warnings(document, scenarios):
+                print(warning)
     if not files:
         print("no scenario files (.yaml, .yml, .json) found", file=sys.stderr)
         return 1
     return 1 if failed else 0
+
+
+def _init_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("init", help="write the example scenarios and a starter test into a project")
+    p.add_argument("path", nargs="?", type=Path, default=Path("."), help="the project folder (default: here)")
+
+
+def init(args: argparse.Namespace) -> int:
+    from .starter import init_project
+
+    try:
+        written = init_project(args.path)
+    except FileExistsError as error:
+        print(f"chat-emulator init: not overwriting what is there: {error}", file=sys.stderr)
+        return 1
+    except OSError as error:
+        print(f"chat-emulator init: cannot write into {args.path}: {error.strerror or error}", file=sys.stderr)
+        return 1
+    scenarios = sum(1 for path in written if path.parent.name == "scenarios")
+    print(f"wrote {scenarios} example scenario files to {args.path / 'scenarios'} "
+          f"and a starter test to {written[-1]}")
+    print(f"next: pip install 'chat-emulator[pytest]' (if not yet) and run: pytest {written[-1]}")
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -176,6 +213,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     _serve_parser(sub)
     _validate_parser(sub)
+    _init_parser(sub)
     # `check` has its own parser (emulator.conformance.cli); it is only imported when used, since
     # hypothesis and the check catalogue would slow every `serve` start.
     sub.add_parser("check", help="check how faithfully a server speaks the Chat Completions contract", add_help=False)
@@ -190,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
         return conformance_cli.main(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
-    handlers = {"serve": serve, "validate": validate}
+    handlers = {"serve": serve, "validate": validate, "init": init}
     return handlers[args.command](args)
 
 

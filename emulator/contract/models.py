@@ -43,6 +43,32 @@ class ModelInfo:
         return {"id": self.id, "object": "model", "created": self.created, "owned_by": self.owned_by}
 
 
+class ModelsFileError(ValueError):
+    """A `--models` file that cannot be used; the message names the file and what is wrong."""
+
+
+def _read_entries(path: Path) -> list[Any]:
+    text = path.read_text("utf-8")
+    if path.suffix in (".yaml", ".yml"):
+        import yaml
+
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as error:
+            raise ValueError("not valid YAML: " + " ".join(str(error).split())) from None
+    else:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise ValueError(f"not valid JSON: {error}") from None
+    entries = data.get("models") if isinstance(data, dict) else data
+    if not isinstance(entries, list) or not all(
+            isinstance(e, str) or (isinstance(e, dict) and isinstance(e.get("id"), str)) for e in entries):
+        raise ValueError('expected a list of model entries (objects with a string "id", or bare ids), '
+                         'or {"models": [...]}')
+    return entries
+
+
 class ModelCatalogue:
     """Model ids known to the server. With `accept_any`, unknown ids get default capabilities."""
 
@@ -72,15 +98,13 @@ class ModelCatalogue:
             self._models[entry["id"]] = self._build(entry, entry["alias_of"], target)
 
     def add_file(self, path: str | Path) -> None:
-        """A JSON (or YAML) file holding a list of entries or `{"models": [...]}`."""
-        text = Path(path).read_text("utf-8")
-        if str(path).endswith((".yaml", ".yml")):
-            import yaml
-
-            data = yaml.safe_load(text)
-        else:
-            data = json.loads(text)
-        self.add(data["models"] if isinstance(data, dict) else data)
+        """A JSON (or YAML) file holding a list of entries or `{"models": [...]}`; a file that cannot be
+        read or holds anything else raises `ModelsFileError` naming the file."""
+        try:
+            self.add(_read_entries(Path(path)))
+        except (OSError, ValueError, TypeError, KeyError) as error:
+            reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+            raise ModelsFileError(f"{path}: {reason}") from None
 
     def _build(self, entry: dict[str, Any], snapshot: str, target: ModelInfo | None) -> ModelInfo:
         base: dict[str, Any] = dict(self.defaults)

@@ -37,7 +37,7 @@ def request_seed(request: ChatRequest) -> int:
 def respond(request: ChatRequest) -> Reply:
     seed = request_seed(request)
     reasoning = REASONING_TOKENS[request.body.get("reasoning_effort") or "medium"] if request.model.is_reasoning else 0
-    choices = [_choice(request, index, random.Random(seed + index), reasoning) for index in range(request.n)]
+    choices = _distinct_choices(request, seed, reasoning)
     completion = sum(choice_tokens(c) for c in choices) + reasoning * len(choices)
     return Reply(
         choices=choices,
@@ -47,6 +47,36 @@ def respond(request: ChatRequest) -> Reply:
         system_fingerprint=system_fingerprint(request.model.snapshot),
         metadata=request.body.get("metadata"),
     )
+
+
+# How often a choice is drawn again when it repeats an earlier one of the same request, and how far
+# apart the attempts' seeds are (attempt 0 is the plain seed, so `n=1` answers never change).
+_DISTINCT_ATTEMPTS = 8
+_ATTEMPT_STRIDE = 1_000_003
+
+
+def _distinct_choices(request: ChatRequest, seed: int, reasoning: int) -> list[Choice]:
+    """The `n` choices, pairwise different as sampled choices are: text differs by construction
+    (`text.filler`); tool arguments and JSON output are drawn again while they repeat an earlier
+    choice and the schema leaves room (values the message pins stay pinned)."""
+    choices: list[Choice] = []
+    seen: set[tuple[Any, ...]] = set()
+    for index in range(request.n):
+        for attempt in range(_DISTINCT_ATTEMPTS):
+            choice = _choice(request, index, random.Random(seed + index + attempt * _ATTEMPT_STRIDE), reasoning,
+                             text.filler(seed, index))
+            if _what_it_says(choice) not in seen:
+                break
+        seen.add(_what_it_says(choice))
+        choices.append(choice)
+    return choices
+
+
+def _what_it_says(choice: Choice) -> tuple[Any, ...]:
+    """A choice without its ids: what makes two choices the same answer."""
+    calls = tuple((call.name, call.arguments) for call in choice.tool_calls)
+    legacy = (choice.function_call.name, choice.function_call.arguments) if choice.function_call else None
+    return choice.content, choice.refusal, calls, legacy
 
 
 def choice_tokens(choice: Choice) -> int:
@@ -59,7 +89,7 @@ def choice_tokens(choice: Choice) -> int:
     return total
 
 
-def _choice(request: ChatRequest, index: int, rng: random.Random, reasoning: int) -> Choice:
+def _choice(request: ChatRequest, index: int, rng: random.Random, reasoning: int, closing: str) -> Choice:
     said = request.last_user_text
     if request.last_message["role"] == "user" and text.REFUSAL_TRIGGER in said:
         tokens = tokenize(text.REFUSAL_TEXT)
@@ -68,7 +98,7 @@ def _choice(request: ChatRequest, index: int, rng: random.Random, reasoning: int
     calls = choose_calls(request)
     if calls:
         return _tool_call_choice(request, index, calls, rng)
-    parts = _content(request, rng)
+    parts = _content(request, index, rng, closing)
     choice = Choice(index, content="".join(parts), tokens=tokenize_parts(parts))
     _apply_limits(request, choice, reasoning)
     if request.last_message["role"] == "user" and text.CONTENT_FILTER_TRIGGER in said:
@@ -79,7 +109,7 @@ def _choice(request: ChatRequest, index: int, rng: random.Random, reasoning: int
     return choice
 
 
-def _content(request: ChatRequest, rng: random.Random) -> list[str]:
+def _content(request: ChatRequest, index: int, rng: random.Random, closing: str) -> list[str]:
     """The reply text, in parts that tokenize separately (see `tokens.tokenize_parts`)."""
     response_format = request.response_format or {}
     kind = response_format.get("type")
@@ -94,8 +124,10 @@ def _content(request: ChatRequest, rng: random.Random) -> list[str]:
         return [guided]
     if request.tool_results and request.last_message["role"] in ("tool", "function"):
         parts = [text.tool_results_text(request.tool_results)]
+        if index:  # the other choices say it and then something of their own
+            parts.append(" " + closing)
     else:
-        parts = text.conversational_text(request, rng)
+        parts = text.conversational_text(request, closing)
     if kind == "json_object":
         return [json_object_content(request, "".join(parts), rng.getrandbits(64))]
     return parts

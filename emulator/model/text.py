@@ -36,12 +36,19 @@ def quote(text: str, limit: int = _QUOTE_LIMIT) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def filler_sentence(rng: random.Random) -> str:
-    return rng.choice(_SENTENCES)
+def filler(seed: int, index: int) -> str:
+    """The closing sentence(s) of choice `index`: pairwise different across the choices of one request
+    (`n` up to 143). The first 12 choices take one sentence each, from a seeded starting point; later
+    ones take a pair whose second sentence is offset by the block number, so no two pairs coincide."""
+    count = len(_SENTENCES)
+    first = (random.Random(seed).randrange(count) + index) % count
+    if index < count:
+        return _SENTENCES[first]
+    return _SENTENCES[first] + " " + _SENTENCES[(first + index // count) % count]
 
 
-def conversational_text(request: ChatRequest, rng: random.Random) -> list[str]:
-    """The default answer, in parts: names the model, quotes the last user message, then one seeded
+def conversational_text(request: ChatRequest, closing: str) -> list[str]:
+    """The default answer, in parts: names the model, quotes the last user message, then the closing
     sentence. Parts after the first start with a space, so they tokenize separately (and cached)."""
     parts = [f"This is the chat-emulator built-in model ({request.model.snapshot})."]
     said = request.last_user_text
@@ -50,7 +57,7 @@ def conversational_text(request: ChatRequest, rng: random.Random) -> list[str]:
     received = describe_inputs(request.messages, request.model)
     if received:
         parts.append(" I received " + ", ".join(received) + ".")
-    parts.append(" " + filler_sentence(rng))
+    parts.append(" " + closing)
     return parts
 
 
