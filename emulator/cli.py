@@ -207,12 +207,53 @@ def init(args: argparse.Namespace) -> int:
     return 0
 
 
+def _import_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("import", help="turn vcrpy / pytest-recording cassettes into scenario files")
+    p.add_argument("paths", nargs="+", type=Path, help="cassette files or folders (.yaml, .yml, .json)")
+    p.add_argument("--out", type=Path, default=Path("recordings"),
+                   help="folder for the scenario files (default: recordings); a folder's layout is kept")
+    p.add_argument("--redact", action="append", default=[], metavar="REGEX",
+                   help="mask text matching REGEX in the bodies (repeatable)")
+
+
+def import_cassettes(args: argparse.Namespace) -> int:
+    """One line per cassette: how many interactions became scenarios, how many were skipped."""
+    from .record.cassettes import CassetteError, cassette_files, import_cassette
+    from .record.redact import check_patterns
+
+    problems = check_patterns(args.redact)
+    if problems:
+        print(f"chat-emulator import: {problems[0]}", file=sys.stderr)
+        return 2
+    failed = found = 0
+    try:
+        for source, relative in cassette_files(args.paths):
+            found += 1
+            target = args.out / relative.with_suffix(".yaml")
+            try:
+                result = import_cassette(source, target, redact=args.redact,
+                                         prefix=".".join(relative.with_suffix("").parts))
+            except CassetteError as error:
+                failed += 1
+                print(error, file=sys.stderr)
+            else:
+                print(result.summary())
+    except CassetteError as error:
+        print(error, file=sys.stderr)
+        return 1
+    if not found:
+        print("no cassette files (.yaml, .yml, .json) found", file=sys.stderr)
+        return 1
+    return 1 if failed else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="chat-emulator", description=__doc__)
     parser.add_argument("--version", action="version", version=f"chat-emulator {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     _serve_parser(sub)
     _validate_parser(sub)
+    _import_parser(sub)
     _init_parser(sub)
     # `check` has its own parser (emulator.conformance.cli); it is only imported when used, since
     # hypothesis and the check catalogue would slow every `serve` start.
@@ -228,7 +269,7 @@ def main(argv: list[str] | None = None) -> int:
         return conformance_cli.main(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
-    handlers = {"serve": serve, "validate": validate, "init": init}
+    handlers = {"serve": serve, "validate": validate, "init": init, "import": import_cassettes}
     return handlers[args.command](args)
 
 

@@ -112,7 +112,9 @@ def begin(request: pytest.FixtureRequest, emulator: Emulator, load: Callable[[Pa
     if plan.record and proxy is not None:
         if plan.fresh and plan.path.exists():
             plan.path.unlink()
-        proxy.recorder = Recorder(file=plan.path, fresh=plan.fresh)
+        # Names carry the module, so `--scenarios recordings/` can load every test's file at once.
+        proxy.recorder = Recorder(file=plan.path, fresh=plan.fresh,
+                                  name_prefix=f"{plan.path.parent.name}.{plan.path.stem}")
         services["proxy"] = proxy
 
     def undo() -> None:

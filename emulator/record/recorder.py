@@ -49,8 +49,9 @@ class _Recording:
 class _File:
     """One recording file: the text it had before (kept as is) and the scenarios recorded since."""
 
-    def __init__(self, path: Path, fresh: bool) -> None:
+    def __init__(self, path: Path, fresh: bool, prefix: str | None = None) -> None:
         self.path = path
+        self.prefix = prefix or path.stem  # scenario names: `<prefix>-<n>`, unique across a folder
         self.before = "" if fresh or not path.exists() else path.read_text(encoding="utf-8")
         data = yaml.safe_load(self.before) if self.before.strip() else None
         existing = (data or {}).get("scenarios") or [] if isinstance(data, dict) else []
@@ -77,7 +78,7 @@ class _File:
         return recording.name
 
     def _new_name(self) -> str:
-        stem = self.path.stem
+        stem = self.prefix
         index = len(self.recorded) + 1
         while f"{stem}-{index}" in self.names:
             index += 1
@@ -103,13 +104,14 @@ class Recorder:
     (`<folder>/<namespace>.yaml`); `Recorder(file=path)` writes every exchange to that file."""
 
     def __init__(self, folder: Path | None = None, *, file: Path | None = None, redact: Iterable[str] = (),
-                 timing: bool = False, fresh: bool = False) -> None:
+                 timing: bool = False, fresh: bool = False, name_prefix: str | None = None) -> None:
         if (folder is None) == (file is None):
             raise ValueError("give a folder or a file to record to")
         self.folder, self.file = folder, file
         self.redactor = Redactor(redact)
         self.timing = timing
         self.fresh = fresh  # start the files anew instead of adding to what they hold
+        self.name_prefix = name_prefix
         self._files: dict[Path, _File] = {}
         self._lock = threading.Lock()
 
@@ -127,7 +129,7 @@ class Recorder:
         with self._lock:
             recording = self._files.get(path)
             if recording is None:
-                recording = self._files[path] = _File(path, self.fresh)
+                recording = self._files[path] = _File(path, self.fresh, self.name_prefix)
             name = recording.add(exchange, step)
             recording.write()
         return name
