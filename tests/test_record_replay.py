@@ -156,6 +156,7 @@ def test_the_recording_is_a_valid_scenario_file(recorded, capsys):
     from emulator.cli import main
 
     assert main(["validate", str(recorded["folder"])]) == 0
+    assert "warning" not in capsys.readouterr().out  # a recorded tool call pins its whole conversation
     data = (recorded["folder"] / "default.yaml").read_text()
     assert "sequence:" in data  # the 429 and the success, in order
 
