@@ -172,7 +172,10 @@ def test_headers_clients_read_come_from_the_upstream(upstream, tmp_path):
     with Emulator(upstream_url=upstream.base_url) as front:
         raw = openai.OpenAI(base_url=front.base_url, api_key="sk-x", max_retries=0).chat.completions.with_raw_response
         response = raw.create(model="gpt-4o-mini", messages=[{"role": "user", "content": "hi"}])
+        entry = front.requests[-1]
     assert response.headers["x-ratelimit-limit-requests"] == "1234"  # the front's own limit is 10000
+    assert (entry.matched, entry.status) == ("upstream", 200)  # the front's journal shows who answered
+    assert entry.response["choices"][0]["message"]["content"] == "UPSTREAM [] hi"
     assert upstream.requests[-1].headers["authorization"] == "Bearer sk-x"  # the client's own key
 
 

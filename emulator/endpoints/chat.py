@@ -71,10 +71,16 @@ async def serve_chat(request: Request, route: ChatRoute | None = None) -> Respon
         proxy = state.services.get("proxy")
         scripted = state.scenarios.respond(chat) if proxy is not None and state.scenarios is not None else None
         if proxy is not None and scripted is None:  # `--upstream`: what no scenario answers goes upstream
+            entry.matched, entry.stream = "upstream", chat.stream
+
+            def answered(status: int, body: Any) -> None:
+                entry.status, entry.response = status, body
+
             forwarded = await proxy.forward(Forwarded("POST", path, request.scope["query_string"].decode(),
-                                                      headers, raw, chat.body))
-            entry.matched, entry.status = "upstream", forwarded.status_code
-            state.journal.add(entry, 0)
+                                                      headers, raw, chat.body), answered)
+            entry.status = forwarded.status_code
+            entry.duration_ms = (time.perf_counter() - started) * 1000
+            state.journal.add(entry, len(getattr(forwarded, "body", b"")))
             return forwarded
         reply = finish_reply(chat, scripted or respond(chat, state.scenarios, state.settings.strict))
         entry.matched = reply.source

@@ -10,7 +10,7 @@ import json
 import logging
 import time
 from dataclasses import dataclass
-from typing import Any, AsyncIterator
+from typing import Any, AsyncIterator, Callable
 
 import httpx
 from starlette.responses import Response, StreamingResponse
@@ -40,8 +40,9 @@ class Proxy:
         self.upstream = upstream
         self.recorder = recorder
 
-    async def forward(self, request: Forwarded, on_done: Any = None) -> Response:
-        """The upstream's answer as a response; `on_done(status)` runs once it has been sent whole."""
+    async def forward(self, request: Forwarded, on_done: Callable[[int, Any], None] | None = None) -> Response:
+        """The upstream's answer as a response; `on_done(status, JSON body or None for a stream)` runs once
+        the whole answer is in (the journal's record of it)."""
         started = time.perf_counter()
         answer = await self.upstream.open(request.method, request.path, request.query, request.headers, request.raw)
         headers = returned_headers(answer)
@@ -56,13 +57,14 @@ class Proxy:
             raise unavailable(self.upstream, "upstream_unreachable", f"broke off ({type(error).__name__})") from None
         finally:
             await answer.aclose()
-        self._record(request, answer.status_code, headers, _json_or_text(data), [], time.perf_counter() - started)
+        body = _json_or_text(data)
+        self._record(request, answer.status_code, headers, body, [], time.perf_counter() - started)
         if on_done is not None:
-            on_done(answer.status_code)
+            on_done(answer.status_code, body)
         return Response(data, answer.status_code, headers=headers)
 
     async def _relay(self, request: Forwarded, answer: httpx.Response, headers: dict[str, str], started: float,
-                     on_done: Any) -> AsyncIterator[bytes]:
+                     on_done: Callable[[int, Any], None] | None) -> AsyncIterator[bytes]:
         """Each piece of the stream to the client as it arrives, its events noted for the recorder."""
         reader, events, complete = EventReader(), [], False
         try:
@@ -78,7 +80,7 @@ class Proxy:
         if complete:
             self._record(request, answer.status_code, headers, None, events, time.perf_counter() - started)
             if on_done is not None:
-                on_done(answer.status_code)
+                on_done(answer.status_code, None)
 
     def _record(self, request: Forwarded, status: int, headers: dict[str, str], body: Any,
                 events: list[tuple[float, Any]], elapsed: float) -> None:
