@@ -16,7 +16,7 @@ import json
 import re
 from typing import Any
 
-CHAT = "chat.completions"
+CHAT = "chat"
 RESPONSES = "responses"
 APIS = (CHAT, RESPONSES)
 
