@@ -95,3 +95,31 @@ def test_record_option_mistakes_are_one_line(argv, problem, capsys):
     assert main(["serve", "--port", "0", *argv]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"chat-emulator serve: {problem}") and err.count("\n") == 1
+
+
+def test_refusals_finish_reasons_logprobs_and_usage_replay_as_sent(upstream, tmp_path):
+    upstream.add_scenario([
+        {"name": "refuse", "priority": 1, "match": {"last_user": "refuse"}, "reply": {"refusal": "I can't help."}},
+        {"name": "cut", "priority": 1, "match": {"last_user": "cut"},
+         "reply": {"content": "Half a", "finish_reason": "length", "usage": {"completion_tokens": 2,
+                                                                            "reasoning_tokens": 64}}},
+    ])
+    asks = [({"content": "refuse"}, {}), ({"content": "cut"}, {}),
+            ({"content": "probs"}, {"logprobs": True, "top_logprobs": 2})]
+
+    def seen(client: openai.OpenAI) -> list:
+        out = []
+        for message, options in asks:
+            choice_usage = client.chat.completions.create(
+                model="gpt-4o-mini", messages=[{"role": "user", **message}], **options)
+            choice = choice_usage.choices[0]
+            out.append((choice.message.content, choice.message.refusal, choice.finish_reason,
+                        choice.logprobs.model_dump() if choice.logprobs else None, choice_usage.usage.model_dump()))
+        return out
+
+    with Emulator(upstream_url=upstream.base_url, record_dir=tmp_path) as front:
+        live = seen(openai.OpenAI(base_url=front.base_url, api_key="sk-x", max_retries=0))
+    with Emulator(scenario_paths=(tmp_path,), strict=True) as emu:
+        replayed = seen(openai.OpenAI(base_url=emu.base_url, api_key="sk-x", max_retries=0))
+    assert live[0][1] == "I can't help." and live[1][2] == "length" and live[2][3]["content"]
+    assert replayed == live
