@@ -6,6 +6,7 @@ answer in time, or cannot be reached, gives a 502 in the live envelope, never a 
 """
 from __future__ import annotations
 
+import asyncio
 import os
 import httpx
 
@@ -49,8 +50,6 @@ class Upstream:
         return incoming.get("authorization", "").partition(" ")[2].strip() or incoming.get("api-key", "")
 
     def _client(self) -> httpx.AsyncClient:
-        import asyncio
-
         loop = id(asyncio.get_running_loop())
         client = self._clients.get(loop)
         if client is None:
