@@ -30,6 +30,18 @@ serve: $(VENV)/.serve-installed
 test: $(VENV)/.test-installed
 	$(BIN)/python -m pytest -q
 
+# What `make check` needs: everything the package imports (pytest and openai too: they are type-checked),
+# ruff, mypy and the stubs.
+$(VENV)/.check-installed: pyproject.toml | $(BIN)/python
+	@echo "installing chat-emulator and its check tools into $(VENV) (once)..."
+	$(LOCKED) $(BIN)/python -m pip install --disable-pip-version-check -e '.[test,dev]'
+	touch $@
+
+# Lint and type-check the package: zero findings (config in pyproject.toml).
+check: $(VENV)/.check-installed
+	$(BIN)/ruff check emulator
+	$(BIN)/mypy
+
 bench: $(VENV)/.test-installed
 	$(BIN)/python bench/run.py
 

@@ -11,16 +11,16 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from . import http
 from .admin.routes import admin_routes
 from .contract import errors
 from .endpoints.azure import azure_not_found, create_deployment_chat_completion, create_v1_chat_completion
 from .endpoints.chat import create_chat_completion
 from .endpoints.models import list_models, retrieve_model
+from .endpoints.shell import error_answer
 from .endpoints.stored import (delete_stored_completion, list_stored_completions, list_stored_messages,
                                retrieve_stored_completion, update_stored_completion)
 from .ids import request_id
-from .journal_other import JournalOtherRequests
+from .journal import JournalMiddleware
 from .state import EmulatorState
 
 log = logging.getLogger("emulator")
@@ -53,23 +53,21 @@ def core_routes() -> list[BaseRoute]:
 
 
 async def _not_found(request: Request, exc: Exception) -> Response:
-    error = errors.invalid_url(request.method, request.url.path)
-    return http.error_response(error, http.base_headers(request_id(), 0.0))
+    return error_answer(request, errors.invalid_url(request.method, request.url.path))
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:
     """Never a traceback to the client: the live 500 envelope, and the details in our log."""
     rid = request_id()
     log.exception("unexpected error while serving %s %s (%s)", request.method, request.url.path, rid)
-    return http.error_response(errors.server_error(rid[4:]), http.base_headers(rid, 0.0))
+    return error_answer(request, errors.server_error(rid[4:]), rid)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     if exc.status_code in (404, 405):
         return await _not_found(request, exc)
-    error = errors.ApiError(exc.status_code, str(exc.detail))
-    return http.error_response(error, http.base_headers(request_id(), 0.0))
+    return error_answer(request, errors.ApiError(exc.status_code, str(exc.detail)))
 
 
 class ChatFastPath:
@@ -102,10 +100,10 @@ def build_app(state: EmulatorState) -> Starlette:
     middleware = [
         Middleware(CORSMiddleware, allow_origins=list(state.settings.cors_origins), allow_methods=["*"],
                    allow_headers=["*"], expose_headers=EXPOSED_HEADERS, max_age=600),
-        Middleware(JournalOtherRequests, journal=state.journal),
+        Middleware(JournalMiddleware, journal=state.journal),
     ]
     routes = core_routes()
-    if state.services.get("proxy") is not None:  # `--upstream`: reads the upstream answers
+    if state.proxy is not None:  # `--upstream`: reads the upstream answers
         from .record.passthrough import pass_through_routes
 
         routes = pass_through_routes({

@@ -7,18 +7,21 @@ import os
 import sys
 from pathlib import Path
 
-from . import __version__
+from ._version import __version__
 from .admin.auth import TOKEN_ENV, AdminGate, binding_warnings
-from .config import Settings
+from .config import MB, Settings
 from .logs import configure as configure_logging
 from .profiles import PROFILES
-from .reply import Pacing
+from .pacing import Pacing
+
+
+DEFAULTS = Settings()  # the defaults every flag shows and uses
 
 
 def _serve_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("serve", help="run the emulator server")
-    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
+    p.add_argument("--host", default=DEFAULTS.host, help=f"address to bind (default {DEFAULTS.host})")
+    p.add_argument("--port", type=int, default=DEFAULTS.port, help=f"port (default {DEFAULTS.port}; 0 picks a free one)")
     p.add_argument("--api-key", action="append", default=[], dest="api_keys",
                    help="accept only this key (repeatable); default: any non-empty key")
     p.add_argument("--cors-origin", action="append", default=[], dest="cors_origins",
@@ -30,23 +33,25 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
                    help="a JSON or YAML file of extra model entries (repeatable)")
     p.add_argument("--model", action="append", default=[], dest="extra_models", help="an extra model id (repeatable)")
     p.add_argument("--any-model", action="store_true", help="accept any model name")
-    p.add_argument("--ttft-ms", type=float, default=0.0, help="streams: time to first token in ms (default 0)")
-    p.add_argument("--tokens-per-second", type=float, default=0.0, help="streams: pace (default 0 = unpaced)")
-    p.add_argument("--chunk-tokens", type=int, default=1, help="streams: tokens per content chunk (default 1)")
-    p.add_argument("--rpm", type=int, default=10000, help="requests per minute per key (rate-limit headers)")
-    p.add_argument("--tpm", type=int, default=30000000, help="tokens per minute per key (rate-limit headers)")
+    p.add_argument("--ttft-ms", type=float, default=DEFAULTS.pacing.ttft_ms, help="streams: time to first token in ms (default 0)")
+    p.add_argument("--tokens-per-second", type=float, default=DEFAULTS.pacing.tokens_per_second, help="streams: pace (default 0 = unpaced)")
+    p.add_argument("--chunk-tokens", type=int, default=DEFAULTS.pacing.chunk_tokens, help="streams: tokens per content chunk (default 1)")
+    p.add_argument("--rpm", type=int, default=DEFAULTS.requests_per_minute, help="requests per minute per key (rate-limit headers)")
+    p.add_argument("--tpm", type=int, default=DEFAULTS.tokens_per_minute, help="tokens per minute per key (rate-limit headers)")
     p.add_argument("--enforce-rate-limits", action="store_true", help="answer 429 past --rpm / --tpm")
     p.add_argument("--store", type=Path, default=None, dest="store_path",
                    help="keep stored completions (store: true) in this SQLite file (default: in memory)")
-    p.add_argument("--store-cap", type=int, default=10000,
+    p.add_argument("--store-cap", type=int, default=DEFAULTS.store_cap,
                    help="most stored completions kept; the oldest are evicted (default 10000)")
     p.add_argument("--no-access-log", action="store_true", help="no log line per request")
     p.add_argument("--log-format", choices=("text", "json"), default="text", help="log lines as text or JSON objects")
     p.add_argument("--admin-token", default=os.environ.get(TOKEN_ENV) or None,
                    help=f"token the admin API and inspector require (default: ${TOKEN_ENV}); needed off loopback")
-    p.add_argument("--journal-size", type=int, default=1000, help="requests the journal keeps (default 1000)")
-    p.add_argument("--journal-max-mb", type=float, default=8.0, help="bytes the journal keeps, in MB (default 8)")
-    p.add_argument("--profile", default="openai", choices=sorted(PROFILES),
+    p.add_argument("--journal-size", type=int, default=DEFAULTS.journal_size,
+                   help=f"requests the journal keeps (default {DEFAULTS.journal_size})")
+    p.add_argument("--journal-max-mb", type=float, default=DEFAULTS.journal_max_bytes / MB,
+                   help=f"bytes the journal keeps, in MB (default {DEFAULTS.journal_max_bytes // MB})")
+    p.add_argument("--profile", default=DEFAULTS.profile, choices=sorted(PROFILES),
                    help="what the server accepts: openai (default, as strict as the live API), vllm, azure, lenient; "
                         "one request can choose another with the x-emulator-profile header")
     p.add_argument("--upstream", default=None, metavar="URL", dest="upstream_url",
@@ -72,11 +77,11 @@ def _settings(args: argparse.Namespace) -> Settings:
         cors_origins=tuple(args.cors_origins) or ("*",), scenario_paths=tuple(args.scenarios),
         strict=args.strict, watch=args.watch, models_files=tuple(args.models_files),
         extra_models=tuple(args.extra_models), accept_any_model=args.any_model,
-        pacing=Pacing(args.ttft_ms / 1000, args.tokens_per_second, max(args.chunk_tokens, 1)),
+        pacing=Pacing(args.ttft_ms, args.tokens_per_second, max(args.chunk_tokens, 1)),
         requests_per_minute=args.rpm, tokens_per_minute=args.tpm, enforce_rate_limits=args.enforce_rate_limits,
         access_log=not args.no_access_log, store_path=args.store_path, store_cap=args.store_cap,
         log_format=args.log_format, admin_token=args.admin_token,
-        journal_size=args.journal_size, journal_max_bytes=int(args.journal_max_mb * 1024 * 1024),
+        journal_size=args.journal_size, journal_max_bytes=int(args.journal_max_mb * MB),
         profile=args.profile, azure_deployments=tuple(_deployment(d) for d in args.azure_deployments),
         upstream_url=args.upstream_url, upstream_key=args.upstream_key, upstream_timeout=args.upstream_timeout,
         record_dir=args.record_dir, record_timing=args.record_timing, redact=tuple(args.redact),

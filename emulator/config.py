@@ -4,9 +4,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .reply import Pacing
+from .pacing import Pacing
 
 DEFAULT_API_KEY = "sk-emulator"
+MB = 1024 * 1024
+JOURNAL_SIZE = 1000  # entries
+JOURNAL_MAX_BYTES = 8 * MB  # with the rest, keeps a busy server under 60 MiB
 
 
 @dataclass
@@ -26,9 +29,9 @@ class Settings:
     requests_per_minute: int = 10000
     tokens_per_minute: int = 30000000
     enforce_rate_limits: bool = False
-    max_body_bytes: int = 32 * 1024 * 1024
-    journal_size: int = 1000
-    journal_max_bytes: int = 8 * 1024 * 1024  # with the rest, keeps a busy server under 60 MiB
+    max_body_bytes: int = 32 * MB
+    journal_size: int = JOURNAL_SIZE
+    journal_max_bytes: int = JOURNAL_MAX_BYTES
     store_path: Path | None = None
     store_cap: int = 10000
     log_format: str = "text"  # "text" or "json"

@@ -11,9 +11,9 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, ClassVar
 
-from .reply import Pacing
+from .pacing import Pacing
 from .wire.json_body import dumps
-from .wire.stream_response import PacedEventStream, Receive, Send, pacing_delays, reset_connection
+from .wire.stream_response import PacedEventStream, Receive, Send, reset_connection
 
 ASGIApp = Callable[[dict[str, Any], Receive, Send], Awaitable[None]]
 KEEPALIVE = b": ping\n\n"
@@ -47,7 +47,7 @@ class Fault:
         return events, delays
 
     def response(self, events: list[bytes], headers: dict[str, str], pacing: Pacing) -> ASGIApp:
-        events, delays = self.stream_events(list(events), pacing_delays(len(events), pacing))
+        events, delays = self.stream_events(list(events), pacing.delays(len(events)))
         return self._delayed(PacedEventStream(events, headers, pacing, delays, reset=self.resets))
 
     def wrap(self, response: ASGIApp) -> ASGIApp:
@@ -100,7 +100,7 @@ class CutAfter(Fault):
 
 @dataclass
 class ErrorEvent(Fault):
-    """After `after` chunks, a `data: {"error": {...}}` event, then the end (NOTES §6.4)."""
+    """After `after` chunks, a `data: {"error": {...}}` event, then the end (docs/live-api.md#streaming)."""
 
     error: dict[str, Any] = field(default_factory=dict)  # the envelope, {"error": {...}}
     after: int = 2
@@ -158,3 +158,50 @@ class Keepalive(Fault):
         pings = [KEEPALIVE] * self.count
         ping_delays = [first] + [self.interval] * (self.count - 1)
         return pings + events, ping_delays + [self.interval] + delays[1:]
+
+
+# --- the catalogue: every fault's name and how a scenario spells it --------------------------------
+@dataclass(frozen=True)
+class FaultKind:
+    """One named fault as a scenario writes it: `fault: {<name>: <value>, ...}`.
+
+    `shorthand`: what `fault: <name>` means in the object form (None: no shorthand); `after`: takes
+    `after` (chunks sent first); `options`: its own keys; `build(spec, delay)` makes the `Fault`
+    (an `error_event` arrives as its envelope, already built)."""
+
+    name: str
+    build: Callable[[dict[str, Any], float], Fault]
+    shorthand: dict[str, Any] | None = None
+    after: bool = False
+    options: tuple[str, ...] = ()
+    written: str = ""  # how the fault is switched on, for messages ("stall: true")
+
+
+CATALOGUE: dict[str, FaultKind] = {kind.name: kind for kind in (
+    FaultKind("stall", lambda spec, delay: Stall(delay, spec.get("stall_max_seconds", 300.0)),
+              shorthand={"stall": True}, options=("stall_max_seconds",), written="stall: true"),
+    FaultKind("cut_after", lambda spec, delay: CutAfter(delay, spec["cut_after"])),
+    FaultKind("error_event", lambda spec, delay: ErrorEvent(delay, spec["error_event"], spec.get("after", 2)),
+              shorthand={"error_event": "server_error"}, after=True),
+    FaultKind("malformed_chunk", lambda spec, delay: MalformedChunk(delay, spec.get("after", 2)),
+              shorthand={"malformed_chunk": True}, after=True),
+    FaultKind("connection_reset", lambda spec, delay: ConnectionReset(delay, spec.get("after", 0)),
+              shorthand={"connection_reset": True}, after=True),
+    FaultKind("keepalive", lambda spec, delay: Keepalive(delay, spec["keepalive"],
+                                                         spec.get("keepalive_interval_ms", 20) / 1000),
+              shorthand={"keepalive": 3}, options=("keepalive_interval_ms",), written="keepalive"),
+)}
+SHORTHANDS: dict[str, dict[str, Any]] = {k.name: k.shorthand for k in CATALOGUE.values() if k.shorthand is not None}
+COMMON_KEYS = ("delay_ms", "after")  # any fault may wait first; `after` for the kinds that take it
+
+
+def kinds_in(spec: dict[str, Any]) -> list[str]:
+    """The faults switched on in a fault object (a key set to `false` is off)."""
+    return [name for name in CATALOGUE if name in spec and spec[name] is not False]
+
+
+def build(spec: dict[str, Any]) -> Fault:
+    """The fault of an object-form spec (a shorthand expanded, an error event's envelope built)."""
+    delay = spec.get("delay_ms", 0) / 1000
+    kinds = kinds_in(spec)
+    return CATALOGUE[kinds[0]].build(spec, delay) if kinds else Delay(delay)

@@ -1,4 +1,4 @@
-"""Identifiers in the live formats (NOTES §11): `chatcmpl-` + 29, `call_` + 24, `req_` + 32 hex."""
+"""Identifiers in the live formats (docs/live-api.md#ids): `chatcmpl-` + 29, `call_` + 24, `req_` + 32 hex."""
 from __future__ import annotations
 
 import base64

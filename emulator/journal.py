@@ -8,11 +8,17 @@ keeps the JSON shape and notes the original size.
 from __future__ import annotations
 
 import itertools
+import json
 import threading
-import time
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from time import perf_counter, time as unix_time
+from typing import TYPE_CHECKING, Any, Callable, Iterator
+
+from .config import JOURNAL_MAX_BYTES, JOURNAL_SIZE
+
+if TYPE_CHECKING:
+    from .scenarios.near_miss import NearMiss
 
 STRING_LIMIT = 16 * 1024
 JOURNAL_ENTRY = "emulator.journal_entry"  # the ASGI scope key under which an endpoint leaves its entry
@@ -36,10 +42,11 @@ class JournalEntry:
     extra: dict[str, Any] = field(default_factory=dict)
     # For streams: when each event was written, in ms since the request arrived (filled while sending).
     event_offsets_ms: list[float] | None = None
-    started: float = field(default_factory=time.perf_counter, repr=False)
+    started: float = field(default_factory=perf_counter, repr=False)
     size: int = 0  # approximate bytes this entry holds, set when journaled
     request_bytes: int = 0  # the raw body's length, when the endpoint knows it (spares a walk of the body)
     truncated: bool = False  # a body string was cut to a marker
+    near_misses: list[NearMiss] | None = None  # strict mode's misses: the scenarios that came closest
 
     @property
     def model(self) -> str | None:
@@ -63,11 +70,11 @@ class JournalEntry:
         """Note that one more stream event was written (paced streams call this per event)."""
         if self.event_offsets_ms is None:
             self.event_offsets_ms = []
-        self.event_offsets_ms.append(round((time.perf_counter() - self.started) * 1000, 3))
+        self.event_offsets_ms.append(round((perf_counter() - self.started) * 1000, 3))
 
     def all_events_sent(self) -> None:
         """An unpaced stream goes out in one write: every event at the same offset."""
-        offset = round((time.perf_counter() - self.started) * 1000, 3)
+        offset = round((perf_counter() - self.started) * 1000, 3)
         self.event_offsets_ms = [offset] * len(self.events or ())
 
 
@@ -80,7 +87,7 @@ Listener = Callable[[str, JournalEntry | None], None]
 class Journal:
     """A bounded log of requests. Thread-safe: the server thread adds, test code reads and clears."""
 
-    def __init__(self, max_entries: int = 1000, max_bytes: int = 16 * 1024 * 1024,
+    def __init__(self, max_entries: int = JOURNAL_SIZE, max_bytes: int = JOURNAL_MAX_BYTES,
                  string_limit: int = STRING_LIMIT) -> None:
         self.max_entries = max(max_entries, 1)
         self.max_bytes = max_bytes
@@ -94,7 +101,7 @@ class Journal:
         self.listeners: list[Listener] = []
 
     def start(self, method: str, path: str, headers: dict[str, str]) -> JournalEntry:
-        return JournalEntry(next(self._ids), time.time(), method, path, headers, None)
+        return JournalEntry(next(self._ids), unix_time(), method, path, headers, None)
 
     def add(self, entry: JournalEntry, response_bytes: int = 0) -> None:
         """Journal a finished entry. `entry.request_bytes` and `response_bytes` (the raw sizes, when
@@ -107,7 +114,7 @@ class Journal:
         if not body_size or body_size > limit:
             entry.body, body_size, cut = shrink(entry.body, limit)
             entry.truncated = cut
-        if events_size:  # a stream: the assembled completion is a fraction of its chunks' size
+        if entry.events and events_size:  # a stream: the assembled completion is a fraction of its chunks' size
             # Every character of the completion went out in some chunk, so short streams need no look.
             response_size = events_size // 4
             # Each chunk spends at least CHUNK_OVERHEAD bytes on its envelope, so only that much less
@@ -214,3 +221,70 @@ def human_size(size: int) -> str:
     if size < 1024 * 1024:
         return f"{size / 1024:.1f} KB"
     return f"{size / (1024 * 1024):.1f} MB"
+
+
+# --- the middleware that journals every route but chat creation ----------------------------------
+Scope = dict[str, Any]
+MAX_CAPTURE = 1024 * 1024  # larger bodies are noted as None: these endpoints never send that much
+
+
+class JournalMiddleware:
+    """Journals the API's other requests (`/v1/models`, stored completions, unknown `/v1` URLs) the way
+    the chat endpoint journals its own, so the inspector shows everything a front end sent.
+
+    A pure ASGI middleware: it keeps a copy of the request body and of a JSON response body (both small
+    for these endpoints) and adds one entry when the response is complete. Chat completion creation
+    journals itself (with the matched scenario and stream events) and is skipped here.
+    """
+
+    def __init__(self, app: Any, journal: Journal) -> None:
+        self.app = app
+        self.journal = journal
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        path, method = scope.get("path", ""), scope.get("method", "")
+        if (scope["type"] != "http" or not path.startswith("/v1/") or method == "OPTIONS"
+                or (method == "POST" and path == "/v1/chat/completions")):
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        entry = self.journal.start(method, path, headers)
+        request_body: list[bytes] = []
+        response_body: list[bytes] = []
+        is_json = [False]
+
+        async def receive_and_keep() -> dict[str, Any]:
+            message = await receive()
+            if message["type"] == "http.request":
+                request_body.append(message.get("body", b""))
+            return message
+
+        async def send_and_keep(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                entry.status = message["status"]
+                is_json[0] = any(k == b"content-type" and v.startswith(b"application/json")
+                                 for k, v in message.get("headers", ()))
+            elif message["type"] == "http.response.body" and is_json[0]:
+                response_body.append(message.get("body", b""))
+                if not message.get("more_body"):
+                    entry.duration_ms = (perf_counter() - entry.started) * 1000
+            await send(message)
+
+        try:
+            await self.app(scope, receive_and_keep, send_and_keep)
+        finally:
+            if not entry.duration_ms:
+                entry.duration_ms = (perf_counter() - entry.started) * 1000
+            entry.body, entry.request_bytes = _parsed(request_body), sum(map(len, request_body))
+            entry.response = _parsed(response_body)
+            self.journal.add(entry, sum(map(len, response_body)))
+
+
+def _parsed(chunks: list[bytes]) -> Any:
+    raw = b"".join(chunks)
+    if not raw.strip() or len(raw) > MAX_CAPTURE:
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return None

@@ -1,7 +1,8 @@
 """The pytest plugin (entry point `pytest11: chat_emulator`): fixtures, markers and options over `Emulator`.
 
 - `chat_emulator_server` (session): one server on 127.0.0.1, a free port, started on first use.
-- `chat_emulator` (function): a `testing.ChatEmulator` over it, reset before each test.
+- `chat_emulator` (function): that same `Emulator`, reset before each test (journal, run-time
+  scenarios, pacing, `allow_unmatched()`), with the test's marked scenario files and strict marker.
 - `chat_emulator_env` (function, opt-in): also points `OPENAI_BASE_URL` / `OPENAI_API_KEY` at it.
 
 Importing this module must stay cheap (it loads in every pytest run of anyone who installed the
@@ -15,7 +16,6 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, TypeVar
 import pytest
 
 from .record import pytest_recording as recordings
-from .testing import ChatEmulator
 
 if TYPE_CHECKING:
     from .config import Settings
@@ -100,14 +100,14 @@ def _number(config: pytest.Config, name: str) -> float:
 def settings_from(config: pytest.Config) -> Settings:
     """The emulator `Settings` the session's server runs with."""
     from .config import Settings
-    from .reply import Pacing
+    from .pacing import Pacing
 
     api_key = _option(config, "api_key")
     return Settings(
         port=0, access_log=False, api_keys=(api_key,) if api_key else (),
         scenario_paths=_paths(config, "scenarios"), models_files=_paths(config, "models"),
         strict=bool(_option(config, "strict")),
-        pacing=Pacing(_number(config, "ttft_ms") / 1000, _number(config, "tokens_per_second")),
+        pacing=Pacing(_number(config, "ttft_ms"), _number(config, "tokens_per_second")),
         profile=_option(config, "profile"), **recordings.upstream_settings(config),
     )
 
@@ -124,9 +124,10 @@ def chat_emulator_server(pytestconfig: pytest.Config) -> Iterator[Emulator]:
 
 
 @pytest.fixture
-def chat_emulator(chat_emulator_server: Emulator, request: pytest.FixtureRequest) -> Iterator[ChatEmulator]:
-    """The emulator for this test: reset, with the test's marked scenarios loaded."""
-    handle = ChatEmulator(chat_emulator_server)
+def chat_emulator(chat_emulator_server: Emulator, request: pytest.FixtureRequest) -> Iterator[Emulator]:
+    """The session's emulator for this test: reset, with the test's marked scenarios loaded (as run-time
+    scenarios, so the next reset drops them)."""
+    handle = chat_emulator_server
     handle.reset()
     paths = [_shown(request.config, request.path.parent / path)
              for marker in request.node.iter_markers("chat_scenarios")
@@ -136,15 +137,13 @@ def chat_emulator(chat_emulator_server: Emulator, request: pytest.FixtureRequest
     strict = handle.strict
     if request.node.get_closest_marker("chat_emulator_strict") is not None:
         handle.strict = True
-    undo_recording = _loading(lambda: recordings.begin(request, chat_emulator_server, handle.load_scenarios,
-                                                       lambda on: setattr(handle, "strict", on)),
-                              "the test's recording")
+    undo_recording = _loading(lambda: recordings.begin(request, handle), "the test's recording")
     try:
         yield handle
     finally:
         undo_recording()
         handle.strict = strict
-        handle.close()
+        handle.close_clients()
 
 
 def _loading(load: Callable[[], T], where: str) -> T:
@@ -159,7 +158,7 @@ def _loading(load: Callable[[], T], where: str) -> T:
 
 
 @pytest.fixture
-def chat_emulator_env(chat_emulator: ChatEmulator) -> Iterator[ChatEmulator]:
+def chat_emulator_env(chat_emulator: Emulator) -> Iterator[Emulator]:
     """`chat_emulator`, with `OPENAI_BASE_URL` / `OPENAI_API_KEY` pointing at it for this test."""
     with chat_emulator.use_env():
         yield chat_emulator
@@ -188,6 +187,11 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     return result
 
 
-def _handle_of(item: pytest.Item) -> ChatEmulator | None:
+def _handle_of(item: pytest.Item) -> Emulator | None:
+    """The test's `chat_emulator`, when it asked for one (the server module is loaded by then)."""
     handle = getattr(item, "funcargs", {}).get("chat_emulator")
-    return handle if isinstance(handle, ChatEmulator) else None
+    if handle is None:
+        return None
+    from .server import Emulator
+
+    return handle if isinstance(handle, Emulator) else None

@@ -7,6 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .pacing import Pacing
+from .tokens import token_bytes, token_label
+
 
 @dataclass
 class ToolCall:
@@ -24,10 +27,11 @@ class TokenLogprob:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "token": self.token,
+            "token": token_label(self.token),
             "logprob": self.logprob,
-            "bytes": list(self.token.encode("utf-8")),
-            "top_logprobs": [{"token": t, "logprob": lp, "bytes": list(t.encode("utf-8"))} for t, lp in self.top],
+            "bytes": list(token_bytes(self.token)),
+            "top_logprobs": [{"token": token_label(t), "logprob": lp, "bytes": list(token_bytes(t))}
+                             for t, lp in self.top],
         }
 
 
@@ -47,8 +51,8 @@ class Choice:
     tool_calls: list[ToolCall] = field(default_factory=list)
     function_call: ToolCall | None = None  # deprecated `functions` answer
     finish_reason: str = "stop"
-    # Tokens of `content` (or `refusal`) in order; they concatenate to the text. Streaming sends them
-    # as fragments and logprobs describe them one by one.
+    # Tokens of `content` (or `refusal`) in order, in the model's encoding; they concatenate to the
+    # text (see `tokens.join`). Streaming sends them as fragments and logprobs describe them one by one.
     tokens: list[str] = field(default_factory=list)
     logprobs: list[TokenLogprob] | None = None  # set when the request asked for logprobs
     annotations: list[dict[str, Any]] = field(default_factory=list)
@@ -87,19 +91,6 @@ class Usage:
 
 
 @dataclass
-class Pacing:
-    """How a stream is paced. All zero means: as fast as the client reads."""
-
-    time_to_first_token: float = 0.0  # seconds before the first chunk
-    tokens_per_second: float = 0.0  # 0: no pause between chunks
-    chunk_tokens: int = 1  # tokens per content chunk
-
-    @property
-    def is_paced(self) -> bool:
-        return self.time_to_first_token > 0 or self.tokens_per_second > 0
-
-
-@dataclass
 class Reply:
     choices: list[Choice]
     usage: Usage
@@ -111,5 +102,6 @@ class Reply:
     fault: Any = None  # a `faults.Fault` to apply while rendering, set by scenarios
     headers: dict[str, str] = field(default_factory=dict)  # extra response headers
     source: str = "builtin"  # what produced it: "builtin" or the scenario's name
+    tokenizer: str = "o200k_base"  # the encoding its tokens are in (the model's catalogue `tokenizer`)
     # Its wire renderings with marks for id and `created` (wire/stamped.py), by format and options.
     rendered: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)

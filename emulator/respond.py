@@ -1,4 +1,5 @@
-"""Pick a responder for a validated request: a matching scenario first, else the built-in model."""
+"""Pick a responder for a validated request: a matching scenario first, else the upstream (`--upstream`),
+else the built-in model."""
 from __future__ import annotations
 
 from typing import Protocol
@@ -8,22 +9,40 @@ from .contract.errors import ApiError
 from .model import builtin
 from .model.memo import BUILTIN_REPLIES
 from .reply import Reply
+from .scenarios.near_miss import NO_MATCH, NearMiss, explain
+
+NO_SCENARIO_MATCHED = "no_scenario_matched"
 
 
 class ScenarioSource(Protocol):
     def respond(self, request: ChatRequest) -> Reply | None:
         """The scripted reply of the first matching scenario, None when none matches (may raise ApiError)."""
 
-    def explain_miss(self, request: ChatRequest) -> str:
-        """Why no scenario matched: the nearest scenarios and their failed conditions."""
+    def near_misses(self, request: ChatRequest) -> list[NearMiss]:
+        """Why no scenario matched: the nearest scenarios and their failed conditions, closest first."""
 
 
-def respond(request: ChatRequest, scenarios: ScenarioSource | None = None, strict: bool = False) -> Reply:
-    if scenarios is not None:
-        reply = scenarios.respond(request)
-        if reply is not None:
-            return reply
+class NoScenarioMatched(ApiError):
+    """Strict mode's 404, carrying its near misses as data (the journal keeps them for the admin API
+    and the pytest plugin; the message is formatted from them)."""
+
+    def __init__(self, near_misses: list[NearMiss] | None) -> None:
+        why = ": no scenarios are loaded." if near_misses is None else ". " + explain(near_misses)
+        super().__init__(404, NO_MATCH + why, code=NO_SCENARIO_MATCHED)
+        self.near_misses = near_misses or []
+
+
+def respond(request: ChatRequest, scenarios: ScenarioSource, strict: bool = False) -> Reply:
+    reply = scenarios.respond(request)
+    if reply is not None:
+        return reply
     if strict:
-        why = ". " + scenarios.explain_miss(request) if scenarios is not None else ": no scenarios are loaded."
-        raise ApiError(404, "No scenario matched this request (strict mode)" + why, code="no_scenario_matched")
+        raise NoScenarioMatched(scenarios.near_misses(request))
     return BUILTIN_REPLIES.reply(request, builtin.respond)
+
+
+def respond_or_forward(request: ChatRequest, scenarios: ScenarioSource, strict: bool, upstream: bool) -> Reply | None:
+    """As `respond`; with an upstream, None when no scenario answers: the upstream is to answer."""
+    if not upstream:
+        return respond(request, scenarios, strict)
+    return scenarios.respond(request)

@@ -1,26 +1,34 @@
-"""`Emulator`: one emulator server on a real socket, started and stopped from Python.
+"""`Emulator`: the one object a user holds. One emulator server on a real socket, started and stopped
+from Python, with clients pointed at it, its journal, its reports, and its scripting.
 
-The CLI runs it in the foreground; the pytest plugin and `with Emulator() as emu:` run it in a
-background thread. Both go through the same object, so both behave the same.
+    with Emulator(strict=True) as emu:
+        emu.reply_with_text("Hello!")
+        answer = emu.client().chat.completions.create(model="gpt-4o-mini", messages=[...])
+        assert emu.last_request.model == "gpt-4o-mini"
+
+Its scripting and journal methods are the admin operations (admin/operations.py): the HTTP admin API
+calls the same code, so each method means one thing from either door. The CLI runs it in the
+foreground; the pytest plugin's `chat_emulator` fixture yields the session's one, reset per test.
+The method groups live in small mixins (`user/`); this module holds the lifecycle and the addresses.
 """
 from __future__ import annotations
 
 import asyncio
-import logging
 import socket
 import threading
+import warnings
 from dataclasses import replace
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import uvicorn
 
-from .admin.operations import AdminOperations
+from . import encodings
 from .app import ChatFastPath, build_app
 from .config import DEFAULT_API_KEY, Settings
-from .journal import JournalEntry
 from .logs import AccessLog
 from .state import EmulatorState
+from .user.clients import Clients
+from .user.reports import Reports
 
 if TYPE_CHECKING:
     from .scenarios.engine import ScenarioEngine
@@ -36,20 +44,25 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-class Emulator:
-    """An emulator server. `Emulator(port=0)` picks a free port; `base_url` ends in `/v1`."""
+class Emulator(Clients, Reports):
+    """An emulator server. `Emulator(port=0)` picks a free port; `base_url` ends in `/v1`.
+    `Emulator(settings)` or `Emulator(**settings)` (the fields of `Settings`), or both: the keywords win."""
 
     def __init__(self, settings: Settings | None = None, **overrides: Any) -> None:
         settings = settings or Settings(port=0, access_log=False)
         self.settings = replace(settings, **overrides) if overrides else settings
-        self.state = EmulatorState.from_settings(self.settings)
+        super().__init__(EmulatorState.from_settings(self.settings))
         self.app: Any = ChatFastPath(build_app(self.state))
         if self.settings.access_log:
             self.app = AccessLog(self.app)  # outermost, so the fast path is logged too
         self._socket: socket.socket | None = None
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
+        self._clients = []
         self.loop: asyncio.AbstractEventLoop | None = None  # the server's event loop, when run in a thread
+
+    def __repr__(self) -> str:
+        return f"<Emulator {self.base_url} requests={len(self.requests)}>"
 
     # --- addresses ---------------------------------------------------------------------------
     @property
@@ -69,10 +82,26 @@ class Emulator:
 
     @property
     def api_key(self) -> str:
+        """A key the emulator accepts (the first configured one, else any non-empty key works)."""
         return self.settings.api_keys[0] if self.settings.api_keys else DEFAULT_API_KEY
+
+    @property
+    def inspector_url(self) -> str:
+        return self.url + "/_emulator/"
+
+    @property
+    def strict(self) -> bool:
+        """Strict mode: a request no scenario matches gets a 404 `no_scenario_matched`, not the built-in model."""
+        return self.settings.strict
+
+    @strict.setter
+    def strict(self, value: bool) -> None:
+        self.settings.strict = value
 
     # --- running ------------------------------------------------------------------------------
     def _uvicorn_server(self) -> uvicorn.Server:
+        """A uvicorn server for the app that, once it accepts connections, loads the exact token
+        encodings in the background: off the start-up path, and before most first requests."""
         config = uvicorn.Config(
             # Our own access log (`logs.AccessLog`) names the matched scenario; uvicorn's loggers
             # propagate to the root logger so `--log-format json` covers them too.
@@ -80,7 +109,15 @@ class Emulator:
             access_log=False, log_config=None, lifespan="off", timeout_graceful_shutdown=1,
             loop="auto", http="auto", ws="none",
         )
-        return uvicorn.Server(config)
+        server = uvicorn.Server(config)
+        original_startup = server.startup
+
+        async def startup(sockets: Any = None) -> None:
+            await original_startup(sockets=sockets)
+            encodings.warm_up()
+
+        server.startup = startup  # type: ignore[method-assign]
+        return server
 
     def bind(self) -> socket.socket:
         if self._socket is None:
@@ -96,7 +133,7 @@ class Emulator:
         finally:
             self.close()
 
-    def start(self) -> "Emulator":
+    def start(self) -> Emulator:
         """Serve in a background thread; returns once the server accepts connections."""
         if self._thread is not None:
             return self
@@ -126,8 +163,8 @@ class Emulator:
         return self
 
     def stop(self) -> None:
-        if self.state.scenarios is not None:
-            self.state.scenarios.stop_watching()  # type: ignore[attr-defined]
+        """Stop serving; a later `start()` serves again (on a new port when the port was 0)."""
+        self.state.scenarios.stop_watching()
         if self._server is not None:
             self._server.should_exit = True
         if self._thread is not None:
@@ -140,7 +177,7 @@ class Emulator:
             self._socket.close()
             self._socket = None
 
-    def __enter__(self) -> "Emulator":
+    def __enter__(self) -> Emulator:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -148,47 +185,39 @@ class Emulator:
 
     def close(self) -> None:
         """Stop serving and release what the server holds (the `--store` file). `stop()` alone allows a
-        later `start()`; after `close()` the emulator is done."""
+        later `start()`; after `close()` the emulator is done. Also closes the clients `client()` made."""
+        self.close_clients()
         self.stop()
-        self.state.services["store"].close()
+        self.state.store.close()
 
-    # --- inspecting and resetting --------------------------------------------------------------
-    @property
-    def requests(self) -> list[JournalEntry]:
-        return self.state.journal.entries()
-
-    @property
-    def admin(self) -> AdminOperations:
-        """The admin API's operations (journal, pacing, scenarios, health), called from Python."""
-        return AdminOperations(self.state)
-
-    @property
-    def inspector_url(self) -> str:
-        return self.url + "/_emulator/"
-
+    # --- resetting ------------------------------------------------------------------------------
     def reset(self) -> None:
-        """Clear the journal and rate limits, drop added scenarios and rewind sequences."""
-        self.state.reset()
+        """Forget the journal, rate-limit windows, pacing set for the next streams, scenarios added at run
+        time (from Python or the admin API), sequence positions and in-memory stored completions; the
+        scenario files the server started with stay. Also forgets `allow_unmatched()`."""
+        super().reset()
+        self.unmatched_allowed = False
 
-    # --- scenarios (docs/scenarios.md) ------------------------------------------------------------
+    # --- the scenario engine (docs/scenarios.md) --------------------------------------------------
     @property
     def scenarios(self) -> ScenarioEngine:
-        return self.state.scenarios  # type: ignore[return-value]
+        """The scenario engine, for what the operations do not cover: `usage()`, `unused()`, `last_miss`,
+        `describe()`, `near_misses(request)`."""
+        return self._engine()
 
-    def add_scenario(self, spec: dict[str, Any] | list[dict[str, Any]]) -> list[str]:
-        return self.scenarios.add(spec)
+    @property
+    def emulator(self) -> Emulator:
+        """Deprecated: the fixture's object was a view over `.emulator`; it is the `Emulator` itself now."""
+        warnings.warn("chat_emulator.emulator is deprecated: the fixture yields the Emulator itself",
+                      DeprecationWarning, stacklevel=2)
+        return self
 
-    def load_scenarios(self, *paths: str | Path) -> None:
-        self.scenarios.load_paths(Path(p) for p in paths)
-
-    def reply_with_text(self, text: str, **options: Any) -> str:
-        return self.scenarios.reply_with_text(text, **options)
-
-    def reply_with_tool_call(self, name: str, arguments: dict[str, Any] | str | None = None, **options: Any) -> str:
-        return self.scenarios.reply_with_tool_call(name, arguments, **options)
-
-    def fail_next(self, n: int = 1, **options: Any) -> str:
-        return self.scenarios.fail_next(n, **options)
+    @property
+    def admin(self) -> Emulator:
+        """Deprecated: the admin operations are the emulator's own methods now (`emu.fail_next(...)`)."""
+        warnings.warn("Emulator.admin is deprecated: call the operations on the Emulator itself",
+                      DeprecationWarning, stacklevel=2)
+        return self
 
 
 def _uvloop_available() -> bool:

@@ -1,20 +1,22 @@
-"""`EmulatorState`: the live parts of one emulator (catalogue, journal, limits, scenarios) built from `Settings`."""
+"""`EmulatorState`: the live parts of one emulator (catalogue, journal, limits, store, scenarios) built from `Settings`."""
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from .config import Settings
-from .contract.models import ModelCatalogue
+from .contract.models import Catalogue, ModelCatalogue
 from .journal import Journal
-from .next_pacing import NextPacing
-from .profiles import select_profile
+from .pacing import NextPacing
+from .profiles import Profile, select_profile
+from .profiles.catalogue import LayeredCatalogue
 from .ratelimit import RateLimiter
-from .respond import ScenarioSource
-from .model.audio_output import check_audio_output
-from .multimodal.parts import check_content_parts
-from .store import open_store
+from .store import CompletionStore, open_store
+
+if TYPE_CHECKING:
+    from .record.proxy import Proxy
+    from .scenarios.engine import ScenarioEngine
 
 
 @dataclass
@@ -23,12 +25,12 @@ class EmulatorState:
     catalogue: ModelCatalogue
     journal: Journal
     limiter: RateLimiter
-    scenarios: ScenarioSource | None = None
-    # Extra request checks plugged in by feature modules: f(body, model) raising ApiError.
-    request_checks: list[Any] = field(default_factory=list)
+    store: CompletionStore
+    scenarios: "ScenarioEngine"
     started_at: float = field(default_factory=time.time)
     next_pacing: NextPacing = field(default_factory=NextPacing)  # set live through the admin API
-    services: dict[str, Any] = field(default_factory=dict)  # feature-owned objects (store, admin, ...)
+    catalogues: dict[str, Catalogue] = field(default_factory=dict)  # per profile, built on first use
+    proxy: "Proxy | None" = None  # `--upstream`: what no scenario answers goes there (record/proxy.py)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "EmulatorState":
@@ -44,10 +46,17 @@ class EmulatorState:
             journal=Journal(settings.journal_size, settings.journal_max_bytes),
             limiter=RateLimiter(settings.requests_per_minute, settings.tokens_per_minute,
                                 settings.enforce_rate_limits),
-            request_checks=[check_content_parts, check_audio_output],
-            services={"store": open_store(settings.store_path, settings.store_cap), "proxy": _proxy(settings)},
+            store=open_store(settings.store_path, settings.store_cap),
+            proxy=_proxy(settings),
             scenarios=_scenario_engine(settings),
         )
+
+    def catalogue_for(self, profile: Profile) -> Catalogue:
+        """The server's catalogue plus the profile's extra models (built once per profile)."""
+        catalogue = self.catalogues.get(profile.name)
+        if catalogue is None:
+            catalogue = self.catalogues[profile.name] = LayeredCatalogue.for_profile(self.catalogue, profile.name)
+        return catalogue
 
     def reset(self) -> None:
         """Forget what requests left behind: journal, rate-limit windows, pacing set for the next streams,
@@ -56,14 +65,12 @@ class EmulatorState:
         self.journal.clear()
         self.limiter.reset()
         self.next_pacing.clear()
-        if self.scenarios is not None:
-            self.scenarios.reset()  # type: ignore[attr-defined]
-        store = self.services.get("store")
-        if store is not None and not store.persistent:
-            store.clear()
+        self.scenarios.reset()
+        if not self.store.persistent:
+            self.store.clear()
 
 
-def _scenario_engine(settings: Settings) -> ScenarioSource:
+def _scenario_engine(settings: Settings) -> "ScenarioEngine":
     """Always an engine (inline scenarios need one); files are read, and jsonschema imported, only if given."""
     from .scenarios.engine import ScenarioEngine
 
@@ -75,7 +82,7 @@ def _scenario_engine(settings: Settings) -> ScenarioSource:
     return engine
 
 
-def _proxy(settings: Settings) -> Any:
+def _proxy(settings: Settings) -> "Proxy | None":
     """The upstream responder of `--upstream` (with its recorder under `--record`), or None."""
     if not settings.upstream_url:
         return None

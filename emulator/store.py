@@ -14,7 +14,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Protocol
+from typing import Any, Callable, Iterable, Protocol
 
 from .wire.json_body import dumps
 
@@ -58,7 +58,7 @@ class Page:
     has_more: bool
 
     def as_list(self) -> dict[str, Any]:
-        """The `ChatCompletionList` / `ChatCompletionMessageList` shape (NOTES §4.2)."""
+        """The `ChatCompletionList` / `ChatCompletionMessageList` shape (docs/live-api.md#objects)."""
         return {
             "object": "list",
             "data": self.data,
@@ -86,7 +86,8 @@ def make_record(api_key: str, completion: dict[str, Any], body: dict[str, Any], 
     )
 
 
-def paginate(items: Iterable[Any], after: str | None, limit: int, id_of=lambda item: item["id"]) -> Page:
+def paginate(items: Iterable[Any], after: str | None, limit: int,
+             id_of: Callable[[Any], Any] = lambda item: item["id"]) -> Page:
     """Items following the one with id `after` (all when None), at most `limit` of them."""
     iterator = iter(items)
     if after is not None:
@@ -95,7 +96,7 @@ def paginate(items: Iterable[Any], after: str | None, limit: int, id_of=lambda i
                 break
         else:
             return Page([], False)
-    data = []
+    data: list[Any] = []
     for item in iterator:
         if len(data) == limit:
             return Page(data, True)

@@ -1,112 +1,146 @@
-"""Token counting: a deterministic approximation of OpenAI's BPE tokenizers.
+"""Token counting as the live API bills it, in the encoding the model's catalogue entry names.
 
-`tiktoken` needs to download its encodings at run time, which an offline emulator cannot do, so
-text is split the way the GPT pre-tokenizer splits it (words with their leading space, runs of up
-to three digits, punctuation, whitespace) and long words are cut into pieces of five characters.
-Ordinary English comes out within a few percent of `o200k_base`. The pieces are real substrings,
-so streaming fragments and logprob tokens concatenate back to the exact text.
+`cl100k_base` and `o200k_base` are exact (see `encodings`); other tokenizers are approximated.
+Every function takes the encoding's name (a `ModelInfo.tokenizer`).
+
+Tokens are pieces of text that concatenate to the exact text. A token holding part of a
+multi-byte character (an emoji, most CJK) carries its bytes as lone surrogates: `token_bytes`,
+`token_label` and `join` turn pieces back into bytes, a logprob label and text.
 """
 from __future__ import annotations
 
 import json
 import re
 from functools import lru_cache
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
-# Every character falls in exactly one alternative (underscore with punctuation), so no text is lost.
-_PIECES = re.compile(r"'(?:[sdmt]|ll|ve|re)| ?[^\W\d_]+| ?\d{1,3}| ?(?:[^\s\w]|_)+|\s+(?!\S)|\s+")
-_LONG = 7  # a word longer than this is several tokens
-_CHUNK = 5
+from . import encodings
 
-# Per-message overhead the live API charges (OpenAI cookbook, "How to count tokens").
+# Per-message overhead the live API charges (OpenAI cookbook, "How to count tokens with tiktoken"):
+# each message costs 3 tokens plus its role, a name 1 more plus the name, and 3 prime the reply.
 TOKENS_PER_MESSAGE = 3
 TOKENS_PER_NAME = 1
 REPLY_PRIMING = 3
-
-
-def tokenize(text: str) -> list[str]:
-    """Token strings whose concatenation is `text`."""
-    if len(text) <= _CACHED_LENGTH:
-        return list(_tokenize_cached(text))
-    return _tokenize(text)
-
-
-def tokenize_parts(parts: list[str]) -> list[str]:
-    """`tokenize("".join(parts))` for text whose parts start at token boundaries (each after the
-    first begins with a space), with each part's tokens cached: fixed sentences cost nothing."""
-    tokens: list[str] = []
-    for part in parts:
-        tokens.extend(_tokenize_cached(part) if len(part) <= _CACHED_LENGTH else _tokenize(part))
-    return tokens
-
-
-def _tokenize(text: str) -> list[str]:
-    tokens: list[str] = []
-    for piece in _PIECES.findall(text):
-        if len(piece) <= _LONG:
-            tokens.append(piece)
-        else:
-            tokens.extend(piece[i:i + _CHUNK] for i in range(0, len(piece), _CHUNK))
-    return tokens
-
 
 # Short texts (system prompts, tool definitions, the built-in model's sentences) repeat across
 # requests; caching only short ones keeps memory bounded.
 _CACHED_LENGTH = 2048
 
 
+def tokenize(text: str, encoding: str) -> list[str]:
+    """Token pieces whose concatenation is `text`."""
+    if len(text) <= _CACHED_LENGTH:
+        return list(_tokenize_cached(text, encoding))
+    return encodings.get(encoding).pieces(text)
+
+
+def tokenize_parts(parts: list[str], encoding: str) -> list[str]:
+    """`tokenize("".join(parts))` for text whose parts start at token boundaries (each after the
+    first begins with a space before a word), with each part's tokens cached: fixed sentences cost
+    nothing."""
+    tokens: list[str] = []
+    for part in parts:
+        tokens.extend(tokenize(part, encoding))
+    return tokens
+
+
 @lru_cache(maxsize=4096)
-def _tokenize_cached(text: str) -> tuple[str, ...]:
-    return tuple(_tokenize(text))
+def _tokenize_cached(text: str, encoding: str) -> tuple[str, ...]:
+    return tuple(encodings.get(encoding).pieces(text))
 
 
-def count_tokens(text: str) -> int:
+def count_tokens(text: str, encoding: str) -> int:
     if not text:
         return 0
-    return _count_cached(text) if len(text) <= _CACHED_LENGTH else _count(text)
-
-
-def _count(text: str) -> int:
-    count = 0
-    for piece in _PIECES.findall(text):
-        count += 1 if len(piece) <= _LONG else -(-len(piece) // _CHUNK)
-    return count
+    if len(text) <= _CACHED_LENGTH:
+        return _count_cached(text, encoding)
+    return encodings.get(encoding).count(text)
 
 
 @lru_cache(maxsize=4096)
-def _count_cached(text: str) -> int:
-    return _count(text)
+def _count_cached(text: str, encoding: str) -> int:
+    return encodings.get(encoding).count(text)
 
 
-def _content_tokens(content: Any) -> int:
+_PARTIAL = re.compile("[\udc80-\udcff]")
+
+
+def token_bytes(token: str) -> bytes:
+    """The token's UTF-8 bytes (logprobs' `bytes`)."""
+    return token.encode("utf-8", "surrogateescape")
+
+
+def token_label(token: str) -> str:
+    """The token as logprobs' `token` shows it: its text, with the bytes of a partial character
+    escaped (`\\xe8\\xaa`)."""
+    if token.isascii() or not _PARTIAL.search(token):
+        return token
+    return token_bytes(token).decode("utf-8", "backslashreplace")
+
+
+def join(tokens: Iterable[str]) -> str:
+    """The text of consecutive tokens; a character cut short at either end becomes U+FFFD."""
+    text = "".join(tokens)
+    if text.isascii() or not _PARTIAL.search(text):
+        return text
+    return token_bytes(text).decode("utf-8", "replace")
+
+
+def text_groups(tokens: list[str], size: int) -> Iterator[tuple[int, int]]:
+    """(start, end) of each run of `size` tokens, stretched over tokens that end a character cut
+    across tokens: a streamed chunk always carries whole characters."""
+    start = 0
+    while start < len(tokens):
+        end = min(start + size, len(tokens))
+        while end < len(tokens) and _ends_partial(tokens, start, end):
+            end += 1
+        yield start, end
+        start = end
+
+
+def _ends_partial(tokens: list[str], start: int, end: int) -> bool:
+    last = tokens[end - 1]
+    if last.isascii() or not _PARTIAL.search(last):  # a whole token ends a character
+        return False
+    try:
+        token_bytes("".join(tokens[start:end])).decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return False
+
+
+def _content_tokens(content: Any, encoding: str) -> int:
     if isinstance(content, str):
-        return count_tokens(content)
+        return count_tokens(content, encoding)
     total = 0
     for part in content or ():
         if isinstance(part, dict):
             text = part.get("text") or part.get("refusal")
             if text:
-                total += count_tokens(text)
+                total += count_tokens(text, encoding)
     return total
 
 
-def count_message_tokens(messages: Iterable[dict[str, Any]]) -> int:
+def count_message_tokens(messages: Iterable[dict[str, Any]], encoding: str) -> int:
+    """The cookbook's count: per message 3 + its role + its content (+ 1 + the name), then 3."""
     total = REPLY_PRIMING
     for message in messages:
-        total += TOKENS_PER_MESSAGE + 1 + _content_tokens(message.get("content"))
+        total += TOKENS_PER_MESSAGE + count_tokens(message.get("role") or "", encoding)
+        total += _content_tokens(message.get("content"), encoding)
         if message.get("name"):
-            total += TOKENS_PER_NAME + count_tokens(message["name"])
+            total += TOKENS_PER_NAME + count_tokens(message["name"], encoding)
         for call in message.get("tool_calls") or ():
             function = call.get("function") or call.get("custom") or {}
-            total += 3 + count_tokens(function.get("name", "")) + count_tokens(
-                function.get("arguments") or function.get("input") or "")
+            total += 3 + count_tokens(function.get("name", ""), encoding) + count_tokens(
+                function.get("arguments") or function.get("input") or "", encoding)
         if message.get("function_call"):
-            total += 3 + count_tokens(json.dumps(message["function_call"]))
+            total += 3 + count_tokens(json.dumps(message["function_call"]), encoding)
     return total
 
 
-def count_definition_tokens(definitions: list[dict[str, Any]]) -> int:
-    """Tools and functions count roughly as their JSON text, plus a small fixed overhead."""
+def count_definition_tokens(definitions: list[dict[str, Any]], encoding: str) -> int:
+    """Tools and functions count as their JSON text plus a small fixed overhead: an estimate, as the
+    live API renders them into the prompt in a form it does not publish."""
     if not definitions:
         return 0
-    return 8 + count_tokens(json.dumps(definitions, separators=(",", ":")))
+    return 8 + count_tokens(json.dumps(definitions, separators=(",", ":")), encoding)

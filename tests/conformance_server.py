@@ -1,6 +1,6 @@
 """A minimal *correct* Chat Completions server for the checker's tests, with named faults to break it.
 
-It is not the emulator: it does just enough, the way NOTES describes the live API,
+It is not the emulator: it does just enough, the way docs/live-api.md describes the live API,
 for every check to pass in the openai profile. Each fault in ``FAULTS`` breaks one
 rule, so a test can assert that the checker names exactly that fault.
 
@@ -28,7 +28,7 @@ from starlette.routing import Route
 
 from emulator.conformance.checks.auth import NO_KEY, incorrect_key_message
 from emulator.conformance.checks.validation import NOT_JSON
-from emulator.contract.response_schemas import validator
+from emulator.contract.json_schemas import validator
 
 FAULTS = {
     "wrong_field_type": "'created' is a string in JSON bodies",
@@ -75,7 +75,7 @@ def json_kind(value: Any) -> str:
 
 
 def schema_error(body: dict[str, Any]) -> ApiError | None:
-    """The first schema violation in live-API words (NOTES §10.1)."""
+    """The first schema violation in live-API words."""
     errors = sorted(validator("chat_request").iter_errors(body), key=lambda e: [str(p) for p in e.absolute_path])
     if not errors:
         return None

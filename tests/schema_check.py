@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from emulator.contract.response_schemas import schema_errors
+from emulator.contract.json_schemas import schema_errors
 
 
 def assert_valid(name: str, instance: Any) -> None:

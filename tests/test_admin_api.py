@@ -1,4 +1,4 @@
-"""The admin API under `/_emulator/` and its Python twin `emu.admin`: every operation through both
+"""The admin API under `/_emulator/` and its Python twin, the `Emulator`'s own methods: every operation through both
 doors, errors in the OpenAI envelope, the OpenAPI description, and the token rules."""
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import openai
 import pytest
 from starlette.testclient import TestClient
 
-from emulator import Emulator, __version__
+from emulator import __version__
 from emulator.admin.auth import binding_warnings
 from emulator.admin.routes import admin_routes
 from emulator.app import build_app
@@ -49,8 +49,8 @@ def test_health_and_version(emu, admin):
     health = admin.get("/health").json()
     assert health["status"] == "ok" and health["journal"]["entries"] == 0
     assert admin.get("/version").json() == {"version": __version__, "openai_version": "2020-10-01", "profile": "openai"}
-    assert emu.admin.version()["version"] == __version__
-    assert emu.admin.health()["status"] == "ok"
+    assert emu.version()["version"] == __version__
+    assert emu.health()["status"] == "ok"
 
 
 def test_openapi_describes_every_admin_route(admin):
@@ -112,21 +112,21 @@ def test_list_filter_get_and_clear_requests(emu, admin, client):
     assert [e["id"] for e in admin.get("/requests", params={"after": ids[0]}).json()["data"]] == ids[1:] + [models["id"]]
     assert [e["id"] for e in admin.get("/requests", params={"limit": 1}).json()["data"]] == [models["id"]]
     assert [e["id"] for e in admin.get("/requests", params={"path": "/v1/models"}).json()["data"]] == [models["id"]]
-    assert [e.id for e in emu.admin.requests(text="zebra")] == [ids[1]]
-    assert [e.id for e in emu.admin.requests(status="4xx", matched=None)] == [ids[2]]
+    assert [e.id for e in emu.find_requests(text="zebra")] == [ids[1]]
+    assert [e.id for e in emu.find_requests(status="4xx", matched=None)] == [ids[2]]
 
     detail = admin.get(f"/requests/{ids[1]}").json()
     assert detail["request"]["messages"][0]["content"] == "zebra stripes" and detail["stream"] is True
     assert detail["events"][-1]["data"] == "data: [DONE]\n\n"
     assert all(e["offset_ms"] is not None for e in detail["events"])
     assert detail["headers"]["authorization"] == "Bearer ...test"  # keys stay out of the inspector
-    assert emu.admin.request(ids[1]).body["messages"][0]["content"] == "zebra stripes"
+    assert emu.request(ids[1]).body["messages"][0]["content"] == "zebra stripes"
 
     assert_envelope(admin.get("/requests/999999"), 404, "request_not_found", "id")
     assert admin.delete("/requests").json() == {"cleared": True}
     assert admin.get("/requests").json()["data"] == [] and emu.requests == []
     ask(client)
-    emu.admin.clear_requests()
+    emu.clear_requests()
     assert emu.requests == []
 
 
@@ -158,7 +158,7 @@ def test_live_stream_sends_new_entries(emu, client):
         events.append(next_event())  # the backlog: the entry after `after`
         ask(client, "during")
         events.append(next_event())
-        emu.admin.clear_requests()  # from another thread
+        emu.clear_requests()  # from another thread
         events.append(next_event())
     assert events[0][0] == "request" and events[0][1]["id"] == before
     assert events[1][0] == "request" and events[1][1]["id"] == before + 1 and events[1][1]["matched"] == "builtin"
@@ -201,14 +201,14 @@ def test_pacing_for_the_next_streams_over_http(emu, admin, client):
 
 
 def test_pacing_for_the_next_streams_from_python(emu, client):
-    emu.admin.pace_next(1, ttft_ms=80, chunk_tokens=4)
+    emu.pace_next(1, ttft_ms=80, chunk_tokens=4)
     chunks = [c for c in ask(client, stream=True) if c.choices and c.choices[0].delta.content]
     assert waited(stream_offsets(emu), 80)
     assert len(chunks[0].choices[0].delta.content.split()) >= 2  # four tokens per chunk
-    assert emu.admin.pacing() == {"next": None}
-    emu.admin.pace_next(None, ttft_ms=80)
-    emu.admin.clear_pacing()
-    assert emu.admin.pacing() == {"next": None}
+    assert emu.pacing() == {"next": None}
+    emu.pace_next(None, ttft_ms=80)
+    emu.clear_pacing()
+    assert emu.pacing() == {"next": None}
 
 
 @pytest.mark.parametrize("body, param, code", [
@@ -270,18 +270,18 @@ def test_invalid_scenarios_get_the_envelope(admin):
 
 
 def test_scenarios_from_python_are_the_same_operations(emu, admin, client):
-    assert emu.admin.add_scenario(GREETING) == ["greeting"]
+    assert emu.add_scenario(GREETING) == ["greeting"]
     assert [s["name"] for s in admin.get("/scenarios").json()["data"]] == ["greeting"]  # one engine, two doors
     assert ask(client).choices[0].message.content == "Hi from a scenario"
-    assert emu.admin.scenarios()["data"][0]["times_matched"] == 1
-    assert emu.admin.replace_scenarios([{"name": "b", "reply": {"content": "B"}}]) == ["b"]
-    emu.admin.remove_scenario("b")
+    assert emu.list_scenarios()["data"][0]["times_matched"] == 1
+    assert emu.replace_scenarios([{"name": "b", "reply": {"content": "B"}}]) == ["b"]
+    emu.remove_scenario("b")
     with pytest.raises(Exception) as raised:
-        emu.admin.remove_scenario("b")
+        emu.remove_scenario("b")
     assert raised.value.status == 404
-    emu.admin.add_scenario(GREETING)
-    emu.admin.reset_scenarios()
-    assert emu.admin.scenarios()["data"] == []
+    emu.add_scenario(GREETING)
+    emu.reset_scenarios()
+    assert emu.list_scenarios()["data"] == []
 
 
 SEQUENCE = {"name": "steps", "sequence": [{"reply": {"content": "one"}}, {"reply": {"content": "two"}}]}
@@ -299,7 +299,7 @@ def test_reset_sequences_over_http_and_python(emu, admin, client):
     admin.post("/sequences/reset", json={"namespace": "tenant-a"})
     assert ask(tenant).choices[0].message.content == "one"
     assert ask(client).choices[0].message.content == "two"  # the default namespace kept its place
-    emu.admin.reset_sequences()
+    emu.reset_sequences()
     assert ask(client).choices[0].message.content == "one"
     assert_envelope(admin.post("/sequences/reset", json={"namespace": 3}), 400, "invalid_type", "namespace")
     assert_envelope(admin.post("/sequences/reset", json={"ns": "a"}), 400, "unknown_parameter", "ns")
@@ -327,12 +327,12 @@ def test_clear_faults_removes_pending_failures(emu, admin, client):
     name = admin.post("/faults", json={"count": 3}).json()["scenario"]
     assert admin.delete("/faults").json() == {"removed": [name]}
     assert ask(client).choices[0].message.content
-    emu.admin.fail_next(1, fault="connection_reset")
+    emu.fail_next(1, fault="connection_reset")
     with pytest.raises(openai.APIConnectionError):
         list(ask(client, stream=True))
     assert ask(client).choices[0].message.content  # used up after one
-    emu.admin.fail_next(2)
-    emu.admin.clear_faults()
+    emu.fail_next(2)
+    emu.clear_faults()
     assert ask(client).choices[0].message.content
 
 
@@ -358,11 +358,11 @@ def test_reset_everything(emu, admin, client):
     assert admin.post("/reset").json() == {"reset": True}
     assert emu.requests == [] and admin.get("/scenarios").json()["data"] == []
     assert admin.get("/pacing").json() == {"next": None}
-    emu.admin.add_scenario(GREETING)
-    emu.admin.pace_next(2, ttft_ms=50)
+    emu.add_scenario(GREETING)
+    emu.pace_next(2, ttft_ms=50)
     ask(client)
-    emu.admin.reset()
-    assert emu.requests == [] and emu.admin.scenarios()["data"] == [] and emu.admin.pacing() == {"next": None}
+    emu.reset()
+    assert emu.requests == [] and emu.list_scenarios()["data"] == [] and emu.pacing() == {"next": None}
 
 
 # --- the page and its files ---------------------------------------------------------------------------------
@@ -416,11 +416,11 @@ def test_on_loopback_the_api_is_open_unless_a_token_is_set():
         assert http.get("/_emulator/requests", params={"token": "s3cret"}).status_code == 200
 
 
-def test_a_real_server_with_a_token():
-    with Emulator(admin_token="s3cret") as emu:
-        assert_envelope(httpx.get(emu.url + "/_emulator/health"), 401, "invalid_admin_token")
-        ok = httpx.get(emu.url + "/_emulator/health", headers={"authorization": "Bearer s3cret"})
-        assert ok.json()["status"] == "ok"
+def test_a_real_server_with_a_token(make_emulator):
+    emu = make_emulator(admin_token="s3cret")
+    assert_envelope(httpx.get(emu.url + "/_emulator/health"), 401, "invalid_admin_token")
+    ok = httpx.get(emu.url + "/_emulator/health", headers={"authorization": "Bearer s3cret"})
+    assert ok.json()["status"] == "ok"
 
 
 def test_binding_warnings():

@@ -9,7 +9,7 @@ import wave
 import openai
 import pytest
 
-from emulator.tokens import count_tokens
+from token_counts import count
 
 USER = [{"role": "user", "content": "Is a golden retriever a good family dog?"}]
 AUDIO_MODEL = "gpt-4o-audio-preview"
@@ -33,7 +33,8 @@ def test_a_wav_reply_is_a_valid_wav_file_with_the_text_as_transcript(client):
     assert seconds == pytest.approx(len(audio.transcript) / 15, abs=0.01)
     details = reply.usage.completion_tokens_details
     assert details.audio_tokens == round(seconds * 20)
-    assert reply.usage.completion_tokens == count_tokens(audio.transcript) + details.audio_tokens
+    transcript_tokens = count(audio.transcript)
+    assert reply.usage.completion_tokens == transcript_tokens + details.audio_tokens
 
 
 def test_the_transcript_is_what_the_text_reply_would_be(client):
@@ -121,8 +122,9 @@ def test_rejected_prediction_tokens_are_billed_as_completion_tokens(client):
     plain = client.chat.completions.create(model="gpt-4o", messages=USER)
     reply = predict(client, "zebra quokka lemur")
     details = reply.usage.completion_tokens_details
-    assert (details.accepted_prediction_tokens, details.rejected_prediction_tokens) == (0, 3)
-    assert reply.usage.completion_tokens == plain.usage.completion_tokens + 3
+    predicted = count("zebra quokka lemur")
+    assert (details.accepted_prediction_tokens, details.rejected_prediction_tokens) == (0, predicted)
+    assert reply.usage.completion_tokens == plain.usage.completion_tokens + predicted
     assert reply.usage.total_tokens == reply.usage.prompt_tokens + reply.usage.completion_tokens
 
 

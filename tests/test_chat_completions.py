@@ -138,14 +138,12 @@ def test_rate_limits_are_per_key(emu):
     assert raw.headers["x-ratelimit-remaining-requests"] == "9999"
 
 
-def test_enforced_rate_limit_answers_the_live_429():
-    from emulator import Emulator
-
-    with Emulator(requests_per_minute=2, enforce_rate_limits=True) as emu:
-        client = openai.OpenAI(base_url=emu.base_url, api_key="sk-x", max_retries=0)
-        create(client), create(client)
-        with pytest.raises(openai.RateLimitError) as caught:
-            create(client)
+def test_enforced_rate_limit_answers_the_live_429(make_emulator):
+    emu = make_emulator(requests_per_minute=2, enforce_rate_limits=True)
+    client = openai.OpenAI(base_url=emu.base_url, api_key="sk-x", max_retries=0)
+    create(client), create(client)
+    with pytest.raises(openai.RateLimitError) as caught:
+        create(client)
     error = caught.value
     assert error.type == "requests" and error.code == "rate_limit_exceeded"
     assert error.body["message"].startswith("Rate limit reached for gpt-4o-mini in organization org-emulator on requests per "
@@ -182,15 +180,23 @@ def test_models_list_and_retrieve(client, http):
     assert caught.value.code == "model_not_found"
 
 
-def test_extra_models_and_any_model():
-    from emulator import Emulator
+def test_embeddings_models_are_listed_but_chat_refuses_them(client):
+    assert {"text-embedding-3-small", "text-embedding-3-large", "text-embedding-ada-002"} <= {
+        m.id for m in client.models.list()}
+    with pytest.raises(openai.NotFoundError) as caught:
+        client.chat.completions.create(model="text-embedding-3-small", messages=HELLO)
+    assert caught.value.body["message"] == ("This is not a chat model and thus not supported in the "
+                                            "v1/chat/completions endpoint. Did you mean to use v1/completions?")
+    assert (caught.value.param, caught.value.code, caught.value.type) == ("model", None, "invalid_request_error")
 
-    with Emulator(extra_models=("my-finetune",), accept_any_model=False) as emu:
-        client = openai.OpenAI(base_url=emu.base_url, api_key="sk", max_retries=0)
-        assert create(client, model="my-finetune")[1].model == "my-finetune"
-    with Emulator(accept_any_model=True) as emu:
-        client = openai.OpenAI(base_url=emu.base_url, api_key="sk", max_retries=0)
-        assert create(client, model="whatever-7b")[1].model == "whatever-7b"
+
+def test_extra_models_and_any_model(make_emulator):
+    emu = make_emulator(extra_models=("my-finetune",), accept_any_model=False)
+    client = openai.OpenAI(base_url=emu.base_url, api_key="sk", max_retries=0)
+    assert create(client, model="my-finetune")[1].model == "my-finetune"
+    emu = make_emulator(accept_any_model=True)
+    client = openai.OpenAI(base_url=emu.base_url, api_key="sk", max_retries=0)
+    assert create(client, model="whatever-7b")[1].model == "whatever-7b"
 
 
 def test_context_window_and_output_limit(client):

@@ -1,13 +1,51 @@
 """`chat-emulator serve` as a user runs it: a free port, the printed URL, an access log line, Ctrl-C."""
 from __future__ import annotations
 
+import queue
 import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 import httpx
+
+
+class Output:
+    """A process's output read on a thread, so a test can wait for a line instead of sleeping."""
+
+    def __init__(self, process: subprocess.Popen) -> None:
+        self.lines: list[str] = []
+        self._queue: queue.Queue[str | None] = queue.Queue()
+        self._thread = threading.Thread(target=self._read, args=(process,), daemon=True)
+        self._thread.start()
+
+    def _read(self, process: subprocess.Popen) -> None:
+        for line in process.stdout:
+            self._queue.put(line)
+        self._queue.put(None)
+
+    def wait_for(self, pattern: str, timeout: float = 10.0) -> str:
+        deadline = time.monotonic() + timeout
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                line = self._queue.get(timeout=left)
+            except queue.Empty:
+                break
+            if line is None:
+                break
+            self.lines.append(line)
+            if re.search(pattern, line):
+                return line
+        raise AssertionError(f"no line matching {pattern!r} in:\n{''.join(self.lines)}")
+
+    def rest(self) -> str:
+        """Everything, once the process has ended."""
+        self._thread.join(10)
+        while (line := self._queue.get_nowait() if not self._queue.empty() else None) is not None:
+            self.lines.append(line)
+        return "".join(self.lines)
 
 
 def start_serve(*args: str) -> tuple[subprocess.Popen, str]:
@@ -21,6 +59,7 @@ def start_serve(*args: str) -> tuple[subprocess.Popen, str]:
 
 def test_serve_prints_the_url_logs_requests_and_stops_cleanly_on_ctrl_c():
     process, base_url = start_serve()
+    output = Output(process)
     try:
         response = httpx.post(base_url + "/chat/completions", headers={"Authorization": "Bearer sk-cli"},
                               json={"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}]})
@@ -28,13 +67,12 @@ def test_serve_prints_the_url_logs_requests_and_stops_cleanly_on_ctrl_c():
         preflight = httpx.options(base_url + "/chat/completions", headers={
             "Origin": "http://localhost:3000", "Access-Control-Request-Method": "POST"})
         assert preflight.status_code == 200 and preflight.headers["access-control-allow-origin"]
+        output.wait_for(r'POST /v1/chat/completions .*200')  # the access log line, before the signal
     finally:
-        time.sleep(0.2)  # let the access log line out before the signal
         process.send_signal(signal.SIGINT)
-        output, _ = process.communicate(timeout=10)
+        process.wait(timeout=10)
     assert process.returncode == 0
-    assert re.search(r'POST /v1/chat/completions .*200', output), output
-    assert "Traceback" not in output
+    assert "Traceback" not in output.rest()
 
 
 def test_cors_origin_is_configurable():

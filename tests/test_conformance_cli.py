@@ -107,7 +107,7 @@ def test_entry_points_for_the_main_cli() -> None:
     parser = argparse.ArgumentParser()
     add_arguments(parser)
     args = parser.parse_args(["--list"])
-    assert args.profile == "openai" and args.model == "gpt-4o-mini" and args.examples == 50
+    assert args.strictness == "openai" and args.model == "gpt-4o-mini" and args.examples == 50
     assert run(args) == 0
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 
-from emulator.contract.response_schemas import schema_errors
+from emulator.contract.json_schemas import schema_errors
 from emulator.conformance.strategies import from_schema, invalid_requests, valid_requests
 
 FAST = settings(max_examples=60, deadline=None, database=None, suppress_health_check=list(HealthCheck))

@@ -9,7 +9,7 @@ from typing import Any, Callable
 import pytest
 
 from emulator.conformance.cli import main
-from emulator.conformance.profiles import COMPATIBLE, OPENAI
+from emulator.conformance.strictness import COMPATIBLE, OPENAI
 from emulator.conformance.transcript import check_file
 
 GOLDEN = Path(__file__).parent.parent / "fixtures" / "transcripts"

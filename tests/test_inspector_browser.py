@@ -16,7 +16,6 @@ import httpx
 import openai
 import pytest
 
-from emulator import Emulator
 
 sync_api = pytest.importorskip("playwright.sync_api")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -29,12 +28,6 @@ USER = [{"role": "user", "content": "Tell me about the inspector"}]
 
 
 @pytest.fixture(scope="module")
-def emu():
-    with Emulator() as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
 def browser():
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
@@ -44,7 +37,6 @@ def browser():
 
 @pytest.fixture
 def page(browser, emu):
-    emu.reset()
     page = browser.new_page(viewport={"width": 1400, "height": 820})
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -58,7 +50,7 @@ def page(browser, emu):
 def test_requests_appear_live_and_the_stream_view_shows_timed_chunks(page, emu):
     client = openai.OpenAI(base_url=emu.base_url, api_key="sk-browser", max_retries=0)
     client.chat.completions.create(model="gpt-4o-mini", messages=USER)
-    emu.admin.pace_next(1, ttft_ms=30, tokens_per_second=400)
+    emu.pace_next(1, ttft_ms=30, tokens_per_second=400)
     streamed = "".join(chunk.choices[0].delta.content or "" for chunk in client.chat.completions.create(
         model="gpt-4o-mini", messages=USER, stream=True, stream_options={"include_usage": True})
         if chunk.choices)
@@ -69,14 +61,14 @@ def test_requests_appear_live_and_the_stream_view_shows_timed_chunks(page, emu):
     sync_api.expect(rows).to_have_count(3)  # arrived through the live stream, no reload
     newest = rows.nth(0)
     sync_api.expect(newest.locator(".status")).to_have_text("400")
-    stream_row = page.locator('#requests tbody tr[data-id="2"]')
+    stream_row = page.locator('#requests tbody tr[data-id="%d"]' % emu.requests[1].id)  # the second request
     sync_api.expect(stream_row).to_contain_text("/v1/chat/completions")
     sync_api.expect(stream_row).to_contain_text("gpt-4o-mini")
     sync_api.expect(stream_row).to_contain_text("builtin")
     sync_api.expect(stream_row).to_contain_text("stream")
 
     stream_row.click()
-    sync_api.expect(page.locator("#detail-title")).to_have_text("#2 POST /v1/chat/completions")
+    sync_api.expect(page.locator("#detail-title")).to_have_text(f"#{emu.requests[1].id} POST /v1/chat/completions")
     sync_api.expect(page.locator("#request-body")).to_contain_text('"stream": true')
     page.get_by_role("tab", name="Response").click()
     response = json.loads(page.locator("#response-body").inner_text())
@@ -129,9 +121,9 @@ def test_clear_button_empties_the_journal(page, emu):
 
 
 def test_scenarios_panel_shows_matches_and_the_last_near_miss(page, emu):
-    emu.admin.add_scenario({"name": "weather", "match": {"last_user": {"contains": "weather"}},
+    emu.add_scenario({"name": "weather", "match": {"last_user": {"contains": "weather"}},
                             "reply": {"content": "Sunny, always."}})
-    emu.admin.add_scenario({"name": "never-used", "match": {"model": "gpt-4.1"}, "reply": {"content": "x"}})
+    emu.add_scenario({"name": "never-used", "match": {"model": "gpt-4.1"}, "reply": {"content": "x"}})
     client = openai.OpenAI(base_url=emu.base_url, api_key="sk-browser", max_retries=0)
     for _ in range(2):
         assert client.chat.completions.create(model="gpt-4o-mini", messages=[
@@ -160,7 +152,7 @@ def test_the_documented_fetch_example_streams_from_another_origin(browser, emu):
     docs = (Path(__file__).resolve().parent.parent / "docs" / "front-end.md").read_text()
     curl = docs.split("curl -X POST http://127.0.0.1:8000/_emulator/scenarios \\\n  -d '", 1)[1].split("'\n", 1)[0]
     httpx.post(emu.url + "/_emulator/scenarios", content=curl).raise_for_status()  # the documented one-liner
-    emu.admin.pace_next(1, tokens_per_second=500)
+    emu.pace_next(1, tokens_per_second=500)
     html = documented_example().replace("http://127.0.0.1:8000/v1", emu.base_url).encode()
 
     class DevServer(http.server.BaseHTTPRequestHandler):  # stands in for the app's own dev server
@@ -194,18 +186,18 @@ def test_the_documented_fetch_example_streams_from_another_origin(browser, emu):
     assert len(entry.event_offsets_ms) == len(entry.events)  # paced: each event's send time noted
 
 
-def test_with_an_admin_token_the_page_passes_it_on(browser):
-    with Emulator(admin_token="s3cret") as emu:
-        page = browser.new_page()
-        try:
-            page.goto(emu.inspector_url)
-            assert "invalid_admin_token" in page.content()  # no token, no page
-            page.goto(emu.inspector_url + "?token=s3cret")
-            sync_api.expect(page.locator("#live")).to_have_text("live")  # the event stream took the token too
-            openai.OpenAI(base_url=emu.base_url, api_key="sk-browser", max_retries=0).chat.completions.create(
-                model="gpt-4o-mini", messages=USER)
-            sync_api.expect(page.locator("#requests tbody tr")).to_have_count(1)
-            page.locator("#requests tbody tr").first.click()
-            sync_api.expect(page.locator("#request-body")).to_contain_text("Tell me about the inspector")
-        finally:
-            page.close()
+def test_with_an_admin_token_the_page_passes_it_on(browser, make_emulator):
+    emu = make_emulator(admin_token="s3cret")
+    page = browser.new_page()
+    try:
+        page.goto(emu.inspector_url)
+        assert "invalid_admin_token" in page.content()  # no token, no page
+        page.goto(emu.inspector_url + "?token=s3cret")
+        sync_api.expect(page.locator("#live")).to_have_text("live")  # the event stream took the token too
+        openai.OpenAI(base_url=emu.base_url, api_key="sk-browser", max_retries=0).chat.completions.create(
+            model="gpt-4o-mini", messages=USER)
+        sync_api.expect(page.locator("#requests tbody tr")).to_have_count(1)
+        page.locator("#requests tbody tr").first.click()
+        sync_api.expect(page.locator("#request-body")).to_contain_text("Tell me about the inspector")
+    finally:
+        page.close()

@@ -13,7 +13,6 @@ import tracemalloc
 import openai
 import pytest
 
-from emulator import Emulator
 from emulator.journal import Journal
 
 REQUEST = json.dumps({"model": "gpt-4o-mini", "messages": [
@@ -117,10 +116,9 @@ def test_long_strings_are_stored_as_a_marker_with_their_size():
     assert entry.truncated and entry.size < 5000
 
 
-@pytest.fixture(scope="module")
-def small_journal_server():
-    with Emulator(journal_size=50, journal_max_bytes=256 * 1024) as emu:
-        yield emu
+@pytest.fixture
+def small_journal_server(make_emulator):
+    return make_emulator(journal_size=50, journal_max_bytes=256 * 1024)
 
 
 def test_over_http_the_journal_keeps_the_newest_requests(small_journal_server):

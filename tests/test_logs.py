@@ -11,20 +11,22 @@ from pathlib import Path
 import httpx
 import openai
 
-from emulator import Emulator
 from emulator.logs import JsonFormatter
+from waiting import eventually
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_access_log_names_the_matched_scenario(caplog):
+def test_access_log_names_the_matched_scenario(caplog, make_emulator):
     caplog.set_level(logging.INFO, logger="emulator.access")
-    with Emulator(access_log=True) as emu:
-        emu.admin.add_scenario({"name": "hello", "match": {"last_user": "hi"}, "reply": {"content": "Hello!"}})
-        client = openai.OpenAI(base_url=emu.base_url, api_key="sk-log", max_retries=0)
-        client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": "hi"}])
-        client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": "other"}])
-        httpx.get(emu.url + "/_emulator/health")
+    emu = make_emulator(access_log=True)
+    emu.add_scenario({"name": "hello", "match": {"last_user": "hi"}, "reply": {"content": "Hello!"}})
+    client = openai.OpenAI(base_url=emu.base_url, api_key="sk-log", max_retries=0)
+    client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": "hi"}])
+    client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": "other"}])
+    httpx.get(emu.url + "/_emulator/health")
+    # The server logs a request just after its last byte is sent: wait for the third line.
+    eventually(lambda: len([r for r in caplog.records if r.name == "emulator.access"]) >= 3)
     records = [r for r in caplog.records if r.name == "emulator.access"]
     assert [(r.method, r.path, r.status, r.matched) for r in records] == [
         ("POST", "/v1/chat/completions", 200, "hello"),
@@ -59,3 +61,4 @@ def test_serve_with_json_logs_and_the_admin_token_from_the_environment():
         ("/_emulator/health", 401), ("/_emulator/health", 200), ("/v1/chat/completions", 200)]
     assert access[-1]["matched"] == "builtin" and access[-1]["model"] == "gpt-4o-mini"
     assert any(line["logger"].startswith("uvicorn") for line in lines)  # the server's own lines too
+

@@ -6,8 +6,8 @@ import struct
 import openai
 import pytest
 
-from emulator.multimodal.image_size import image_size
-from emulator.multimodal.image_tokens import image_tokens
+from emulator.contract.media.image_size import image_size
+from emulator.contract.media.image_tokens import image_tokens
 from media_files import b64, data_url, gif, jpeg, mp3, pdf, png, wav, webp
 
 TEXT = {"type": "text", "text": "what is in this?"}

@@ -5,17 +5,15 @@ import httpx
 import openai
 import pytest
 
-from emulator import Emulator
 
 API_KEY = "sk-azure-key"
 API_VERSION = "2024-10-21"
 USER = [{"role": "user", "content": "hello from azure"}]
 
 
-@pytest.fixture(scope="module")
-def azure_server():
-    with Emulator(profile="azure", api_keys=(API_KEY,), azure_deployments=(("chat-prod", "gpt-4o-mini"),)) as emu:
-        yield emu
+@pytest.fixture
+def azure_server(make_emulator):
+    return make_emulator(profile="azure", api_keys=(API_KEY,), azure_deployments=(("chat-prod", "gpt-4o-mini"),))
 
 
 @pytest.fixture

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from emulator import Emulator
 from emulator.conformance.cli import main as check
 
 
 @pytest.mark.parametrize("profile", ["openai", "azure", "lenient", "vllm"])
-def test_compatible_checks_pass(profile, capsys):
-    with Emulator(profile=profile) as emu:
-        status = check(["--base-url", emu.base_url, "--profile", "compatible",
-                        "--examples", "10"])
+def test_compatible_checks_pass(profile, capsys, make_emulator):
+    emu = make_emulator(profile=profile)
+    status = check(["--base-url", emu.base_url, "--profile", "compatible",
+                    "--examples", "10"])
     assert status == 0, capsys.readouterr().out

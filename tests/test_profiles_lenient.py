@@ -60,16 +60,16 @@ def test_lenient_still_checks_known_fields(lenient_client):
     assert caught.value.response.headers["x-emulator-ignored-fields"] == "anthropic_version"
 
 
-def test_profile_header_selects_per_request_on_one_server():
+def test_profile_header_selects_per_request_on_one_server(make_emulator):
     """A lenient server can still serve a strict test: the header wins over --profile."""
-    with Emulator(profile="lenient") as emu:
-        lenient = openai.OpenAI(base_url=emu.base_url, api_key=API_KEY, max_retries=0)
-        strict = openai.OpenAI(base_url=emu.base_url, api_key=API_KEY, max_retries=0,
-                               default_headers={"x-emulator-profile": "openai"})
-        assert lenient.chat.completions.create(model="gpt-4o-mini", messages=USER, extra_body={"foo": 1}).choices
-        with pytest.raises(openai.BadRequestError) as caught:
-            strict.chat.completions.create(model="gpt-4o-mini", messages=USER, extra_body={"foo": 1})
-        assert caught.value.code == "unknown_parameter"
+    emu = make_emulator(profile="lenient")
+    lenient = openai.OpenAI(base_url=emu.base_url, api_key=API_KEY, max_retries=0)
+    strict = openai.OpenAI(base_url=emu.base_url, api_key=API_KEY, max_retries=0,
+                           default_headers={"x-emulator-profile": "openai"})
+    assert lenient.chat.completions.create(model="gpt-4o-mini", messages=USER, extra_body={"foo": 1}).choices
+    with pytest.raises(openai.BadRequestError) as caught:
+        strict.chat.completions.create(model="gpt-4o-mini", messages=USER, extra_body={"foo": 1})
+    assert caught.value.code == "unknown_parameter"
 
 
 def test_unknown_profile_header_is_a_400(http):

@@ -8,7 +8,6 @@ import jsonschema
 import openai
 import pytest
 
-from emulator import Emulator
 
 API_KEY = "sk-test-key"
 USER = [{"role": "user", "content": "Describe a person called Ada, aged 36."}]
@@ -16,10 +15,9 @@ PERSON = {"type": "object", "properties": {"name": {"type": "string"}, "age": {"
           "required": ["name", "age"], "additionalProperties": False}
 
 
-@pytest.fixture(scope="module")
-def vllm_server():
-    with Emulator(profile="vllm") as emu:
-        yield emu
+@pytest.fixture
+def vllm_server(make_emulator):
+    return make_emulator(profile="vllm")
 
 
 @pytest.fixture
@@ -130,12 +128,12 @@ def test_vllm_repo_ids_are_listed_and_served(vllm):
     assert completion.model == "Qwen/Qwen2.5-7B-Instruct"
 
 
-def test_wrong_key_gets_vllms_unauthorized():
-    with Emulator(profile="vllm", api_keys=("sk-right",)) as emu:
-        client = openai.OpenAI(base_url=emu.base_url, api_key="sk-wrong", max_retries=0)
-        with pytest.raises(openai.AuthenticationError) as caught:
-            client.chat.completions.create(model="gpt-4o-mini", messages=USER)
-        assert caught.value.response.json() == {"error": "Unauthorized"}
+def test_wrong_key_gets_vllms_unauthorized(make_emulator):
+    emu = make_emulator(profile="vllm", api_keys=("sk-right",))
+    client = openai.OpenAI(base_url=emu.base_url, api_key="sk-wrong", max_retries=0)
+    with pytest.raises(openai.AuthenticationError) as caught:
+        client.chat.completions.create(model="gpt-4o-mini", messages=USER)
+    assert caught.value.response.json() == {"error": "Unauthorized"}
 
 
 def test_guided_fields_are_unknown_under_openai(client):

@@ -58,11 +58,11 @@ def test_fixtures_clients_journal_and_options(pytester: pytest.Pytester, monkeyp
             assert entry.headers["authorization"] == "Bearer sk-project"
             assert entry.body["messages"] == USER
             assert entry.response["choices"][0]["message"]["content"] == reply.choices[0].message.content
-            PORTS.add(chat_emulator.emulator.port)
+            PORTS.add(chat_emulator.port)
 
         def test_journal_is_reset_and_server_shared(chat_emulator):
             assert chat_emulator.requests == []
-            assert PORTS == {{chat_emulator.emulator.port}}
+            assert PORTS == {{chat_emulator.port}}
 
         def test_api_key_option_is_enforced(chat_emulator):
             client = chat_emulator.client(api_key="sk-other", max_retries=0)
@@ -82,7 +82,7 @@ def test_fixtures_clients_journal_and_options(pytester: pytest.Pytester, monkeyp
             assert entry.stream and entry.events
             assert entry.response["choices"][0]["message"]["content"] == text
             pacing = chat_emulator_server.settings.pacing
-            assert (pacing.time_to_first_token, pacing.tokens_per_second) == (0.02, 5000)
+            assert (pacing.ttft_ms, pacing.tokens_per_second) == (20, 5000)
 
         def test_journal_filters(chat_emulator):
             client = chat_emulator.client()
@@ -346,7 +346,7 @@ def test_command_line_options_override_ini(pytester: pytest.Pytester) -> None:
             assert len(chat_emulator.unmatched_requests()) == 1
             chat_emulator.allow_unmatched()  # this test expects the miss
             pacing = chat_emulator_server.settings.pacing
-            assert (pacing.time_to_first_token, pacing.tokens_per_second) == (0.005, 2000)
+            assert (pacing.ttft_ms, pacing.tokens_per_second) == (5, 2000)
 
         def test_assert_all_used_from_the_command_line(chat_emulator):
             chat_emulator.reply_with_text("unused", name="left-over")
@@ -367,7 +367,7 @@ def test_server_is_stopped_when_the_run_is_interrupted(pytester: pytest.Pytester
     ini(pytester)
     pytester.makepyfile(f"""
         def test_interrupted(chat_emulator):
-            open({str(address)!r}, "w").write(str(chat_emulator.emulator.port))
+            open({str(address)!r}, "w").write(str(chat_emulator.port))
             raise KeyboardInterrupt
     """)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
@@ -389,7 +389,7 @@ def test_each_xdist_worker_runs_its_own_server(pytester: pytest.Pytester, monkey
             chat_emulator.client().chat.completions.create(model="gpt-4o-mini", messages={USER})
             assert len(chat_emulator.requests) == 1
             with open(os.environ["PYTEST_XDIST_WORKER"] + ".port", "a") as out:
-                out.write(f"{{chat_emulator.emulator.port}}\\n")
+                out.write(f"{{chat_emulator.port}}\\n")
     """)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-n", "2")
     result.assert_outcomes(passed=4)

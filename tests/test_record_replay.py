@@ -249,5 +249,5 @@ def test_record_timing_keeps_the_pace(upstream, tmp_path):
     import yaml
 
     reply = yaml.safe_load((tmp_path / "default.yaml").read_text())["scenarios"][0]["reply"]
-    assert reply["pacing"]["time_to_first_token_ms"] >= 200
+    assert reply["pacing"]["ttft_ms"] >= 200
     assert json.dumps(reply["chunks"]) == json.dumps(["a", " b", " c"])

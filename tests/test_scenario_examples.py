@@ -10,7 +10,6 @@ import pytest
 from jsonschema import validate
 from pydantic import BaseModel
 
-from emulator import Emulator
 from tests.conftest import API_KEY
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "scenarios"
@@ -32,16 +31,9 @@ CALENDAR_TOOLS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def library():
-    with Emulator(scenario_paths=(EXAMPLES,)) as emu:
-        yield emu
-
-
 @pytest.fixture
-def lib(library):
-    library.reset()
-    return library
+def lib(make_emulator):
+    return make_emulator(scenario_paths=(EXAMPLES,))
 
 
 @pytest.fixture

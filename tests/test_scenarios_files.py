@@ -272,7 +272,7 @@ def test_loaded_files_answer(tmp_path):
         assert completion.choices[0].message.content == "Hello from a file, gpt-4o-mini!"
         emu.reset()  # file scenarios survive a reset
         assert emu.scenarios.names() == ["greeting"]
-        assert emu.scenarios.list()[0]["source"] == str(tmp_path / "s.yaml")
+        assert emu.scenarios.describe()[0]["source"] == str(tmp_path / "s.yaml")
 
 
 def test_the_schema_ships_and_checks_the_examples():

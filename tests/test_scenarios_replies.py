@@ -9,7 +9,7 @@ import pytest
 from jsonschema import validate
 from pydantic import BaseModel
 
-from emulator.tokens import count_tokens
+from token_counts import count
 
 HELLO = [{"role": "user", "content": "hello there"}]
 PARAMS = {"type": "object", "properties": {"city": {"type": "string"}, "days": {"type": "integer", "minimum": 1}},
@@ -58,7 +58,7 @@ def test_one_reply_for_each_of_n(emu, client):
     reply(emu, content="same")
     completion = ask(client, n=3)
     assert [(c.index, c.message.content) for c in completion.choices] == [(0, "same"), (1, "same"), (2, "same")]
-    assert completion.usage.completion_tokens == 3 * count_tokens("same")
+    assert completion.usage.completion_tokens == 3 * count("same")
 
 
 def test_several_choices_stream_in_order(emu, client):
@@ -131,7 +131,7 @@ def test_finish_reason_length_makes_parse_raise(emu, client):
 def test_usage_is_counted_unless_given(emu, client):
     reply(emu, content="three small words")
     counted = ask(client).usage
-    assert counted.completion_tokens == count_tokens("three small words")
+    assert counted.completion_tokens == count("three small words")
     emu.reset()
     reply(emu, content="x", usage={"prompt_tokens": 1000, "completion_tokens": 7, "cached_tokens": 200})
     given = ask(client).usage
@@ -176,3 +176,11 @@ def test_reply_without_text_keeps_the_builtin_answer(emu, client):
     choice = ask(client).choices[0]
     assert choice.message.content.startswith("This is the chat-emulator built-in model")
     assert choice.finish_reason == "length"
+
+
+@pytest.mark.parametrize("name", ["ttft_ms", "time_to_first_token_ms"])  # the second: deprecated alias
+def test_pacing_time_to_first_token(emu, http, name):
+    reply(emu, content="one two", pacing={name: 40})
+    http.post("/chat/completions", json={"model": "gpt-4o", "messages": HELLO, "stream": True}).raise_for_status()
+    entry = emu.requests[-1]
+    assert entry.event_offsets_ms and entry.event_offsets_ms[0] >= 40  # nothing leaves before the first token's time

@@ -4,7 +4,6 @@ from __future__ import annotations
 import openai
 import pytest
 
-from emulator import Emulator
 from emulator.scenarios import NAMESPACE_HEADER
 from tests.conftest import API_KEY
 
@@ -79,7 +78,7 @@ def test_reset_drops_added_scenarios_and_rewinds(emu, client):
     emu.add_scenario({"name": "counting", "sequence": STEPS})
     say(client)
     emu.reset()
-    assert emu.scenarios.list() == []
+    assert emu.scenarios.describe() == []
     assert say(client).startswith("This is the chat-emulator built-in model")
     emu.add_scenario({"name": "counting", "sequence": STEPS})  # same name again: allowed after a reset
     assert say(client) == "one"
@@ -97,13 +96,13 @@ def test_list_remove_and_replace_all(emu, client):
     emu.add_scenario([{"name": "a", "match": {"last_user": "a"}, "reply": {"content": "A"}},
                       {"name": "b", "priority": 5, "reply": {"content": "B"}}])
     say(client, "a")
-    listed = {s["name"]: s for s in emu.scenarios.list()}
+    listed = {s["name"]: s for s in emu.scenarios.describe()}
     assert listed["b"]["priority"] == 5 and listed["a"]["match"] == {"last_user": "a"}
     assert listed["b"]["times_matched"] == 1 and listed["a"]["times_matched"] == 0
     emu.scenarios.remove("b")
     assert say(client, "a") == "A"
     emu.scenarios.replace_all([{"name": "c", "reply": {"content": "C"}}])
-    assert [s["name"] for s in emu.scenarios.list()] == ["c"]
+    assert [s["name"] for s in emu.scenarios.describe()] == ["c"]
     with pytest.raises(KeyError):
         emu.scenarios.remove("a")
 
@@ -129,15 +128,13 @@ def test_reply_with_tool_call(emu, client):
 
 # --- strict mode ---------------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def strict_server():
-    with Emulator(strict=True) as emu:
-        yield emu
+@pytest.fixture
+def strict_server(make_emulator):
+    return make_emulator(strict=True)
 
 
 @pytest.fixture
 def strict(strict_server):
-    strict_server.reset()
     return openai.OpenAI(base_url=strict_server.base_url, api_key=API_KEY, max_retries=0)
 
 

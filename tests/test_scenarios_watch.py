@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import logging
 import os
-import time
 
 import openai
 
 from emulator import Emulator
 from tests.conftest import API_KEY
+from waiting import eventually
 
 GOOD = "scenarios:\n  - name: greeting\n    reply: {{content: {answer}}}\n"
 
@@ -17,15 +17,6 @@ def edit(path, text: str) -> None:
     before = path.stat().st_mtime_ns
     path.write_text(text, encoding="utf-8")
     os.utime(path, ns=(before + 10**9, before + 10**9))  # a visibly newer mtime, even on coarse filesystems
-
-
-def eventually(check, seconds: float = 10.0):
-    deadline = time.monotonic() + seconds
-    while True:
-        result = check()
-        if result or time.monotonic() > deadline:
-            return result
-        time.sleep(0.05)
 
 
 def test_watch_reloads_edits_and_keeps_the_last_good_set(tmp_path, caplog):

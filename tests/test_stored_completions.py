@@ -223,7 +223,7 @@ def test_closing_the_emulator_releases_the_store_file(tmp_path):
     from emulator import Emulator
 
     with Emulator(store_path=tmp_path / "store.sqlite") as emu:
-        store = emu.state.services["store"]
+        store = emu.state.store
         assert store.get("sk", "chatcmpl-none") is None
     with pytest.raises(sqlite3.ProgrammingError):  # the connection is closed with the emulator
         store.get("sk", "chatcmpl-none")

@@ -1,4 +1,4 @@
-"""SSE streaming as the live API streams (NOTES §6), through the official SDK and raw bytes."""
+"""SSE streaming as the live API streams (docs/live-api.md#streaming), through the official SDK and raw bytes."""
 from __future__ import annotations
 
 import asyncio

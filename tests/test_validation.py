@@ -1,4 +1,4 @@
-"""Bad requests get the live API's error: status, type, param, code and message (NOTES §10)."""
+"""Bad requests get the live API's error: status, type, param, code and message (contract/errors.py)."""
 from __future__ import annotations
 
 import pytest

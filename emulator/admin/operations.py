@@ -1,27 +1,40 @@
-"""The admin operations, one implementation behind two front doors: the `Emulator` object
-(`emu.admin`) and the HTTP admin API (`routes.py`). Arguments are plain Python values; errors are
-`ApiError`s, so both doors report them the same way."""
+"""The admin operations: one implementation behind two doors, the `Emulator` object (its scripting and
+journal methods are these) and the HTTP admin API (`routes.py`), as in WireMock, where the programmatic
+API and the admin API are the same operations. Arguments are plain Python values; bad arguments are
+`ApiError`s and broken scenarios `ScenarioFileError`s (the HTTP door answers both as 400 envelopes).
+
+One meaning per operation: scenarios added at run time (`add_scenario`, `load_scenarios`,
+`reply_with_*`, `fail_next`, from Python or over HTTP) are dropped by `reset()`; the files the server
+was started with stay."""
 from __future__ import annotations
 
 import json
 import time
-from contextlib import contextmanager
-from typing import Any, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
 
-from .. import __version__, http
+from .._version import __version__
+from ..contract.headers import OPENAI_VERSION
 from ..contract.errors import ApiError
 from ..journal import JournalEntry
-from ..reply import Pacing
+from ..pacing import Pacing
 from ..state import EmulatorState
 
+if TYPE_CHECKING:
+    from ..scenarios.engine import ScenarioEngine
 
-ADMIN_SOURCE = "<admin API>"
-FAIL_NEXT_PREFIX = "fail-next-"  # the names `ScenarioEngine.fail_next` gives its scenarios
-
+INLINE_SOURCE = "<inline>"  # where scenarios added from Python come from, in listings and near misses
+ADMIN_SOURCE = "<admin API>"  # ... and those added over HTTP
 
 class AdminOperations:
-    def __init__(self, state: EmulatorState) -> None:
+    """The operations over one emulator's live state. `scenario_source` labels the scenarios they add."""
+
+    state: EmulatorState
+    scenario_source: str = INLINE_SOURCE
+
+    def __init__(self, state: EmulatorState, scenario_source: str = INLINE_SOURCE) -> None:
         self.state = state
+        self.scenario_source = scenario_source
 
     # --- health and version ----------------------------------------------------------------------
     def health(self) -> dict[str, Any]:
@@ -29,19 +42,19 @@ class AdminOperations:
                 "journal": self.state.journal.stats()}
 
     def version(self) -> dict[str, Any]:
-        return {"version": __version__, "openai_version": http.OPENAI_VERSION,
+        return {"version": __version__, "openai_version": OPENAI_VERSION,
                 "profile": self.state.settings.profile}
 
     # --- the request journal -----------------------------------------------------------------------
-    def requests(self, *, path: str | None = None, status: int | str | None = None, model: str | None = None,
-                 matched: str | None = None, text: str | None = None, after: int | None = None,
-                 limit: int | None = None) -> list[JournalEntry]:
+    def find_requests(self, *, path: str | None = None, status: int | str | None = None,
+                      model: str | None = None, matched: str | None = None, text: str | None = None,
+                      after: int | None = None, limit: int | None = None) -> list[JournalEntry]:
         """Journal entries, oldest first. `path` is a substring; `status` an exact code or a class
         like `4xx`; `text` a case-insensitive substring of the request or response body;
         `after` keeps entries with a larger id; `limit` keeps the newest ones."""
         status_test = _status_test(status)
         needle = text.lower() if text else None
-        found = []
+        found: list[JournalEntry] = []
         for entry in self.state.journal.entries():
             if after is not None and entry.id <= after:
                 continue
@@ -72,6 +85,13 @@ class AdminOperations:
     def clear_requests(self) -> None:
         self.state.journal.clear()
 
+    def near_misses(self) -> list[dict[str, Any]]:
+        """Every request in the journal that strict mode refused, with the scenarios that came closest
+        and the conditions that failed them (JSON-ready)."""
+        return [{"request_id": entry.id, "method": entry.method, "path": entry.path, "model": entry.model,
+                 "near_misses": [miss.to_json() for miss in entry.near_misses]}
+                for entry in self.state.journal.entries() if entry.near_misses is not None]
+
     # --- pacing for the next streams -------------------------------------------------------------
     def pace_next(self, count: int | None = 1, *, ttft_ms: float = 0.0, tokens_per_second: float = 0.0,
                   chunk_tokens: int = 1) -> dict[str, Any]:
@@ -84,7 +104,7 @@ class AdminOperations:
                 raise ApiError(400, f"'{name}' must be a number >= 0.", param=name, code="invalid_value")
         if not isinstance(chunk_tokens, int) or isinstance(chunk_tokens, bool) or chunk_tokens < 1:
             raise ApiError(400, "'chunk_tokens' must be an integer >= 1.", param="chunk_tokens", code="invalid_value")
-        self.state.next_pacing.set(Pacing(ttft_ms / 1000, float(tokens_per_second), chunk_tokens), count)
+        self.state.next_pacing.set(Pacing(float(ttft_ms), float(tokens_per_second), chunk_tokens), count)
         return self.pacing()
 
     def pacing(self) -> dict[str, Any]:
@@ -94,21 +114,25 @@ class AdminOperations:
         self.state.next_pacing.clear()
 
     # --- scenarios (the scenario engine: docs/scenarios.md) ------------------------------------------
-    def scenarios(self) -> dict[str, Any]:
+    def list_scenarios(self) -> dict[str, Any]:
         """The loaded scenarios in matching order with how often each matched, the unused ones, and
         the near-miss explanation of the last request no scenario answered."""
         engine = self._engine()
-        return {"object": "list", "data": engine.list(), "unused": engine.unused(), "last_miss": engine.last_miss}
+        return {"object": "list", "data": engine.describe(), "unused": engine.unused(), "last_miss": engine.last_miss}
 
     def add_scenario(self, spec: Any) -> list[str]:
-        """Add one scenario, a list, or `{"scenarios": [...]}` in the file format; returns their names."""
-        with _scenario_errors():
-            return self._engine().add(spec, source=ADMIN_SOURCE)
+        """Add one scenario, a list, or `{"scenarios": [...]}` in the file format; returns their names.
+        They take precedence over the files the server started with, and `reset()` drops them."""
+        return self._engine().add(spec, source=self.scenario_source)
+
+    def load_scenarios(self, *paths: str | Path) -> list[str]:
+        """Add the scenarios of these files or folders like `add_scenario` (errors name the file and line);
+        returns their names."""
+        return self._engine().add_paths(Path(p) for p in paths)
 
     def replace_scenarios(self, specs: Any) -> list[str]:
-        """Replace every scenario added at run time (file scenarios stay)."""
-        with _scenario_errors():
-            return self._engine().replace_all(specs, source=ADMIN_SOURCE)
+        """Replace every scenario added at run time (file scenarios stay); returns the new names."""
+        return self._engine().replace_all(specs, source=self.scenario_source)
 
     def remove_scenario(self, name: str) -> None:
         try:
@@ -126,46 +150,46 @@ class AdminOperations:
             raise ApiError(400, "'namespace' must be a string.", param="namespace", code="invalid_type")
         self._engine().reset_state(namespace)
 
+    def reply_with_text(self, text: str, *, match: dict[str, Any] | str | None = None, times: int | None = None,
+                        name: str | None = None) -> str:
+        """Answer matching requests (all, without `match`; a string matches the last user message)
+        with `text`, `times` times or always; returns the scenario's name."""
+        return self._engine().reply_with_text(text, match=match, times=times, name=name,
+                                              source=self.scenario_source)
+
+    def reply_with_tool_call(self, name: str, arguments: dict[str, Any] | str | None = None, *,
+                             match: dict[str, Any] | str | None = None, times: int | None = None) -> str:
+        """Answer matching requests with a call of tool `name` (arguments from its schema when not given);
+        returns the scenario's name."""
+        return self._engine().reply_with_tool_call(name, arguments, match=match, times=times,
+                                                   source=self.scenario_source)
+
     def fail_next(self, count: int = 1, *, error: Any = None, fault: Any = None, match: Any = None) -> str:
-        """Fail the next `count` (matching) chat requests with `error` (a name, a status, or an object)
-        or a `fault`; returns the name of the scenario that does it."""
+        """Fail the next `count` (matching) chat requests with `error` (a name such as
+        `"rate_limit_exceeded"`, a status, or an object; `"server_error"` by default) or a stream `fault`;
+        later requests get the other scenarios or the built-in model. Returns the scenario's name."""
         if not isinstance(count, int) or isinstance(count, bool) or count < 1:
             raise ApiError(400, "'count' must be a positive integer.", param="count", code="invalid_value")
         if error is not None and fault is not None:
             raise ApiError(400, "Give 'error' or 'fault', not both.", param="fault", code="invalid_value")
-        with _scenario_errors():
-            return self._engine().fail_next(count, error=error if error is not None else "server_error",
-                                            fault=fault, match=match)
+        return self._engine().fail_next(count, error=error if error is not None else "server_error",
+                                        fault=fault, match=match, source=self.scenario_source)
 
     def clear_faults(self) -> list[str]:
         """Remove every pending `fail_next`; returns the names removed."""
-        engine = self._engine()
-        names = [name for name in engine.names() if name.startswith(FAIL_NEXT_PREFIX)]
-        for name in names:
-            engine.remove(name)
-        return names
+        return self._engine().clear_fail_next()
 
-    def _engine(self) -> Any:
-        if self.state.scenarios is None:
-            raise ApiError(404, "This emulator has no scenario engine.", code="scenarios_unavailable")
+    def _engine(self) -> ScenarioEngine:
         return self.state.scenarios
 
     # --- everything --------------------------------------------------------------------------------
     def reset(self) -> None:
-        """Journal, rate-limit windows, pacing overrides, added scenarios and sequence positions."""
+        """Forget what requests and the run time left behind: the journal, rate-limit windows, pacing set
+        for the next streams, scenarios added at run time, sequence positions, in-memory stored
+        completions. The files the server started with stay."""
         self.state.reset()
 
-
-@contextmanager
-def _scenario_errors() -> Iterator[None]:
-    """A scenario the engine refuses (`ScenarioFileError`, a ValueError listing the problems) is a 400."""
-    try:
-        yield
-    except ValueError as error:
-        raise ApiError(400, f"Invalid scenario: {error}", code="invalid_scenario") from None
-
-
-def _status_test(status: int | str | None):
+def _status_test(status: int | str | None) -> Callable[[int], bool] | None:
     if status is None or status == "":
         return None
     text = str(status).strip().lower()
@@ -175,7 +199,6 @@ def _status_test(status: int | str | None):
         return lambda code: code == int(text)
     raise ApiError(400, f"'status' must be a status code like 200 or a class like 4xx, not {status!r}.",
                    param="status", code="invalid_value")
-
 
 def _searchable(entry: JournalEntry) -> str:
     return json.dumps([entry.body, entry.response, entry.matched], ensure_ascii=False, default=str).lower()

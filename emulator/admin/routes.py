@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import json
-import time
 from importlib import resources
 from typing import Any, Awaitable, Callable
 
@@ -12,38 +11,36 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from .. import http
 from ..contract import errors
 from ..contract.errors import ApiError
-from ..ids import request_id
-from ..state import EmulatorState
+from ..endpoints.shell import Exchange, endpoint, read_body
 from .auth import AdminGate
 from .live import JournalStream
-from .operations import AdminOperations
+from .operations import ADMIN_SOURCE, AdminOperations
 from .views import detail, summary
 
 PREFIX = "/_emulator"
-Handler = Callable[[Request, AdminOperations], Awaitable[Any]]
+Handler = Callable[[Exchange, AdminOperations], Awaitable[Any]]
 STATIC_TYPES = {"inspector.css": "text/css; charset=utf-8", "inspector.js": "text/javascript; charset=utf-8"}
 
 
 def admin_endpoint(handler: Handler) -> Callable[[Request], Awaitable[Any]]:
-    """Gate, run, and render: a dict or list becomes JSON, an `ApiError` the error envelope."""
+    """The endpoint shell without API key or profile: gate, run; answers are never cached."""
 
-    @functools.wraps(handler)
-    async def endpoint(request: Request) -> Any:
-        state: EmulatorState = request.app.state.emulator
-        started, rid = time.perf_counter(), request_id()
+    async def admin_handler(ex: Exchange) -> Any:
+        AdminGate(ex.state.settings).check(ex.request)
+        ex.headers["cache-control"] = "no-store"
         try:
-            AdminGate(state.settings).check(request)
-            result = await handler(request, AdminOperations(state))
-        except ApiError as error:
-            return http.error_response(error, http.base_headers(rid, started))
-        if isinstance(result, (dict, list)):
-            return http.json_response(result, {**http.base_headers(rid, started), "cache-control": "no-store"})
-        return result
+            return await handler(ex, AdminOperations(ex.state, ADMIN_SOURCE))
+        except ValueError as error:
+            from ..scenarios.loader import ScenarioFileError  # lazy: the loader brings PyYAML and jsonschema
 
-    return endpoint
+            if not isinstance(error, ScenarioFileError):
+                raise
+            raise ApiError(400, f"Invalid scenario: {error}", code="invalid_scenario") from None  # lists the problems
+
+    admin_handler.__name__ = handler.__name__
+    return functools.wraps(handler)(endpoint(admin_handler, api=False))
 
 
 # --- request parsing ------------------------------------------------------------------------------
@@ -59,7 +56,7 @@ def int_param(request: Request, name: str) -> int | None:
 
 
 async def json_body(request: Request, required: bool = True) -> Any:
-    raw = await http.read_body(request, request.app.state.emulator.settings.max_body_bytes)
+    raw = await read_body(request, request.app.state.emulator.settings.max_body_bytes)
     if not raw.strip():
         if required:
             raise ApiError(400, "This admin operation needs a JSON body.", code="missing_body")
@@ -84,49 +81,49 @@ def only(body: dict[str, Any], allowed: set[str]) -> None:
 
 # --- handlers ---------------------------------------------------------------------------------------
 @admin_endpoint
-async def health(request: Request, ops: AdminOperations) -> Any:
+async def health(ex: Exchange, ops: AdminOperations) -> Any:
     return ops.health()
 
 
 @admin_endpoint
-async def version(request: Request, ops: AdminOperations) -> Any:
+async def version(ex: Exchange, ops: AdminOperations) -> Any:
     return ops.version()
 
 
 @admin_endpoint
-async def list_requests(request: Request, ops: AdminOperations) -> Any:
-    q = request.query_params
-    entries = ops.requests(path=q.get("path"), status=q.get("status"), model=q.get("model"),
-                           matched=q.get("matched"), text=q.get("q"), after=int_param(request, "after"),
-                           limit=int_param(request, "limit"))
+async def list_requests(ex: Exchange, ops: AdminOperations) -> Any:
+    q = ex.request.query_params
+    entries = ops.find_requests(path=q.get("path"), status=q.get("status"), model=q.get("model"),
+                                matched=q.get("matched"), text=q.get("q"), after=int_param(ex.request, "after"),
+                                limit=int_param(ex.request, "limit"))
     view = detail if q.get("detail") in ("1", "true") else summary
     return {"object": "list", "data": [view(e) for e in entries], "journal": ops.state.journal.stats()}
 
 
 @admin_endpoint
-async def get_request(request: Request, ops: AdminOperations) -> Any:
-    return detail(ops.request(request.path_params["id"]))
+async def get_request(ex: Exchange, ops: AdminOperations) -> Any:
+    return detail(ops.request(ex.request.path_params["id"]))
 
 
 @admin_endpoint
-async def clear_requests(request: Request, ops: AdminOperations) -> Any:
+async def clear_requests(ex: Exchange, ops: AdminOperations) -> Any:
     ops.clear_requests()
     return {"cleared": True}
 
 
 @admin_endpoint
-async def stream_requests(request: Request, ops: AdminOperations) -> Any:
-    return JournalStream(ops.state.journal, int_param(request, "after"), http.base_headers(request_id(), 0.0))
+async def stream_requests(ex: Exchange, ops: AdminOperations) -> Any:
+    return JournalStream(ops.state.journal, int_param(ex.request, "after"), ex.answer_headers())
 
 
 @admin_endpoint
-async def get_pacing(request: Request, ops: AdminOperations) -> Any:
+async def get_pacing(ex: Exchange, ops: AdminOperations) -> Any:
     return ops.pacing()
 
 
 @admin_endpoint
-async def set_pacing(request: Request, ops: AdminOperations) -> Any:
-    body = object_body(await json_body(request))
+async def set_pacing(ex: Exchange, ops: AdminOperations) -> Any:
+    body = object_body(await json_body(ex.request))
     only(body, {"count", "ttft_ms", "tokens_per_second", "chunk_tokens"})
     return ops.pace_next(body.get("count", 1), ttft_ms=body.get("ttft_ms", 0.0),
                          tokens_per_second=body.get("tokens_per_second", 0.0),
@@ -134,50 +131,55 @@ async def set_pacing(request: Request, ops: AdminOperations) -> Any:
 
 
 @admin_endpoint
-async def clear_pacing(request: Request, ops: AdminOperations) -> Any:
+async def clear_pacing(ex: Exchange, ops: AdminOperations) -> Any:
     ops.clear_pacing()
     return ops.pacing()
 
 
 @admin_endpoint
-async def list_scenarios(request: Request, ops: AdminOperations) -> Any:
-    return ops.scenarios()
+async def list_scenarios(ex: Exchange, ops: AdminOperations) -> Any:
+    return ops.list_scenarios()
 
 
 @admin_endpoint
-async def add_scenario(request: Request, ops: AdminOperations) -> Any:
-    return {"added": ops.add_scenario(await json_body(request))}
+async def near_misses(ex: Exchange, ops: AdminOperations) -> Any:
+    return {"object": "list", "data": ops.near_misses()}
 
 
 @admin_endpoint
-async def replace_scenarios(request: Request, ops: AdminOperations) -> Any:
-    return {"scenarios": ops.replace_scenarios(await json_body(request))}
+async def add_scenario(ex: Exchange, ops: AdminOperations) -> Any:
+    return {"added": ops.add_scenario(await json_body(ex.request))}
 
 
 @admin_endpoint
-async def remove_scenario(request: Request, ops: AdminOperations) -> Any:
-    name = request.path_params["name"]
+async def replace_scenarios(ex: Exchange, ops: AdminOperations) -> Any:
+    return {"scenarios": ops.replace_scenarios(await json_body(ex.request))}
+
+
+@admin_endpoint
+async def remove_scenario(ex: Exchange, ops: AdminOperations) -> Any:
+    name = ex.request.path_params["name"]
     ops.remove_scenario(name)
     return {"removed": name}
 
 
 @admin_endpoint
-async def reset_scenarios(request: Request, ops: AdminOperations) -> Any:
+async def reset_scenarios(ex: Exchange, ops: AdminOperations) -> Any:
     ops.reset_scenarios()
     return {"reset": True}
 
 
 @admin_endpoint
-async def reset_sequences(request: Request, ops: AdminOperations) -> Any:
-    body = object_body(await json_body(request, required=False))
+async def reset_sequences(ex: Exchange, ops: AdminOperations) -> Any:
+    body = object_body(await json_body(ex.request, required=False))
     only(body, {"namespace"})
     ops.reset_sequences(body.get("namespace"))
     return {"reset": True, "namespace": body.get("namespace")}
 
 
 @admin_endpoint
-async def set_fault(request: Request, ops: AdminOperations) -> Any:
-    body = object_body(await json_body(request))
+async def set_fault(ex: Exchange, ops: AdminOperations) -> Any:
+    body = object_body(await json_body(ex.request))
     only(body, {"count", "error", "fault", "match"})
     name = ops.fail_next(body.get("count", 1), error=body.get("error"), fault=body.get("fault"),
                          match=body.get("match"))
@@ -185,34 +187,34 @@ async def set_fault(request: Request, ops: AdminOperations) -> Any:
 
 
 @admin_endpoint
-async def clear_faults(request: Request, ops: AdminOperations) -> Any:
+async def clear_faults(ex: Exchange, ops: AdminOperations) -> Any:
     return {"removed": ops.clear_faults()}
 
 
 @admin_endpoint
-async def reset(request: Request, ops: AdminOperations) -> Any:
+async def reset(ex: Exchange, ops: AdminOperations) -> Any:
     ops.reset()
     return {"reset": True}
 
 
 @admin_endpoint
-async def openapi(request: Request, ops: AdminOperations) -> Any:
+async def openapi(ex: Exchange, ops: AdminOperations) -> Any:
     return Response(package_file("openapi.json"), 200, {"cache-control": "no-store"}, "application/json")
 
 
 @admin_endpoint
-async def inspector(request: Request, ops: AdminOperations) -> Any:
+async def inspector(ex: Exchange, ops: AdminOperations) -> Any:
     return Response(package_file("static/inspector.html"), 200, {"cache-control": "no-store"},
                     "text/html; charset=utf-8")
 
 
-async def static(request: Request) -> Response:
+@endpoint(api=False)
+async def static(ex: Exchange) -> Response:
     """The page's CSS and JavaScript: public (no secrets in them, and `<link>` sends no token),
     but off with the rest of the admin API."""
-    name = request.path_params["name"]
-    if not AdminGate(request.app.state.emulator.settings).enabled or name not in STATIC_TYPES:
-        error = errors.invalid_url(request.method, request.url.path)
-        return http.error_response(error, http.base_headers(request_id(), 0.0))
+    name = ex.request.path_params["name"]
+    if not AdminGate(ex.state.settings).enabled or name not in STATIC_TYPES:
+        raise errors.invalid_url(ex.request.method, ex.request.url.path)
     return Response(package_file("static/" + name), 200, {"cache-control": "no-store"}, STATIC_TYPES[name])
 
 
@@ -237,6 +239,7 @@ def admin_routes() -> list[BaseRoute]:
         Route(PREFIX + "/pacing", set_pacing, methods=["POST"]),
         Route(PREFIX + "/pacing", clear_pacing, methods=["DELETE"]),
         Route(PREFIX + "/scenarios", list_scenarios, methods=["GET"]),
+        Route(PREFIX + "/near-misses", near_misses, methods=["GET"]),
         Route(PREFIX + "/scenarios", add_scenario, methods=["POST"]),
         Route(PREFIX + "/scenarios", replace_scenarios, methods=["PUT"]),
         Route(PREFIX + "/scenarios/reset", reset_scenarios, methods=["POST"]),

@@ -25,6 +25,7 @@ def detail(entry: JournalEntry) -> dict[str, Any]:
         "events": None if events is None else [
             {"data": text, "offset_ms": offsets[i] if i < len(offsets) else None} for i, text in enumerate(events)],
         "size": entry.size,
+        "near_misses": None if entry.near_misses is None else [m.to_json() for m in entry.near_misses],
     }
 
 

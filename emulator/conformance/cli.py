@@ -19,7 +19,7 @@ from emulator.conformance import report
 from emulator.conformance.catalogue import UnknownName, catalogue, select, split_names
 from emulator.conformance.client import ApiClient
 from emulator.conformance.context import Context
-from emulator.conformance.profiles import PROFILES
+from emulator.conformance.strictness import STRICTNESS_LEVELS
 from emulator.conformance.runner import FAIL, Progress, Result, run_checks
 from emulator.conformance.transcript import check_file, transcript_files
 
@@ -31,8 +31,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--api-key", default=os.environ.get("OPENAI_API_KEY", "sk-test"),
                         help="bearer key to send (default: $OPENAI_API_KEY, else sk-test)")
     parser.add_argument("--model", default="gpt-4o-mini", help="model to request (default: gpt-4o-mini)")
-    parser.add_argument("--profile", choices=sorted(PROFILES), default="openai",
-                        help="openai: the live API exactly; compatible: shapes, statuses and streaming (default: openai)")
+    parser.add_argument("--strictness", "--profile", dest="strictness", choices=sorted(STRICTNESS_LEVELS),
+                        default="openai", help="(--profile is its older name) openai: the live API exactly; compatible: shapes, statuses and streaming (default: openai)")
     parser.add_argument("--select", action="append", metavar="NAMES",
                         help="run only these checks or groups (comma-separated, repeatable)")
     parser.add_argument("--skip", action="append", metavar="NAMES", help="skip these checks or groups (comma-separated, repeatable)")
@@ -64,13 +64,13 @@ def print_catalogue() -> None:
 
 
 def _live(args: argparse.Namespace, checks: list[Any]) -> list[Result] | int:
-    profile = PROFILES[args.profile]
+    strictness = STRICTNESS_LEVELS[args.strictness]
     with ApiClient(args.base_url, args.api_key, timeout=args.timeout) as client:
         try:
             client.get("/models")
         except httpx.HTTPError as error:
             return _usage(f"cannot reach {args.base_url}: {error}")
-        ctx = Context(client, args.model, profile, examples=args.examples, seed=args.seed,
+        ctx = Context(client, args.model, strictness, examples=args.examples, seed=args.seed,
                       run_id=uuid.uuid4().hex[:12])
         progress = Progress()
         try:
@@ -104,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
         missing = [str(f) for f in files if not f.is_file()]
         if missing or not files:
             return _usage(f"no transcript file {missing[0] if missing else ' '.join(args.transcript)!r}")
-        results = [r for f in files for r in check_file(f, PROFILES[args.profile])]
+        results = [r for f in files for r in check_file(f, STRICTNESS_LEVELS[args.strictness])]
         meta: dict[str, Any] = {"transcripts": [str(f) for f in files]}
     else:
         outcome = _live(args, checks)
@@ -112,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
             return outcome
         results = outcome
         meta = {"base_url": args.base_url, "model": args.model, "examples": args.examples, "seed": args.seed}
-    meta |= {"profile": args.profile, "started": started, "seconds": round(time.time() - started, 3)}
+    meta |= {"profile": args.strictness, "started": started, "seconds": round(time.time() - started, 3)}
 
     print(report.table(results))
     for path in args.report:

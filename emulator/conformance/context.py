@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from emulator.conformance.client import ApiClient
-from emulator.conformance.profiles import Profile
+from emulator.conformance.strictness import Strictness
 
 BOTH = frozenset({"openai", "compatible"})
 OPENAI_ONLY = frozenset({"openai"})
@@ -18,7 +18,7 @@ class Context:
 
     client: ApiClient
     model: str
-    profile: Profile
+    strictness: Strictness
     examples: int = 50
     seed: int | None = None
     run_id: str = "run"

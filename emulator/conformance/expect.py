@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from emulator.contract.response_schemas import schema_errors
+from emulator.contract.json_schemas import schema_errors
 from emulator.conformance.client import Exchange
 from emulator.conformance.context import Context
 from emulator.conformance.outcome import CheckFailed, show
@@ -47,13 +47,13 @@ def stream_ok(ctx: Context, exchange: Exchange) -> Stream:
     status(exchange, 200)
     if not exchange.content_type.startswith("text/event-stream"):
         raise failed(exchange, f"content-type: expected text/event-stream, got {show(exchange.content_type)}")
-    return Stream.read(exchange.text, strict=ctx.profile.strict_framing)
+    return Stream.read(exchange.text, strict=ctx.strictness.strict_framing)
 
 
 def follows(ctx: Context, exchange: Exchange, stream: Stream, body: dict[str, Any], *rules: str) -> None:
     """The stream obeys the named stream rules for the request ``body``; a failure carries the curl command."""
     try:
-        require(stream, StreamRequest.from_body(body), ctx.profile, *rules)
+        require(stream, StreamRequest.from_body(body), ctx.strictness, *rules)
     except CheckFailed as error:
         raise failed(exchange, str(error)) from None
 
@@ -74,12 +74,12 @@ def error(
     if exchange.status >= 500:
         raise failed(exchange, f"HTTP status: expected {http_status} for a bad request, got a server error "
                                f"{exchange.status} {show(exchange.text[:200])}")
-    if ctx.profile.exact_errors:
+    if ctx.strictness.exact_errors:
         status(exchange, http_status)
     elif exchange.status // 100 != 4:
         raise failed(exchange, f"HTTP status: expected 4xx (the live API sends {http_status}), got {exchange.status}")
     body = exchange.json()
-    if not ctx.profile.exact_errors:
+    if not ctx.strictness.exact_errors:
         return compatible_error(exchange, body)
     schema(exchange, "error", body)
     got = body["error"]

@@ -29,8 +29,8 @@ class Result:
 
 
 def run_check(check: Check, ctx: Context) -> Result:
-    if ctx.profile.name not in check.profiles:
-        return Result(check.name, check.group, check.description, SKIP, f"not part of the {ctx.profile.name} profile")
+    if ctx.strictness.name not in check.profiles:
+        return Result(check.name, check.group, check.description, SKIP, f"not part of the {ctx.strictness.name} level")
     started = time.monotonic()
     outcome, detail, reproduce = PASS, "", None
     try:

@@ -3,7 +3,7 @@
 It decodes like the official SDK (WHATWG rules: CR/LF/CRLF lines, ``:`` comments
 ignored, an event dispatched at a blank line, one leading space stripped) and, in
 strict mode, also flags anything that departs from the live API's framing:
-exactly ``data: <compact JSON>\\n\\n`` per event (NOTES §6.2, §8.1).
+exactly ``data: <compact JSON>\\n\\n`` per event (docs/live-api.md#streaming).
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ def parse(body: str, *, strict: bool) -> SseParse:
     for number, line in enumerate(lines, start=1):
         if line == "":
             if data is None and fields:
-                # The SDK dispatches it with empty data and fails on json.loads("") (NOTES §8.1).
+                # The SDK dispatches it with empty data and fails on json.loads("")
                 result.problems.append(f"framing: line {number}: an event without data; clients fail to decode it")
             fields = 0
             if data is not None:
@@ -73,7 +73,7 @@ def parse(body: str, *, strict: bool) -> SseParse:
         if name == "data":
             data = (data or []) + [value]
         elif strict:
-            # event:/id:/retry: lines carry no meaning for chat clients (NOTES §8.1) and never appear live.
+            # event:/id:/retry: lines carry no meaning for chat clients and never appear live (docs/live-api.md#streaming).
             result.problems.append(f"framing: line {number}: unexpected field {name!r}; live chat streams have only data lines")
     if data is not None:
         result.problems.append("framing: the stream does not end with a blank line, so its last event is dropped by clients")

@@ -2,7 +2,7 @@
 
 ``valid_requests`` draws requests any faithful server must answer with 200: the
 sampling and output fields of the schema, messages of the text roles, and the
-cross-field rules the live API adds (NOTES §2 "Observed constraints") applied.
+cross-field rules the live API adds (contract/rules.py) applied.
 ``invalid_requests`` takes one of those and breaks it in exactly one way the schema
 forbids, returning the request and the ``param`` the live API would name.
 Strings, lists and maps are kept small so hundreds of examples run in seconds.
@@ -16,7 +16,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from emulator.contract.response_schemas import schema, schema_errors
+from emulator.contract.json_schemas import schema, schema_errors
 
 MAX_LIST = 3
 MAX_TEXT = 16
@@ -58,7 +58,7 @@ def _skipped(node: dict[str, Any]) -> bool:
         return node["$ref"].rsplit("/", 1)[-1] in SKIPPED_DEFS
     if node.get("type") == "array" and isinstance(node.get("items"), dict):
         return _skipped(node["items"])
-    branches = node.get("anyOf") or node.get("oneOf")
+    branches = node.get("anyOf") or node.get("oneOf") or []
     return bool(branches) and all(_skipped(b) for b in branches)
 
 
@@ -176,8 +176,11 @@ def invalid_requests(draw: st.DrawFn, model: str, unknown_fields: bool = True) -
     if kind == "out_of_range":
         field, (number, low, high) = draw(st.sampled_from(sorted(_numeric_bounds().items())))
         step = st.integers(1, 1000) if number == "integer" else st.floats(0.01, 10).map(lambda x: round(x, 2))
-        above = high is not None and (low is None or draw(st.booleans()))
-        value = high + draw(step) if above else low - draw(step)
+        if high is not None and (low is None or draw(st.booleans())):
+            value = high + draw(step)
+        else:
+            assert low is not None  # every bounded field has a bound on one side at least
+            value = low - draw(step)
         return _set(request, field, value), field, f"{field} out of range"
     if kind == "bad_enum":
         field, allowed = draw(st.sampled_from(sorted(_string_enums().items())))
@@ -190,7 +193,7 @@ def invalid_requests(draw: st.DrawFn, model: str, unknown_fields: bool = True) -
         return {**request, "messages": messages}, "messages[0].role", "an unknown message role"
     if kind == "missing":
         field = draw(st.sampled_from(["model", "messages"]))
-        # The live API names no param for a missing model (NOTES §10.1).
+        # The live API names no param for a missing model.
         return {k: v for k, v in request.items() if k != field}, None if field == "model" else field, f"no {field}"
     if kind == "empty_messages":
         return {**request, "messages": []}, "messages", "an empty messages array"

@@ -1,6 +1,6 @@
-"""The rules a chat completion stream must follow (NOTES §6.3, §8.5), applied to a whole recorded stream.
+"""The rules a chat completion stream must follow (docs/live-api.md#streaming), applied to a whole recorded stream.
 
-Each rule takes the parsed stream, what the request asked for and the profile, and
+Each rule takes the parsed stream, what the request asked for and the strictness level, and
 returns its problems in words (empty when the rule holds). The live checks and the
 offline transcript mode share these rules, so a fault is named the same way in both.
 """
@@ -11,9 +11,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from emulator.contract.response_schemas import schema_errors
+from emulator.contract.json_schemas import schema_errors
 from emulator.conformance.outcome import CheckFailed, show
-from emulator.conformance.profiles import Profile
+from emulator.conformance.strictness import Strictness
 from emulator.conformance.sse import SseParse, parse
 
 DONE = "[DONE]"
@@ -80,7 +80,7 @@ class Accumulated:
     refusal: str | None = None
     tool_calls: list[dict[str, str]] = field(default_factory=list)
     finish_reason: str | None = None
-    logprob_tokens: list[str] = field(default_factory=list)
+    logprob_bytes: bytearray = field(default_factory=bytearray)  # what the logprob entries spell
 
 
 def accumulate(stream: Stream) -> dict[int, Accumulated]:
@@ -102,18 +102,18 @@ def accumulate(stream: Stream) -> dict[int, Accumulated]:
         if choice.get("finish_reason"):
             acc.finish_reason = choice["finish_reason"]
         logprobs = choice.get("logprobs") or {}
-        acc.logprob_tokens += [t.get("token", "") for t in logprobs.get("content") or [] if isinstance(t, dict)]
+        acc.logprob_bytes += spelled_bytes(logprobs.get("content") or [])
     return choices
 
 
-Rule = Callable[[Stream, StreamRequest, Profile], list[str]]
+Rule = Callable[[Stream, StreamRequest, Strictness], list[str]]
 
 
-def framing(stream: Stream, request: StreamRequest, profile: Profile) -> list[str]:
+def framing(stream: Stream, request: StreamRequest, strictness: Strictness) -> list[str]:
     return list(stream.sse.problems)
 
 
-def done(stream: Stream, request: StreamRequest, profile: Profile) -> list[str]:
+def done(stream: Stream, request: StreamRequest, strictness: Strictness) -> list[str]:
     events = stream.sse.events
     if DONE not in events:
         return [f"missing [DONE]: expected 'data: [DONE]' as the last event, got {len(events)} events without it"]
@@ -124,18 +124,18 @@ def done(stream: Stream, request: StreamRequest, profile: Profile) -> list[str]:
     return []
 
 
-def chunk_json(stream: Stream, request: StreamRequest, profile: Profile) -> list[str]:
+def chunk_json(stream: Stream, request: StreamRequest, strictness: Strictness) -> list[str]:
     if not stream.chunks and not stream.undecodable:
         return ["expected at least one chunk, got none"]
     return list(stream.undecodable)
 
 
-def chunk_schema(stream: Stream, request: StreamRequest, profile: Profile) -> list[str]:
+def chunk_schema(stream: Stream, request: StreamRequest, strictness: Strictness) -> list[str]:
     return [f"chunk {n}: {error}" for n, chunk in enumerate(stream.chunks)
             for error in schema_errors("chat_completion_chunk", chunk)]
 
 
-def same_id(stream: Stream, request: StreamRequest, profile: Profile) -> list[str]:
+def same_id(stream: Stream, request: StreamRequest, strictness: Strictness) -> list[str]:
     if not stream.chunks:
         return []
     first = stream.chunks[0]
@@ -144,7 +144,7 @@ def same_id(stream: Stream, request: StreamRequest, profile: Profile) -> list[st
             for key in ("id", "created", "model") if chunk.get(key) != first.get(key)]
 
 
-def role_first(stream: Stream, request: StreamRequest, profile: Profile) -> list[str]:
+def role_first(stream: Stream, request: StreamRequest, strictness: Strictness) -> list[str]:
     problems, seen = [], set()
     for number, choice in stream.choice_chunks():
         index, delta = choice.get("index"), choice.get("delta") or {}
@@ -159,11 +159,11 @@ def role_first(stream: Stream, request: StreamRequest, profile: Profile) -> list
     return problems
 
 
-def choice_indices(stream: Stream, request: StreamRequest, profile: Profile) -> list[str]:
+def choice_indices(stream: Stream, request: StreamRequest, strictness: Strictness) -> list[str]:
     problems, order = [], []
     for number, chunk in enumerate(stream.chunks):
         choices = chunk.get("choices") or []
-        if profile.strict_stream and len(choices) > 1:
+        if strictness.strict_stream and len(choices) > 1:
             problems.append(f"chunk {number}: $.choices: expected one choice per chunk, got {len(choices)}")
         order += [c.get("index") for c in choices if isinstance(c, dict) and c.get("index") not in order]
     if order != list(range(request.n)):
@@ -171,7 +171,7 @@ def choice_indices(stream: Stream, request: StreamRequest, profile: Profile) -> 
     return problems
 
 
-def tool_calls(stream: Stream, request: StreamRequest, profile: Profile) -> list[str]:
+def tool_calls(stream: Stream, request: StreamRequest, strictness: Strictness) -> list[str]:
     problems: list[str] = []
     started: dict[int, list[int]] = {}
     for number, choice in stream.choice_chunks():
@@ -190,11 +190,11 @@ def tool_calls(stream: Stream, request: StreamRequest, profile: Profile) -> list
                 for key, value in (("id", call.get("id")), ("type", call.get("type")), ("function.name", function.get("name"))):
                     if not isinstance(value, str) or not value:
                         problems.append(f"{where}.{key}: expected on the call's first delta, got {show(value)}")
-                if profile.strict_stream and function.get("arguments") != "":
+                if strictness.strict_stream and function.get("arguments") != "":
                     problems.append(f"{where}.function.arguments: expected \"\" on the call's first delta, "
                                     f"got {show(function.get('arguments'))}")
                 continue
-            if profile.strict_stream and index != calls[-1]:
+            if strictness.strict_stream and index != calls[-1]:
                 problems.append(f"{where}: expected deltas for call {calls[-1]} only (call {index} was finished), got one for {index}")
             for key, value in (("id", call.get("id")), ("type", call.get("type")), ("function.name", function.get("name"))):
                 if value is not None:
@@ -203,7 +203,7 @@ def tool_calls(stream: Stream, request: StreamRequest, profile: Profile) -> list
     return problems
 
 
-def tool_arguments(stream: Stream, request: StreamRequest, profile: Profile) -> list[str]:
+def tool_arguments(stream: Stream, request: StreamRequest, strictness: Strictness) -> list[str]:
     problems = []
     for index, acc in accumulate(stream).items():
         for number, call in enumerate(acc.tool_calls):
@@ -215,8 +215,9 @@ def tool_arguments(stream: Stream, request: StreamRequest, profile: Profile) -> 
     return problems
 
 
-def final_chunk(stream: Stream, request: StreamRequest, profile: Profile) -> list[str]:
-    problems, finished = [], {}
+def final_chunk(stream: Stream, request: StreamRequest, strictness: Strictness) -> list[str]:
+    problems: list[str] = []
+    finished: dict[Any, int] = {}
     for number, choice in stream.choice_chunks():
         index = choice.get("index")
         if index in finished:
@@ -224,7 +225,7 @@ def final_chunk(stream: Stream, request: StreamRequest, profile: Profile) -> lis
                             f"finish_reason (chunk {finished[index]}), got another delta")
         elif choice.get("finish_reason") is not None:
             finished[index] = number
-            if profile.strict_stream and choice.get("delta") != {}:
+            if strictness.strict_stream and choice.get("delta") != {}:
                 problems.append(f"chunk {number}: $.choices[index={index}].delta: expected {{}} on the final chunk, "
                                 f"got {show(choice.get('delta'))}")
     for index in sorted({c.get("index") for _, c in stream.choice_chunks()} - set(finished), key=str):
@@ -232,11 +233,11 @@ def final_chunk(stream: Stream, request: StreamRequest, profile: Profile) -> lis
     return problems
 
 
-def usage(stream: Stream, request: StreamRequest, profile: Profile) -> list[str]:
+def usage(stream: Stream, request: StreamRequest, strictness: Strictness) -> list[str]:
     chunks = stream.chunks
     with_usage = [n for n, chunk in enumerate(chunks) if chunk.get("usage") is not None]
     if not request.include_usage:
-        if profile.strict_stream and with_usage:
+        if strictness.strict_stream and with_usage:
             return [f"chunk {with_usage[0]}: $.usage: expected no usage without stream_options.include_usage, "
                     f"got {show(chunks[with_usage[0]]['usage'])}"]
         return []
@@ -253,20 +254,37 @@ def usage(stream: Stream, request: StreamRequest, profile: Profile) -> list[str]
         if totals["total_tokens"] != totals["prompt_tokens"] + totals["completion_tokens"]:
             problems.append(f"chunk {last}: $.usage.total_tokens: expected prompt_tokens + completion_tokens = "
                             f"{totals['prompt_tokens'] + totals['completion_tokens']}, got {totals['total_tokens']}")
-    if profile.strict_stream:
+    if strictness.strict_stream:
         problems += [f"chunk {n}: $.usage: expected null on every chunk but the last when include_usage is set, got no usage key"
                      for n, chunk in enumerate(chunks[:last]) if "usage" not in chunk]
     return problems
 
 
-def obfuscation(stream: Stream, request: StreamRequest, profile: Profile) -> list[str]:
-    if request.include_obfuscation or not profile.strict_stream:
+def obfuscation(stream: Stream, request: StreamRequest, strictness: Strictness) -> list[str]:
+    if request.include_obfuscation or not strictness.strict_stream:
         return []
     return [f"chunk {n}: $.obfuscation: expected no obfuscation with include_obfuscation false, got {show(chunk['obfuscation'])}"
             for n, chunk in enumerate(stream.chunks) if "obfuscation" in chunk]
 
 
-def logprobs(stream: Stream, request: StreamRequest, profile: Profile) -> list[str]:
+def spelled_bytes(entries: list[Any]) -> bytes:
+    """The text logprob entries spell, as bytes: each `token`, or its `bytes` where the token holds
+    part of a character (its `token` then shows escaped bytes)."""
+    spelled = bytearray()
+    for entry in entries:
+        if not isinstance(entry, dict):
+            continue
+        raw = bytes(b for b in entry.get("bytes") or () if isinstance(b, int) and 0 <= b < 256)
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError:
+            spelled += raw
+        else:
+            spelled += str(entry.get("token", "")).encode("utf-8")
+    return bytes(spelled)
+
+
+def logprobs(stream: Stream, request: StreamRequest, strictness: Strictness) -> list[str]:
     problems = []
     for number, choice in stream.choice_chunks():
         has = choice.get("logprobs") is not None
@@ -277,11 +295,12 @@ def logprobs(stream: Stream, request: StreamRequest, profile: Profile) -> list[s
         if request.logprobs and text and not has:
             problems.append(f"chunk {number}: $.choices[index={choice.get('index')}].logprobs: expected token logprobs "
                             f"for the content {show(text)}, got null")
-    if request.logprobs and profile.strict_stream:
+    if request.logprobs and strictness.strict_stream:
         for index, acc in accumulate(stream).items():
-            if acc.content is not None and "".join(acc.logprob_tokens) != acc.content:
+            spelled = acc.logprob_bytes.decode("utf-8", "replace")
+            if acc.content is not None and spelled != acc.content:
                 problems.append(f"choice {index}: logprobs.content tokens: expected them to spell the content "
-                                f"{show(acc.content)}, got {show(''.join(acc.logprob_tokens))}")
+                                f"{show(acc.content)}, got {show(spelled)}")
     return problems
 
 
@@ -302,14 +321,14 @@ RULES: dict[str, Rule] = {
 }
 
 
-def problems(stream: Stream, request: StreamRequest, profile: Profile, rules: list[str]) -> list[str]:
+def problems(stream: Stream, request: StreamRequest, strictness: Strictness, rules: list[str]) -> list[str]:
     """Every problem of the named rules, in rule order."""
-    return [problem for name in rules for problem in RULES[name](stream, request, profile)]
+    return [problem for name in rules for problem in RULES[name](stream, request, strictness)]
 
 
-def require(stream: Stream, request: StreamRequest, profile: Profile, *rules: str) -> None:
+def require(stream: Stream, request: StreamRequest, strictness: Strictness, *rules: str) -> None:
     """Fail with the first problem of the named rules (and how many more there are)."""
-    found = problems(stream, request, profile, list(rules))
+    found = problems(stream, request, strictness, list(rules))
     if found:
         more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
         raise CheckFailed(found[0] + more)

@@ -13,9 +13,9 @@ from typing import Any, Callable
 
 import jsonschema
 
-from emulator.contract.response_schemas import schema_errors
+from emulator.contract.json_schemas import schema_errors
 from emulator.conformance.outcome import show
-from emulator.conformance.profiles import Profile
+from emulator.conformance.strictness import Strictness
 from emulator.conformance.runner import FAIL, PASS, Result
 from emulator.conformance.stream_rules import RULES, Stream, StreamRequest, problems
 
@@ -89,9 +89,9 @@ def json_rules(exchange: dict[str, Any]) -> dict[str, Callable[[], list[str]]]:
     return {"status": status_rule, "content_type": content_type, "body_schema": schema_rule, "choices": choices}
 
 
-def sse_rules(exchange: dict[str, Any], profile: Profile) -> dict[str, Callable[[], list[str]]]:
+def sse_rules(exchange: dict[str, Any], strictness: Strictness) -> dict[str, Callable[[], list[str]]]:
     request, response = exchange["request"], exchange["response"]
-    stream = Stream.read(response["sse"], strict=profile.strict_framing)
+    stream = Stream.read(response["sse"], strict=strictness.strict_framing)
     sent = StreamRequest.from_body(request.get("body") if isinstance(request.get("body"), dict) else {})
 
     def status_rule() -> list[str]:
@@ -103,12 +103,15 @@ def sse_rules(exchange: dict[str, Any], profile: Profile) -> dict[str, Callable[
             f"content-type: expected text/event-stream, got {show(value)}"]
 
     rules: dict[str, Callable[[], list[str]]] = {"status": status_rule, "content_type": content_type}
+    def rule_check(rule: str) -> Callable[[], list[str]]:
+        return lambda: problems(stream, sent, strictness, [rule])
+
     for rule in RULES:
-        rules[rule] = lambda rule=rule: problems(stream, sent, profile, [rule])
+        rules[rule] = rule_check(rule)
     return rules
 
 
-def check_file(path: Path, profile: Profile) -> list[Result]:
+def check_file(path: Path, strictness: Strictness) -> list[Result]:
     """One result per rule applied to the recorded exchange in ``path``."""
     prefix = path.stem
 
@@ -120,9 +123,9 @@ def check_file(path: Path, profile: Profile) -> list[Result]:
         exchange = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
         return [result("format", [f"cannot read the transcript: {error}"], "the file is a transcript")]
-    error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(FORMAT).iter_errors(exchange))
-    if error is not None:
-        return [result("format", [f"{error.json_path}: {error.message}"], "the file is a transcript")]
-    rules = json_rules(exchange) if "body" in exchange["response"] else sse_rules(exchange, profile)
+    invalid = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(FORMAT).iter_errors(exchange))
+    if invalid is not None:
+        return [result("format", [f"{invalid.json_path}: {invalid.message}"], "the file is a transcript")]
+    rules = json_rules(exchange) if "body" in exchange["response"] else sse_rules(exchange, strictness)
     return [result("format", [], "the file is a transcript")] + [
         result(name, rule(), f"recorded exchange: {name}") for name, rule in rules.items()]

@@ -5,7 +5,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from ..multimodal.parts import media_tokens
+from ..tokens import count_definition_tokens, count_message_tokens
+from .media.parts import media_tokens
 from .models import ModelInfo
 
 
@@ -116,6 +117,14 @@ class ChatRequest:
     @cached_property
     def all_text(self) -> str:
         return "\n".join(message_text(m) for m in self.messages)
+
+    @cached_property
+    def prompt_tokens(self) -> int:
+        """Prompt tokens as the live API bills them: messages with per-message overhead, images, audio
+        and files, plus tools."""
+        encoding = self.model.tokenizer
+        return (count_message_tokens(self.messages, encoding)
+                + count_definition_tokens(self.tools or self.functions, encoding) + self.media_tokens[0])
 
     @cached_property
     def media_tokens(self) -> tuple[int, int]:

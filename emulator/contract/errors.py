@@ -30,6 +30,7 @@ class ApiError(Exception):
         self.param = param
         self.code = code
         self.headers = headers or {}
+        self.scenario: str | None = None  # the scenario that scripted this error, when one did
 
     def envelope(self) -> dict[str, Any]:
         return {"error": {"message": self.message, "type": self.type, "param": self.param, "code": self.code}}
@@ -197,6 +198,12 @@ def model_not_found(model: str) -> ApiError:
     )
 
 
+def not_a_chat_model() -> ApiError:
+    """The live 404 for a model Chat Completions does not serve (an embeddings model, say)."""
+    return ApiError(404, "This is not a chat model and thus not supported in the v1/chat/completions endpoint. "
+                         "Did you mean to use v1/completions?", param="model")
+
+
 def invalid_url(method: str, path: str) -> ApiError:
     if path.startswith("/v1/") or path == "/v1":
         return ApiError(404, f"Invalid URL ({method} {path})")
@@ -280,3 +287,19 @@ def rate_limited(model: str, kind: str, limit: int, used: int, requested: int, w
         type=kind,
         code="rate_limit_exceeded",
     )
+
+
+# --- the emulator's own errors (no live text exists; they follow the API's grammar) ----------------
+def invalid_pacing_header(ttft: str, tokens_per_second: str, chunk_tokens: str) -> ApiError:
+    return ApiError(400, f"Invalid pacing header: {ttft} and {tokens_per_second} take numbers, "
+                         f"{chunk_tokens} an integer.", param=None, code="invalid_pacing_header")
+
+
+def invalid_profile(header: str, value: str, known: tuple[str, ...]) -> ApiError:
+    return ApiError(400, f"Invalid value for header '{header}': '{value}'. Supported values are: "
+                         f"{quote_list(known)}.", code="invalid_profile")
+
+
+def stored_completion_not_found(completion_id: str) -> ApiError:
+    # Wording of the API's other missing-object errors ("No ... found with id '...'").
+    return ApiError(404, f"No chat completion found with id '{completion_id}'.")

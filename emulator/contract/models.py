@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator, Protocol
 
 from . import errors
 
@@ -25,7 +25,10 @@ class ModelInfo:
     context_window: int
     max_output_tokens: int
     capabilities: frozenset[str] = field(default_factory=frozenset)
+    # The encoding usage counts in: `o200k_base` or `cl100k_base` are exact, any other name (a
+    # model with no published encoding) is approximated (see `encodings`).
     tokenizer: str = "o200k_base"
+    chat: bool = True  # False for models Chat Completions refuses (embeddings)
 
     def can(self, capability: str) -> bool:
         return capability in self.capabilities
@@ -112,7 +115,7 @@ class ModelCatalogue:
             base.update(
                 owned_by=target.owned_by, context_window=target.context_window,
                 max_output_tokens=target.max_output_tokens, capabilities=sorted(target.capabilities),
-                tokenizer=target.tokenizer,
+                tokenizer=target.tokenizer, chat=target.chat,
             )
         base.update({k: v for k, v in entry.items() if not k.startswith("_")})
         unknown = set(base.get("capabilities", ())) - set(CAPABILITIES)
@@ -127,6 +130,7 @@ class ModelCatalogue:
             max_output_tokens=int(base["max_output_tokens"]),
             capabilities=frozenset(base.get("capabilities", ())),
             tokenizer=base.get("tokenizer", "o200k_base"),
+            chat=bool(base.get("chat", True)),
         )
 
     def get(self, model_id: str) -> ModelInfo | None:
@@ -142,8 +146,16 @@ class ModelCatalogue:
             return replace(info, capabilities=frozenset(CAPABILITIES) - {"reasoning"})
         raise errors.model_not_found(model_id)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[ModelInfo]:
         return iter(self._models.values())
 
     def __len__(self) -> int:
         return len(self._models)
+
+
+class Catalogue(Protocol):
+    """What the request path asks of a catalogue (the server's, or it layered with a profile's models)."""
+
+    def get(self, model_id: str) -> ModelInfo | None: ...
+    def resolve(self, model_id: str) -> ModelInfo: ...
+    def __iter__(self) -> Iterator[ModelInfo]: ...

@@ -10,7 +10,7 @@ from functools import lru_cache
 from typing import Any
 
 from . import errors
-from .chat_request import message_text
+from .chat_request import ChatRequest, message_text
 from .models import ModelInfo
 
 
@@ -60,7 +60,7 @@ def _check_conversation(messages: list[dict[str, Any]]) -> None:
                     "with 'tool_calls'.",
                     f"messages.[{index}].role",
                 )
-            pending.pop(message.get("tool_call_id"), None)
+            pending.pop(message.get("tool_call_id") or "", None)
             continue
         _raise_unanswered(pending)
         answerable = role == "assistant" and bool(message.get("tool_calls"))
@@ -146,8 +146,11 @@ def _check_function_name(name: str, param: str) -> None:
         )
 
 
-def check_model_rules(body: dict[str, Any], model: ModelInfo) -> None:
+def check_model_rules(request: ChatRequest) -> None:
     """Rules that depend on what the model can do."""
+    body, model = request.body, request.model
+    if not model.chat:
+        raise errors.not_a_chat_model()
     if model.is_reasoning:
         if body.get("max_tokens") is not None:
             raise errors.unsupported_parameter("max_tokens", "max_completion_tokens")
@@ -167,7 +170,7 @@ def check_model_rules(body: dict[str, Any], model: ModelInfo) -> None:
     response_format = body.get("response_format") or {}
     if response_format.get("type") == "json_schema" and not model.can("json_schema"):
         raise errors.bad_request(
-            f"Invalid parameter: 'response_format' of type 'json_schema' is not supported with this model. Learn "
+            "Invalid parameter: 'response_format' of type 'json_schema' is not supported with this model. Learn "
             "more about supported models at the Structured Outputs guide: "
             "https://platform.openai.com/docs/guides/structured-outputs",
             "response_format",
@@ -177,9 +180,7 @@ def check_model_rules(body: dict[str, Any], model: ModelInfo) -> None:
             "This model does not support the audio modality. Please use a model that supports audio output.",
             "modalities", "unsupported_value")
     _check_logit_bias(body.get("logit_bias"), model)
-    budget = body.get("max_completion_tokens")
-    if budget is None:
-        budget = body.get("max_tokens")
+    budget = request.max_tokens
     if budget is not None and budget > model.max_output_tokens:
         raise errors.bad_request(
             f"max_tokens is too large: {budget}. This model supports at most {model.max_output_tokens} "

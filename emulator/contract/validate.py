@@ -6,14 +6,15 @@ from typing import Any, Callable
 
 from . import errors
 from .chat_request import ChatRequest
-from .models import ModelCatalogue
+from .audio_output import check_audio_output
+from .media.parts import check_content_parts
+from .models import Catalogue
 from .request_shape import CHAT_REQUEST
 from .rules import check_context_length, check_model_rules, check_request_rules
-from ..tokens import count_definition_tokens, count_message_tokens
+from .shapes import Object
 
-# Extra checks plugged in by other layers (strict tool schemas, multimodal parts): each gets the
-# body and the resolved model and raises `ApiError`.
-BodyCheck = Callable[[dict[str, Any], Any], None]
+# A profile's own checks (vLLM's sampling ranges): each reads the request and raises `ApiError`.
+RequestCheck = Callable[[ChatRequest], None]
 
 
 def parse_json_object(raw: bytes) -> dict[str, Any]:
@@ -28,32 +29,23 @@ def parse_json_object(raw: bytes) -> dict[str, Any]:
 
 def validate_chat_request(
     body: dict[str, Any],
-    catalogue: ModelCatalogue,
+    catalogue: Catalogue,
     *,
     headers: dict[str, str] | None = None,
     api_key: str = "",
-    extra_checks: tuple[BodyCheck, ...] = (),
-    shape=CHAT_REQUEST,
+    profile_checks: tuple[RequestCheck, ...] = (),
+    shape: Object = CHAT_REQUEST,
 ) -> ChatRequest:
-    """Shape, then cross-field rules, then the model and what it supports, then the context window."""
+    """The one pipeline: shape → `ChatRequest` → cross-field rules → the model's rules (and the
+    content parts and audio output it can take) → the profile's checks → the context window."""
     if not shape.value_ok(body):
         shape.check_value(body, "")  # words the first error in the live grammar
     check_request_rules(body)
-    model = catalogue.resolve(body["model"])
-    check_model_rules(body, model)
-    for check in extra_checks:
-        check(body, model)
-    request = ChatRequest(body, model, headers or {}, api_key)
-    check_context_length(prompt_tokens(request), request.max_tokens, model)
+    request = ChatRequest(body, catalogue.resolve(body["model"]), headers or {}, api_key)
+    check_model_rules(request)
+    for check in profile_checks:
+        check(request)
+    check_content_parts(request.body, request.model)
+    check_audio_output(request.body)
+    check_context_length(request.prompt_tokens, request.max_tokens, request.model)
     return request
-
-
-def prompt_tokens(request: ChatRequest) -> int:
-    """Prompt tokens as the live API bills them: messages with per-message overhead, images, audio
-    and files, plus tools."""
-    cached = request.__dict__.get("_prompt_tokens")
-    if cached is None:
-        cached = count_message_tokens(request.messages) + count_definition_tokens(
-            request.tools or request.functions) + request.media_tokens[0]
-        request.__dict__["_prompt_tokens"] = cached
-    return cached

@@ -8,98 +8,81 @@ content-filter annotations.
 """
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from .. import http, profiles
+from .. import profiles
 from ..contract import errors
 from ..contract.errors import ApiError
-from ..ids import request_id
 from ..profiles import AZURE, Profile
 from ..profiles import azure
 from ..state import EmulatorState
-from .chat import serve_chat
+from .chat import chat_endpoint
+from .shell import Endpoint, Exchange, endpoint, error_answer
 
 
 class AzureDeploymentRoute:
     """`/openai/deployments/{deployment}/chat/completions`: key, `api-version` and deployment checked in
     Azure's order and words; the deployment decides the model (the body's is not used)."""
 
-    def check(self, request: Request, state: EmulatorState, profile: Profile) -> None:
-        azure.deployment_api_key_of(request, state.settings.api_keys)
-        azure.check_api_version(request.query_params.get("api-version"))
-        _deployment_model(state, profile, request.path_params["deployment"])
+    def check(self, ex: Exchange) -> None:
+        ex.authenticate(azure.deployment_api_key_of)
+        azure.check_api_version(ex.request.query_params.get("api-version"))
+        _deployment_model(ex.state, ex.profile, ex.request.path_params["deployment"])
 
-    def body_for(self, request: Request, state: EmulatorState, body: dict[str, Any]) -> dict[str, Any]:
-        return {**body, "model": _deployment_model(state, AZURE, request.path_params["deployment"])}
+    def body_for(self, ex: Exchange, body: dict[str, Any]) -> dict[str, Any]:
+        return {**body, "model": _deployment_model(ex.state, AZURE, ex.request.path_params["deployment"])}
 
-    def decorate_body(self, body: dict[str, Any]) -> dict[str, Any]:
-        return azure.decorate_completion(body)
-
-    def decorate_events(self, events: list[bytes]) -> list[bytes]:
-        return azure.decorate_events(events)
+    decoration = azure.CONTENT_FILTER_ANNOTATIONS
 
 
 class AzureV1Route(AzureDeploymentRoute):
     """`/openai/v1/chat/completions`, Azure's OpenAI-shaped surface: no dated `api-version`, and the body's
     `model` names the deployment."""
 
-    def check(self, request: Request, state: EmulatorState, profile: Profile) -> None:
-        azure.deployment_api_key_of(request, state.settings.api_keys)
-        azure.check_v1_api_version(request.query_params.get("api-version"))
+    def check(self, ex: Exchange) -> None:
+        ex.authenticate(azure.deployment_api_key_of)
+        azure.check_v1_api_version(ex.request.query_params.get("api-version"))
 
-    def body_for(self, request: Request, state: EmulatorState, body: dict[str, Any]) -> dict[str, Any]:
+    def body_for(self, ex: Exchange, body: dict[str, Any]) -> dict[str, Any]:
         name = body.get("model")
         if type(name) is not str:
             return body  # validation reports the missing or mistyped model
-        return {**body, "model": _deployment_model(state, AZURE, name)}
+        return {**body, "model": _deployment_model(ex.state, AZURE, name)}
 
 
 def _deployment_model(state: EmulatorState, profile: Profile, deployment: str) -> str:
     """The model a deployment serves: its --azure-deployment mapping, else the model of that id."""
     model = dict(state.settings.azure_deployments).get(deployment, deployment)
-    if profiles.catalogue_for(state, profile).get(model) is None and not state.catalogue.accept_any:
+    if state.catalogue_for(profile).get(model) is None and not state.catalogue.accept_any:
         raise azure.deployment_not_found()
     return model
 
 
-DEPLOYMENT_ROUTE = AzureDeploymentRoute()
-V1_ROUTE = AzureV1Route()
+def azure_only(serve: Endpoint) -> Endpoint:
+    """`serve` under the azure profile; elsewhere the live API's unknown-URL 404, as a server that is not Azure."""
+
+    async def route(request: Request) -> Response:
+        state: EmulatorState = request.app.state.emulator
+        try:
+            profile: Profile | None = profiles.for_request(request.headers, state.settings.profile)
+        except ApiError:
+            profile = AZURE  # an invalid profile header: the shell reports it
+        if profile is not AZURE:
+            return error_answer(request, errors.invalid_url(request.method, request.url.path))
+        return await serve(request)
+
+    return route
 
 
-def _profile_of(request: Request) -> Profile | None:
-    state: EmulatorState = request.app.state.emulator
-    try:
-        return profiles.for_request(request.headers, state.settings.profile)
-    except ApiError:
-        return None  # an invalid profile header: the chat path reports it
+@endpoint(authenticate=False)
+async def _resource_not_found(ex: Exchange) -> Any:
+    raise azure.resource_not_found()
 
 
-def _not_served(request: Request) -> Response:
-    """What a server that is not Azure answers: the live API's unknown-URL 404."""
-    return http.error_response(errors.invalid_url(request.method, request.url.path),
-                               http.base_headers(request_id(), time.perf_counter()))
-
-
-async def create_deployment_chat_completion(request: Request) -> Response:
-    profile = _profile_of(request)
-    if profile is not None and profile is not AZURE:
-        return _not_served(request)
-    return await serve_chat(request, DEPLOYMENT_ROUTE)
-
-
-async def create_v1_chat_completion(request: Request) -> Response:
-    profile = _profile_of(request)
-    if profile is not None and profile is not AZURE:
-        return _not_served(request)
-    return await serve_chat(request, V1_ROUTE)
-
-
-async def azure_not_found(request: Request) -> Response:
-    """Any other `/openai/...` path: Azure's `Resource not found`."""
-    if _profile_of(request) is not AZURE:
-        return _not_served(request)
-    return http.error_response(azure.resource_not_found(), http.base_headers(request_id(), time.perf_counter()))
+create_deployment_chat_completion = azure_only(chat_endpoint(AzureDeploymentRoute()))
+create_v1_chat_completion = azure_only(chat_endpoint(AzureV1Route()))
+# Any other `/openai/...` path: Azure's `Resource not found`.
+azure_not_found = azure_only(_resource_not_found)

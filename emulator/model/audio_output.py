@@ -3,7 +3,7 @@
 The voice is a quiet deterministic tone as long as the transcript would take to say (about 15
 characters a second), 24 kHz mono 16-bit as the live API sends. WAV is written with the standard
 `wave` module and PCM16 is the raw samples; mp3, aac, flac and opus need an encoder the emulator
-does not ship, so they are refused with a clear 400. Streams carry pcm16 only, as live.
+does not ship (the request check is `contract/audio_output.py`). Streams carry pcm16 only, as live.
 """
 from __future__ import annotations
 
@@ -13,41 +13,16 @@ import math
 import os
 import time
 import wave
-from typing import Any
-
-from ..contract import errors
 from ..contract.chat_request import ChatRequest
-from ..contract.models import ModelInfo
 from ..reply import Audio, Reply
 
 SAMPLE_RATE = 24000
 CHARACTERS_PER_SECOND = 15
 OUTPUT_TOKENS_PER_SECOND = 20  # assistant audio is billed at one token per 50 ms
 EXPIRES_AFTER = 3600  # seconds the live API keeps an audio response for multi-turn use
-ENCODABLE = ("wav", "pcm16")
 
 # One period of a quiet 400 Hz tone (60 samples at 24 kHz); repeated to any length in C, not Python.
 _PERIOD = b"".join(int(1200 * math.sin(2 * math.pi * i / 60)).to_bytes(2, "little", signed=True) for i in range(60))
-
-
-def wants_audio(body: dict[str, Any]) -> bool:
-    return "audio" in (body.get("modalities") or ())
-
-
-def check_audio_output(body: dict[str, Any], model: ModelInfo) -> None:
-    """The request check: formats a stream or the emulator cannot produce."""
-    if not wants_audio(body):
-        return
-    audio_format = body["audio"]["format"]
-    if body.get("stream") and audio_format != "pcm16":
-        # Live text [OBS Agent-Field/agentfield#584 and #968, gpt-audio via OpenRouter].
-        raise errors.unsupported_value(
-            "audio.format", f"'audio.format' does not support '{audio_format}' when stream=true. "
-            "Supported values are: 'pcm16'.")
-    if audio_format not in ENCODABLE:
-        raise errors.bad_request(
-            f"The emulator cannot produce '{audio_format}' audio: it writes 'wav' and 'pcm16' only "
-            "(mp3, aac, flac and opus need an encoder it does not ship).", "audio.format", "unsupported_value")
 
 
 def samples_for(text: str) -> bytes:

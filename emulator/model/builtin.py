@@ -12,14 +12,13 @@ import random
 from typing import Any
 
 from ..contract.chat_request import ChatRequest
-from ..contract.validate import prompt_tokens
 from ..ids import stable_seed, system_fingerprint, tool_call_id
 from ..reply import Choice, Reply, ToolCall, Usage
-from ..tokens import count_tokens, tokenize, tokenize_parts
+from ..tokens import count_tokens, join, tokenize, tokenize_parts
 from . import text
 from .guided import guided_content
 from .json_mode import json_object_content
-from .logprobs import token_logprobs
+from .logprobs import TokenLogprob, token_logprobs
 from .tool_policy import ToolSpec, choose_calls
 
 # Hidden reasoning tokens a reasoning model spends, by `reasoning_effort` (default medium).
@@ -38,14 +37,16 @@ def respond(request: ChatRequest) -> Reply:
     seed = request_seed(request)
     reasoning = REASONING_TOKENS[request.body.get("reasoning_effort") or "medium"] if request.model.is_reasoning else 0
     choices = _distinct_choices(request, seed, reasoning)
-    completion = sum(choice_tokens(c) for c in choices) + reasoning * len(choices)
+    encoding = request.model.tokenizer
+    completion = sum(choice_tokens(c, encoding) for c in choices) + reasoning * len(choices)
     return Reply(
         choices=choices,
-        usage=Usage(prompt_tokens(request), completion, reasoning_tokens=reasoning * len(choices)),
+        usage=Usage(request.prompt_tokens, completion, reasoning_tokens=reasoning * len(choices)),
         model=request.model.snapshot,
         service_tier=request.service_tier,
         system_fingerprint=system_fingerprint(request.model.snapshot),
         metadata=request.body.get("metadata"),
+        tokenizer=encoding,
     )
 
 
@@ -79,31 +80,32 @@ def _what_it_says(choice: Choice) -> tuple[Any, ...]:
     return choice.content, choice.refusal, calls, legacy
 
 
-def choice_tokens(choice: Choice) -> int:
+def choice_tokens(choice: Choice, encoding: str) -> int:
     """Completion tokens of one choice: its text, or its tool calls (name, arguments, overhead)."""
     total = len(choice.tokens)
     for call in choice.tool_calls:
-        total += count_tokens(call.name) + count_tokens(call.arguments) + 3
+        total += count_tokens(call.name, encoding) + count_tokens(call.arguments, encoding) + 3
     if choice.function_call:
-        total += count_tokens(choice.function_call.name) + count_tokens(choice.function_call.arguments) + 3
+        function = choice.function_call
+        total += count_tokens(function.name, encoding) + count_tokens(function.arguments, encoding) + 3
     return total
 
 
 def _choice(request: ChatRequest, index: int, rng: random.Random, reasoning: int, closing: str) -> Choice:
     said = request.last_user_text
     if request.last_message["role"] == "user" and text.REFUSAL_TRIGGER in said:
-        tokens = tokenize(text.REFUSAL_TEXT)
+        tokens = tokenize(text.REFUSAL_TEXT, request.model.tokenizer)
         return Choice(index, refusal=text.REFUSAL_TEXT, tokens=tokens, finish_reason="stop",
                       logprobs=_logprobs(request, tokens, rng))
     calls = choose_calls(request)
     if calls:
         return _tool_call_choice(request, index, calls, rng)
     parts = _content(request, index, rng, closing)
-    choice = Choice(index, content="".join(parts), tokens=tokenize_parts(parts))
+    choice = Choice(index, content="".join(parts), tokens=tokenize_parts(parts, request.model.tokenizer))
     _apply_limits(request, choice, reasoning)
     if request.last_message["role"] == "user" and text.CONTENT_FILTER_TRIGGER in said:
         choice.tokens = choice.tokens[: len(choice.tokens) // 2]
-        choice.content = "".join(choice.tokens)
+        choice.content = join(choice.tokens)
         choice.finish_reason = "content_filter"
     choice.logprobs = _logprobs(request, choice.tokens, rng)
     return choice
@@ -139,15 +141,15 @@ def _apply_limits(request: ChatRequest, choice: Choice, reasoning: int) -> None:
     cut = min((i for s in request.stop if (i := content.find(s)) >= 0), default=-1)
     if cut >= 0:
         content = content[:cut]
-        choice.tokens = tokenize(content)
+        choice.tokens = tokenize(content, request.model.tokenizer)
     budget = request.max_tokens
     if budget is not None and len(choice.tokens) + reasoning > budget:
         choice.tokens = choice.tokens[: max(budget - reasoning, 0)]
         choice.finish_reason = "length"
-    choice.content = "".join(choice.tokens)
+    choice.content = join(choice.tokens)
 
 
-def _logprobs(request: ChatRequest, tokens: list[str], rng: random.Random):
+def _logprobs(request: ChatRequest, tokens: list[str], rng: random.Random) -> list[TokenLogprob] | None:
     if not request.logprobs:
         return None
     return token_logprobs(tokens, request.top_logprobs, random.Random(rng.getrandbits(64)))

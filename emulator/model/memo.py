@@ -3,7 +3,7 @@
 The built-in model is a pure function of the request: the same body, on the same route and
 profile, resolving to the same model, always gets the same reply. Test suites send the same
 requests again and again (retries, parametrized tests, the same prompt in many tests), so the
-reply is kept and reused instead of being generated anew. A reply that `finish_reply` changes
+reply is kept and reused instead of being generated anew. A reply that `apply_request_options` changes
 afterwards (spoken audio, predicted outputs) is not kept; nothing else changes a reply.
 """
 from __future__ import annotations
@@ -47,7 +47,7 @@ def _key(request: ChatRequest) -> Hashable | None:
     if raw is None or len(raw[0]) > MAX_KEY_BYTES:
         return None
     body = request.body
-    if body.get("modalities") or body.get("prediction"):  # replies that finish_reply rewrites
+    if body.get("modalities") or body.get("prediction"):  # replies that apply_request_options rewrites
         return None
     model = request.model  # what of the model the reply depends on (hashing the whole entry costs more)
     return raw, model.id, model.snapshot, model.is_reasoning

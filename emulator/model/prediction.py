@@ -24,7 +24,7 @@ def count_prediction(request: ChatRequest, reply: Reply) -> None:
     text = predicted_text(request)
     if not text:
         return
-    predicted = Counter(tokenize(text))
+    predicted = Counter(tokenize(text, request.model.tokenizer))
     total = sum(predicted.values())
     for choice in reply.choices:
         said = choice.tokens if choice.content is not None or choice.audio is not None else []

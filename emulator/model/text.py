@@ -5,7 +5,7 @@ import random
 from typing import Any
 
 from ..contract.chat_request import ChatRequest
-from ..multimodal.parts import describe_inputs
+from ..contract.media.parts import describe_inputs
 
 # Trigger phrases (documented in the README): put one in the last user message.
 REFUSAL_TRIGGER = "[emulator:refuse]"

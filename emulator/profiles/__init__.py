@@ -5,19 +5,14 @@ The server's profile is `Settings.profile` (`--profile`); one request can pick a
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Mapping
+from typing import Mapping
 
-from ..contract.errors import ApiError, quote_list
+from ..contract import errors
 from .azure import AZURE
 from .base import IGNORED_FIELDS_HEADER, Profile
-from .catalogue import LayeredCatalogue
 from .lenient import LENIENT
 from .openai import OPENAI
 from .vllm import VLLM
-
-if TYPE_CHECKING:
-    from ..contract.models import ModelCatalogue
-    from ..state import EmulatorState
 
 PROFILE_HEADER = "x-emulator-profile"
 PROFILES: dict[str, Profile] = {p.name: p for p in (OPENAI, VLLM, AZURE, LENIENT)}
@@ -38,19 +33,9 @@ def for_request(headers: Mapping[str, str], default: str) -> Profile:
         return PROFILES[default]
     profile = PROFILES.get(name.strip().lower())
     if profile is None:
-        raise ApiError(400, f"Invalid value for header '{PROFILE_HEADER}': '{name}'. Supported values are: "
-                            f"{quote_list(tuple(PROFILES))}.", code="invalid_profile")
+        raise errors.invalid_profile(PROFILE_HEADER, name, tuple(PROFILES))
     return profile
 
 
-def catalogue_for(state: "EmulatorState", profile: Profile) -> "ModelCatalogue | LayeredCatalogue":
-    """The server's catalogue plus the profile's extra models (built once per server and profile)."""
-    key = f"catalogue:{profile.name}"
-    catalogue = state.services.get(key)
-    if catalogue is None:
-        catalogue = state.services[key] = LayeredCatalogue.for_profile(state.catalogue, profile.name)
-    return catalogue
-
-
 __all__ = ["AZURE", "IGNORED_FIELDS_HEADER", "LENIENT", "OPENAI", "PROFILES", "PROFILE_HEADER", "VLLM", "Profile",
-           "catalogue_for", "for_request", "select_profile"]
+           "for_request", "select_profile"]

@@ -7,13 +7,9 @@ OpenAI's. Answers carry `prompt_filter_results` and per-choice `content_filter_r
 """
 from __future__ import annotations
 
-import json
-from typing import Any
+from typing import Any, Mapping
 
-from starlette.requests import Request
-
-from .. import http
-from ..contract import errors
+from ..contract.auth import sent_key
 from ..contract.errors import ApiError
 from ..wire.json_body import dumps
 from .base import Profile
@@ -73,25 +69,12 @@ def check_v1_api_version(value: str | None) -> None:
         raise api_version_not_supported()
 
 
-def deployment_api_key_of(request: Request, accepted: tuple[str, ...]) -> str:
-    """The deployments path: the key in an `api-key` header, or a Bearer token (Entra ID); Azure's 401 otherwise."""
-    key = request.headers.get("api-key", "").strip()
-    if not key:
-        scheme, _, token = request.headers.get("authorization", "").partition(" ")
-        key = token.strip() if scheme.lower() == "bearer" else ""
+def deployment_api_key_of(headers: Mapping[str, str], accepted: tuple[str, ...]) -> str:
+    """Azure's own paths: the key in an `api-key` header or a Bearer token (Entra ID); Azure's 401 otherwise."""
+    key = sent_key(headers, "api-key")
     if not key or (accepted and key not in accepted):
         raise access_denied()
     return key
-
-
-def api_key_of(request: Request, accepted: tuple[str, ...]) -> str:
-    """The `/v1` paths of an Azure-profile server: Bearer as on the live API, or an `api-key` header."""
-    key = request.headers.get("api-key", "").strip()
-    if key and "authorization" not in request.headers:
-        if accepted and key not in accepted:
-            raise errors.incorrect_api_key(key)
-        return key
-    return http.api_key_of(request, accepted)
 
 
 # --- content-filter annotations ------------------------------------------------------------------
@@ -113,37 +96,35 @@ def choice_filter_results(finish_reason: str | None) -> dict[str, Any]:
             "protected_material_code": _NOT_DETECTED, "protected_material_text": _NOT_DETECTED}
 
 
-def decorate_completion(body: dict[str, Any]) -> dict[str, Any]:
-    choices = [{**choice, "content_filter_results": choice_filter_results(choice.get("finish_reason"))}
-               for choice in body["choices"]]
-    return {**body, "choices": choices, "prompt_filter_results": PROMPT_FILTER_RESULTS}
-
-
 _PROMPT_FILTER_EVENT = b"data: " + dumps({"choices": [], "created": 0, "id": "", "model": "", "object": "",
                                           "prompt_filter_results": PROMPT_FILTER_RESULTS}).encode() + b"\n\n"
+_NO_RESULTS = ',"content_filter_results":{}'
 
 
-def decorate_events(events: list[bytes]) -> list[bytes]:
-    """Azure's stream: a first chunk with the prompt's filter results, then chunks whose choices carry theirs."""
-    out = [_PROMPT_FILTER_EVENT]
-    for event in events:
-        if not event.startswith(b"data: {"):
-            out.append(event)
-            continue
-        chunk = json.loads(event[6:])
-        if not chunk.get("choices"):
-            out.append(event)
-            continue
-        for choice in chunk["choices"]:
-            delta = choice.get("delta") or {}
-            has_text = bool(delta.get("content") or delta.get("refusal"))
-            choice["content_filter_results"] = choice_filter_results(choice.get("finish_reason")) if has_text else {}
-        out.append(b"data: " + dumps(chunk).encode("utf-8") + b"\n\n")
-    return out
+class ContentFilterAnnotations:
+    """Azure's answers: the prompt's filter results, and each choice's (on streamed chunks, those with text)."""
+
+    name = "azure"
+
+    def body(self, body: dict[str, Any]) -> dict[str, Any]:
+        choices = [{**choice, "content_filter_results": choice_filter_results(choice.get("finish_reason"))}
+                   for choice in body["choices"]]
+        return {**body, "choices": choices, "prompt_filter_results": PROMPT_FILTER_RESULTS}
+
+    def first_events(self) -> list[bytes]:
+        return [_PROMPT_FILTER_EVENT]
+
+    def choice_fields(self, delta: dict[str, Any], finish_reason: str | None) -> str:
+        if not (delta.get("content") or delta.get("refusal")):
+            return _NO_RESULTS
+        return ',"content_filter_results":' + dumps(choice_filter_results(finish_reason))
+
+
+CONTENT_FILTER_ANNOTATIONS = ContentFilterAnnotations()
 
 
 AZURE = Profile(
     name="azure",
     summary="Azure OpenAI: /openai/deployments/{deployment}/chat/completions?api-version=..., api-key header",
-    read_api_key=api_key_of,
+    key_header="api-key",
 )

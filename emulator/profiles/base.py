@@ -2,7 +2,7 @@
 
 A profile is data built once at import: the request shape to validate with (the live API's
 fields plus the family's extensions), whether unknown fields are ignored rather than rejected,
-extra cross-field checks, how an `ApiError` is rendered, how the API key may be sent, and
+extra cross-field checks, how an `ApiError` is rendered, which header may carry the API key, and
 which extra catalogue entries (`models_<name>.json`) it serves.
 """
 from __future__ import annotations
@@ -10,13 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from starlette.requests import Request
-
-from .. import http
 from ..contract.errors import ApiError
 from ..contract.request_shape import CHAT_REQUEST
 from ..contract.shapes import Object
-from ..contract.validate import BodyCheck
+from ..contract.validate import RequestCheck
 from .ignore import strip_unknown
 
 # Response header naming the request fields a lenient profile ignored (comma-separated paths).
@@ -34,10 +31,10 @@ class Profile:
     request_shape: Object = CHAT_REQUEST
     # True: fields the shape does not know are dropped (and reported) instead of rejected.
     ignore_unknown: bool = False
-    checks: tuple[BodyCheck, ...] = ()
+    checks: tuple[RequestCheck, ...] = ()
     error_payload: Callable[[ApiError], Any] = openai_error_payload
-    # Where the caller's key is read from (Azure also takes an `api-key` header).
-    read_api_key: Callable[[Request, tuple[str, ...]], str] = http.api_key_of
+    # A header that carries the API key by itself besides `Authorization: Bearer` (Azure's `api-key`).
+    key_header: str | None = None
 
     def accept(self, body: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
         """The body to validate and the paths of the fields dropped from it (lenient profiles only)."""
@@ -45,6 +42,3 @@ class Profile:
             return body, []  # a valid body has nothing unknown: skip the walk
         ignored: list[str] = []
         return strip_unknown(body, self.request_shape, "", ignored), ignored
-
-    def error_response(self, error: ApiError, headers: dict[str, str]):
-        return http.json_response(self.error_payload(error), {**headers, **error.headers}, error.status)

@@ -31,7 +31,7 @@ class LayeredCatalogue:
         self.base, self.extra = base, extra
 
     @classmethod
-    def for_profile(cls, base: ModelCatalogue, name: str) -> "ModelCatalogue | LayeredCatalogue":
+    def for_profile(cls, base: ModelCatalogue, name: str) -> ModelCatalogue | LayeredCatalogue:
         entries = profile_entries(name)
         if not entries:
             return base

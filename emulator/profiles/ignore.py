@@ -44,7 +44,7 @@ def strip_unknown(value: Any, shape: Shape, path: str, ignored: list[str]) -> An
         if type(value) is not list:
             return value
         items = [strip_unknown(item, shape.items, f"{path}[{i}]", ignored) for i, item in enumerate(value)]
-        return value if all(a is b for a, b in zip(items, value)) else items
+        return value if all(a is b for a, b in zip(items, value, strict=True)) else items
     if isinstance(shape, MapOf):
         if type(value) is not dict:
             return value

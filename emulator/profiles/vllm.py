@@ -13,6 +13,7 @@ import re
 from http import HTTPStatus
 from typing import Any
 
+from ..contract.chat_request import ChatRequest
 from ..contract.errors import ApiError, bad_request
 from ..contract.request_shape import CHAT_REQUEST, REQUEST_FIELDS
 from ..contract.shapes import AnyValue, Array, Boolean, Integer, MapOf, Number, Object, OneOf, Shape, String
@@ -99,9 +100,10 @@ def _float(value: Any) -> str:
     return repr(float(value))
 
 
-def check_sampling(body: dict[str, Any], model: Any) -> None:
+def check_sampling(request: ChatRequest) -> None:
     """vLLM's `SamplingParams` range checks, in its order and words; like vLLM's plain `ValueError`s they
     name no `param`."""
+    body = request.body
     top_k = body.get("top_k")
     if top_k is not None and top_k < -1:
         raise bad_request(f"top_k must be 0 (disable), or at least 1, got {int(top_k)}.")
@@ -114,8 +116,8 @@ def check_sampling(body: dict[str, Any], model: Any) -> None:
     min_tokens = body.get("min_tokens") or 0
     if min_tokens < 0:
         raise bad_request(f"min_tokens must be greater than or equal to 0, got {int(min_tokens)}.")
-    max_tokens = body.get("max_completion_tokens") or body.get("max_tokens")
-    if max_tokens is not None and min_tokens > max_tokens:
+    max_tokens = request.max_tokens
+    if max_tokens and min_tokens > max_tokens:
         raise bad_request(f"min_tokens must be less than or equal to max_tokens={int(max_tokens)}, "
                           f"got {int(min_tokens)}.")
     n, best_of = int(body.get("n") or 1), body.get("best_of")
@@ -132,8 +134,9 @@ def check_sampling(body: dict[str, Any], model: Any) -> None:
             raise bad_request("`prompt_logprobs` must be a positive value.")
 
 
-def check_guided(body: dict[str, Any], model: Any) -> None:
+def check_guided(request: ChatRequest) -> None:
     """One kind of guided decoding at a time, and each one usable (a schema, a regex, choices)."""
+    body = request.body
     if sum(body.get(kind) is not None for kind in GUIDED_KINDS) > 1:
         raise bad_request("You can only use one kind of guided decoding "
                           "('guided_json', 'guided_regex' or 'guided_choice').")

@@ -241,7 +241,7 @@ def _add_timing(step: Spec, exchange: Exchange) -> None:
     times = [at for at, event in exchange.events if _carries_output(event)]
     if not times:
         return
-    pacing: Spec = {"time_to_first_token_ms": round(times[0] * 1000)}
+    pacing: Spec = {"ttft_ms": round(times[0] * 1000)}
     if len(times) > 1 and times[-1] > times[0]:
         pacing["tokens_per_second"] = round((len(times) - 1) / (times[-1] - times[0]), 1)
     step["reply"]["pacing"] = pacing

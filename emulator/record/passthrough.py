@@ -2,38 +2,34 @@
 
 The upstream knows which models it serves and which completions it stored; the emulator's own
 catalogue and store would answer for a different server. These are passed through, not recorded.
-While no upstream is active (a replaying test in pytest), the emulator's own endpoints answer.
+While no upstream is active (a test that only replays, in pytest), the emulator's own endpoints answer.
 """
 from __future__ import annotations
 
-import time
-from typing import Awaitable, Callable
+from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from .. import http
-from ..contract.errors import ApiError
-from ..ids import request_id
+from ..endpoints.shell import Endpoint, Exchange, endpoint
 from .proxy import Forwarded
 
-Endpoint = Callable[[Request], Awaitable[Response]]
+
+@endpoint
+async def _forward_read(ex: Exchange) -> Any:
+    proxy = ex.state.proxy
+    assert proxy is not None
+    headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in ex.request.scope["headers"]}
+    return await proxy.forward(Forwarded(ex.request.method, ex.request.scope["path"],
+                                         ex.request.scope["query_string"].decode(), headers, b"", None))
 
 
 def passing(local: Endpoint) -> Endpoint:
-    async def endpoint(request: Request) -> Response:
-        proxy = request.app.state.emulator.services.get("proxy")
-        if proxy is None:
-            return await local(request)
-        headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in request.scope["headers"]}
-        try:
-            return await proxy.forward(Forwarded(request.method, request.scope["path"],
-                                                 request.scope["query_string"].decode(), headers, b"", None))
-        except ApiError as error:
-            return http.error_response(error, http.base_headers(request_id(), time.perf_counter()))
+    async def serve(request: Request) -> Any:
+        proxy = request.app.state.emulator.proxy
+        return await (_forward_read if proxy is not None and proxy.active else local)(request)
 
-    return endpoint
+    return serve
 
 
 def pass_through_routes(local: dict[str, Endpoint]) -> list[BaseRoute]:

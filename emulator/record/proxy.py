@@ -13,7 +13,10 @@ from dataclasses import dataclass
 from typing import Any, AsyncIterator, Callable
 
 import httpx
+from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
+
+from ..journal import JournalEntry
 
 from ..scenarios.engine import DEFAULT_NAMESPACE, NAMESPACE_HEADER
 from .exchange import EventReader, Exchange
@@ -39,6 +42,20 @@ class Proxy:
     def __init__(self, upstream: Upstream, recorder: Recorder | None = None) -> None:
         self.upstream = upstream
         self.recorder = recorder
+        self.active = True  # the pytest plugin turns it off for a test that only replays
+
+    async def answer(self, request: Request, headers: dict[str, str], raw: bytes, body: dict[str, Any],
+                     entry: JournalEntry) -> Response:
+        """The upstream's answer to an API call no scenario answered, noted in the journal entry."""
+        entry.matched, entry.stream = "upstream", bool(body.get("stream"))
+
+        def answered(status: int, payload: Any) -> None:
+            entry.status, entry.response = status, payload
+
+        response = await self.forward(Forwarded("POST", request.scope["path"], request.scope["query_string"].decode(),
+                                                headers, raw, body), answered)
+        entry.status = response.status_code
+        return response
 
     async def forward(self, request: Forwarded, on_done: Callable[[int, Any], None] | None = None) -> Response:
         """The upstream's answer as a response; `on_done(status, JSON body or None for a stream)` runs once

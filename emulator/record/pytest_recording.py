@@ -96,30 +96,28 @@ def plan_for(request: pytest.FixtureRequest) -> Plan:
     return Plan(path, replay=exists, record=False, fresh=False)
 
 
-def begin(request: pytest.FixtureRequest, emulator: Emulator, load: Callable[[Path], Any],
-          set_strict: Callable[[bool], None]) -> Callable[[], None]:
+def begin(request: pytest.FixtureRequest, emulator: Emulator) -> Callable[[], None]:
     """Set the session's server up for this test's recording; returns what undoes it."""
     from .recorder import Recorder
 
     plan = plan_for(request)
-    services = emulator.state.services
-    proxy = services.setdefault("session_proxy", services.get("proxy"))
-    services["proxy"] = None
+    proxy = emulator.state.proxy  # present when the mode records; off unless this test records
+    if proxy is not None:
+        proxy.active = False
     if plan.replay:
-        load(plan.path)
+        emulator.load_scenarios(plan.path)
         if not plan.record:
-            set_strict(True)  # replay only: a request the recording does not have fails the test
+            emulator.strict = True  # replay only: a request the recording does not have fails the test
     if plan.record and proxy is not None:
         if plan.fresh and plan.path.exists():
             plan.path.unlink()
         # Names carry the module, so `--scenarios recordings/` can load every test's file at once.
         proxy.recorder = Recorder(file=plan.path, fresh=plan.fresh,
                                   name_prefix=f"{plan.path.parent.name}.{plan.path.stem}")
-        services["proxy"] = proxy
+        proxy.active = True
 
     def undo() -> None:
-        services["proxy"] = None
         if proxy is not None:
-            proxy.recorder = None
+            proxy.active, proxy.recorder = False, None
 
     return undo

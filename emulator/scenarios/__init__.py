@@ -5,12 +5,14 @@ The loader (PyYAML, jsonschema) is imported only when a file or inline scenario 
 """
 from __future__ import annotations
 
+from typing import Any
+
 from .engine import NAMESPACE_HEADER, ScenarioEngine
 
 __all__ = ["NAMESPACE_HEADER", "ScenarioEngine", "ScenarioFileError"]
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> Any:
     if name == "ScenarioFileError":
         from .loader import ScenarioFileError
 

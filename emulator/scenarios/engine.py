@@ -19,6 +19,7 @@ from typing import Any, Iterable
 from ..contract.chat_request import ChatRequest
 from ..reply import Reply
 from .matching import Condition, compile_match
+from .near_miss import FailedCondition, NearMiss, explain
 from .steps import Step
 
 NAMESPACE_HEADER = "x-emulator-namespace"
@@ -39,21 +40,22 @@ class Scenario:
     on_end: str  # "repeat_last", "fall_through" or "restart"
     times: int | None
     added: bool
+    fail_next: bool = False  # added by `fail_next`: `clear_fail_next()` removes it
 
     @property
     def where(self) -> str:
         return f"{self.source}:{self.line}" if self.line else self.source
 
-    def failures(self, request: ChatRequest) -> list[str]:
+    def failures(self, request: ChatRequest) -> list[FailedCondition]:
         return [c.why_not(request) for c in self.conditions if not c.holds(request)]
 
 
 def _compile(spec: dict[str, Any], source: str, line: int | None, rank: tuple[int, int, int],
-             added: bool) -> Scenario:
+             added: bool, fail_next: bool = False) -> Scenario:
     steps = [Step(s) for s in spec["sequence"]] if "sequence" in spec else [Step(spec)]
     return Scenario(spec["name"], source, line, spec.get("priority", 0), rank, spec.get("match") or {},
                     compile_match(spec.get("match")), steps, spec.get("on_end", "repeat_last"), spec.get("times"),
-                    added)
+                    added, fail_next)
 
 
 class ScenarioEngine:
@@ -120,7 +122,8 @@ class ScenarioEngine:
         if problems:
             raise ScenarioFileError(problems)
 
-    def add(self, spec: dict[str, Any] | list[dict[str, Any]], *, source: str = "<inline>") -> list[str]:
+    def add(self, spec: dict[str, Any] | list[dict[str, Any]], *, source: str = "<inline>",
+            fail_next: bool = False) -> list[str]:
         """Add scenarios given in the file format; they take precedence over file scenarios and go on `reset()`."""
         from .loader import Document, check, normalize_spec
 
@@ -128,7 +131,7 @@ class ScenarioEngine:
         check(document)
         with self._lock:
             batch = next(self._batches)
-            new = [_compile(s, source, None, (0, -batch, i), added=True)
+            new = [_compile(s, source, None, (0, -batch, i), added=True, fail_next=fail_next)
                    for i, s in enumerate(document.data["scenarios"])]
             self._check_unique(new, self._base + self._added)
             self._added += new
@@ -224,25 +227,26 @@ class ScenarioEngine:
             return f"its sequence of {len(scenario.steps)} steps has ended"
         return None
 
-    def explain_miss(self, request: ChatRequest) -> str:
-        """The nearest scenarios and which of their conditions failed (or why a match was passed over)."""
+    def near_misses(self, request: ChatRequest) -> list[NearMiss]:
+        """The nearest scenarios, closest first: their failed conditions, or why a match was passed over."""
         ordered = self._ordered
-        if not ordered:
-            return "No scenarios are loaded."
         namespace = request.headers.get(NAMESPACE_HEADER) or DEFAULT_NAMESPACE
-        ranked = []
+        ranked: list[tuple[float, int, NearMiss]] = []
         for position, scenario in enumerate(ordered):
             failures = scenario.failures(request)
             if not failures:
-                reason = self._used_up(scenario, namespace) or "it matched"
-                ranked.append((0, position, f"'{scenario.name}' ({scenario.where}) matched, but {reason}"))
+                miss = NearMiss(scenario.name, scenario.where, passed_over=self._used_up(scenario, namespace))
+                ranked.append((0, position, miss))
             else:
                 held = len(scenario.conditions) - len(failures)
-                text = f"'{scenario.name}' ({scenario.where}) failed " + "; ".join(failures)
-                ranked.append((len(failures) - held / 100, position, text))
-        ranked.sort()
-        nearest = [text for _, _, text in ranked[:_NEAREST]]
-        return "Nearest scenarios: " + " | ".join(nearest) + "."
+                ranked.append((len(failures) - held / 100, position,
+                               NearMiss(scenario.name, scenario.where, tuple(failures))))
+        ranked.sort(key=lambda r: r[:2])
+        return [miss for _, _, miss in ranked[:_NEAREST]]
+
+    def explain_miss(self, request: ChatRequest) -> str:
+        """`near_misses` as the sentence of the strict-mode 404."""
+        return explain(self.near_misses(request))
 
     @property
     def last_miss(self) -> str | None:
@@ -251,9 +255,11 @@ class ScenarioEngine:
         return None if request is None else self.explain_miss(request)
 
     # --- inspecting and resetting --------------------------------------------------------------
-    def list(self) -> list[dict[str, Any]]:
+    def describe(self) -> list[dict[str, Any]]:
+        """The scenarios in matching order, as the admin API lists them."""
         return [{"name": s.name, "source": s.source, "line": s.line, "priority": s.priority, "match": s.match,
-                 "steps": len(s.steps), "added": s.added, "times_matched": self._usage.get(s.name, 0)}
+                 "steps": len(s.steps), "added": s.added, "fail_next": s.fail_next,
+                 "times_matched": self._usage.get(s.name, 0)}
                 for s in self._ordered]
 
     def names(self) -> list[str]:
@@ -264,6 +270,14 @@ class ScenarioEngine:
 
     def unused(self) -> list[str]:
         return [s.name for s in self._ordered if not self._usage.get(s.name)]
+
+    def clear_fail_next(self) -> list[str]:
+        """Remove every pending `fail_next` scenario; returns their names."""
+        with self._lock:
+            names = [s.name for s in self._ordered if s.fail_next]
+            for name in names:
+                self.remove(name)
+        return names
 
     def reset_state(self, namespace: str | None = None) -> None:
         """Rewind sequences and `times` counters, of one namespace or of all."""
@@ -292,30 +306,32 @@ class ScenarioEngine:
             return {"last_user": match}
         return dict(match or {})
 
-    def _add_one(self, scenario: dict[str, Any], match: Any, times: int | None) -> str:
+    def _add_one(self, scenario: dict[str, Any], match: Any, times: int | None, *, source: str = "<inline>",
+                 fail_next: bool = False) -> str:
         scenario["match"] = self._match(match)
         if times is not None:
             scenario["times"] = times
-        return self.add(scenario)[0]
+        return self.add(scenario, source=source, fail_next=fail_next)[0]
 
     def reply_with_text(self, text: str, *, match: dict[str, Any] | str | None = None, times: int | None = None,
-                        name: str | None = None) -> str:
+                        name: str | None = None, source: str = "<inline>") -> str:
         """Answer matching requests (all, without `match`) with `text`; returns the scenario's name."""
         return self._add_one({"name": name or self._auto_name("reply-with-text"), "reply": {"content": text}},
-                             match, times)
+                             match, times, source=source)
 
     def reply_with_tool_call(self, name: str, arguments: dict[str, Any] | str | None = None, *,
                              match: dict[str, Any] | str | None = None, times: int | None = None,
-                             scenario_name: str | None = None) -> str:
+                             scenario_name: str | None = None, source: str = "<inline>") -> str:
         """Answer with a call of tool `name` (arguments generated from its schema when not given)."""
         call: dict[str, Any] = {"name": name}
         if arguments is not None:
             call["arguments"] = arguments
         return self._add_one({"name": scenario_name or self._auto_name(f"tool-call-{name}"),
-                              "reply": {"tool_calls": [call]}}, match, times)
+                              "reply": {"tool_calls": [call]}}, match, times, source=source)
 
     def fail_next(self, n: int = 1, *, error: str | dict[str, Any] = "server_error",
-                  fault: str | dict[str, Any] | None = None, match: dict[str, Any] | str | None = None) -> str:
+                  fault: str | dict[str, Any] | None = None, match: dict[str, Any] | str | None = None,
+                  source: str = "<inline>") -> str:
         """Fail the next `n` matching requests with `error` (or `fault`), then let others answer."""
         scenario: dict[str, Any] = {"name": self._auto_name("fail-next")}
         if fault is not None:
@@ -323,7 +339,7 @@ class ScenarioEngine:
         else:
             scenario["error"] = error
         scenario["priority"] = 1_000_000  # a test's "next request fails" beats any scripted answer
-        return self._add_one(scenario, match, n)
+        return self._add_one(scenario, match, n, source=source, fail_next=True)
 
     # --- watching ----------------------------------------------------------------------------
     def watch(self, interval: float = 0.5) -> None:

@@ -1,8 +1,8 @@
-"""Scripted error steps → `ApiError` with the live API's texts (NOTES §10) and retry headers.
+"""Scripted error steps → `ApiError` with the live API's texts (contract/errors.py) and retry headers.
 
 `error: rate_limit_exceeded` uses the live wording; `error: {status: 418, message: ...}` is fully
 custom; `{shortcut: server_error, message: ...}` (or `code: rate_limit_exceeded`) starts from a
-named case and overrides parts of it. Retry headers are those the SDK reads (NOTES §8.2).
+named case and overrides parts of it. Retry headers are those the SDK reads (docs/live-api.md#headers).
 """
 from __future__ import annotations
 
@@ -47,10 +47,8 @@ def _named(name: str, spec: dict[str, Any], request: ChatRequest) -> ApiError:
     if name == "insufficient_quota":
         return errors.insufficient_quota()
     if name == "context_length_exceeded":
-        from ..contract.validate import prompt_tokens
-
         limit = request.model.context_window
-        return errors.context_length_exceeded(limit, limit + prompt_tokens(request), None)
+        return errors.context_length_exceeded(limit, limit + request.prompt_tokens, None)
     if name == "server_error":
         return errors.server_error(rid)
     if name == "overloaded":

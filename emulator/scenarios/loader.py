@@ -159,7 +159,7 @@ def schema() -> dict[str, Any]:
 
 
 @lru_cache(maxsize=1)
-def _validator():
+def _validator() -> Any:
     from jsonschema import Draft202012Validator  # lazy: only when a file is checked
 
     return Draft202012Validator(schema())

@@ -13,6 +13,7 @@ from typing import Any, Callable
 
 from ..contract.chat_request import ChatRequest, message_text
 from . import conversation as conv
+from .near_miss import FailedCondition
 
 _SHOWN = 60  # characters of the request shown in a near-miss explanation
 
@@ -78,8 +79,8 @@ class Condition:
     def holds(self, request: ChatRequest) -> bool:
         return self.test(request)
 
-    def why_not(self, request: ChatRequest) -> str:
-        return f"{self.key}: expected {self.expected}, got {self.actual(request)}"
+    def why_not(self, request: ChatRequest) -> FailedCondition:
+        return FailedCondition(self.key, self.expected, self.actual(request))
 
 
 def _text_condition(key: str, spec: Any, get: Callable[[ChatRequest], str | None]) -> Condition:
@@ -163,8 +164,10 @@ def _entry(key: str, name: str, spec: Any, get: Callable[[ChatRequest], str | No
 
 
 def _headers(specs: dict[str, Any]) -> list[Condition]:
-    return [_entry("headers", name, spec, lambda r, n=name.lower(): r.headers.get(n))
-            for name, spec in specs.items()]
+    def getter(name: str) -> Callable[[ChatRequest], str | None]:
+        return lambda r: r.headers.get(name)
+
+    return [_entry("headers", name, spec, getter(name.lower())) for name, spec in specs.items()]
 
 
 def _metadata(specs: dict[str, Any]) -> list[Condition]:
@@ -191,16 +194,16 @@ def _api(request: ChatRequest) -> str:
 @dataclass
 class Recorded(Condition):
     """A recorded value the request's canonical form must equal; the near miss names the first difference
-    ("conversation differs at messages[3].content: 'a', the request has 'b'")."""
+    ("conversation differs at messages[3].content: recorded 'a', the request has 'b'")."""
 
     difference: Callable[[ChatRequest], tuple[str, Any, Any] | None] = lambda r: None
 
-    def why_not(self, request: ChatRequest) -> str:
+    def why_not(self, request: ChatRequest) -> FailedCondition:
         found = self.difference(request)
         if found is None:
-            return f"{self.key}: the same"
+            return FailedCondition(self.key, "the same", "the same")
         path, expected, actual = found
-        return f"{self.key} differs at {path}: recorded {_value(expected)}, the request has {_value(actual)}"
+        return FailedCondition(self.key, _value(expected), _value(actual), at=path)
 
 
 def _exact(key: str, spec: Any, get: Callable[[ChatRequest], Any], where: Callable[[ChatRequest], str],

@@ -8,13 +8,13 @@ from __future__ import annotations
 import re
 from typing import Any, Iterator
 
+from ..faults import CATALOGUE, kinds_in
 from .errors import SHORTCUTS
 
 Found = Iterator[tuple[tuple, str, bool]]
 
 STEP_KINDS = ("reply", "error", "fault")
-MAIN_FAULTS = ("stall", "cut_after", "error_event", "malformed_chunk", "connection_reset", "keepalive")
-AFTER_FAULTS = ("error_event", "malformed_chunk", "connection_reset")
+AFTER_FAULTS = tuple(kind.name for kind in CATALOGUE.values() if kind.after)
 
 
 def semantic_problems(data: dict[str, Any]) -> Found:
@@ -115,15 +115,16 @@ def _error(error: Any, at: tuple) -> Found:
 def _fault(fault: Any, at: tuple) -> Found:
     if isinstance(fault, str):
         return
-    kinds = [k for k in MAIN_FAULTS if k in fault and fault[k] is not False]
+    kinds = kinds_in(fault)
     if len(kinds) > 1:
         yield at + (kinds[1],), f"one fault at a time: '{kinds[0]}' and '{kinds[1]}' cannot be combined", True
     if "after" in fault and not any(k in fault for k in AFTER_FAULTS):
-        yield at + ("after",), "'after' (chunks) goes with 'error_event', 'malformed_chunk' or 'connection_reset'", True
-    if "stall_max_seconds" in fault and not fault.get("stall"):
-        yield at + ("stall_max_seconds",), "'stall_max_seconds' goes with 'stall: true'", True
-    if "keepalive_interval_ms" in fault and "keepalive" not in fault:
-        yield at + ("keepalive_interval_ms",), "'keepalive_interval_ms' goes with 'keepalive'", True
+        names = [f"'{name}'" for name in AFTER_FAULTS]
+        yield at + ("after",), f"'after' (chunks) goes with {', '.join(names[:-1])} or {names[-1]}", True
+    for kind in CATALOGUE.values():
+        for option in kind.options:
+            if option in fault and not fault.get(kind.name):
+                yield at + (option,), f"'{option}' goes with '{kind.written}'", True
     event = fault.get("error_event")
     if event is not None:
         if event == "content_filter" or (isinstance(event, dict) and event.get("shortcut") == "content_filter"):
@@ -152,7 +153,7 @@ def _text(text: Any, at: tuple) -> Found:
 
 
 def _placeholders(text: str, at: tuple) -> Found:
-    from .replies import PLACEHOLDERS, placeholders_in
+    from .reply_template import PLACEHOLDERS, placeholders_in
 
     for name in placeholders_in(text):
         if name not in PLACEHOLDERS:

@@ -1,4 +1,4 @@
-"""A `Reply` as the live API's `chat.completion` object, keys in the live order (NOTES §4.1)."""
+"""A `Reply` as the live API's `chat.completion` object, keys in the live order (docs/live-api.md#objects)."""
 from __future__ import annotations
 
 import json

@@ -1,4 +1,4 @@
-"""A `Reply` as the live API's server-sent events (NOTES §6): one `data:` line per chunk, `[DONE]` last.
+"""A `Reply` as the live API's server-sent events (docs/live-api.md#streaming): one `data:` line per chunk, `[DONE]` last.
 
 Chunks are rendered up front as bytes; an unpaced stream leaves in a single write and a paced one
 is written chunk by chunk with pauses in between.
@@ -6,11 +6,12 @@ is written chunk by chunk with pauses in between.
 from __future__ import annotations
 
 import random
-from json.encoder import encode_basestring as encode_string  # type: ignore[attr-defined]
-from typing import Any, Iterator
+from json.encoder import encode_basestring as encode_string
+from typing import Any, Callable, Iterator
 
 from ..ids import ALNUM, stable_seed
 from ..reply import Choice, Reply, ToolCall
+from ..tokens import join, text_groups, tokenize
 from .json_body import dumps, logprobs_dict
 
 DONE = b"data: [DONE]\n\n"
@@ -21,8 +22,9 @@ def event(payload: dict[str, Any]) -> bytes:
 
 
 def _fragments(tokens: list[str], size: int) -> Iterator[str]:
-    for i in range(0, len(tokens), size):
-        yield "".join(tokens[i:i + size])
+    """The text of each chunk: `size` tokens, more where a character spans tokens."""
+    for start, end in text_groups(tokens, size):
+        yield join(tokens[start:end])
 
 
 def _call_header(index: int, call: ToolCall) -> dict[str, Any]:
@@ -37,16 +39,16 @@ def _call_fragment(index: int, call: ToolCall, fragment: str) -> dict[str, Any]:
     return {"index": index, "function": {"arguments": fragment}}
 
 
-def choice_deltas(choice: Choice, chunk_tokens: int) -> Iterator[tuple[dict[str, Any], Any, str | None]]:
+def choice_deltas(
+    choice: Choice, chunk_tokens: int, encoding: str,
+) -> Iterator[tuple[dict[str, Any], Any, str | None]]:
     """(delta, logprobs, finish_reason) for each chunk of one choice, as the recordings show them."""
-    from ..tokens import tokenize
-
     with_logprobs = choice.logprobs is not None
     if choice.function_call is not None:
         call = choice.function_call
         yield ({"role": "assistant", "content": None, "function_call": {"name": call.name, "arguments": ""}},
                None, None)
-        for fragment in _fragments(tokenize(call.arguments), chunk_tokens):
+        for fragment in _fragments(tokenize(call.arguments, encoding), chunk_tokens):
             yield {"function_call": {"arguments": fragment}}, None, None
     elif choice.tool_calls:
         calls = choice.tool_calls
@@ -58,7 +60,7 @@ def choice_deltas(choice: Choice, chunk_tokens: int) -> Iterator[tuple[dict[str,
         for index, call in enumerate(calls):
             if len(calls) > 1:
                 yield {"tool_calls": [_call_header(index, call)]}, None, None
-            for fragment in _fragments(tokenize(call.arguments), chunk_tokens):
+            for fragment in _fragments(tokenize(call.arguments, encoding), chunk_tokens):
                 yield {"tool_calls": [_call_fragment(index, call, fragment)]}, None, None
     elif choice.audio is not None:
         yield {"role": "assistant", "content": None, "refusal": None}, None, None
@@ -77,12 +79,12 @@ def choice_deltas(choice: Choice, chunk_tokens: int) -> Iterator[tuple[dict[str,
 def _text_chunks(choice: Choice, key: str, size: int) -> Iterator[tuple[dict[str, Any], Any, None]]:
     tokens = choice.tokens
     entries = logprobs_dict(choice)
-    for i in range(0, len(tokens), size):
+    for start, end in text_groups(tokens, size):
         logprobs = None
         if entries is not None:
-            part = entries[key][i:i + size]
+            part = entries[key][start:end]
             logprobs = {"content": part, "refusal": None} if key == "content" else {"content": None, "refusal": part}
-        yield {key: "".join(tokens[i:i + size])}, logprobs, None
+        yield {key: join(tokens[start:end])}, logprobs, None
 
 
 # Base64 characters per audio data chunk: 0.5 s of 24 kHz 16-bit audio, a multiple of 4 characters
@@ -118,12 +120,13 @@ def _interleave(streams: list[Iterator[Any]]) -> Iterator[tuple[int, Any]]:
 
 def render_events(
     reply: Reply, completion_id: str, created: int, *, include_usage: bool, include_obfuscation: bool,
-    chunk_tokens: int = 1,
+    chunk_tokens: int = 1, choice_fields: Callable[[dict[str, Any], str | None], str] | None = None,
 ) -> list[bytes]:
     """Every event of the stream, `[DONE]` included, in order.
 
     Chunks differ only in their choice, so the shared head is encoded once and each chunk is
     assembled from strings; only deltas other than plain text go through the JSON encoder.
+    `choice_fields(delta, finish_reason)` adds members to each chunk's choice (a route's decoration).
     """
     head = dumps({"id": completion_id, "object": "chat.completion.chunk", "created": created, "model": reply.model,
                   "service_tier": reply.service_tier, "system_fingerprint": reply.system_fingerprint})
@@ -131,11 +134,12 @@ def render_events(
     usage_null = ',"usage":null' if include_usage else ""
     obfuscation = _Obfuscation(stable_seed(reply.model, reply.usage.completion_tokens)) if include_obfuscation else None
     events = []
-    streams = [choice_deltas(c, max(chunk_tokens, 1)) for c in reply.choices]
+    streams = [choice_deltas(c, max(chunk_tokens, 1), reply.tokenizer) for c in reply.choices]
     for index, (delta, logprobs, finish_reason) in _interleave(streams):
         chunk = (f'{prefix}[{{"index":{index},"delta":{_delta_json(delta)},"logprobs":'
                  f'{"null" if logprobs is None else dumps(logprobs)},"finish_reason":'
-                 f'{"null" if finish_reason is None else encode_string(finish_reason)}}}]{usage_null}')
+                 f'{"null" if finish_reason is None else encode_string(finish_reason)}'
+                 f'{"" if choice_fields is None else choice_fields(delta, finish_reason)}}}]{usage_null}')
         events.append(_close(chunk, obfuscation))
     if include_usage:
         events.append(_close(f'{prefix}[],"usage":{dumps(reply.usage.as_dict())}', obfuscation))

@@ -8,9 +8,14 @@ JSON string, whose quotes are escaped, and the marks include the structural quot
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..reply import Reply
 from .json_body import completion_dict, dumps
 from .sse import render_events
+
+if TYPE_CHECKING:
+    from .render import Decoration
 
 _ID_MARK = "\x00"  # encoded as \\u0000: never a real id
 _ID_PATTERN = b'{"id":"\\u0000"'
@@ -30,17 +35,18 @@ def json_body(reply: Reply, completion_id: str, created: int) -> bytes:
 
 
 def sse_events(reply: Reply, completion_id: str, created: int, *, include_usage: bool, include_obfuscation: bool,
-               chunk_tokens: int) -> list[bytes]:
+               chunk_tokens: int, decoration: "Decoration | None" = None) -> list[bytes]:
     """The stream's events, each stamped. Every chunk starts with the same head up to `created`, so
     the template keeps what follows the head and a response puts its own head in front."""
-    key = ("sse", include_usage, include_obfuscation, chunk_tokens)
+    key = ("sse", include_usage, include_obfuscation, chunk_tokens, None if decoration is None else decoration.name)
     template = reply.rendered.get(key)
     if template is None:
         events = render_events(reply, _ID_MARK, 0, include_usage=include_usage,
-                               include_obfuscation=include_obfuscation, chunk_tokens=chunk_tokens)
+                               include_obfuscation=include_obfuscation, chunk_tokens=chunk_tokens,
+                               choice_fields=None if decoration is None else decoration.choice_fields)
         head = events[0][: events[0].index(_CREATED_PATTERN) + len(_CREATED_PATTERN)]
         template = reply.rendered[key] = (head, [e[len(head):] if e.startswith(head) else e for e in events],
                                           [e.startswith(head) for e in events])
     head, rests, stamped = template
     own_head = _stamp(head, completion_id.encode(), str(created).encode())
-    return [own_head + rest if is_chunk else rest for rest, is_chunk in zip(rests, stamped)]
+    return [own_head + rest if is_chunk else rest for rest, is_chunk in zip(rests, stamped, strict=True)]

@@ -12,7 +12,7 @@ from typing import Any, Awaitable, Callable
 
 from starlette.responses import Response
 
-from ..reply import Pacing
+from ..pacing import Pacing
 from .responses import BytesResponse
 
 SSE_MEDIA_TYPE = "text/event-stream; charset=utf-8"
@@ -38,7 +38,7 @@ class PacedEventStream:
         self.events = events
         self.on_sent = on_sent
         self.headers = sse_headers(headers)
-        self.delays = delays if delays is not None else pacing_delays(len(events), pacing)
+        self.delays = delays if delays is not None else pacing.delays(len(events))
         self.reset = reset  # drop the connection after the events instead of ending the body
 
     async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
@@ -54,7 +54,7 @@ class PacedEventStream:
             await send({"type": "http.response.start", "status": 200, "headers": [
                 (b"content-type", SSE_MEDIA_TYPE.encode()),
                 *((k.encode("latin-1"), v.encode("latin-1")) for k, v in self.headers.items())]})
-            for event, delay in zip(self.events, self.delays):
+            for event, delay in zip(self.events, self.delays, strict=False):  # a cut stream sends fewer
                 if delay > 0:
                     try:
                         await asyncio.wait_for(gone.wait(), delay)
@@ -73,12 +73,6 @@ class PacedEventStream:
             return  # the client went away between our check and the write
         finally:
             watcher.cancel()
-
-
-def pacing_delays(count: int, pacing: Pacing) -> list[float]:
-    """Time to first token before the first event, then one token's time between events."""
-    per_event = pacing.chunk_tokens / pacing.tokens_per_second if pacing.tokens_per_second > 0 else 0.0
-    return [pacing.time_to_first_token] + [per_event] * (count - 1) if count else []
 
 
 def _transport(*callables: Any) -> Any:

@@ -1,4 +1,4 @@
-"""Authentication errors: a missing key and a rejected key (NOTES §10.2)."""
+"""Authentication errors: a missing key and a rejected key (texts in contract/errors.py)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``n > 1``: several choices, whole or streamed (NOTES §6.3 "n > 1")."""
+"""``n > 1``: several choices, whole or streamed (docs/live-api.md#streaming)."""
 
 from __future__ import annotations
 

@@ -79,12 +79,12 @@ def invalid(ctx: Context) -> None:
             got = expect.error(ctx, exchange, 400, expect.ANY, expect.ANY, expect.ANY)
         except CheckFailed as error:
             raise CheckFailed(f"a request with {broken}: {error}", exchange.curl()) from None
-        if ctx.profile.exact_errors and not names(got["param"], param):
+        if ctx.strictness.exact_errors and not names(got["param"], param):
             raise expect.failed(exchange, f"$.error.param for a request with {broken}: expected {show(param)} "
                                           f"(or a path inside it), got {show(got['param'])}")
 
     # Compatible servers often ignore unknown fields, so that mutation is only drawn in the openai profile.
-    explore(ctx, invalid_requests(ctx.model, unknown_fields=ctx.profile.exact_errors), test)
+    explore(ctx, invalid_requests(ctx.model, unknown_fields=ctx.strictness.exact_errors), test)
 
 
 CHECKS = [

@@ -1,4 +1,4 @@
-"""Response headers: content type, request id and rate-limit headers (NOTES §9)."""
+"""Response headers: content type, request id and rate-limit headers (docs/live-api.md#headers)."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def request_id(ctx: Context) -> None:
         value = ex.headers.get("x-request-id")
         if not value:
             raise expect.failed(ex, f"x-request-id header (status {ex.status}): expected a request id, got none")
-        if ctx.profile.live_extras and not REQUEST_ID.match(value):
+        if ctx.strictness.live_extras and not REQUEST_ID.match(value):
             raise expect.failed(ex, f"x-request-id header: expected 'req_' + 32 hex digits, got {show(value)}")
 
 

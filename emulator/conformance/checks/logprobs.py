@@ -5,6 +5,7 @@ from __future__ import annotations
 from emulator.conformance import expect
 from emulator.conformance.context import Check, Context
 from emulator.conformance.outcome import show
+from emulator.conformance.stream_rules import spelled_bytes
 
 GROUP = "logprobs"
 TOP = 2
@@ -23,9 +24,10 @@ def logprobs_content(ctx: Context) -> None:
                                           f"entries, got {len(token['top_logprobs'])}")
         if token["logprob"] > 0:
             raise expect.failed(exchange, f"$.choices[0].logprobs.content[{i}].logprob: expected <= 0, got {token['logprob']}")
-    if ctx.profile.live_extras and "".join(t["token"] for t in tokens) != choice["message"]["content"]:
+    spelled = spelled_bytes(tokens).decode("utf-8", "replace")
+    if ctx.strictness.live_extras and spelled != choice["message"]["content"]:
         raise expect.failed(exchange, f"$.choices[0].logprobs.content[*].token: expected them to spell the content "
-                                      f"{show(choice['message']['content'])}, got {show(''.join(t['token'] for t in tokens))}")
+                                      f"{show(choice['message']['content'])}, got {show(spelled)}")
 
 
 def logprobs_stream(ctx: Context) -> None:

@@ -1,4 +1,4 @@
-"""``/models``: the list, one model, and unknown models (NOTES §5, §10.2)."""
+"""``/models``: the list, one model, and unknown models  (spec: `ListModelsResponse`, `Model`)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ def models_list(ctx: Context) -> None:
     exchange = ctx.client.get("/models")
     body = expect.json_ok(exchange, "model_list")
     ids = [model["id"] for model in body["data"]]
-    if ctx.profile.live_extras and ctx.model not in ids:
+    if ctx.strictness.live_extras and ctx.model not in ids:
         raise expect.failed(exchange, f"$.data[*].id: expected the configured model {show(ctx.model)} listed, got {show(ids)}")
 
 

@@ -1,4 +1,4 @@
-"""Stored completions: create with ``store``, list with pagination, retrieve, update, delete, messages (NOTES §1, §4.2)."""
+"""Stored completions: create with ``store``, list with pagination, retrieve, update, delete, messages (docs/live-api.md#objects)."""
 
 from __future__ import annotations
 
@@ -79,7 +79,7 @@ def stored_messages(ctx: Context) -> None:
     contents = [item.get("content") for item in body["data"]]
     if PROMPT not in contents:
         raise expect.failed(exchange, f"$.data[*].content: expected the stored user message {show(PROMPT)}, got {show(contents)}")
-    if ctx.profile.live_extras:
+    if ctx.strictness.live_extras:
         for i, item in enumerate(body["data"]):
             if not item["id"].startswith(completion_id + "-"):
                 raise expect.failed(exchange, f"$.data[{i}].id: expected '{completion_id}-<n>', got {show(item['id'])}")

@@ -1,4 +1,4 @@
-"""Streaming: SSE framing, the chunk schema and the chunk sequence rules (NOTES §6)."""
+"""Streaming: SSE framing, the chunk schema and the chunk sequence rules (docs/live-api.md#streaming)."""
 
 from __future__ import annotations
 

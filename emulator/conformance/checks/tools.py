@@ -32,7 +32,7 @@ def check_call(ctx: Context, exchange: Exchange, where: str, name: str, argument
     """A tool call names a requested tool and its arguments are JSON valid against that tool's parameters."""
     if name not in allowed:
         raise expect.failed(exchange, f"{where}.function.name: expected one of {show(list(allowed))}, got {show(name)}")
-    if ctx.profile.live_extras and not CALL_ID.match(call_id):
+    if ctx.strictness.live_extras and not CALL_ID.match(call_id):
         raise expect.failed(exchange, f"{where}.id: expected 'call_' + alphanumerics, got {show(call_id)}")
     try:
         value = json.loads(arguments)
@@ -54,7 +54,7 @@ def forced(ctx: Context, tool_choice: Any, allowed: tuple[str, ...]) -> None:
                                       f"{show(tool_choice)}, got {show(choice['message'])}")
     if choice["finish_reason"] not in ("tool_calls", "stop"):
         raise expect.failed(exchange, f"$.choices[0].finish_reason: expected \"tool_calls\", got {show(choice['finish_reason'])}")
-    if ctx.profile.live_extras and choice["message"]["content"] is not None:
+    if ctx.strictness.live_extras and choice["message"]["content"] is not None:
         raise expect.failed(exchange, f"$.choices[0].message.content: expected null beside tool calls, got "
                                       f"{show(choice['message']['content'])}")
     for i, call in enumerate(calls):

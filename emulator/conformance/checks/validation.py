@@ -1,4 +1,4 @@
-"""Bad create requests get status 400 and the live API's error envelope (NOTES §10.1)."""
+"""Bad create requests get status 400 and the live API's error envelope (docs/live-api.md#errors)."""
 
 from __future__ import annotations
 

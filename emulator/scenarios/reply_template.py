@@ -12,12 +12,12 @@ import re
 from typing import Any, Callable
 
 from ..contract.chat_request import ChatRequest
-from ..contract.validate import prompt_tokens
 from ..ids import stable_seed, system_fingerprint, tool_call_id
 from ..model import builtin
 from ..model.logprobs import token_logprobs
 from ..model.tool_policy import offered_tools
-from ..reply import Choice, Pacing, Reply, TokenLogprob, ToolCall, Usage
+from ..pacing import Pacing
+from ..reply import Choice, Reply, TokenLogprob, ToolCall, Usage
 from ..tokens import tokenize
 from ..wire.json_body import dumps
 
@@ -82,13 +82,13 @@ class ChoiceTemplate:
             choice = self._tool_call_choice(request, index, rng)
         elif "refusal" in spec:
             text = fill(spec["refusal"], request)
-            choice = Choice(index, refusal=text, tokens=spec.get("chunks") or tokenize(text))
+            choice = Choice(index, refusal=text, tokens=spec.get("chunks") or tokenize(text, request.model.tokenizer))
         elif "chunks" in spec:  # a recorded stream: its fragments as sent, sent the same way again
             choice = Choice(index, content="".join(spec["chunks"]), tokens=list(spec["chunks"]))
         else:
-            text = spec["content"]
-            text = None if text is None else fill(text, request)
-            choice = Choice(index, content=text, tokens=tokenize(text or ""))
+            content = spec["content"]
+            content = None if content is None else fill(content, request)
+            choice = Choice(index, content=content, tokens=tokenize(content or "", request.model.tokenizer))
         if "finish_reason" in spec:
             choice.finish_reason = spec["finish_reason"]
         self._logprobs(choice, request, rng)
@@ -150,12 +150,12 @@ class ReplyTemplate:
         self.single = ChoiceTemplate(spec, verbatim) if self.choices is None else None
         pacing = spec.get("pacing")
         self.pacing = None if pacing is None else Pacing(
-            time_to_first_token=pacing.get("time_to_first_token_ms", 0) / 1000,
+            ttft_ms=pacing.get("ttft_ms", pacing.get("time_to_first_token_ms", 0)),
             tokens_per_second=pacing.get("tokens_per_second", 0),
             chunk_tokens=pacing.get("chunk_tokens", 1),
         )
-        templates = self.choices or [self.single]
-        self.needs_builtin = any(not t.scripted for t in templates)  # type: ignore[union-attr]
+        templates = self.choices or ([self.single] if self.single is not None else [])
+        self.needs_builtin = any(not t.scripted for t in templates)
 
     def build(self, request: ChatRequest, name: str) -> Reply:
         fallback = builtin.respond(request) if self.needs_builtin else None
@@ -176,13 +176,14 @@ class ReplyTemplate:
             pacing=self.pacing,
             headers=dict(self.spec.get("headers", {})),
             source=name,
+            tokenizer=request.model.tokenizer,
         )
 
     def _usage(self, request: ChatRequest, choices: list[Choice], fallback: Reply | None) -> Usage:
         given = self.spec.get("usage", {})
         reasoning = fallback.usage.reasoning_tokens if fallback is not None else 0
-        usage = Usage(prompt_tokens(request), sum(builtin.choice_tokens(c) for c in choices) + reasoning,
-                      reasoning_tokens=reasoning)
+        completion = sum(builtin.choice_tokens(c, request.model.tokenizer) for c in choices)
+        usage = Usage(request.prompt_tokens, completion + reasoning, reasoning_tokens=reasoning)
         for key, value in given.items():
             setattr(usage, key, value)
         return usage

@@ -12,9 +12,9 @@ import threading
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from ..contract import errors
-from ..contract.errors import ApiError
-from ..contract.models import ModelInfo
+from .. import errors
+from ..errors import ApiError
+from ..models import ModelInfo
 from .audio_input import audio_duration, input_audio_tokens
 from .data_url import DataUrlError, decode_base64, parse_data_url
 from .image_size import image_size

@@ -1,4 +1,4 @@
-"""The contract's JSON Schemas accept the live API's recorded shapes (NOTES §4–§6) and reject broken ones."""
+"""The contract's JSON Schemas accept the live API's recorded shapes (docs/live-api.md) and reject broken ones."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from emulator.contract.response_schemas import schema_errors, schema_names, validator
+from emulator.contract.json_schemas import schema_errors, schema_names, validator
 
 ID = "chatcmpl-ABfw031mOJeYCSHe4yI2ZjOA6kMJL"
 
-# NOTES §4.1: the 2026 recording's key order and detail fields.
+# The 2026 recording's key order (docs/live-api.md#objects) and detail fields.
 COMPLETION: dict[str, Any] = {
     "id": ID, "object": "chat.completion", "created": 1727346168, "model": "gpt-4o-mini-2024-07-18",
     "choices": [{

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from ..contract.chat_request import ChatRequest
 from ..reply import Reply
-from .audio_output import speak, wants_audio
+from ..contract.audio_output import wants_audio
+from .audio_output import speak
 from .prediction import count_prediction
 
 
-def finish_reply(request: ChatRequest, reply: Reply) -> Reply:
+def apply_request_options(request: ChatRequest, reply: Reply) -> Reply:
     if not reply.usage.prompt_audio_tokens:
         reply.usage.prompt_audio_tokens = request.media_tokens[1]
     count_prediction(request, reply)

@@ -1,4 +1,5 @@
-"""Tolerance profiles: how strictly a server is held to the live API's behaviour."""
+"""Strictness levels of the conformance checker (`--strictness openai|compatible`): how strictly a server
+is held to the live API's behaviour. (Not the emulator's compatibility profiles, `emulator/profiles/`.)"""
 
 from __future__ import annotations
 
@@ -6,22 +7,22 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
-class Profile:
-    """What a profile demands beyond the shapes every profile checks."""
+class Strictness:
+    """What a level demands beyond the shapes every level checks."""
 
     name: str
     description: str
     exact_errors: bool
     """Error ``message``, ``param`` and ``code`` must be the live API's; the status must match exactly."""
     strict_framing: bool
-    """Every SSE event must be exactly ``data: <compact JSON>\\n\\n`` (NOTES §6.2)."""
+    """Every SSE event must be exactly ``data: <compact JSON>\\n\\n`` (docs/live-api.md#streaming)."""
     strict_stream: bool
     """Live chunk conventions: one choice per chunk, ``delta: {}`` on the final chunk, ``usage: null`` keys."""
     live_extras: bool
     """Live conventions outside the schema: id prefixes, request-id and rate-limit headers, model echo."""
 
 
-OPENAI = Profile(
+OPENAI = Strictness(
     name="openai",
     description="strict: the live API's behaviour, exact error texts, params and codes",
     exact_errors=True,
@@ -30,7 +31,7 @@ OPENAI = Profile(
     live_extras=True,
 )
 
-COMPATIBLE = Profile(
+COMPATIBLE = Strictness(
     name="compatible",
     description="what OpenAI-compatible servers usually promise: shapes, statuses, error envelopes and streaming",
     exact_errors=False,
@@ -39,4 +40,4 @@ COMPATIBLE = Profile(
     live_extras=False,
 )
 
-PROFILES: dict[str, Profile] = {p.name: p for p in (OPENAI, COMPATIBLE)}
+STRICTNESS_LEVELS: dict[str, Strictness] = {p.name: p for p in (OPENAI, COMPATIBLE)}

@@ -1,0 +1,194 @@
+"""The endpoint shell: what every route does around its own work, written once.
+
+For each request: a request id, a timer started on arrival, the request's profile, the key check,
+then the route's handler; its result becomes JSON (or is sent as the `Response` it built) and an
+`ApiError` raised anywhere becomes the error envelope in the profile's words; every answer carries
+the standard headers (`x-request-id`, `openai-processing-ms`, `openai-version`,
+`openai-organization`).
+
+An endpoint is a handler over an `Exchange`:
+
+    @endpoint
+    async def create_embedding(ex: Exchange) -> dict[str, Any]:
+        request = validate_embedding(await ex.json_object(), ex.catalogue())  # contract: raises ApiError
+        reply = respond_embedding(request, ex.state)                         # a responder
+        return embedding_dict(reply)                                          # render: JSON with headers
+
+`@endpoint(api=False)` serves routes that answer no API key and speak no profile (the admin API,
+unknown URLs): their errors are in the live API's envelope.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Mapping, Union, overload
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from .. import profiles
+from ..contract import errors
+from ..contract.auth import read_api_key
+from ..contract.errors import ApiError
+from ..contract.headers import standard_headers
+from ..contract.validate import parse_json_object
+from ..ids import request_id
+from ..profiles import OPENAI, PROFILES, Profile
+from ..wire.json_body import dumps
+from ..wire.responses import BytesResponse
+
+if TYPE_CHECKING:
+    from ..contract.models import Catalogue
+    from ..state import EmulatorState
+
+ASGIApp = Callable[..., Awaitable[None]]
+Result = Union[dict[str, Any], list[Any], Response, ASGIApp]
+Handler = Callable[["Exchange"], Awaitable[Result]]
+Endpoint = Callable[[Request], Awaitable[Any]]
+
+
+@dataclass
+class Exchange:
+    """One request as the shell sees it, and what the handler adds to its answer."""
+
+    request: Request
+    state: "EmulatorState"
+    request_id: str = field(default_factory=request_id)
+    started: float = field(default_factory=time.perf_counter)
+    profile: Profile = OPENAI
+    api_key: str = ""
+    headers: dict[str, str] = field(default_factory=dict)  # added to every answer, errors included
+    # Called with the response once it is built (success or error): recording happens here.
+    after: Callable[[Response | ASGIApp, ApiError | None], None] | None = None
+
+    @property
+    def request_headers(self) -> Mapping[str, str]:
+        return self.request.headers
+
+    def authenticate(self, reader: Callable[[Mapping[str, str], tuple[str, ...]], str] | None = None) -> str:
+        """The caller's key as the profile reads it (or as `reader` does), or the 401."""
+        if reader is None:
+            self.api_key = read_api_key(self.request.headers, self.state.settings.api_keys, self.profile.key_header)
+        else:
+            self.api_key = reader(self.request.headers, self.state.settings.api_keys)
+        return self.api_key
+
+    def catalogue(self) -> "Catalogue":
+        return self.state.catalogue_for(self.profile)
+
+    async def body(self) -> bytes:
+        """The JSON body's bytes: content type checked, at most `--max-body-bytes` (413 otherwise)."""
+        check_json_content_type(self.request)
+        return await read_body(self.request, self.state.settings.max_body_bytes)
+
+    async def json_object(self) -> dict[str, Any]:
+        return parse_json_object(await self.body())
+
+    def answer_headers(self) -> dict[str, str]:
+        """The standard headers, with the time spent since the request arrived, then the handler's."""
+        return {**standard_headers(self.request_id, self.started), **self.headers}
+
+    def json(self, payload: object, status: int = 200) -> Response:
+        return BytesResponse(dumps(payload).encode("utf-8"), status, self.answer_headers())
+
+    def error(self, error: ApiError, *, in_profile: bool = True) -> Response:
+        payload = self.profile.error_payload(error) if in_profile else error.envelope()
+        return BytesResponse(dumps(payload).encode("utf-8"), error.status,
+                             {**self.answer_headers(), **error.headers})
+
+
+@overload
+def endpoint(handler: Handler, *, api: bool = True, authenticate: bool = True,
+             begin: Callable[[Exchange], None] | None = None) -> Endpoint: ...
+@overload
+def endpoint(*, api: bool = True, authenticate: bool = True,
+             begin: Callable[[Exchange], None] | None = None) -> Callable[[Handler], Endpoint]: ...
+
+
+def endpoint(handler: Handler | None = None, *, api: bool = True, authenticate: bool = True,
+             begin: Callable[[Exchange], None] | None = None) -> Endpoint | Callable[[Handler], Endpoint]:
+    """Wrap `handler` in the shell. `api`: the route is part of the OpenAI API (profile, key, the
+    profile's error envelope); `authenticate=False`: the handler reads the key itself (Azure's paths,
+    whose URL checks come first); `begin(ex)` runs first of all (the chat endpoint opens its journal
+    entry there, so even a refused key is journaled)."""
+
+    def wrap(handler: Handler) -> Endpoint:
+        async def serve(request: Request) -> Any:
+            ex = Exchange(request, request.app.state.emulator)
+            if begin is not None:
+                begin(ex)
+            return await run(ex, handler, api=api, authenticate=authenticate)
+
+        serve.__name__ = serve.__qualname__ = handler.__name__
+        serve.__doc__ = handler.__doc__
+        return serve
+
+    return wrap(handler) if handler is not None else wrap
+
+
+async def run(ex: Exchange, handler: Handler, *, api: bool = True, authenticate: bool = True) -> Any:
+    """The shell around one handler call (see the module docstring)."""
+    failure: ApiError | None = None
+    try:
+        if api:
+            ex.profile = PROFILES[ex.state.settings.profile]  # the envelope for a bad profile header
+            ex.profile = profiles.for_request(ex.request.headers, ex.state.settings.profile)
+            if authenticate:
+                ex.authenticate()
+        result = await handler(ex)
+        response = ex.json(result) if isinstance(result, (dict, list)) else _with_headers(result, ex)
+    except ApiError as error:
+        failure, response = error, ex.error(error, in_profile=api)
+    if ex.after is not None:
+        ex.after(response, failure)
+    return response
+
+
+def _with_headers(result: Response | ASGIApp, ex: Exchange) -> Response | ASGIApp:
+    """A response the handler built: the standard headers it lacks are added."""
+    if isinstance(result, Response) and not isinstance(result, BytesResponse):
+        for name, value in ex.answer_headers().items():
+            result.headers.setdefault(name, value)
+    return result
+
+
+def error_answer(request: Request, error: ApiError, rid: str | None = None) -> Response:
+    """An error outside any route (unknown URL, wrong method, a server fault): the live envelope."""
+    ex = Exchange(request, request.app.state.emulator)
+    if rid is not None:
+        ex.request_id = rid
+    return ex.error(error, in_profile=False)
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The request body, refusing more than `limit` bytes (413) without reading it all."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise errors.request_too_large(limit)
+    message = await request.receive()
+    body = message.get("body", b"")
+    if not message.get("more_body"):  # the usual case: the whole body in one message
+        if len(body) > limit:
+            raise errors.request_too_large(limit)
+        return body
+    chunks = [body]
+    size = len(body)
+    while message.get("more_body"):
+        message = await request.receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise errors.request_too_large(limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def check_json_content_type(request: Request) -> None:
+    content_type = request.headers.get("content-type")
+    if content_type is None:
+        return  # clients that send none still send JSON (the live API parses it)
+    media = content_type.split(";", 1)[0].strip().lower()
+    if media != "application/json" and not media.endswith("+json"):
+        raise errors.unsupported_content_type(content_type)

@@ -1,0 +1,103 @@
+"""Pacing: how fast a stream's events leave, and which pacing a stream gets.
+
+One `Pacing` value, set by (first wins) the reply itself (a scenario's `pacing`), the next-N
+override (`Emulator.pace_next`, `POST /_emulator/pacing`), the request's `x-emulator-*` headers,
+then the server's default (`--ttft-ms`, `--tokens-per-second`, `--chunk-tokens`). Everywhere the
+setting is named `ttft_ms`; milliseconds become seconds in one place, `Pacing.delays`.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from .contract import errors
+
+# Per-request pacing headers (documented in the README).
+TTFT_HEADER = "x-emulator-ttft-ms"
+TPS_HEADER = "x-emulator-tokens-per-second"
+CHUNK_HEADER = "x-emulator-chunk-tokens"
+
+
+@dataclass(frozen=True)
+class Pacing:
+    """How a stream is paced. All zero means: as fast as the client reads."""
+
+    ttft_ms: float = 0.0  # time to first token: before the first event
+    tokens_per_second: float = 0.0  # 0: no pause between events
+    chunk_tokens: int = 1  # tokens per content chunk
+
+    @property
+    def is_paced(self) -> bool:
+        return self.ttft_ms > 0 or self.tokens_per_second > 0
+
+    def delays(self, count: int) -> list[float]:
+        """Seconds to wait before each of `count` events: time to first token, then one chunk's tokens each."""
+        if not count:
+            return []
+        per_event = self.chunk_tokens / self.tokens_per_second if self.tokens_per_second > 0 else 0.0
+        return [self.ttft_ms / 1000] + [per_event] * (count - 1)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"ttft_ms": self.ttft_ms, "tokens_per_second": self.tokens_per_second,
+                "chunk_tokens": self.chunk_tokens}
+
+
+def from_headers(headers: Mapping[str, str], default: Pacing) -> Pacing:
+    """The request's pacing headers over `default`; a value that is not a number is a 400."""
+    if TTFT_HEADER not in headers and TPS_HEADER not in headers and CHUNK_HEADER not in headers:
+        return default
+    try:
+        return Pacing(
+            ttft_ms=float(headers.get(TTFT_HEADER, default.ttft_ms)),
+            tokens_per_second=float(headers.get(TPS_HEADER, default.tokens_per_second)),
+            chunk_tokens=max(int(headers.get(CHUNK_HEADER, default.chunk_tokens)), 1),
+        )
+    except ValueError:
+        raise errors.invalid_pacing_header(TTFT_HEADER, TPS_HEADER, CHUNK_HEADER) from None
+
+
+class NextPacing:
+    """A pacing and how many more streams it applies to (None: every stream until cleared)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pacing: Pacing | None = None
+        self._remaining: int | None = None
+
+    def set(self, pacing: Pacing | None, count: int | None = 1) -> None:
+        with self._lock:
+            self._pacing, self._remaining = pacing, count
+
+    def clear(self) -> None:
+        self.set(None, None)
+
+    def take(self) -> Pacing | None:
+        """The pacing for this stream, counting it against the remaining number."""
+        if self._pacing is None:  # the usual case, without taking the lock
+            return None
+        with self._lock:
+            pacing = self._pacing
+            if pacing is None:
+                return None
+            if self._remaining is not None:
+                self._remaining -= 1
+                if self._remaining <= 0:
+                    self._pacing, self._remaining = None, None
+            return pacing
+
+    def status(self) -> dict[str, Any] | None:
+        with self._lock:
+            if self._pacing is None:
+                return None
+            return {**self._pacing.as_dict(), "remaining": self._remaining}
+
+
+def resolve(own: Pacing | None, next_pacing: NextPacing, headers: Mapping[str, str], default: Pacing) -> Pacing:
+    """The pacing of one stream, by the precedence in the module docstring."""
+    if own is not None:
+        return own
+    override = next_pacing.take()
+    if override is not None:
+        return override
+    return from_headers(headers, default)

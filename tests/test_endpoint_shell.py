@@ -1,0 +1,97 @@
+"""What every route does, written once (endpoints/shell.py): the standard headers with a sane
+`openai-processing-ms`, and the same API keys accepted (and refused, in the same words) on every
+route under every profile. Over a real socket with httpx."""
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from emulator import Emulator
+
+PROFILES = ["openai", "azure", "vllm", "lenient"]
+CHAT = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}]}
+AZURE_PATH = "/openai/deployments/gpt-4o-mini/chat/completions?api-version=2024-06-01"
+# (method, path, JSON body) of every OpenAI API route a client calls with its key.
+API_ROUTES = [
+    ("POST", "/v1/chat/completions", CHAT),
+    ("GET", "/v1/models", None),
+    ("GET", "/v1/models/gpt-4o-mini", None),
+    ("GET", "/v1/chat/completions", None),
+    ("GET", "/v1/chat/completions/chatcmpl-unknown", None),
+    ("POST", "/v1/chat/completions/chatcmpl-unknown", {"metadata": {"k": "v"}}),
+    ("DELETE", "/v1/chat/completions/chatcmpl-unknown", None),
+    ("GET", "/v1/chat/completions/chatcmpl-unknown/messages", None),
+]
+STANDARD = ("x-request-id", "openai-processing-ms", "openai-version", "openai-organization")
+
+
+def send(base: str, method: str, path: str, body: object = None, **headers: str) -> httpx.Response:
+    return httpx.request(method, base + path, json=body, headers=headers, timeout=10)
+
+
+def assert_standard_headers(response: httpx.Response) -> None:
+    for name in STANDARD:
+        assert name in response.headers, f"{response.request.url.path} lacks {name}"
+    assert response.headers["x-request-id"].startswith("req_")
+    # A small number: the time spent on this request, not the process clock (the bug it pins).
+    assert 0 <= int(response.headers["openai-processing-ms"]) < 60000
+
+
+@pytest.mark.parametrize("method,path,body", [
+    *API_ROUTES,
+    ("GET", "/_emulator/health", None),
+    ("GET", "/v1/nope", None),                # unknown URL: 404
+    ("DELETE", "/v1/models", None),           # wrong method: 405 handler, 404 envelope
+    ("GET", "/openai/deployments/x/chat/completions", None),  # Azure path on a non-Azure request
+])
+def test_every_route_answers_the_standard_headers(emu, method, path, body):
+    response = send(emu.url, method, path, body, authorization="Bearer sk-test")
+    assert response.status_code < 500
+    assert_standard_headers(response)
+
+
+@pytest.mark.parametrize("path", [AZURE_PATH, "/openai/v1/chat/completions", "/openai/unknown"])
+def test_azure_routes_answer_the_standard_headers(emu, path):
+    response = send(emu.url, "POST", path, CHAT, **{"api-key": "sk-test", "x-emulator-profile": "azure"})
+    assert response.status_code < 500
+    assert_standard_headers(response)
+
+
+def test_errors_carry_the_standard_headers(emu):
+    response = send(emu.url, "GET", "/v1/models")  # no key: 401
+    assert response.status_code == 401
+    assert_standard_headers(response)
+
+
+@pytest.fixture(scope="module")
+def keyed():
+    with Emulator(api_keys=("sk-good",)) as emu:
+        yield emu
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+@pytest.mark.parametrize("method,path,body", API_ROUTES)
+def test_every_route_accepts_the_configured_key(keyed, profile, method, path, body):
+    response = send(keyed.url, method, path, body, authorization="Bearer sk-good", **{"x-emulator-profile": profile})
+    assert response.status_code != 401, response.text
+
+
+@pytest.mark.parametrize("method,path,body", [*API_ROUTES, ("POST", AZURE_PATH, CHAT)])
+def test_azure_api_key_header_works_on_every_route(keyed, method, path, body):
+    response = send(keyed.url, method, path, body, **{"api-key": "sk-good", "x-emulator-profile": "azure"})
+    assert response.status_code != 401, response.text
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+@pytest.mark.parametrize("sent", [{}, {"authorization": "Bearer sk-wrong"}], ids=["no key", "wrong key"])
+def test_a_refused_key_gets_the_same_401_on_every_route(keyed, profile, sent):
+    answers = [send(keyed.url, method, path, body, **sent, **{"x-emulator-profile": profile})
+               for method, path, body in API_ROUTES]
+    assert {r.status_code for r in answers} == {401}
+    assert len({r.text for r in answers}) == 1, [r.text for r in answers]
+
+
+def test_vllm_refuses_a_key_in_its_own_words_everywhere(keyed):
+    for method, path, body in API_ROUTES:
+        response = send(keyed.url, method, path, body, **{"x-emulator-profile": "vllm"})
+        assert response.json() == {"error": "Unauthorized"}, path

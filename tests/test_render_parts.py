@@ -1,0 +1,100 @@
+"""Small direct tests of three parts the SDK tests only see through their effects: the rate
+limiter's budgets, the reply memo's promise that a remembered reply is never changed by serving
+it, and the stamped templates that give each response its own id and timestamp."""
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+
+from emulator.contract.errors import ApiError
+from emulator.contract.models import ModelCatalogue
+from emulator.contract.validate import validate_chat_request
+from emulator.model import builtin
+from emulator.model.memo import ReplyMemo
+from emulator.model.request_options import apply_request_options
+from emulator.pacing import Pacing
+from emulator.ratelimit import RateLimiter
+from emulator.wire.json_body import completion_dict, dumps
+from emulator.wire.render import render
+from emulator.wire.sse import render_events
+from emulator.wire.stamped import json_body, sse_events
+
+CATALOGUE = ModelCatalogue.builtin()
+
+
+def chat_request(**fields):
+    body = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Tell me a story"}], **fields}
+    request = validate_chat_request(body, CATALOGUE)
+    request.raw_key = (json.dumps(body).encode(), "openai", "/v1/chat/completions")
+    return request
+
+
+# --- rate limiter ----------------------------------------------------------------------------------
+def test_each_request_spends_its_keys_budget():
+    limiter = RateLimiter(requests_per_minute=10, tokens_per_minute=1000)
+    first = limiter.consume("sk-a", 100, "gpt-4o-mini")
+    second = limiter.consume("sk-a", 50, "gpt-4o-mini")
+    other = limiter.consume("sk-b", 10, "gpt-4o-mini")
+    assert (first["x-ratelimit-remaining-requests"], first["x-ratelimit-remaining-tokens"]) == ("9", "900")
+    assert (second["x-ratelimit-remaining-requests"], second["x-ratelimit-remaining-tokens"]) == ("8", "850")
+    assert (other["x-ratelimit-remaining-requests"], other["x-ratelimit-remaining-tokens"]) == ("9", "990")
+    assert first["x-ratelimit-limit-requests"] == "10" and first["x-ratelimit-limit-tokens"] == "1000"
+
+
+def test_an_enforced_limit_answers_429_with_retry_headers_and_reset_clears_it():
+    limiter = RateLimiter(requests_per_minute=2, tokens_per_minute=1000, enforce=True)
+    limiter.consume("sk-a", 1, "gpt-4o-mini")
+    limiter.consume("sk-a", 1, "gpt-4o-mini")
+    with pytest.raises(ApiError) as refused:
+        limiter.consume("sk-a", 1, "gpt-4o-mini")
+    assert refused.value.status == 429 and refused.value.code == "rate_limit_exceeded"
+    assert int(refused.value.headers["retry-after"]) >= 1 and "retry-after-ms" in refused.value.headers
+    limiter.reset()
+    assert limiter.consume("sk-a", 1, "gpt-4o-mini")["x-ratelimit-remaining-requests"] == "1"
+
+
+def test_a_token_budget_refuses_a_request_that_would_overspend_it():
+    limiter = RateLimiter(requests_per_minute=100, tokens_per_minute=100, enforce=True)
+    limiter.consume("sk-a", 90, "gpt-4o-mini")
+    with pytest.raises(ApiError) as refused:
+        limiter.consume("sk-a", 20, "gpt-4o-mini")
+    assert "tokens" in refused.value.message
+
+
+# --- reply memo ------------------------------------------------------------------------------------
+@pytest.mark.parametrize("stream", [False, True])
+def test_serving_a_remembered_reply_never_changes_it(stream):
+    memo = ReplyMemo()
+    request = chat_request(stream=stream, n=2, logprobs=True, top_logprobs=2)
+    reply = memo.reply(request, builtin.respond)
+    before = copy.deepcopy(completion_dict(reply, "chatcmpl-x", 0))
+    for _ in range(2):  # what the chat endpoint does with it, twice
+        served = apply_request_options(request, memo.reply(request, builtin.respond))
+        render(served, {}, stream=stream, pacing=Pacing(chunk_tokens=3), include_usage=True)
+    assert memo.reply(request, builtin.respond) is reply
+    assert completion_dict(reply, "chatcmpl-x", 0) == before
+
+
+def test_replies_the_request_options_rewrite_are_not_remembered():
+    memo = ReplyMemo()
+    request = chat_request(modalities=["text", "audio"], audio={"voice": "alloy", "format": "wav"},
+                           model="gpt-4o-audio-preview")
+    assert memo.reply(request, builtin.respond) is not memo.reply(request, builtin.respond)
+
+
+# --- stamped templates -----------------------------------------------------------------------------
+def test_each_json_body_is_the_template_with_its_own_id_and_created():
+    reply = builtin.respond(chat_request())
+    for cid, created in (("chatcmpl-first", 1700000000), ("chatcmpl-second", 1800000000)):
+        stamped = json_body(reply, cid, created)
+        assert stamped == dumps(completion_dict(reply, cid, created)).encode("utf-8")
+
+
+@pytest.mark.parametrize("chunk_tokens", [1, 4])
+def test_each_stream_is_the_template_with_its_own_id_and_created(chunk_tokens):
+    reply = builtin.respond(chat_request(stream=True, n=2))
+    options = {"include_usage": True, "include_obfuscation": True, "chunk_tokens": chunk_tokens}
+    for cid, created in (("chatcmpl-first", 1700000000), ("chatcmpl-second", 1800000000)):
+        assert sse_events(reply, cid, created, **options) == render_events(reply, cid, created, **options)
