@@ -54,12 +54,12 @@ class _File:
         self.prefix = prefix or path.stem  # scenario names: `<prefix>-<n>`, unique across a folder
         self.before = "" if fresh or not path.exists() else path.read_text(encoding="utf-8")
         data = yaml.safe_load(self.before) if self.before.strip() else None
-        existing = (data or {}).get("scenarios") or [] if isinstance(data, dict) else []
+        existing: list[Any] = (data.get("scenarios") or []) if isinstance(data, dict) else []
         self.names = {s.get("name") for s in existing if isinstance(s, dict)}
         self.indent = 2
         if existing:
             found = re.search(r"^scenarios:[ \t]*\n(?:[ \t]*(?:#.*)?\n)*([ \t]*)- ", self.before, re.M)
-            if found is None or set(data) != {"scenarios"}:  # not a plain block list: write it out again
+            if found is None or not isinstance(data, dict) or set(data) != {"scenarios"}:  # not a plain block list: write it out again
                 self.before = HEADER + dump({"scenarios": existing})
             else:
                 self.indent = len(found.group(1))

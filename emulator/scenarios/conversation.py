@@ -157,7 +157,7 @@ def _masked(expected: str) -> re.Pattern[str]:
 
 def turn_difference(expected: list[Any], actual: list[Any], prefix: str) -> tuple[str, Any, Any] | None:
     """The first difference between two conversations, named as the client wrote it (`messages[3].content`)."""
-    for index, (e, a) in enumerate(zip(expected, actual)):
+    for index, (e, a) in enumerate(zip(expected, actual, strict=False)):
         at = f"{prefix}[{index}]"
         e_role, a_role = _role(e), _role(a)
         if e_role != a_role:
@@ -196,7 +196,7 @@ def first_difference(expected: Any, actual: Any, where: str) -> tuple[str, Any, 
                 return found
         return None
     if isinstance(expected, list) and isinstance(actual, list):
-        for index, (e, a) in enumerate(zip(expected, actual)):
+        for index, (e, a) in enumerate(zip(expected, actual, strict=False)):
             found = first_difference(e, a, f"{where}[{index}]")
             if found is not None:
                 return found

@@ -246,8 +246,10 @@ def _response_format(spec: Any) -> Condition:
 
 def _params(spec: dict[str, Any]) -> list[Condition]:
     """`{field: value}`: each top-level body field equals the value (null: the field is absent)."""
-    return [_exact(f"params[{name}]", value, lambda r, n=name: r.body.get(n), lambda r, n=name: n)
-            for name, value in spec.items()]
+    def field(name: str, value: Any) -> Condition:
+        return _exact(f"params[{name}]", value, lambda r: r.body.get(name), lambda r: name)
+
+    return [field(name, value) for name, value in spec.items()]
 
 
 # Each match key and how it becomes conditions (headers and metadata give one per named key).
