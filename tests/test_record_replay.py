@@ -241,13 +241,20 @@ def test_scenarios_answer_before_the_upstream(upstream, tmp_path):
 
 def test_record_timing_keeps_the_pace(upstream, tmp_path):
     upstream.add_scenario({"name": "paced", "match": {"last_user": "paced"}, "priority": 1,
-                           "reply": {"content": "a b c", "pacing": {"time_to_first_token_ms": 200}}})
+                           "reply": {"content": "a b c", "pacing": {"ttft_ms": 200, "tokens_per_second": 10}}})
+    ask = {"model": "gpt-4o-mini", "stream": True, "messages": [{"role": "user", "content": "paced"}]}
     with Emulator(upstream_url=upstream.base_url, record_dir=tmp_path, record_timing=True) as front:
-        client = openai.OpenAI(base_url=front.base_url, api_key="sk-x", max_retries=0)
-        list(client.chat.completions.create(model="gpt-4o-mini", stream=True,
-                                            messages=[{"role": "user", "content": "paced"}]))
+        list(openai.OpenAI(base_url=front.base_url, api_key="sk-x", max_retries=0).chat.completions.create(**ask))
     import yaml
 
     reply = yaml.safe_load((tmp_path / "default.yaml").read_text())["scenarios"][0]["reply"]
-    assert reply["pacing"]["ttft_ms"] >= 200
     assert json.dumps(reply["chunks"]) == json.dumps(["a", " b", " c"])
+    pacing = reply["pacing"]
+    assert pacing["ttft_ms"] >= 200 and len(pacing["gaps_ms"]) == 2 and min(pacing["gaps_ms"]) >= 50  # paced at 100 ms upstream
+    with Emulator(scenario_paths=(tmp_path,), strict=True) as replay:
+        list(openai.OpenAI(base_url=replay.base_url, api_key="sk-x", max_retries=0).chat.completions.create(**ask))
+        offsets = replay.requests[-1].event_offsets_ms
+    # The replayed stream waits at least as long as the recording says before each chunk (sleeps never run short).
+    assert offsets[0] >= pacing["ttft_ms"] - 1
+    assert [later - earlier >= gap - 1 for earlier, later, gap in zip(offsets[1:], offsets[2:], pacing["gaps_ms"],
+                                                                      strict=False)] == [True, True]

@@ -9,6 +9,7 @@ kept: the emulator makes its own, and a re-recording of the same traffic gives t
 from __future__ import annotations
 
 import json
+from itertools import pairwise
 from typing import Any
 
 from ..scenarios.conversation import RESPONSES
@@ -232,7 +233,7 @@ def responses_reply(body: Spec, chunks: list[str]) -> Spec:
 
 # --- timing ---------------------------------------------------------------------------------------
 def _add_timing(step: Spec, exchange: Exchange) -> None:
-    """`--record-timing`: a stream's time to first token and pace; a whole answer's delay."""
+    """`--record-timing`: a stream's time to first token and the gaps between its chunks; a whole answer's delay."""
     if "reply" not in step:
         return
     if not exchange.streamed:
@@ -242,8 +243,8 @@ def _add_timing(step: Spec, exchange: Exchange) -> None:
     if not times:
         return
     pacing: Spec = {"ttft_ms": round(times[0] * 1000)}
-    if len(times) > 1 and times[-1] > times[0]:
-        pacing["tokens_per_second"] = round((len(times) - 1) / (times[-1] - times[0]), 1)
+    if len(times) > 1:
+        pacing["gaps_ms"] = [round((later - earlier) * 1000) for earlier, later in pairwise(times)]
     step["reply"]["pacing"] = pacing
 
 
