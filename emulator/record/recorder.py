@@ -71,7 +71,7 @@ class _File:
         key = canonical_json(plain(match))
         recording = self.by_match.get(key)
         if recording is None:
-            recording = _Recording(self._new_name(), description(exchange.api, exchange.request), match)
+            recording = _Recording(self._new_name(), description(exchange.request), match)
             self.recorded.append(recording)
             self.by_match[key] = recording
         recording.steps.append(step)

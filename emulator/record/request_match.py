@@ -19,9 +19,9 @@ _PREVIEW = 60
 
 def match_for(api: str, body: dict[str, Any], namespace: str = DEFAULT_NAMESPACE) -> dict[str, Any]:
     match: dict[str, Any] = {"api": api, "model": body.get("model", "")}
-    match["conversation"] = [_written(turn) for turn in conv.conversation(api, body)]
-    match["tools"] = conv.tool_set(api, body)
-    match["response_format"] = conv.output_format(api, body)
+    match["conversation"] = [_written(turn) for turn in conv.conversation(body)]
+    match["tools"] = conv.tool_set(body)
+    match["response_format"] = conv.output_format(body)
     params = {name: body[name] for name in PINNED_FIELDS if name in body}
     if params:
         match["params"] = params
@@ -55,9 +55,9 @@ def _preview(value: Any) -> str:
     return repr(text[:_PREVIEW] + "…")
 
 
-def description(api: str, body: dict[str, Any]) -> str:
+def description(body: dict[str, Any]) -> str:
     """One line saying what a recording answers: its last turn."""
-    turns = conv.conversation(api, body)
+    turns = conv.conversation(body)
     if not turns:
         return "(no messages)"
     role, value = next(iter(turns[-1].items()))

@@ -3,8 +3,9 @@
 Recorded scenarios (emulator/record/) pin these with the match keys `conversation`, `tools` and
 `response_format`, so two calls with the same last user message but another system prompt, other
 tools or another history never answer for each other, and every step of a tool loop is its own
-scenario. The form is API-neutral: Chat Completions `messages` and Responses `input` items both
-become a list of one-key entries, `{role: text}` or `{role: {content, tool_calls, name}}`.
+scenario. It reads a Chat Completions body (a Responses request is read as one, with its chain's
+context, before it is matched): a list of one-key entries, `{role: text}` or `{role: {name, content,
+tool_calls}}`.
 
 Long texts are written as `{sha256: <16 hex>, chars: N}`; a text holding `[REDACTED]` (the
 recorder's `--redact` mask) matches any text that agrees outside the masked parts.
@@ -18,7 +19,6 @@ from typing import Any
 
 CHAT = "chat"
 RESPONSES = "responses"
-APIS = (CHAT, RESPONSES)
 
 REDACTED = "[REDACTED]"
 LONG_TEXT = 160  # characters written out; longer texts are pinned by digest
@@ -46,10 +46,8 @@ def api_of_path(path: str) -> str:
 
 
 # --- the canonical form of a request --------------------------------------------------------------
-def conversation(api: str, body: dict[str, Any]) -> list[dict[str, Any]]:
+def conversation(body: dict[str, Any]) -> list[dict[str, Any]]:
     """The request's turns, oldest first, with full texts (the file form digests long ones)."""
-    if api == RESPONSES:
-        return _responses_turns(body)
     names = {call.get("id"): _call_name(call) for m in body.get("messages") or () for call in m.get("tool_calls") or ()}
     return [_chat_turn(m, names) for m in body.get("messages") or ()]
 
@@ -104,32 +102,7 @@ def _chat_turn(message: dict[str, Any], names: dict[Any, str]) -> dict[str, Any]
     return _turn(role, _content(message.get("content")), tool_calls=calls, name=name)
 
 
-def _responses_turns(body: dict[str, Any]) -> list[dict[str, Any]]:
-    turns: list[dict[str, Any]] = []
-    if body.get("instructions"):
-        turns.append({"system": _content(body["instructions"])})
-    items = body.get("input")
-    if isinstance(items, str):
-        return turns + [{"user": items}]
-    names = {i.get("call_id"): i.get("name", "") for i in items or () if i.get("type") == "function_call"}
-    for item in items or ():
-        kind = item.get("type", "message")
-        if kind == "message":
-            turns.append(_turn(item.get("role", ""), _content(item.get("content"))))
-        elif kind in ("function_call", "custom_tool_call"):
-            call = {"name": item.get("name", ""), "arguments": _arguments(item.get("arguments", item.get("input")))}
-            if turns and "tool_calls" in (turns[-1].get("assistant") or {}):
-                turns[-1]["assistant"]["tool_calls"].append(call)  # parallel calls: one assistant turn
-            else:
-                turns.append({"assistant": {"tool_calls": [call]}})
-        elif kind in ("function_call_output", "custom_tool_call_output"):
-            turns.append(_turn("tool", _content(item.get("output")), name=names.get(item.get("call_id"))))
-        elif kind != "reasoning":  # reasoning items carry no text a reader compares
-            turns.append({kind: digest(canonical_json(item))})
-    return turns
-
-
-def tool_set(api: str, body: dict[str, Any]) -> list[dict[str, str]]:
+def tool_set(body: dict[str, Any]) -> list[dict[str, str]]:
     """The offered tools in order, each `{name: digest of its whole definition}`."""
     tools = list(body.get("tools") or ()) + list(body.get("functions") or ())
     return [{_tool_name(t): digest(canonical_json(t))} for t in tools]
@@ -140,9 +113,9 @@ def _tool_name(tool: dict[str, Any]) -> str:
     return inner.get("name") or tool.get("type", "tool")
 
 
-def output_format(api: str, body: dict[str, Any]) -> str | dict[str, Any]:
+def output_format(body: dict[str, Any]) -> str | dict[str, Any]:
     """`text` (the default), or the format's type, name and a digest of the whole format."""
-    fmt = ((body.get("text") or {}).get("format") if api == RESPONSES else body.get("response_format")) or {}
+    fmt = body.get("response_format") or {}
     if fmt.get("type", "text") == "text":
         return "text"
     name = fmt.get("name") or (fmt.get("json_schema") or {}).get("name")

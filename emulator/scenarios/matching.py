@@ -222,17 +222,17 @@ def _value(value: Any) -> str:
     return _show(conv.canonical_json(value))
 
 
-def _canonical(request: ChatRequest, what: Callable[[str, dict[str, Any]], Any]) -> Any:
-    """`what(api, body)` once per request, however many recorded scenarios ask."""
+def _canonical(request: ChatRequest, what: Callable[[dict[str, Any]], Any]) -> Any:
+    """`what(body)` once per request, however many recorded scenarios ask."""
     cache = request.__dict__.setdefault("_canonical_forms", {})
     if what not in cache:
-        cache[what] = what(_api(request), request.body)
+        cache[what] = what(request.body)
     return cache[what]
 
 
 def _conversation(spec: list[Any]) -> Condition:
     return _exact("conversation", spec, lambda r: _canonical(r, conv.conversation),
-                  lambda r: "input" if _api(r) == conv.RESPONSES else "messages", conv.turn_difference)
+                  lambda r: "messages", conv.turn_difference)
 
 
 def _tools(spec: list[Any]) -> Condition:
@@ -241,7 +241,7 @@ def _tools(spec: list[Any]) -> Condition:
 
 def _response_format(spec: Any) -> Condition:
     return _exact("response_format", spec, lambda r: _canonical(r, conv.output_format),
-                  lambda r: "text.format" if _api(r) == conv.RESPONSES else "response_format")
+                  lambda r: "response_format")
 
 
 def _params(spec: dict[str, Any]) -> list[Condition]:
