@@ -186,11 +186,19 @@ def test_the_upstream_key_replaces_the_clients(upstream):
     assert upstream.requests[-1].headers["authorization"] == "Bearer sk-upstream-only"
 
 
-def test_models_pass_through():
-    upstream_models = Emulator(extra_models=("upstream-only-model",))
-    with upstream_models, Emulator(upstream_url=upstream_models.base_url) as front:
-        ids = [m.id for m in openai.OpenAI(base_url=front.base_url, api_key="sk-x").models.list()]
+def test_models_and_stored_completions_pass_through():
+    with Emulator(extra_models=("upstream-only-model",)) as upstream, \
+            Emulator(upstream_url=upstream.base_url) as front:
+        client = openai.OpenAI(base_url=front.base_url, api_key="sk-x", max_retries=0)
+        ids = [m.id for m in client.models.list()]
+        stored = client.chat.completions.create(model="gpt-4o-mini", store=True,
+                                                messages=[{"role": "user", "content": "keep this"}])
+        again = client.chat.completions.retrieve(stored.id)
+        listed = [c.id for c in client.chat.completions.list()]
     assert "upstream-only-model" in ids
+    assert again.choices[0].message.content == stored.choices[0].message.content and stored.id in listed
+    assert [e.path for e in upstream.requests if e.method == "GET"] == [
+        "/v1/models", f"/v1/chat/completions/{stored.id}", "/v1/chat/completions"]
 
 
 def test_a_stream_is_passed_on_as_it_arrives(upstream):
