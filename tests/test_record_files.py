@@ -123,3 +123,10 @@ def test_refusals_finish_reasons_logprobs_and_usage_replay_as_sent(upstream, tmp
         replayed = seen(openai.OpenAI(base_url=emu.base_url, api_key="sk-x", max_retries=0))
     assert live[0][1] == "I can't help." and live[1][2] == "length" and live[2][3]["content"]
     assert replayed == live
+
+
+def test_a_recording_that_cannot_be_written_still_answers(upstream, tmp_path, caplog):
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the recordings folder should be")
+    assert record(upstream, blocked, [{"role": "user", "content": "hi"}]) == "UPSTREAM: hi"
+    assert "could not record POST /v1/chat/completions" in caplog.text

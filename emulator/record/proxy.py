@@ -108,8 +108,9 @@ class Proxy:
                             secrets=_secrets(request.headers, self.upstream))
         try:
             name = self.recorder.record(exchange)
-        except OSError as error:  # a full disk must not fail the client's call; the log says what was lost
-            log.error("could not record %s %s: %s", request.method, request.path, error)
+        except Exception:  # the client has its answer; a full disk (or a bug) must not turn it into a 500
+            log.exception("could not record %s %s; the client got its answer, the recording lacks it",
+                          request.method, request.path)
             return
         log.info("recorded %s %s as %s", request.method, request.path, name)
 
