@@ -266,3 +266,15 @@ def test_record_timing_keeps_the_pace(upstream, tmp_path):
     assert offsets[0] >= pacing["ttft_ms"] - 1
     assert [later - earlier >= gap - 1 for earlier, later, gap in zip(offsets[1:], offsets[2:], pacing["gaps_ms"],
                                                                       strict=False)] == [True, True]
+
+
+def test_record_timing_keeps_a_whole_answers_delay(upstream, tmp_path):
+    upstream.add_scenario({"name": "slow", "match": {"last_user": "slow"}, "priority": 1,
+                           "reply": {"content": "late"}, "fault": {"delay_ms": 150}})
+    with Emulator(upstream_url=upstream.base_url, record_dir=tmp_path, record_timing=True) as front:
+        openai.OpenAI(base_url=front.base_url, api_key="sk-x", max_retries=0).chat.completions.create(
+            model="gpt-4o-mini", messages=[{"role": "user", "content": "slow"}])
+    import yaml
+
+    scenario = yaml.safe_load((tmp_path / "default.yaml").read_text())["scenarios"][0]
+    assert scenario["reply"]["content"] == "late" and scenario["fault"]["delay_ms"] >= 150
