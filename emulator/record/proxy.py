@@ -17,7 +17,6 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from ..journal import JournalEntry
-
 from ..scenarios.engine import DEFAULT_NAMESPACE, NAMESPACE_HEADER
 from .exchange import EventReader, Exchange
 from .recorder import Recorder
