@@ -40,7 +40,10 @@ async def _wait(receive: Receive, seconds: float) -> bool:
 @dataclass
 class Fault:
     delay: float = 0.0  # seconds before anything is sent
+    name: ClassVar[str] = "delay"  # its name in scenario files and the catalogue below (`fault: cut_after`)
     resets: ClassVar[bool] = False  # drop the connection once the stream's events are sent
+    # The client never gets the whole answer: it should retry or report the failure.
+    incomplete: ClassVar[bool] = False
 
     def stream_events(self, events: list[bytes], delays: list[float]) -> tuple[list[bytes], list[float]]:
         """The events (and pauses before each) this fault sends instead of the normal stream."""
@@ -74,6 +77,9 @@ class Delay(Fault):
 class Stall(Fault):
     """Send nothing at all until the client gives up; then stop (after `max_seconds` at most, reset)."""
 
+    name: ClassVar[str] = "stall"
+    incomplete: ClassVar[bool] = True
+
     max_seconds: float = 300.0
 
     def response(self, events: list[bytes], headers: dict[str, str], pacing: Pacing) -> ASGIApp:
@@ -91,6 +97,9 @@ class Stall(Fault):
 class CutAfter(Fault):
     """Send `chunks` events, then end the body without `[DONE]`."""
 
+    name: ClassVar[str] = "cut_after"
+    incomplete: ClassVar[bool] = True
+
     chunks: int = 1
 
     def stream_events(self, events: list[bytes], delays: list[float]) -> tuple[list[bytes], list[float]]:
@@ -101,6 +110,9 @@ class CutAfter(Fault):
 @dataclass
 class ErrorEvent(Fault):
     """After `after` chunks, a `data: {"error": {...}}` event, then the end (docs/live-api.md#streaming)."""
+
+    name: ClassVar[str] = "error_event"
+    incomplete: ClassVar[bool] = True
 
     error: dict[str, Any] = field(default_factory=dict)  # the envelope, {"error": {...}}
     after: int = 2
@@ -115,6 +127,8 @@ class ErrorEvent(Fault):
 class MalformedChunk(Fault):
     """After `after` chunks, one event whose data is not JSON; the stream then goes on."""
 
+    name: ClassVar[str] = "malformed_chunk"
+
     after: int = 2
 
     def stream_events(self, events: list[bytes], delays: list[float]) -> tuple[list[bytes], list[float]]:
@@ -125,6 +139,9 @@ class MalformedChunk(Fault):
 @dataclass
 class ConnectionReset(Fault):
     """Drop the TCP connection: before any byte (`after` 0), or after `after` chunks of a stream."""
+
+    name: ClassVar[str] = "connection_reset"
+    incomplete: ClassVar[bool] = True
 
     after: int = 0
     resets: ClassVar[bool] = True
@@ -149,6 +166,8 @@ class ConnectionReset(Fault):
 @dataclass
 class Keepalive(Fault):
     """`count` SSE comment lines (`: ping`), `interval` seconds apart, before the first chunk."""
+
+    name: ClassVar[str] = "keepalive"
 
     count: int = 3
     interval: float = 0.02
@@ -178,16 +197,16 @@ class FaultKind:
 
 
 CATALOGUE: dict[str, FaultKind] = {kind.name: kind for kind in (
-    FaultKind("stall", lambda spec, delay: Stall(delay, spec.get("stall_max_seconds", 300.0)),
+    FaultKind(Stall.name, lambda spec, delay: Stall(delay, spec.get("stall_max_seconds", 300.0)),
               shorthand={"stall": True}, options=("stall_max_seconds",), written="stall: true"),
-    FaultKind("cut_after", lambda spec, delay: CutAfter(delay, spec["cut_after"])),
-    FaultKind("error_event", lambda spec, delay: ErrorEvent(delay, spec["error_event"], spec.get("after", 2)),
+    FaultKind(CutAfter.name, lambda spec, delay: CutAfter(delay, spec["cut_after"])),
+    FaultKind(ErrorEvent.name, lambda spec, delay: ErrorEvent(delay, spec["error_event"], spec.get("after", 2)),
               shorthand={"error_event": "server_error"}, after=True),
-    FaultKind("malformed_chunk", lambda spec, delay: MalformedChunk(delay, spec.get("after", 2)),
+    FaultKind(MalformedChunk.name, lambda spec, delay: MalformedChunk(delay, spec.get("after", 2)),
               shorthand={"malformed_chunk": True}, after=True),
-    FaultKind("connection_reset", lambda spec, delay: ConnectionReset(delay, spec.get("after", 0)),
+    FaultKind(ConnectionReset.name, lambda spec, delay: ConnectionReset(delay, spec.get("after", 0)),
               shorthand={"connection_reset": True}, after=True),
-    FaultKind("keepalive", lambda spec, delay: Keepalive(delay, spec["keepalive"],
+    FaultKind(Keepalive.name, lambda spec, delay: Keepalive(delay, spec["keepalive"],
                                                          spec.get("keepalive_interval_ms", 20) / 1000),
               shorthand={"keepalive": 3}, options=("keepalive_interval_ms",), written="keepalive"),
 )}

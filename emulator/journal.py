@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 STRING_LIMIT = 16 * 1024
 JOURNAL_ENTRY = "emulator.journal_entry"  # the ASGI scope key under which an endpoint leaves its entry
 ENTRY_OVERHEAD = 512  # bytes the bookkeeping of one entry costs beyond its bodies
+# Response headers that ask a client to wait, or say whether to retry at all (as the official SDKs read them).
+RETRY_HEADERS = ("retry-after", "retry-after-ms", "x-should-retry")
 
 
 @dataclass
@@ -47,6 +49,17 @@ class JournalEntry:
     request_bytes: int = 0  # the raw body's length, when the endpoint knows it (spares a walk of the body)
     truncated: bool = False  # a body string was cut to a marker
     near_misses: list[NearMiss] | None = None  # strict mode's misses: the scenarios that came closest
+    query: str = ""  # the URL's query string
+    retry_headers: dict[str, str] = field(default_factory=dict)  # those of RETRY_HEADERS the response sent
+    fault: str | None = None  # the named fault (faults.py) the reply was delivered with
+    chaos: str | None = None  # the fault or error that chaos injected (chaos.py)
+    # What reached the client, for streams and faulted replies (delivery.py): "sending" while in flight, then
+    # "complete", "cut" (a fault ended the answer early), "reset" (the server dropped the connection) or
+    # "hung_up" (the client closed the connection before the end).
+    delivery: str | None = None
+    bytes_sent: int = 0  # body bytes written, for the replies `delivery` follows
+    cut_body: list[bytes] | None = None  # what went out of a stream a fault cut short (its partial answer)
+    ended_ms: float | None = None  # when the last byte went out or the client hung up, in ms after arrival
 
     @property
     def model(self) -> str | None:
@@ -65,6 +78,18 @@ class JournalEntry:
     def error(self) -> dict[str, Any] | None:
         error = self.response.get("error") if isinstance(self.response, dict) else None
         return error if isinstance(error, dict) else None
+
+    @property
+    def arrived(self) -> float:
+        """When the request arrived, in monotonic seconds (`time.perf_counter`): for measuring waits."""
+        return self.started
+
+    @property
+    def finished(self) -> float:
+        """When the response was done, in monotonic seconds: its last byte or the hang-up when known,
+        else when the endpoint handed it over (a plain JSON body goes out at once)."""
+        ms = self.ended_ms if self.ended_ms is not None else self.duration_ms
+        return self.started + ms / 1000
 
     def event_sent(self) -> None:
         """Note that one more stream event was written (paced streams call this per event)."""
@@ -100,8 +125,8 @@ class Journal:
         # Told of each change: ("added", entry) or ("cleared", None). The live inspector listens.
         self.listeners: list[Listener] = []
 
-    def start(self, method: str, path: str, headers: dict[str, str]) -> JournalEntry:
-        return JournalEntry(next(self._ids), unix_time(), method, path, headers, None)
+    def start(self, method: str, path: str, headers: dict[str, str], query: str = "") -> JournalEntry:
+        return JournalEntry(next(self._ids), unix_time(), method, path, headers, None, query=query)
 
     def add(self, entry: JournalEntry, response_bytes: int = 0) -> None:
         """Journal a finished entry. `entry.request_bytes` and `response_bytes` (the raw sizes, when
@@ -248,7 +273,7 @@ class JournalMiddleware:
             await self.app(scope, receive, send)
             return
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
-        entry = self.journal.start(method, path, headers)
+        entry = self.journal.start(method, path, headers, scope.get("query_string", b"").decode("latin-1"))
         request_body: list[bytes] = []
         response_body: list[bytes] = []
         is_json = [False]

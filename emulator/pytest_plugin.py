@@ -49,6 +49,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="fail a test that loaded a scenario no request used")
     group.addoption("--chat-emulator-profile", default=None, metavar="NAME",
                     help="compatibility profile: openai (default), vllm, azure or lenient")
+    group.addoption("--chat-emulator-client-hygiene", action="store_true", default=None,
+                    help="after each test, fail it for client hygiene problems: an unread usage chunk, an API "
+                         "key in a URL or body, a conversation past the context window")
     recordings.add_options(group, parser)
     parser.addini("chat_emulator_scenarios", "scenario files or folders loaded for every test", type="paths",
                   default=[])
@@ -62,6 +65,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                   type="bool", default=False)
     parser.addini("chat_emulator_profile", "compatibility profile: openai (default), vllm, azure or lenient",
                   default="openai")
+    parser.addini("chat_emulator_client_hygiene", "after each test, fail it for client hygiene problems",
+                  type="bool", default=False)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -184,7 +189,16 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
         report = handle.unused_report() if _option(item.config, "assert_all_used") else None
         if report is not None:
             pytest.fail(report, pytrace=False)
+        if _option(item.config, "client_hygiene"):
+            _check_hygiene(handle)
     return result
+
+
+def _check_hygiene(handle: Emulator) -> None:
+    try:
+        handle.assert_client_hygiene()
+    except AssertionError as problems:
+        pytest.fail(str(problems), pytrace=False)
 
 
 def _handle_of(item: pytest.Item) -> Emulator | None:

@@ -27,6 +27,7 @@ from .app import ChatFastPath, build_app
 from .config import DEFAULT_API_KEY, Settings
 from .logs import AccessLog
 from .state import EmulatorState
+from .user.client_checks import ClientAssertions
 from .user.clients import Clients
 from .user.reports import Reports
 
@@ -44,7 +45,7 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-class Emulator(Clients, Reports):
+class Emulator(Clients, Reports, ClientAssertions):
     """An emulator server. `Emulator(port=0)` picks a free port; `base_url` ends in `/v1`.
     `Emulator(settings)` or `Emulator(**settings)` (the fields of `Settings`), or both: the keywords win."""
 
@@ -192,7 +193,7 @@ class Emulator(Clients, Reports):
 
     # --- resetting ------------------------------------------------------------------------------
     def reset(self) -> None:
-        """Forget the journal, rate-limit windows, pacing set for the next streams, scenarios added at run
+        """Forget the journal, rate-limit windows, chaos, pacing set for the next streams, scenarios added at run
         time (from Python or the admin API), sequence positions and in-memory stored completions; the
         scenario files the server started with stay. Also forgets `allow_unmatched()`."""
         super().reset()

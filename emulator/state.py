@@ -15,6 +15,7 @@ from .ratelimit import RateLimiter
 from .store import CompletionStore, open_store
 
 if TYPE_CHECKING:
+    from .chaos import Chaos
     from .record.proxy import Proxy
     from .scenarios.engine import ScenarioEngine
 
@@ -30,6 +31,7 @@ class EmulatorState:
     started_at: float = field(default_factory=time.time)
     next_pacing: NextPacing = field(default_factory=NextPacing)  # set live through the admin API
     catalogues: dict[str, Catalogue] = field(default_factory=dict)  # per profile, built on first use
+    chaos: Chaos | None = None  # faults and errors injected at rates (chaos.py), set at run time
     proxy: "Proxy | None" = None  # `--upstream`: what no scenario answers goes there (record/proxy.py)
 
     @classmethod
@@ -59,11 +61,12 @@ class EmulatorState:
         return catalogue
 
     def reset(self) -> None:
-        """Forget what requests left behind: journal, rate-limit windows, pacing set for the next streams,
+        """Forget what requests left behind: journal, rate-limit windows, chaos, pacing set for the next streams,
         added scenarios and sequence state, and in-memory stored completions (a `--store` file is kept:
         it exists to outlive the server)."""
         self.journal.clear()
         self.limiter.reset()
+        self.chaos = None
         self.next_pacing.clear()
         self.scenarios.reset()
         if not self.store.persistent:

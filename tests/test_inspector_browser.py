@@ -201,3 +201,31 @@ def test_with_an_admin_token_the_page_passes_it_on(browser, make_emulator):
         sync_api.expect(page.locator("#request-body")).to_contain_text("Tell me about the inspector")
     finally:
         page.close()
+
+
+def test_client_checks_report_names_the_offending_requests(page, emu):
+    emu.fail_next(1, error={"shortcut": "rate_limit_exceeded", "retry_after_ms": 1500})
+    with httpx.Client(base_url=emu.base_url, headers={"Authorization": "Bearer sk-browser"}) as http:
+        for _ in range(2):  # a client that retries at once, ignoring retry-after-ms
+            if http.post("/chat/completions", json={"model": "gpt-4o-mini", "messages": USER}).status_code < 400:
+                break
+    failed, retry = emu.requests
+    page.click("#run-checks")
+    findings = page.locator("#checks-findings li")
+    sync_api.expect(findings).to_have_count(1)
+    sync_api.expect(findings.nth(0).locator(".tag")).to_have_text("retry_too_soon")
+    sync_api.expect(findings.nth(0)).to_contain_text(f"#{retry.id} (")
+    sync_api.expect(findings.nth(0)).to_contain_text("the response asked for 1500.0 ms")
+    sync_api.expect(page.locator("#checks-summary")).to_have_text("1 problem in 2 requests:")
+    findings.nth(0).click()
+    sync_api.expect(page.locator("#detail-title")).to_have_text(f"#{failed.id} POST /v1/chat/completions")
+    emu.chaos({"server_error": 1}, seed=1)  # every request now: the list tags what chaos did
+    with pytest.raises(openai.InternalServerError):
+        openai.OpenAI(base_url=emu.base_url, api_key="sk-browser", max_retries=0).chat.completions.create(
+            model="gpt-4o-mini", messages=USER)
+    sync_api.expect(page.locator(f'#requests tbody tr[data-id="{emu.requests[-1].id}"] .tag.fault')).to_have_text(
+        "chaos: server_error")
+    emu.stop_chaos()
+    page.screenshot(path=str(ARTIFACTS / "inspector-client-checks.png"))
+    page.click("#clear")
+    sync_api.expect(page.locator("#checks-summary")).to_contain_text("No problems in 0 requests")

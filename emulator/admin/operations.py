@@ -182,12 +182,50 @@ class AdminOperations:
     def _engine(self) -> ScenarioEngine:
         return self.state.scenarios
 
+    # --- chaos: faults and errors at seeded rates (chaos.py) -----------------------------------------
+    def chaos(self, rates: dict[str, float], seed: int) -> dict[str, Any]:
+        """Inject named faults and errors (`{"rate_limit_exceeded": 0.05, "cut_after": 0.02}`) into that share
+        of chat requests from now on, drawn from `seed`: the same seed and request order give the same faults."""
+        from ..chaos import Chaos, ChaosError
+
+        try:
+            self.state.chaos = Chaos(rates, seed)
+        except ChaosError as error:
+            raise ApiError(400, f"Invalid chaos: {error}.", param=error.param, code="invalid_chaos") from None
+        return self.chaos_status()
+
+    def chaos_status(self) -> dict[str, Any]:
+        """The rates and seed in force (null when off), requests drawn for and faults injected by name."""
+        chaos = self.state.chaos
+        return chaos.status() if chaos is not None else {"rates": None, "seed": None, "requests": 0, "injected": {}}
+
+    def stop_chaos(self) -> dict[str, Any]:
+        """Stop injecting; returns what the run injected."""
+        status = self.chaos_status()
+        self.state.chaos = None
+        return status
+
+    # --- client-behaviour checks (client_checks/) -------------------------------------------------------
+    def client_checks(self, *, backoff_ms: float | None = None, max_retries: int | None = None,
+                      max_turns: int | None = None) -> dict[str, Any]:
+        """Retries, streams, agent loops and hygiene, judged over the journal."""
+        from ..client_checks import CheckOptions, client_checks, settled
+
+        options = CheckOptions(max_retries=max_retries, max_turns=max_turns)
+        if backoff_ms is not None:
+            options.backoff_ms = backoff_ms
+        for name, value in (("backoff_ms", options.backoff_ms), ("max_retries", max_retries), ("max_turns", max_turns)):
+            if value is not None and value < 0:
+                raise ApiError(400, f"'{name}' must be >= 0.", param=name, code="invalid_value")
+        return client_checks(settled(self.state.journal), options)
+
     # --- everything --------------------------------------------------------------------------------
     def reset(self) -> None:
         """Forget what requests and the run time left behind: the journal, rate-limit windows, pacing set
         for the next streams, scenarios added at run time, sequence positions, in-memory stored
-        completions. The files the server started with stay."""
+        completions, chaos. The files the server started with stay."""
         self.state.reset()
+
 
 def _status_test(status: int | str | None) -> Callable[[int], bool] | None:
     if status is None or status == "":

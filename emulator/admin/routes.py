@@ -7,6 +7,7 @@ import json
 from importlib import resources
 from typing import Any, Awaitable, Callable
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -192,6 +193,40 @@ async def clear_faults(ex: Exchange, ops: AdminOperations) -> Any:
 
 
 @admin_endpoint
+async def get_chaos(ex: Exchange, ops: AdminOperations) -> Any:
+    return ops.chaos_status()
+
+
+@admin_endpoint
+async def set_chaos(ex: Exchange, ops: AdminOperations) -> Any:
+    body = object_body(await json_body(ex.request))
+    only(body, {"rates", "seed"})
+    for name in ("rates", "seed"):
+        if name not in body:
+            raise ApiError(400, f"Missing required parameter: '{name}'.", param=name, code="missing_required_parameter")
+    return ops.chaos(body["rates"], body["seed"])
+
+
+@admin_endpoint
+async def stop_chaos(ex: Exchange, ops: AdminOperations) -> Any:
+    return ops.stop_chaos()
+
+
+@admin_endpoint
+async def client_checks(ex: Exchange, ops: AdminOperations) -> Any:
+    backoff = ex.request.query_params.get("backoff_ms")
+    try:
+        backoff_ms = float(backoff) if backoff else None
+    except ValueError:
+        raise ApiError(400, f"Invalid 'backoff_ms': expected a number, but got {backoff!r} instead.",
+                       param="backoff_ms", code="invalid_type") from None
+    # In a worker thread: the checks wait for streams still going out, which this event loop sends.
+    return await run_in_threadpool(ops.client_checks, backoff_ms=backoff_ms,
+                                   max_retries=int_param(ex.request, "max_retries"),
+                                   max_turns=int_param(ex.request, "max_turns"))
+
+
+@admin_endpoint
 async def reset(ex: Exchange, ops: AdminOperations) -> Any:
     ops.reset()
     return {"reset": True}
@@ -247,5 +282,9 @@ def admin_routes() -> list[BaseRoute]:
         Route(PREFIX + "/sequences/reset", reset_sequences, methods=["POST"]),
         Route(PREFIX + "/faults", set_fault, methods=["POST"]),
         Route(PREFIX + "/faults", clear_faults, methods=["DELETE"]),
+        Route(PREFIX + "/chaos", get_chaos, methods=["GET"]),
+        Route(PREFIX + "/chaos", set_chaos, methods=["POST"]),
+        Route(PREFIX + "/chaos", stop_chaos, methods=["DELETE"]),
+        Route(PREFIX + "/client-checks", client_checks, methods=["GET"]),
         Route(PREFIX + "/reset", reset, methods=["POST"]),
     ]

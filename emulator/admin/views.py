@@ -13,6 +13,7 @@ def summary(entry: JournalEntry) -> dict[str, Any]:
         "model": entry.model, "matched": entry.matched, "status": entry.status,
         "duration_ms": round(entry.duration_ms, 3), "stream": entry.stream, "usage": entry.usage,
         "error": error.get("message") if error else None, "truncated": entry.truncated,
+        "fault": entry.fault, "chaos": entry.chaos,
     }
 
 
@@ -24,7 +25,8 @@ def detail(entry: JournalEntry) -> dict[str, Any]:
         "headers": _redact(entry.headers), "request": entry.body, "response": entry.response,
         "events": None if events is None else [
             {"data": text, "offset_ms": offsets[i] if i < len(offsets) else None} for i, text in enumerate(events)],
-        "size": entry.size,
+        "size": entry.size, "delivery": entry.delivery, "ended_ms": entry.ended_ms,
+        "retry_headers": entry.retry_headers,
         "near_misses": None if entry.near_misses is None else [m.to_json() for m in entry.near_misses],
     }
 

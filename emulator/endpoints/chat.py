@@ -4,13 +4,16 @@ from __future__ import annotations
 import time
 from typing import Any, Protocol
 
+from ..chaos import inject
 from ..contract.chat_request import ChatRequest
 from ..contract.errors import ApiError
 from ..contract.validate import parse_json_object, validate_chat_request
-from ..journal import JOURNAL_ENTRY, JournalEntry
+from ..delivery import watch_delivery
+from ..journal import JOURNAL_ENTRY, RETRY_HEADERS, JournalEntry
 from ..model.request_options import apply_request_options
 from ..pacing import resolve as resolve_pacing
 from ..profiles import IGNORED_FIELDS_HEADER
+from ..reply import Reply
 from ..respond import NoScenarioMatched, respond_or_forward
 from ..state import EmulatorState
 from ..store import make_record
@@ -33,12 +36,14 @@ def _begin(ex: Exchange) -> None:
     """Open the journal entry first (the access log reads it), and close it with the answer."""
     # ASGI header names are already lower-case; one pass here (Starlette's Headers looks each key up again).
     headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in ex.request.scope["headers"]}
-    entry = ex.request.scope[JOURNAL_ENTRY] = ex.state.journal.start("POST", ex.request.scope["path"], headers)
+    entry = ex.request.scope[JOURNAL_ENTRY] = ex.state.journal.start(
+        "POST", ex.request.scope["path"], headers, ex.request.scope.get("query_string", b"").decode("latin-1"))
 
     def record(response: Any, error: ApiError | None) -> None:
         if error is not None:
             entry.status, entry.response = error.status, ex.profile.error_payload(error)
             entry.matched = error.scenario  # a scripted error names its scenario
+            entry.retry_headers = {name: error.headers[name] for name in RETRY_HEADERS if name in error.headers}
             if isinstance(error, NoScenarioMatched):
                 entry.near_misses = error.near_misses
         entry.duration_ms = (time.perf_counter() - ex.started) * 1000
@@ -79,6 +84,8 @@ async def serve_chat(ex: Exchange, route: ChatRoute | None) -> Any:
         return await proxy.answer(request, entry.headers, raw, chat.body, entry)
     reply = apply_request_options(chat, chosen)
     entry.matched = reply.source
+    if state.chaos is not None:
+        reply = _with_chaos(state, chat, reply, entry)
     limits = state.limiter.consume(ex.api_key, reply.usage.total_tokens, chat.model.id)
     pacing = resolve_pacing(reply.pacing, state.next_pacing, entry.headers, state.settings.pacing) \
         if chat.stream else state.settings.pacing
@@ -88,10 +95,22 @@ async def serve_chat(ex: Exchange, route: ChatRoute | None) -> Any:
     _record(state, chat, rendered, entry, ex.request_id)
     if rendered.events is not None and reply.fault is None and not rendered.paced:
         entry.all_events_sent()  # one write: the journal needs no timing per event
-    return rendered.response
+    if rendered.events is None and reply.fault is None:
+        return rendered.response  # a plain JSON body: it goes out at once
+    return watch_delivery(rendered.response, entry, reply.fault)  # the client checks read how it ended
 
 
 create_chat_completion = chat_endpoint()
+
+
+def _with_chaos(state: EmulatorState, chat: ChatRequest, reply: Reply, entry: JournalEntry) -> Reply:
+    """The reply with the fault chaos draws for this request, if any (an error is raised)."""
+    assert state.chaos is not None
+    drawn = state.chaos.draw()
+    if drawn is None:
+        return reply
+    entry.chaos = drawn
+    return inject(drawn, reply, chat)
 
 
 def _ignored_header(ignored: list[str]) -> dict[str, str]:

@@ -1,5 +1,5 @@
 // The chat-emulator inspector: lists journal entries live (SSE, polling as a fallback), shows one in
-// detail (request, response, stream chunks with their timing) and the loaded scenarios.
+// detail (request, response, stream chunks with their timing), the loaded scenarios and the client checks.
 // Plain JavaScript, no build step, no dependencies.
 "use strict";
 
@@ -12,6 +12,7 @@ let source = null;
 let pollTimer = null;
 let reloadTimer = null;
 let scenarioTimer = null;
+let checksTimer = null;
 
 const $ = (id) => document.getElementById(id);
 
@@ -72,6 +73,13 @@ function renderRow(entry) {
   const usage = entry.usage;
   const path = cell(entry.path);
   if (entry.stream) path.insertAdjacentHTML("beforeend", '<span class="tag">stream</span>');
+  const fault = entry.chaos || entry.fault;                    // named, so no markup can come in
+  if (fault) {
+    const tag = document.createElement("span");
+    tag.className = "tag fault";
+    tag.textContent = (entry.chaos ? "chaos: " : "") + fault;
+    path.append(tag);
+  }
   tr.append(
     cell(fmtTime(entry.time)), cell(entry.method), path, cell(entry.model),
     cell(entry.matched || "—", entry.matched === "builtin" ? "matched matched-builtin" : "matched"),
@@ -121,6 +129,7 @@ function onNewEntry(entry) {
   if (filters().q) scheduleReload();                   // text search needs the server
   else if (passesLocalFilters(entry)) addEntry(entry);
   scheduleScenarios();
+  scheduleChecks();
 }
 
 function showStats(stats) {
@@ -141,7 +150,7 @@ function connect() {
   source = new EventSource(withToken(base + "/requests/stream?after=" + lastId));
   source.addEventListener("open", () => { $("live").textContent = "live"; $("live").className = "badge live"; });
   source.addEventListener("request", (event) => onNewEntry(JSON.parse(event.data)));
-  source.addEventListener("cleared", () => { clearList(); closeDetail(); scheduleScenarios(); });
+  source.addEventListener("cleared", () => { clearList(); closeDetail(); scheduleScenarios(); scheduleChecks(); });
   source.addEventListener("resync", reload);
   source.addEventListener("error", () => {
     // EventSource reconnects by itself; if the server refuses outright, poll instead.
@@ -223,6 +232,8 @@ async function select(id) {
   $("detail-meta").textContent = [
     fmtTime(entry.time), "status " + entry.status, entry.model, "matched " + (entry.matched || "nothing"),
     entry.duration_ms.toFixed(1) + " ms", entry.truncated ? "large strings truncated" : "",
+    entry.delivery ? "delivery " + entry.delivery : "", entry.fault ? "fault " + entry.fault : "",
+    entry.chaos ? "chaos " + entry.chaos : "",
   ].filter(Boolean).join(" · ");
   $("request-body").textContent = pretty(entry.request);
   $("response-body").textContent = pretty(entry.response);
@@ -272,6 +283,39 @@ async function loadScenarios() {
   $("near-miss").textContent = body.last_miss || "None yet.";
 }
 
+// --- client checks (GET /client-checks) ----------------------------------------------------------------
+const CHECK_SECTIONS = ["retries", "streams", "agents", "hygiene"];
+
+function scheduleChecks() {
+  clearTimeout(checksTimer);
+  checksTimer = setTimeout(loadChecks, 600);
+}
+
+async function loadChecks() {
+  let report;
+  try { report = await api("/client-checks"); } catch (error) { $("checks-summary").textContent = error.message; return; }
+  const findings = CHECK_SECTIONS.flatMap((section) => report[section].findings);
+  const summary = $("checks-summary");
+  summary.className = findings.length ? "" : "ok muted";
+  summary.textContent = findings.length
+    ? `${findings.length} problem${findings.length === 1 ? "" : "s"} in ${report.requests} requests:`
+    : `No problems in ${report.requests} requests (${report.retries.chains.length} failed, ` +
+      `${report.streams.streams.length} streams, ${report.agents.conversations.length} conversations).`;
+  const list = $("checks-findings");
+  list.replaceChildren();
+  for (const finding of findings) {
+    const li = document.createElement("li");
+    const tag = document.createElement("span");
+    tag.className = "tag";
+    tag.textContent = finding.check;
+    li.append(tag, finding.message);
+    li.dataset.requests = finding.requests.join(" ");
+    li.title = "Open request #" + finding.requests[0];
+    li.addEventListener("click", () => select(finding.requests[0]));
+    list.append(li);
+  }
+}
+
 // --- start --------------------------------------------------------------------------------------------------
 document.addEventListener("DOMContentLoaded", async () => {
   $("base-url").textContent = location.origin + "/v1";
@@ -279,6 +323,7 @@ document.addEventListener("DOMContentLoaded", async () => {
     try { await api("/requests", { method: "DELETE" }); clearList(); closeDetail(); } catch (error) { showError(error); }
   });
   $("close-detail").addEventListener("click", closeDetail);
+  $("run-checks").addEventListener("click", loadChecks);
   for (const button of document.querySelectorAll(".tabs button")) button.addEventListener("click", () => showTab(button.dataset.tab));
   $("filter-path").addEventListener("input", scheduleReload);
   $("filter-status").addEventListener("change", scheduleReload);
@@ -286,5 +331,6 @@ document.addEventListener("DOMContentLoaded", async () => {
   api("/version").then((v) => { $("version").textContent = "v" + v.version; }).catch(() => {});
   await reload();
   loadScenarios();
+  loadChecks();
   connect();
 });
