@@ -2,7 +2,8 @@
 
 Both servers run as subprocesses under uvicorn with uvloop and httptools; `wrk` (Debian's
 package) drives 32 concurrent connections from a second process on loopback. Measured in one run:
-requests per second (full validation and rendering), unpaced streams per second, start-up time,
+requests per second (full validation and rendering), unpaced streams per second, embeddings requests
+per second (one 1536-value vector, base64, against the bare app's fixed one of the same size), start-up time,
 peak memory and its growth under sustained load. Prints; asserts nothing.
 
     python bench/run.py [--seconds 5]
@@ -25,7 +26,10 @@ HERE = Path(__file__).parent
 PYTHON = sys.executable
 REQUEST = {"model": "gpt-4o-mini", "messages": [{"role": "system", "content": "You are helpful."},
                                                 {"role": "user", "content": "Hello! How are you today?"}]}
-TARGETS = {"requests/s": 0.65, "streams/s": 2.0}
+# What the official Python SDK sends by default (it asks for base64 and decodes it).
+EMBEDDING_REQUEST = {"model": "text-embedding-3-small", "input": "The quick brown fox jumped over the lazy dog",
+                     "encoding_format": "base64"}
+TARGETS = {"requests/s": 0.65, "streams/s": 2.0, "embeddings/s": 0.5}
 
 
 def free_port() -> int:
@@ -67,7 +71,8 @@ def start(kind: str, tokens: list[str]) -> tuple[subprocess.Popen, int]:
     return proc, port
 
 
-def wrk(port: int, body: dict, seconds: float, connections: int = 32, distinct: bool = False) -> float:
+def wrk(port: int, body: dict, seconds: float, connections: int = 32, distinct: bool = False,
+        path: str = "/v1/chat/completions") -> float:
     """Requests per second; `distinct` numbers the last message so no two bodies are the same
     (the built-in model's memo of replies then never helps)."""
     script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
@@ -80,7 +85,7 @@ def wrk(port: int, body: dict, seconds: float, connections: int = 32, distinct: 
                      f"  return wrk.format(nil, nil, nil, {json.dumps(head)} .. \" \" .. n .. {json.dumps(tail)})\nend\n")
     script.close()
     out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{int(seconds)}s", "-s", script.name,
-                          f"http://127.0.0.1:{port}/v1/chat/completions"], capture_output=True, text=True).stdout
+                          f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True).stdout
     os.unlink(script.name)
     if "Non-2xx" in out:
         raise RuntimeError("benchmark requests failed:\n" + out)
@@ -119,6 +124,7 @@ def main() -> None:
                 "requests/s": wrk(port, REQUEST, args.seconds),
                 "streams/s": wrk(port, {"stream": True, **REQUEST}, args.seconds),
                 "distinct requests/s": wrk(port, REQUEST, args.seconds, distinct=True),
+                "embeddings/s": wrk(port, EMBEDDING_REQUEST, args.seconds, path="/v1/embeddings"),
             }
             if kind == "emulator":
                 # Sustained load, twice: once the journal and memo bounds are reached, memory stays flat.

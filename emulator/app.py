@@ -13,8 +13,10 @@ from starlette.routing import BaseRoute, Route
 
 from .admin.routes import admin_routes
 from .contract import errors
-from .endpoints.azure import azure_not_found, create_deployment_chat_completion, create_v1_chat_completion
+from .endpoints.azure import (azure_not_found, create_deployment_chat_completion, create_deployment_embedding,
+                              create_v1_chat_completion, create_v1_embedding)
 from .endpoints.chat import create_chat_completion
+from .endpoints.embeddings import create_embedding
 from .endpoints.models import list_models, retrieve_model
 from .endpoints.shell import error_answer
 from .endpoints.stored import (delete_stored_completion, list_stored_completions, list_stored_messages,
@@ -30,7 +32,7 @@ EXPOSED_HEADERS = [
     "x-request-id", "openai-processing-ms", "openai-version", "openai-organization",
     "x-ratelimit-limit-requests", "x-ratelimit-limit-tokens", "x-ratelimit-remaining-requests",
     "x-ratelimit-remaining-tokens", "x-ratelimit-reset-requests", "x-ratelimit-reset-tokens",
-    "retry-after", "retry-after-ms", "x-should-retry", "x-emulator-ignored-fields",
+    "retry-after", "retry-after-ms", "x-should-retry", "x-emulator-ignored-fields", "openai-model",
 ]
 
 def core_routes() -> list[BaseRoute]:
@@ -41,6 +43,7 @@ def core_routes() -> list[BaseRoute]:
         Route("/v1/chat/completions/{completion_id}", update_stored_completion, methods=["POST"]),
         Route("/v1/chat/completions/{completion_id}", delete_stored_completion, methods=["DELETE"]),
         Route("/v1/chat/completions/{completion_id}/messages", list_stored_messages, methods=["GET"]),
+        Route("/v1/embeddings", create_embedding, methods=["POST"]),
         Route("/v1/models", list_models, methods=["GET"]),
         Route("/v1/models/{model:path}", retrieve_model, methods=["GET"]),
         *admin_routes(),
@@ -48,6 +51,8 @@ def core_routes() -> list[BaseRoute]:
         Route("/openai/deployments/{deployment}/chat/completions", create_deployment_chat_completion,
               methods=["POST"]),
         Route("/openai/v1/chat/completions", create_v1_chat_completion, methods=["POST"]),
+        Route("/openai/deployments/{deployment}/embeddings", create_deployment_embedding, methods=["POST"]),
+        Route("/openai/v1/embeddings", create_v1_embedding, methods=["POST"]),
         Route("/openai/{rest:path}", azure_not_found, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
     ]
 

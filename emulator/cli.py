@@ -44,6 +44,9 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--store-cap", type=int, default=DEFAULTS.store_cap,
                    help="most stored completions kept; the oldest are evicted (default 10000)")
     p.add_argument("--no-access-log", action="store_true", help="no log line per request")
+    p.add_argument("--log-probes", action="store_true", help="log /health and /ready requests too (default: not)")
+    p.add_argument("--graceful-timeout", type=int, default=10, metavar="SECONDS",
+                   help="on SIGTERM, let requests and streams in flight finish for this long (default 10)")
     p.add_argument("--log-format", choices=("text", "json"), default="text", help="log lines as text or JSON objects")
     p.add_argument("--admin-token", default=os.environ.get(TOKEN_ENV) or None,
                    help=f"token the admin API and inspector require (default: ${TOKEN_ENV}); needed off loopback")
@@ -79,7 +82,8 @@ def _settings(args: argparse.Namespace) -> Settings:
         extra_models=tuple(args.extra_models), accept_any_model=args.any_model,
         pacing=Pacing(args.ttft_ms, args.tokens_per_second, max(args.chunk_tokens, 1)),
         requests_per_minute=args.rpm, tokens_per_minute=args.tpm, enforce_rate_limits=args.enforce_rate_limits,
-        access_log=not args.no_access_log, store_path=args.store_path, store_cap=args.store_cap,
+        access_log=not args.no_access_log, log_probes=args.log_probes, graceful_timeout=args.graceful_timeout,
+        store_path=args.store_path, store_cap=args.store_cap,
         log_format=args.log_format, admin_token=args.admin_token,
         journal_size=args.journal_size, journal_max_bytes=int(args.journal_max_mb * MB),
         profile=args.profile, azure_deployments=tuple(_deployment(d) for d in args.azure_deployments),

@@ -36,6 +36,10 @@ class Settings:
     store_cap: int = 10000
     log_format: str = "text"  # "text" or "json"
     access_log: bool = True
+    log_probes: bool = False  # /health and /ready in the access log (emulator/probes.py)
+    # Seconds SIGTERM (or stop()) lets requests and streams in flight finish. From Python a test
+    # server stops promptly; `serve --graceful-timeout` defaults to 10 for orchestrators.
+    graceful_timeout: int = 1
     admin_token: str | None = None
     profile: str = "openai"  # openai, vllm, azure or lenient (emulator/profiles)
     # Azure deployments: (deployment name, model id) pairs; any catalogue id is also a deployment of itself.

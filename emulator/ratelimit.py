@@ -42,23 +42,36 @@ class RateLimiter:
     def reset(self) -> None:
         self._budgets.clear()
 
+    def admit(self, key: str, tokens: int, model: str) -> None:
+        """Before any work: the live 429 (when enforcing) for a request that cannot fit, `tokens`
+        being what it will take at least (its prompt). A limited client costs no generation."""
+        if self.enforce:
+            self._check(self._budget(key), tokens, model)
+
     def consume(self, key: str, tokens: int, model: str) -> dict[str, str]:
         """Count one request of `tokens` tokens; the headers to send (or the live 429 when enforcing)."""
+        budget = self._budget(key)
+        if self.enforce:
+            self._check(budget, tokens, model)
+        budget.requests += 1
+        budget.tokens += tokens
+        return self.headers(budget)
+
+    def _budget(self, key: str) -> Budget:
         now = time.monotonic()
         budget = self._budgets.get(key)
         if budget is None or now - budget.window_start >= WINDOW:
             if len(self._budgets) > 10000:  # keys are client-chosen: keep the table bounded
                 self._budgets.clear()
             budget = self._budgets[key] = Budget(now)
-        reset = budget.window_start + WINDOW - now
-        if self.enforce:
-            if budget.requests + 1 > self.requests_per_minute:
-                raise self._limited(model, "requests", self.requests_per_minute, budget.requests, 1, reset)
-            if budget.tokens + tokens > self.tokens_per_minute:
-                raise self._limited(model, "tokens", self.tokens_per_minute, budget.tokens, tokens, reset)
-        budget.requests += 1
-        budget.tokens += tokens
-        return self.headers(budget)
+        return budget
+
+    def _check(self, budget: Budget, tokens: int, model: str) -> None:
+        reset = budget.window_start + WINDOW - time.monotonic()
+        if budget.requests + 1 > self.requests_per_minute:
+            raise self._limited(model, "requests", self.requests_per_minute, budget.requests, 1, reset)
+        if budget.tokens + tokens > self.tokens_per_minute:
+            raise self._limited(model, "tokens", self.tokens_per_minute, budget.tokens, tokens, reset)
 
     def _limited(self, model: str, kind: str, limit: int, used: int, requested: int, reset: float) -> errors.ApiError:
         error = errors.rate_limited(model, kind, limit, used, requested, go_duration(reset))

@@ -142,6 +142,10 @@ class CompletionStore(Protocol):
 
     def close(self) -> None: ...
 
+    def __len__(self) -> int:
+        """How many completions are stored (a query on SQLite, so it also shows the store is open)."""
+        ...
+
 
 def list_completions(store: CompletionStore, api_key: str, *, model: str | None, metadata: dict[str, str],
                      after: str | None, limit: int, order: str) -> Page:

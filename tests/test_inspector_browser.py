@@ -229,3 +229,18 @@ def test_client_checks_report_names_the_offending_requests(page, emu):
     page.screenshot(path=str(ARTIFACTS / "inspector-client-checks.png"))
     page.click("#clear")
     sync_api.expect(page.locator("#checks-summary")).to_contain_text("No problems in 0 requests")
+
+
+def test_an_embeddings_request_shows_its_input_tokens_and_summarized_vectors(page, emu):
+    client = openai.OpenAI(base_url=emu.base_url, api_key="sk-browser", max_retries=0)
+    answer = client.embeddings.create(model="text-embedding-3-small", input=["first text", "second"],
+                                      encoding_format="float")
+    row = page.locator('#requests tbody tr[data-id="%d"]' % emu.requests[-1].id)
+    sync_api.expect(row).to_contain_text("/v1/embeddings")
+    sync_api.expect(row.locator("td:nth-child(8)")).to_have_attribute(
+        "title", f"{answer.usage.prompt_tokens} input tokens")
+    row.click()
+    page.get_by_role("tab", name="Response").click()
+    shown = json.loads(page.locator("#response-body").inner_text())
+    assert shown["data"][1]["embedding"].startswith("<1536 floats: ")  # not 1536 lines of numbers
+    assert shown["usage"] == {"prompt_tokens": answer.usage.prompt_tokens, "total_tokens": answer.usage.total_tokens}

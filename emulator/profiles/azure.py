@@ -56,6 +56,14 @@ def deployment_not_found() -> AzureError:
                            "within the last 5 minutes, please wait a moment and try again.", code="DeploymentNotFound")
 
 
+def operation_not_supported(operation: str, deployment: str) -> AzureError:
+    """A deployment whose model does not do `operation` (a chat model asked for embeddings)."""
+    return AzureError(400, f"The {operation} operation does not work with the specified model, {deployment}. "
+                           "Please choose different model and try again. You can learn more about which models "
+                           "can be used with each operation here: https://go.microsoft.com/fwlink/?linkid=2197993.",
+                      code="OperationNotSupported")
+
+
 def check_api_version(value: str | None) -> None:
     if not value:
         raise resource_not_found()

@@ -9,7 +9,7 @@ import re
 from typing import Any, Iterator
 
 from ..faults import CATALOGUE, kinds_in
-from .errors import SHORTCUTS
+from .errors import SHORTCUTS, shortcut_of
 
 Found = Iterator[tuple[tuple, str, bool]]
 
@@ -28,7 +28,16 @@ def semantic_problems(data: dict[str, Any]) -> Found:
         yield from _scenario(scenario, at)
 
 
+# What an `api: embeddings` scenario may match on and answer with.
+EMBEDDING_MATCH_KEYS = ("api", "model", "input", "headers", "user")
+EMBEDDING_REPLY_KEYS = ("embedding", "seed", "model", "headers")
+
+
 def _scenario(scenario: dict[str, Any], at: tuple) -> Found:
+    if (scenario.get("match") or {}).get("api") == "embeddings":
+        yield from _embeddings_scenario(scenario, at)
+    else:
+        yield from _not_embeddings(scenario, at)
     if "sequence" in scenario:
         mixed = [k for k in STEP_KINDS if k in scenario]
         if mixed:
@@ -45,6 +54,43 @@ def _scenario(scenario: dict[str, Any], at: tuple) -> Found:
             yield from _step(scenario, at)
     for key, value in (scenario.get("match") or {}).items():
         yield from _condition(key, value, at + ("match", key))
+
+
+def _steps(scenario: dict[str, Any], at: tuple) -> Iterator[tuple[dict[str, Any], tuple]]:
+    if "sequence" in scenario:
+        for i, step in enumerate(scenario["sequence"]):
+            yield step, at + ("sequence", i)
+    else:
+        yield scenario, at
+
+
+def _embeddings_scenario(scenario: dict[str, Any], at: tuple) -> Found:
+    for key in scenario.get("match") or {}:
+        if key not in EMBEDDING_MATCH_KEYS:
+            yield (at + ("match", key), f"'{key}' never holds for an embeddings request; 'api: embeddings' "
+                                        f"scenarios match on {', '.join(EMBEDDING_MATCH_KEYS[1:])}", True)
+    for step, step_at in _steps(scenario, at):
+        if "fault" in step:
+            yield step_at + ("fault",), "faults apply to chat replies; an embeddings scenario gives 'reply' or 'error'", True
+        if "error" in step and shortcut_of(step["error"]) == "content_filter":
+            yield step_at + ("error",), "'content_filter' is a chat finish reason, not an embeddings error", False
+        for key in step.get("reply") or {}:
+            if key not in EMBEDDING_REPLY_KEYS:
+                yield (step_at + ("reply", key), f"'{key}' is not part of an embeddings reply; give "
+                                                 f"{', '.join(EMBEDDING_REPLY_KEYS)}", True)
+        vector = (step.get("reply") or {}).get("embedding")
+        if vector is not None and not any(vector):
+            yield step_at + ("reply", "embedding"), "an embedding needs a non-zero value (it is normalized)", False
+
+
+def _not_embeddings(scenario: dict[str, Any], at: tuple) -> Found:
+    if "input" in (scenario.get("match") or {}):
+        yield (at + ("match", "input"), "'input' matches the inputs of embeddings requests: add 'api: embeddings' "
+                                        "(chat and Responses requests match with 'last_user')", True)
+    for step, step_at in _steps(scenario, at):
+        for key in ("embedding", "seed"):
+            if key in (step.get("reply") or {}):
+                yield step_at + ("reply", key), f"'{key}' answers embeddings requests: add 'api: embeddings' to 'match'", True
 
 
 def _step(step: dict[str, Any], at: tuple) -> Found:
@@ -137,7 +183,7 @@ def _condition(key: str, value: Any, at: tuple) -> Found:
     if key in ("headers", "metadata"):
         for name, text in value.items():
             yield from _text(text, at + (name,))
-    elif key in ("last_user", "any_message", "system", "tool_result", "user"):
+    elif key in ("last_user", "any_message", "system", "tool_result", "user", "input"):
         yield from _text(value, at)
     elif key == "turn" and isinstance(value, dict):
         if value.get("min", 0) > value.get("max", 1 << 30):
