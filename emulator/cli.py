@@ -50,6 +50,12 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--log-format", choices=("text", "json"), default="text", help="log lines as text or JSON objects")
     p.add_argument("--admin-token", default=os.environ.get(TOKEN_ENV) or None,
                    help=f"token the admin API and inspector require (default: ${TOKEN_ENV}); needed off loopback")
+    p.add_argument("--admin-cors-origin", action="append", default=[], dest="admin_cors_origins", metavar="ORIGIN",
+                   help="a browser origin that may call the admin API (repeatable; default: none but the "
+                        "server's own; docs/security.md)")
+    p.add_argument("--allowed-host", action="append", default=[], dest="allowed_hosts", metavar="NAME",
+                   help="a Host name the tokenless admin API answers besides loopback names and IP addresses "
+                        "(repeatable; '.example.test' covers its subdomains; docs/security.md)")
     p.add_argument("--journal-size", type=int, default=DEFAULTS.journal_size,
                    help=f"requests the journal keeps (default {DEFAULTS.journal_size})")
     p.add_argument("--journal-max-mb", type=float, default=DEFAULTS.journal_max_bytes / MB,
@@ -85,6 +91,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         access_log=not args.no_access_log, log_probes=args.log_probes, graceful_timeout=args.graceful_timeout,
         store_path=args.store_path, store_cap=args.store_cap,
         log_format=args.log_format, admin_token=args.admin_token,
+        admin_cors_origins=tuple(args.admin_cors_origins), allowed_hosts=tuple(args.allowed_hosts),
         journal_size=args.journal_size, journal_max_bytes=int(args.journal_max_mb * MB),
         profile=args.profile, azure_deployments=tuple(_deployment(d) for d in args.azure_deployments),
         upstream_url=args.upstream_url, upstream_key=args.upstream_key, upstream_timeout=args.upstream_timeout,
@@ -123,6 +130,10 @@ def serve(args: argparse.Namespace) -> int:
         print(f"chat-emulator serve: {problem}", file=sys.stderr)
         return 2
     settings = _settings(args)
+    problem = settings.pacing.problem()
+    if problem is not None:
+        print(f"chat-emulator serve: --{problem[0].replace('_', '-')} {problem[1]}", file=sys.stderr)
+        return 2
     configure_logging(settings.log_format)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # the upstream client's line per request: our log has it
     try:

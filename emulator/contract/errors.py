@@ -327,6 +327,11 @@ def invalid_pacing_header(ttft: str, tokens_per_second: str, chunk_tokens: str) 
                          f"{chunk_tokens} an integer.", param=None, code="invalid_pacing_header")
 
 
+def pacing_header_out_of_range(header: str, value: str, what: str) -> ApiError:
+    return ApiError(400, f"Invalid pacing header '{header}': '{value}'. It {what}.", param=None,
+                    code="invalid_pacing_header")
+
+
 def invalid_profile(header: str, value: str, known: tuple[str, ...]) -> ApiError:
     return ApiError(400, f"Invalid value for header '{header}': '{value}'. Supported values are: "
                          f"{quote_list(known)}.", code="invalid_profile")

@@ -72,7 +72,7 @@ async def serve_chat(ex: Exchange, route: ChatRoute | None) -> Any:
     rendered = render(reply, {**ex.answer_headers(), **limits, **reply.headers}, stream=chat.stream, pacing=pacing,
                       include_usage=chat.include_usage, include_obfuscation=chat.include_obfuscation,
                       decoration=None if route is None else route.decoration, on_sent=entry.event_sent)
-    _record(state, chat, rendered, entry, ex.request_id)
+    _record(state, chat, rendered, entry, ex.request_id)  # after render: an answer that cannot be sent stores nothing
     if rendered.events is not None and reply.fault is None and not rendered.paced:
         entry.all_events_sent()  # one write: the journal needs no timing per event
     if rendered.events is None and reply.fault is None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from ..contract.auth import sent_key
+from ..contract.auth import is_accepted, sent_key
 from ..contract.errors import ApiError
 from ..wire.json_body import dumps
 from .base import Profile
@@ -80,7 +80,7 @@ def check_v1_api_version(value: str | None) -> None:
 def deployment_api_key_of(headers: Mapping[str, str], accepted: tuple[str, ...]) -> str:
     """Azure's own paths: the key in an `api-key` header or a Bearer token (Entra ID); Azure's 401 otherwise."""
     key = sent_key(headers, "api-key")
-    if not key or (accepted and key not in accepted):
+    if not key or (accepted and not is_accepted(key, accepted)):
         raise access_denied()
     return key
 

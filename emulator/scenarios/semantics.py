@@ -14,10 +14,15 @@ from .errors import SHORTCUTS, shortcut_of
 Found = Iterator[tuple[tuple, str, bool]]
 
 STEP_KINDS = ("reply", "error", "fault")
+HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+# Headers that frame the response or the connection: the server writes them, a scenario cannot.
+FRAMING_HEADERS = frozenset({"content-length", "content-type", "transfer-encoding", "connection", "keep-alive",
+                             "proxy-connection", "te", "trailer", "upgrade"})
 AFTER_FAULTS = tuple(kind.name for kind in CATALOGUE.values() if kind.after)
 
 
 def semantic_problems(data: dict[str, Any]) -> Found:
+    yield from _lone_surrogates(data, ())
     names: dict[str, int] = {}
     for index, scenario in enumerate(data["scenarios"]):
         at = ("scenarios", index)
@@ -107,6 +112,7 @@ def _step(step: dict[str, Any], at: tuple) -> Found:
 
 
 def _reply(reply: dict[str, Any], at: tuple) -> Found:
+    yield from _headers(reply.get("headers") or {}, at + ("headers",))
     if "choices" in reply:
         for key in ("content", "refusal", "chunks", "tool_calls", "finish_reason", "logprobs"):
             if key in reply:
@@ -151,6 +157,7 @@ def _chunks(choice: dict[str, Any], at: tuple) -> Found:
 def _error(error: Any, at: tuple) -> Found:
     if isinstance(error, str):
         return
+    yield from _headers(error.get("headers") or {}, at + ("headers",))
     named = error.get("shortcut") or (error.get("code") if error.get("code") in SHORTCUTS else None)
     if named is None and "status" not in error:
         yield at, "a custom error needs a 'status' (or a 'shortcut' such as 'server_error')", False
@@ -177,6 +184,41 @@ def _fault(fault: Any, at: tuple) -> Found:
             yield at + ("error_event",), "'content_filter' is a finish reason, not a mid-stream error", False
         else:
             yield from _error(event, at + ("error_event",))
+
+
+def _headers(headers: dict[str, str], at: tuple) -> Found:
+    """Response headers a scenario adds: each must be writable as one HTTP header line."""
+    for name, value in headers.items():
+        if not HEADER_NAME.fullmatch(name):
+            yield at + (name,), f"'{name}' is not a valid header name", True
+        elif name.lower() in FRAMING_HEADERS:
+            yield at + (name,), f"'{name}' is written by the server (it frames the response); a scenario cannot set it", True
+        elif any(c in value for c in "\r\n\0"):
+            yield at + (name,), f"the value of header '{name}' contains a line break or NUL", False
+        elif not _latin1(value):
+            yield at + (name,), f"the value of header '{name}' has characters HTTP headers cannot carry (only Latin-1)", False
+
+
+def _latin1(text: str) -> bool:
+    try:
+        text.encode("latin-1")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _lone_surrogates(value: Any, at: tuple) -> Found:
+    """Text no response could carry: a lone surrogate (JSON's `"\\ud800"` parses to one)."""
+    if isinstance(value, str):
+        if not value.isascii() and any("\ud800" <= c <= "\udfff" for c in value):
+            yield at, "the text holds a lone surrogate (an unpaired \\uD800-\\uDFFF escape), which no response can carry", False
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _lone_surrogates(key, at)
+            yield from _lone_surrogates(item, at + (key,))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _lone_surrogates(item, at + (index,))
 
 
 def _condition(key: str, value: Any, at: tuple) -> Found:
