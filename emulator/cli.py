@@ -125,9 +125,9 @@ def serve(args: argparse.Namespace) -> int:
     from .scenarios.loader import ScenarioFileError
     from .server import Emulator
 
-    problem = _record_problem(args)
-    if problem is not None:
-        print(f"chat-emulator serve: {problem}", file=sys.stderr)
+    record_problem = _record_problem(args)
+    if record_problem is not None:
+        print(f"chat-emulator serve: {record_problem}", file=sys.stderr)
         return 2
     settings = _settings(args)
     problem = settings.pacing.problem()
