@@ -3,7 +3,7 @@
 A steadier companion to `bench/run.py` on a busy machine: it times the application code alone,
 for the emulator's chat path and for the bare Starlette baseline, best of several rounds.
 
-    python bench/asgi_cost.py
+    python bench/asgi_cost.py [--metrics]
 """
 from __future__ import annotations
 
@@ -59,8 +59,13 @@ async def main() -> None:
         ("baseline (stream)", await per_request_us(baseline_app.app, REQUEST[:-1].encode() + b',"stream":true}')),
         ("emulator (stream)", await per_request_us(emulator.app, REQUEST[:-1].encode() + b',"stream":true}')),
     ]
+    if "--metrics" in sys.argv:  # what `--metrics` costs when on (off, prometheus_client is not even imported)
+        metered = Emulator(metrics=True)
+        rows += [("emulator+metrics (JSON)", await per_request_us(metered.app, REQUEST.encode())),
+                 ("emulator+metrics (stream)",
+                  await per_request_us(metered.app, REQUEST[:-1].encode() + b',"stream":true}'))]
     for name, cost in rows:
-        print(f"{name:<24}{cost:>8.1f} us/request")
+        print(f"{name:<28}{cost:>8.1f} us/request")
 
 
 if __name__ == "__main__":

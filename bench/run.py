@@ -4,9 +4,10 @@ Both servers run as subprocesses under uvicorn with uvloop and httptools; `wrk` 
 package) drives 32 concurrent connections from a second process on loopback. Measured in one run:
 requests per second (full validation and rendering), unpaced streams per second, embeddings requests
 per second (one 1536-value vector, base64, against the bare app's fixed one of the same size), start-up time,
-peak memory and its growth under sustained load. Prints; asserts nothing.
+peak memory and its growth under sustained load. With `--workers 1,2,4`, also requests per second
+of `serve --workers N` for each N (the shared SQLite state included). Prints; asserts nothing.
 
-    python bench/run.py [--seconds 5]
+    python bench/run.py [--seconds 5] [--workers 1,2,4]
 """
 from __future__ import annotations
 
@@ -59,12 +60,12 @@ def emulator_tokens() -> list[str]:
     return builtin.respond(validate_chat_request(dict(REQUEST), state.catalogue)).choices[0].tokens
 
 
-def start(kind: str, tokens: list[str]) -> tuple[subprocess.Popen, int]:
+def start(kind: str, tokens: list[str], workers: int = 1) -> tuple[subprocess.Popen, int]:
     port = free_port()
     if kind == "baseline":
         cmd = [PYTHON, str(HERE / "baseline_app.py"), str(port)]
     else:
-        cmd = [PYTHON, "-m", "emulator", "serve", "--port", str(port), "--no-access-log"]
+        cmd = [PYTHON, "-m", "emulator", "serve", "--port", str(port), "--no-access-log", "--workers", str(workers)]
     env = {**os.environ, "BENCH_TOKENS": json.dumps(tokens)}
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     wait_ready(port)
@@ -111,11 +112,17 @@ def startup_seconds(runs: int = 5) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--workers", default="", help="worker counts to measure, e.g. 1,2,4")
+    parser.add_argument("--only-workers", action="store_true", help="measure the --workers rows alone")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed: apt-get install wrk")
-    results: dict[str, dict[str, float]] = {}
     tokens = emulator_tokens()
+    if args.workers:
+        by_workers(tokens, [int(n) for n in args.workers.split(",")], args.seconds)
+    if args.only_workers:
+        return
+    results: dict[str, dict[str, float]] = {}
     for kind in ("baseline", "emulator"):
         proc, port = start(kind, tokens)
         try:
@@ -153,6 +160,21 @@ def main() -> None:
     print(f"{'peak memory (MiB)':<28}{'':>12}{emu['peak MiB']:>12.1f}{'':>9}{'< 60':>10}  "
           f"{'ok' if emu['peak MiB'] < 60 else 'MISS'}")
     print(f"{'growth, 2nd sustained run':<28}{'':>12}{emu['growth MiB']:>12.1f}{'':>9}{'~ 0':>10}")
+
+
+def by_workers(tokens: list[str], counts: list[int], seconds: float) -> None:
+    """Requests and streams per second of `serve --workers N` at 32 clients (1: the one-process path)."""
+    print(f"{'workers':<10}{'requests/s':>12}{'streams/s':>12}")
+    for count in counts:
+        proc, port = start("emulator", tokens, count)
+        try:
+            for _ in range(count + 1):  # warm up every worker (each starts, then loads the exact encodings)
+                wrk(port, REQUEST, 3)
+            print(f"{count:<10}{wrk(port, REQUEST, seconds):>12.0f}"
+                  f"{wrk(port, {'stream': True, **REQUEST}, seconds):>12.0f}", flush=True)
+        finally:
+            proc.terminate()
+            proc.wait(10)
 
 
 if __name__ == "__main__":

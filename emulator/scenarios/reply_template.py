@@ -19,7 +19,7 @@ from ..model.tool_policy import offered_tools
 from ..pacing import Pacing
 from ..reply import Choice, Reply, TokenLogprob, ToolCall, Usage
 from ..tokens import tokenize
-from ..wire.json_body import dumps
+from ..json_text import dumps
 
 _PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)(?:\.([^}\s]+))?\s*\}\}")
 
@@ -153,6 +153,8 @@ class ReplyTemplate:
             ttft_ms=pacing.get("ttft_ms", pacing.get("time_to_first_token_ms", 0)),
             tokens_per_second=pacing.get("tokens_per_second", 0),
             chunk_tokens=pacing.get("chunk_tokens", 1),
+            ttft_jitter_ms=pacing.get("ttft_jitter_ms", 0),
+            tokens_per_second_jitter=pacing.get("tokens_per_second_jitter", 0),
             gaps_ms=tuple(pacing.get("gaps_ms", ())),
         )
         templates = self.choices or ([self.single] if self.single is not None else [])
