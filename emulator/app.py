@@ -141,8 +141,18 @@ def build_app(state: EmulatorState) -> Starlette:
         Middleware(CorsByPath, settings=state.settings),
         Middleware(JournalMiddleware, journal=state.journal),
     ]
+    routes = core_routes()
+    if state.proxy is not None:  # `--upstream`: reads the upstream answers
+        from .record.passthrough import pass_through_routes
+
+        routes = pass_through_routes({
+            "/v1/models": list_models, "/v1/models/{model:path}": retrieve_model,
+            "/v1/chat/completions": list_stored_completions,
+            "/v1/chat/completions/{completion_id}": retrieve_stored_completion,
+            "/v1/chat/completions/{completion_id}/messages": list_stored_messages,
+        }) + routes
     app = Starlette(
-        routes=core_routes(),
+        routes=routes,
         middleware=middleware,
         exception_handlers={HTTPException: _http_error, Exception: _unexpected},
     )

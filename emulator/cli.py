@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from dataclasses import replace
@@ -84,6 +85,19 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--profile", default=DEFAULTS.profile, choices=sorted(PROFILES),
                    help="what the server accepts: openai (default, as strict as the live API), vllm, azure, lenient; "
                         "one request can choose another with the x-emulator-profile header")
+    p.add_argument("--upstream", default=None, metavar="URL", dest="upstream_url",
+                   help="forward what no scenario answers to this OpenAI-compatible base URL (e.g. "
+                        "https://api.openai.com/v1)")
+    p.add_argument("--upstream-key", default=None, metavar="KEY",
+                   help="the key sent upstream (default: $CHAT_EMULATOR_UPSTREAM_KEY, else the client's own)")
+    p.add_argument("--upstream-timeout", type=float, default=600.0, metavar="SECONDS",
+                   help="give up on a silent upstream after this long, with a 502 (default 600)")
+    p.add_argument("--record", type=Path, default=None, metavar="DIR", dest="record_dir",
+                   help="with --upstream: write each forwarded exchange as a scenario in DIR (one file per namespace)")
+    p.add_argument("--record-timing", action="store_true",
+                   help="with --record: keep time to first token and pace, replayed as pacing")
+    p.add_argument("--redact", action="append", default=[], metavar="REGEX",
+                   help="with --record: mask text matching REGEX in recorded bodies (repeatable)")
     p.add_argument("--azure-deployment", action="append", default=[], metavar="NAME=MODEL", dest="azure_deployments",
                    help="azure profile: deployment NAME serves MODEL (repeatable; any model id is also a deployment)")
 
@@ -105,7 +119,23 @@ def _settings(args: argparse.Namespace) -> Settings:
         profile=args.profile, azure_deployments=tuple(_deployment(d) for d in args.azure_deployments),
         seed=args.seed, chaos=_chaos(args.chaos), max_concurrency=args.max_concurrency, max_queue=args.max_queue,
         metrics=args.metrics, metrics_port=args.metrics_port, workers=args.workers, state_dir=args.state_dir,
+        upstream_url=args.upstream_url, upstream_key=args.upstream_key, upstream_timeout=args.upstream_timeout,
+        record_dir=args.record_dir, record_timing=args.record_timing, redact=tuple(args.redact),
     )
+
+
+def _record_problem(args: argparse.Namespace) -> str | None:
+    """A mistake in the record options, as one line."""
+    from .record.redact import check_patterns
+
+    if args.record_dir is not None and not args.upstream_url:
+        return "--record needs --upstream URL (it records what the upstream answers)"
+    if (args.record_timing or args.redact) and args.record_dir is None:
+        return "--record-timing and --redact go with --record DIR"
+    if args.upstream_url and not args.upstream_url.startswith(("http://", "https://")):
+        return f"--upstream takes an http:// or https:// base URL, got {args.upstream_url!r}"
+    problems = check_patterns(args.redact)
+    return problems[0] if problems else None
 
 
 def _chaos(text: str | None) -> tuple[tuple[str, float], ...]:
@@ -145,12 +175,17 @@ def serve(args: argparse.Namespace) -> int:
     from .server import Emulator
 
     _check_scale_flags(args)
+    record_problem = _record_problem(args)
+    if record_problem is not None:
+        print(f"chat-emulator serve: {record_problem}", file=sys.stderr)
+        return 2
     settings = _settings(args)
     problem = settings.pacing.problem()
     if problem is not None:
         print(f"chat-emulator serve: --{problem[0].replace('_', '-')} {problem[1]}", file=sys.stderr)
         return 2
     configure_logging(settings.log_format)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # the upstream client's line per request: our log has it
     try:
         # Under --workers this one only checks the settings and binds the port the workers serve.
         emulator = Emulator(replace(settings, workers=1, metrics=False) if settings.workers > 1 else settings)
@@ -174,6 +209,9 @@ def serve(args: argparse.Namespace) -> int:
         names = emulator.scenarios.names()
         print(f"{len(names)} scenarios loaded" + (" (watching for changes)" if args.watch else "")
               + (", strict mode" if args.strict else ""), flush=True)
+    if settings.upstream_url:
+        print(f"forwarding what no scenario answers to {settings.upstream_url}"
+              + (f", recording into {settings.record_dir}" if settings.record_dir else ""), flush=True)
     if AdminGate(settings).enabled:
         print(f"inspector: {emulator.inspector_url}", flush=True)
     try:
@@ -263,12 +301,53 @@ def init(args: argparse.Namespace) -> int:
     return 0
 
 
+def _import_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("import", help="turn vcrpy / pytest-recording cassettes into scenario files")
+    p.add_argument("paths", nargs="+", type=Path, help="cassette files or folders (.yaml, .yml, .json)")
+    p.add_argument("--out", type=Path, default=Path("recordings"),
+                   help="folder for the scenario files (default: recordings); a folder's layout is kept")
+    p.add_argument("--redact", action="append", default=[], metavar="REGEX",
+                   help="mask text matching REGEX in the bodies (repeatable)")
+
+
+def import_cassettes(args: argparse.Namespace) -> int:
+    """One line per cassette: how many interactions became scenarios, how many were skipped."""
+    from .record.cassettes import CassetteError, cassette_files, import_cassette
+    from .record.redact import check_patterns
+
+    problems = check_patterns(args.redact)
+    if problems:
+        print(f"chat-emulator import: {problems[0]}", file=sys.stderr)
+        return 2
+    failed = found = 0
+    try:
+        for source, relative in cassette_files(args.paths):
+            found += 1
+            target = args.out / relative.with_suffix(".yaml")
+            try:
+                result = import_cassette(source, target, redact=args.redact,
+                                         prefix=".".join(relative.with_suffix("").parts))
+            except CassetteError as error:
+                failed += 1
+                print(error, file=sys.stderr)
+            else:
+                print(result.summary())
+    except CassetteError as error:
+        print(error, file=sys.stderr)
+        return 1
+    if not found:
+        print("no cassette files (.yaml, .yml, .json) found", file=sys.stderr)
+        return 1
+    return 1 if failed else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="chat-emulator", description=__doc__)
     parser.add_argument("--version", action="version", version=f"chat-emulator {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     _serve_parser(sub)
     _validate_parser(sub)
+    _import_parser(sub)
     _init_parser(sub)
     # `check` has its own parser (emulator.conformance.cli); it is only imported when used, since
     # hypothesis and the check catalogue would slow every `serve` start.
@@ -284,7 +363,7 @@ def main(argv: list[str] | None = None) -> int:
         return conformance_cli.main(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
-    handlers = {"serve": serve, "validate": validate, "init": init}
+    handlers = {"serve": serve, "validate": validate, "init": init, "import": import_cassettes}
     return handlers[args.command](args)
 
 

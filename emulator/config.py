@@ -58,3 +58,10 @@ class Settings:
     metrics_port: int | None = None  # serve /metrics on this port too (beside the API port)
     workers: int = 1  # processes serving the one port
     state_dir: Path | None = None  # where workers share their state (default: a temporary folder)
+    # Record and replay (docs/record-replay.md): forward what no scenario answers, and record it.
+    upstream_url: str | None = None
+    upstream_key: str | None = None  # default: $CHAT_EMULATOR_UPSTREAM_KEY, else the client's own key
+    upstream_timeout: float = 600.0
+    record_dir: Path | None = None
+    record_timing: bool = False
+    redact: tuple[str, ...] = ()

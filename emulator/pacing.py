@@ -41,10 +41,12 @@ class Pacing:
     chunk_tokens: int = 1  # tokens per content chunk
     ttft_jitter_ms: float = 0.0  # standard deviation of the time to first token, per stream
     tokens_per_second_jitter: float = 0.0  # standard deviation of the rate, per stream
+    # A recorded stream's pauses between its content chunks, in ms (`--record-timing`); instead of the rate.
+    gaps_ms: tuple[float, ...] = ()
 
     @property
     def is_paced(self) -> bool:
-        return self.ttft_ms > 0 or self.tokens_per_second > 0
+        return self.ttft_ms > 0 or self.tokens_per_second > 0 or any(self.gaps_ms)
 
     @property
     def has_jitter(self) -> bool:
@@ -64,9 +66,13 @@ class Pacing:
         return replace(self, ttft_ms=ttft, tokens_per_second=tps, ttft_jitter_ms=0.0, tokens_per_second_jitter=0.0)
 
     def delays(self, count: int) -> list[float]:
-        """Seconds to wait before each of `count` events: time to first token, then one chunk's tokens each."""
+        """Seconds to wait before each of `count` events: time to first token, then one chunk's tokens each
+        (or, recorded, the role chunk and first content chunk together, then each recorded gap)."""
         if not count:
             return []
+        if self.gaps_ms:
+            recorded = [self.ttft_ms / 1000, 0.0] + [gap / 1000 for gap in self.gaps_ms]
+            return (recorded + [0.0] * count)[:count]
         per_event = self.chunk_tokens / self.tokens_per_second if self.tokens_per_second > 0 else 0.0
         return [self.ttft_ms / 1000] + [per_event] * (count - 1)
 

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, TypeVar
 
 import pytest
 
+from .record import pytest_recording as recordings
+
 if TYPE_CHECKING:
     from .config import Settings
     from .pacing import Pacing
@@ -25,6 +27,7 @@ T = TypeVar("T")
 MARKERS = (
     "chat_scenarios(*paths): load these scenario files or folders (relative to the test file) for the test",
     "chat_emulator_strict: strict mode for this test (requests no scenario matches fail)",
+    recordings.MARKER,
 )
 
 
@@ -56,6 +59,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--chat-emulator-client-hygiene", action="store_true", default=None,
                     help="after each test, fail it for client hygiene problems: an unread usage chunk, an API "
                          "key in a URL or body, a conversation past the context window")
+    recordings.add_options(group, parser)
     parser.addini("chat_emulator_scenarios", "scenario files or folders loaded for every test", type="paths",
                   default=[])
     parser.addini("chat_emulator_strict", "strict mode (a request no scenario matches fails)", type="bool",
@@ -140,7 +144,7 @@ def settings_from(config: pytest.Config) -> Settings:
         scenario_paths=_paths(config, "scenarios"), models_files=_paths(config, "models"),
         strict=bool(_option(config, "strict")),
         pacing=_pacing(config),
-        profile=_option(config, "profile"),
+        profile=_option(config, "profile"), **recordings.upstream_settings(config),
     )
 
 
@@ -169,9 +173,11 @@ def chat_emulator(chat_emulator_server: Emulator, request: pytest.FixtureRequest
     strict = handle.strict
     if request.node.get_closest_marker("chat_emulator_strict") is not None:
         handle.strict = True
+    undo_recording = _loading(lambda: recordings.begin(request, handle), "the test's recording")
     try:
         yield handle
     finally:
+        undo_recording()
         handle.strict = strict
         handle.close_clients()
 

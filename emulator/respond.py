@@ -1,4 +1,5 @@
-"""Pick a responder for a validated request: a matching scenario first, else the built-in model."""
+"""Pick a responder for a validated request: a matching scenario first, else the upstream (`--upstream`),
+else the built-in model."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
@@ -47,6 +48,13 @@ def respond(request: ChatRequest, scenarios: ScenarioSource, strict: bool = Fals
     if strict:
         raise NoScenarioMatched(scenarios.near_misses(request))
     return BUILTIN_REPLIES.reply(request, builtin.respond)
+
+
+def respond_or_forward(request: ChatRequest, scenarios: ScenarioSource, strict: bool, upstream: bool) -> Reply | None:
+    """As `respond`; with an upstream, None when no scenario answers: the upstream is to answer."""
+    if not upstream:
+        return respond(request, scenarios, strict)
+    return scenarios.respond(request)
 
 
 def respond_embeddings(request: EmbeddingRequest, scenarios: ScenarioSource, strict: bool = False) -> EmbeddingReply:

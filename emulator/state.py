@@ -19,6 +19,7 @@ from .store import CompletionStore, open_store
 
 if TYPE_CHECKING:
     from .chaos import Chaos
+    from .record.proxy import Proxy
     from .scenarios.engine import ScenarioEngine
 
 
@@ -38,11 +39,13 @@ class EmulatorState:
     admission: Admission | None = None  # the concurrency model, with `--max-concurrency`
     metrics: Any = None  # `metrics.Metrics`, with `--metrics` (typed loosely: prometheus_client loads only then)
     chaos: Chaos | None = None  # faults and errors injected at rates (chaos.py), set at run time
+    proxy: "Proxy | None" = None  # `--upstream`: what no scenario answers goes there (record/proxy.py)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "EmulatorState":
         select_profile(settings.profile)  # an unknown profile fails at startup, with the known names
-        catalogue = ModelCatalogue.builtin(accept_any=settings.accept_any_model)
+        # With an upstream, the upstream knows its models: any name is forwarded.
+        catalogue = ModelCatalogue.builtin(accept_any=settings.accept_any_model or bool(settings.upstream_url))
         for path in settings.models_files:
             catalogue.add_file(path)
         catalogue.add(settings.extra_models)
@@ -61,6 +64,7 @@ class EmulatorState:
             journal=journal,
             limiter=limiter,
             store=open_store(settings.store_path, settings.store_cap),
+            proxy=_proxy(settings),
             scenarios=_scenario_engine(settings, engine),
             rng=random.Random(settings.seed),
             admission=Admission(settings.max_concurrency, settings.max_queue) if settings.max_concurrency > 0 else None,
@@ -110,3 +114,17 @@ def _scenario_engine(settings: Settings, engine: ScenarioEngine | None = None) -
         if settings.watch:
             engine.watch()
     return engine
+
+
+def _proxy(settings: Settings) -> "Proxy | None":
+    """The upstream responder of `--upstream` (with its recorder under `--record`), or None."""
+    if not settings.upstream_url:
+        return None
+    from .record.proxy import Proxy
+    from .record.recorder import Recorder
+    from .record.upstream import Upstream
+
+    recorder = None
+    if settings.record_dir is not None:
+        recorder = Recorder(settings.record_dir, redact=settings.redact, timing=settings.record_timing)
+    return Proxy(Upstream(settings.upstream_url, settings.upstream_key, timeout=settings.upstream_timeout), recorder)

@@ -236,7 +236,7 @@ def test_json_mistake_has_its_line(tmp_path):
     path = write(tmp_path, json.dumps({"scenarios": [{"name": "a", "reply": {"content": "hi"}},
                                                      {"name": "b", "reply": {"text": "hi"}}]}, indent=2), "s.json")
     assert mistakes(path) == ("FILE:12: unknown key 'text'; allowed: content, refusal, tool_calls, finish_reason, "
-                              "logprobs, choices, model, usage, pacing, headers, embedding, seed (at scenarios[1].reply.text)")
+                              "logprobs, choices, chunks, verbatim, model, usage, pacing, headers, embedding, seed (at scenarios[1].reply.text)")
 
 
 def test_duplicate_names_across_files(tmp_path):

@@ -13,7 +13,7 @@ from ..model.request_options import apply_request_options
 from ..pacing import Pacing, resolve as resolve_pacing
 from ..profiles import IGNORED_FIELDS_HEADER
 from ..reply import Reply
-from ..respond import respond
+from ..respond import respond_or_forward
 from ..state import EmulatorState
 from ..store import make_record
 from ..wire.render import ASGIApp, Decoration, Rendered, render
@@ -61,7 +61,12 @@ async def serve_chat(ex: Exchange, route: ChatRoute | None) -> Any:
                                  shape=ex.profile.request_shape)
     chat.raw_key = (raw, ex.profile.name, request.scope["path"])
     state.limiter.admit(ex.api_key, chat.prompt_tokens, chat.model.id)  # before any generation
-    reply = apply_request_options(chat, respond(chat, state.scenarios, state.settings.strict))
+    proxy = state.proxy if state.proxy is not None and state.proxy.active else None
+    chosen = respond_or_forward(chat, state.scenarios, state.settings.strict, upstream=proxy is not None)
+    if chosen is None:  # `--upstream`: no scenario answered, the upstream does (and is recorded)
+        assert proxy is not None
+        return await proxy.answer(request, entry.headers, raw, chat.body, entry)
+    reply = apply_request_options(chat, chosen)
     entry.matched = reply.source
     reply = with_chaos(state, chat, reply, entry)
     limits = state.limiter.consume(ex.api_key, reply.usage.total_tokens, chat.model.id)

@@ -19,7 +19,7 @@ def _calls_tools(scenario: dict[str, Any]) -> bool:
 
 def _pins_the_turn(scenario: dict[str, Any]) -> bool:
     match = scenario.get("match")
-    pinned = isinstance(match, dict) and any(key in match for key in ("last_role", "turn", "tool_name"))
+    pinned = isinstance(match, dict) and any(key in match for key in ("last_role", "turn", "tool_name", "conversation"))
     return pinned or "times" in scenario
 
 

@@ -12,6 +12,7 @@ from fnmatch import fnmatchcase
 from typing import Any, Callable
 
 from ..contract.chat_request import ChatRequest, message_text
+from . import conversation as conv
 from .near_miss import FailedCondition
 
 _SHOWN = 60  # characters of the request shown in a near-miss explanation
@@ -191,6 +192,67 @@ def _turn(spec: int | dict[str, int]) -> Condition:
     return Condition("turn", lambda r: low <= r.turn <= high, expected, lambda r: f"turn {r.turn}")
 
 
+@dataclass
+class Recorded(Condition):
+    """A recorded value the request's canonical form must equal; the near miss names the first difference
+    ("conversation differs at messages[3].content: recorded 'a', the request has 'b'")."""
+
+    difference: Callable[[ChatRequest], tuple[str, Any, Any] | None] = lambda r: None
+
+    def why_not(self, request: ChatRequest) -> FailedCondition:
+        found = self.difference(request)
+        if found is None:
+            return FailedCondition(self.key, "the same", "the same")
+        path, expected, actual = found
+        return FailedCondition(self.key, _value(expected), _value(actual), at=path)
+
+
+def _exact(key: str, spec: Any, get: Callable[[ChatRequest], Any], where: Callable[[ChatRequest], str],
+           differ: Callable[[Any, Any, str], tuple[str, Any, Any] | None] = conv.first_difference) -> Condition:
+    return Recorded(key, lambda r: differ(spec, get(r), "") is None, "", lambda r: "",
+                    lambda r: differ(spec, get(r), where(r)))
+
+
+def _value(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, dict) and set(value) == {"sha256", "chars"}:
+        return f"a {value['chars']}-character text (sha256 {value['sha256']})"
+    if isinstance(value, str):
+        return _show(value)
+    return _show(conv.canonical_json(value))
+
+
+def _canonical(request: ChatRequest, what: Callable[[dict[str, Any]], Any]) -> Any:
+    """`what(body)` once per request, however many recorded scenarios ask."""
+    cache = request.__dict__.setdefault("_canonical_forms", {})
+    if what not in cache:
+        cache[what] = what(request.body)
+    return cache[what]
+
+
+def _conversation(spec: list[Any]) -> Condition:
+    return _exact("conversation", spec, lambda r: _canonical(r, conv.conversation),
+                  lambda r: "messages", conv.turn_difference)
+
+
+def _tools(spec: list[Any]) -> Condition:
+    return _exact("tools", spec, lambda r: _canonical(r, conv.tool_set), lambda r: "tools")
+
+
+def _response_format(spec: Any) -> Condition:
+    return _exact("response_format", spec, lambda r: _canonical(r, conv.output_format),
+                  lambda r: "response_format")
+
+
+def _params(spec: dict[str, Any]) -> list[Condition]:
+    """`{field: value}`: each top-level body field equals the value (null: the field is absent)."""
+    def field(name: str, value: Any) -> Condition:
+        return _exact(f"params[{name}]", value, lambda r: r.body.get(name), lambda r: name)
+
+    return [field(name, value) for name, value in spec.items()]
+
+
 # Each match key and how it becomes conditions (headers and metadata give one per named key).
 _BUILDERS: dict[str, Callable[[Any], list[Condition]]] = {
     "model": lambda spec: [_model(spec)],
@@ -210,6 +272,10 @@ _BUILDERS: dict[str, Callable[[Any], list[Condition]]] = {
     "metadata": _metadata,
     "user": lambda spec: [_text_condition("user", spec, lambda r: r.body.get("user"))],
     "turn": lambda spec: [_turn(spec)],
+    "conversation": lambda spec: [_conversation(spec)],
+    "tools": lambda spec: [_tools(spec)],
+    "response_format": lambda spec: [_response_format(spec)],
+    "params": _params,
 }
 
 

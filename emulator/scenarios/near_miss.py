@@ -19,8 +19,11 @@ class FailedCondition:
     key: str
     expected: str
     actual: str
+    at: str | None = None  # where a recorded value first differs from the request (`messages[3].content`)
 
     def __str__(self) -> str:
+        if self.at is not None:
+            return f"{self.key} differs at {self.at}: recorded {self.expected}, the request has {self.actual}"
         return f"{self.key}: expected {self.expected}, got {self.actual}"
 
 
@@ -40,7 +43,8 @@ class NearMiss:
 
     def to_json(self) -> dict[str, Any]:
         return {"scenario": self.scenario, "where": self.where, "passed_over": self.passed_over,
-                "failed": [{"condition": f.key, "expected": f.expected, "actual": f.actual} for f in self.failed]}
+                "failed": [{"condition": f.key, "expected": f.expected, "actual": f.actual,
+                            **({"at": f.at} if f.at is not None else {})} for f in self.failed]}
 
 
 def explain(near_misses: list[NearMiss]) -> str:

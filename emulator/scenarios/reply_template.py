@@ -65,12 +65,15 @@ def _render_value(value: Any, request: ChatRequest) -> Any:
 
 
 class ChoiceTemplate:
-    def __init__(self, spec: dict[str, Any]) -> None:
+    def __init__(self, spec: dict[str, Any], verbatim: bool = False) -> None:
         self.spec = spec
-        self.scripted = any(k in spec for k in ("content", "refusal", "tool_calls"))
+        self.scripted = any(k in spec for k in ("content", "refusal", "tool_calls", "chunks"))
+        self.verbatim = verbatim
+        self.fill: Callable[[str, ChatRequest], str] = (lambda text, _: text) if verbatim else render
 
     def build(self, request: ChatRequest, index: int, rng: random.Random, fallback: Reply | None) -> Choice:
         spec = self.spec
+        fill = self.fill
         if not self.scripted:
             assert fallback is not None
             choice = fallback.choices[index % len(fallback.choices)]
@@ -78,11 +81,13 @@ class ChoiceTemplate:
         elif "tool_calls" in spec:
             choice = self._tool_call_choice(request, index, rng)
         elif "refusal" in spec:
-            text = render(spec["refusal"], request)
-            choice = Choice(index, refusal=text, tokens=tokenize(text, request.model.tokenizer))
+            text = fill(spec["refusal"], request)
+            choice = Choice(index, refusal=text, tokens=spec.get("chunks") or tokenize(text, request.model.tokenizer))
+        elif "chunks" in spec:  # a recorded stream: its fragments as sent, sent the same way again
+            choice = Choice(index, content="".join(spec["chunks"]), tokens=list(spec["chunks"]))
         else:
             content = spec["content"]
-            content = None if content is None else render(content, request)
+            content = None if content is None else fill(content, request)
             choice = Choice(index, content=content, tokens=tokenize(content or "", request.model.tokenizer))
         if "finish_reason" in spec:
             choice.finish_reason = spec["finish_reason"]
@@ -96,7 +101,7 @@ class ChoiceTemplate:
             tool = offered.get(call["name"])
             kind = call.get("type") or ("custom" if tool is not None and tool.type == "custom" else "function")
             calls.append(ToolCall(call.get("id") or tool_call_id(rng), call["name"],
-                                  _arguments(call, tool, request, rng), kind))
+                                  _arguments(call, tool, request, rng, self.verbatim), kind))
         legacy = bool(request.functions) and not request.tools
         if legacy:
             return Choice(index, function_call=calls[0], finish_reason="function_call")
@@ -119,12 +124,13 @@ class ChoiceTemplate:
             choice.logprobs = None
 
 
-def _arguments(call: dict[str, Any], tool: Any, request: ChatRequest, rng: random.Random) -> str:
+def _arguments(call: dict[str, Any], tool: Any, request: ChatRequest, rng: random.Random,
+               verbatim: bool = False) -> str:
     given = call.get("arguments")
     if isinstance(given, str):
-        return render(given, request)
+        return given if verbatim else render(given, request)
     if isinstance(given, dict):
-        return dumps(_render_value(given, request))
+        return dumps(given if verbatim else _render_value(given, request))
     if tool is None:
         return "{}"
     if tool.type == "custom":
@@ -139,8 +145,9 @@ class ReplyTemplate:
 
     def __init__(self, spec: dict[str, Any]) -> None:
         self.spec = spec
-        self.choices = [ChoiceTemplate(c) for c in spec["choices"]] if "choices" in spec else None
-        self.single = ChoiceTemplate(spec) if self.choices is None else None
+        verbatim = bool(spec.get("verbatim"))
+        self.choices = [ChoiceTemplate(c, verbatim) for c in spec["choices"]] if "choices" in spec else None
+        self.single = ChoiceTemplate(spec, verbatim) if self.choices is None else None
         pacing = spec.get("pacing")
         self.pacing = None if pacing is None else Pacing(
             ttft_ms=pacing.get("ttft_ms", pacing.get("time_to_first_token_ms", 0)),
@@ -148,6 +155,7 @@ class ReplyTemplate:
             chunk_tokens=pacing.get("chunk_tokens", 1),
             ttft_jitter_ms=pacing.get("ttft_jitter_ms", 0),
             tokens_per_second_jitter=pacing.get("tokens_per_second_jitter", 0),
+            gaps_ms=tuple(pacing.get("gaps_ms", ())),
         )
         templates = self.choices or ([self.single] if self.single is not None else [])
         self.needs_builtin = any(not t.scripted for t in templates)

@@ -125,20 +125,24 @@ def _step(step: dict[str, Any], at: tuple) -> Found:
 def _reply(reply: dict[str, Any], at: tuple) -> Found:
     yield from _headers(reply.get("headers") or {}, at + ("headers",))
     if "choices" in reply:
-        for key in ("content", "refusal", "tool_calls", "finish_reason", "logprobs"):
+        for key in ("content", "refusal", "chunks", "tool_calls", "finish_reason", "logprobs"):
             if key in reply:
                 yield at + (key,), f"'{key}' goes inside each of 'choices' when 'choices' is given", True
         for i, choice in enumerate(reply["choices"]):
-            yield from _choice(choice, at + ("choices", i))
+            yield from _choice(choice, at + ("choices", i), reply.get("verbatim", False))
     else:
-        yield from _choice(reply, at)
+        yield from _choice(reply, at, reply.get("verbatim", False))
 
 
-def _choice(choice: dict[str, Any], at: tuple) -> Found:
+def _choice(choice: dict[str, Any], at: tuple, verbatim: bool) -> Found:
     if "refusal" in choice and choice.get("content") is not None:
         yield at + ("refusal",), "a refusal has no 'content'; give one or the other", True
     if "refusal" in choice and "tool_calls" in choice:
         yield at + ("refusal",), "a refusal has no 'tool_calls'; give one or the other", True
+    if "chunks" in choice:
+        yield from _chunks(choice, at)
+    if verbatim:
+        return
     for key in ("content", "refusal"):
         if isinstance(choice.get(key), str):
             yield from _placeholders(choice[key], at + (key,))
@@ -149,6 +153,16 @@ def _choice(choice: dict[str, Any], at: tuple) -> Found:
         joined = "".join(entry["token"] for entry in logprobs)
         if joined != choice["content"]:
             yield at + ("logprobs",), f"the logprobs tokens join to {joined!r}, not to the content", True
+
+
+def _chunks(choice: dict[str, Any], at: tuple) -> Found:
+    joined = "".join(choice["chunks"])
+    text = choice.get("refusal", choice.get("content"))
+    if text is not None and joined != text:
+        yield at + ("chunks",), f"the chunks join to {joined!r}, not to the {'refusal' if 'refusal' in choice else 'content'}", True
+    if "tool_calls" in choice or isinstance(choice.get("logprobs"), list):
+        other = "tool_calls" if "tool_calls" in choice else "logprobs"
+        yield at + ("chunks",), f"'chunks' split the text; with '{other}' give the text whole", True
 
 
 def _error(error: Any, at: tuple) -> Found:
