@@ -8,7 +8,7 @@ JSON string, whose quotes are escaped, and the marks include the structural quot
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..reply import Reply
 from .json_body import completion_dict, dumps
@@ -27,10 +27,13 @@ def _stamp(template: bytes, completion_id: bytes, created: bytes) -> bytes:
         _CREATED_PATTERN, b',"created":' + created + b",", 1)
 
 
-def json_body(reply: Reply, completion_id: str, created: int) -> bytes:
+def json_body(reply: Reply, completion_id: str, created: int, body: dict[str, Any] | None = None) -> bytes:
+    """`body`: this response's `completion_dict`, when the caller has it (the template is then made
+    from it, with the marks in place of its id and timestamp, instead of building the dict again)."""
     template = reply.rendered.get("json")
     if template is None:
-        template = reply.rendered["json"] = dumps(completion_dict(reply, _ID_MARK, 0)).encode("utf-8")
+        marked = completion_dict(reply, _ID_MARK, 0) if body is None else {**body, "id": _ID_MARK, "created": 0}
+        template = reply.rendered["json"] = dumps(marked).encode("utf-8")
     return _stamp(template, completion_id.encode(), str(created).encode())
 
 
