@@ -71,3 +71,13 @@ def test_header_names_and_order_are_pinned(http):
     stream = http.post("/chat/completions", json={"model": "gpt-4o-mini", **CASES["plain"], "stream": True})
     names = {"json": list(json_answer.headers.keys()), "stream": list(stream.headers.keys())}
     check_against_fixture("header_names.json", (json.dumps(names, indent=1) + "\n").encode())
+
+
+def test_a_body_means_what_json_reads_in_it(http):
+    """The fast parser (emulator/json_codec.py) must not change a body's values: an integer beyond 64
+    bits stays that integer in the error (orjson alone would read it as a float)."""
+    big = "123456789012345678901234567890"
+    raw = ('{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}],"max_completion_tokens":%s}' % big)
+    response = http.post("/chat/completions", content=raw.encode(), headers={"content-type": "application/json"})
+    assert response.status_code == 400
+    assert f"max_tokens is too large: {big}." in response.json()["error"]["message"]

@@ -1,9 +1,9 @@
 """The request path's first step: raw bytes in, a validated `ChatRequest` out (or an `ApiError`)."""
 from __future__ import annotations
 
-import json
 from typing import Any, Callable
 
+from .. import json_codec
 from . import errors
 from .chat_request import ChatRequest
 from .audio_output import check_audio_output
@@ -19,7 +19,7 @@ RequestCheck = Callable[[ChatRequest], None]
 
 def parse_json_object(raw: bytes) -> dict[str, Any]:
     try:
-        body = json.loads(raw)
+        body = json_codec.loads(raw)
     except (ValueError, UnicodeDecodeError):
         raise errors.invalid_json() from None
     if type(body) is not dict:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ..json_codec import dumps_float_free
 from ..reply import Reply
 from .json_body import completion_dict, dumps
 from .sse import render_events
@@ -33,8 +34,15 @@ def json_body(reply: Reply, completion_id: str, created: int, body: dict[str, An
     template = reply.rendered.get("json")
     if template is None:
         marked = completion_dict(reply, _ID_MARK, 0) if body is None else {**body, "id": _ID_MARK, "created": 0}
-        template = reply.rendered["json"] = dumps(marked).encode("utf-8")
+        template = reply.rendered["json"] = (dumps(marked).encode("utf-8") if _may_hold_floats(reply)
+                                             else dumps_float_free(marked))
     return _stamp(template, completion_id.encode(), str(created).encode())
+
+
+def _may_hold_floats(reply: Reply) -> bool:
+    """Logprobs are floats; annotations come from scenarios and may hold anything. Nothing else in a
+    completion is a float (usage and timestamps are integers)."""
+    return any(choice.logprobs is not None or choice.annotations for choice in reply.choices)
 
 
 def sse_events(reply: Reply, completion_id: str, created: int, *, include_usage: bool, include_obfuscation: bool,
