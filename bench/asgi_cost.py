@@ -128,7 +128,7 @@ def profile(case: str, count: int = 3000) -> None:
         share = cumulative.get((f, fn), 0.0) / total
         print(f"{label:<40}{share * unprofiled:>8.1f}{share:>8.0%}")
     print("\ntop functions by own time:")
-    pstats.Stats(profiler).sort_stats("tottime").print_stats(12)
+    pstats.Stats(profiler).sort_stats("tottime").print_stats(int(os.environ.get("BENCH_TOP", "12")))
 
 
 async def table() -> None:
