@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 # `make serve` and `make test` may start at once on a fresh clone: one pip at a time in one venv.
 LOCKED := flock $(VENV).lock
 
-.PHONY: serve test bench wheel check clean
+.PHONY: serve test bench wheel image-check check clean
 
 $(BIN)/python:
 	$(LOCKED) sh -c '[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)'
@@ -48,6 +48,11 @@ bench: $(VENV)/.test-installed
 # A wheel a user can `pip install` without a checkout (dist/).
 wheel: $(VENV)/.serve-installed
 	$(BIN)/python -m pip wheel --disable-pip-version-check --no-deps -w dist .
+
+# Build the Dockerfile's image and run it once (podman, no registry needed; slow, so not in `make test`).
+# Prints SKIP and succeeds where this machine cannot run containers.
+image-check:
+	deploy/check-image.sh
 
 clean:
 	rm -rf $(VENV) $(VENV).lock dist build

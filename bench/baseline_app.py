@@ -1,4 +1,4 @@
-"""The yardstick: a bare Starlette app returning a fixed completion (JSON or SSE), under uvicorn
+"""The yardstick: a bare Starlette app returning a fixed completion (JSON or SSE) or embedding, under uvicorn
 with uvloop and httptools. The emulator's targets are ratios against this app in the same run.
 
 The fixed completion is the text the emulator answers to the benchmark's request, given as the
@@ -6,9 +6,11 @@ The fixed completion is the text the emulator answers to the benchmark's request
 content, the baseline streaming it as a plain StreamingResponse, one chunk per token."""
 from __future__ import annotations
 
+import base64
 import json
 import os
 import sys
+from array import array
 
 import uvicorn
 from starlette.applications import Starlette
@@ -34,6 +36,20 @@ def _chunk(delta: dict, finish: str | None) -> bytes:
                                                        "finish_reason": finish}]}, separators=(",", ":")).encode() + b"\n\n"
 
 
+# A fixed answer of the emulator's size for the benchmark's embeddings request: one 1536-value
+# vector as base64 (6,144 bytes of float32, 8,192 characters).
+EMBEDDING = json.dumps({
+    "object": "list",
+    "data": [{"object": "embedding", "index": 0,
+              "embedding": base64.b64encode(array("f", [1 / 1536 ** 0.5] * 1536).tobytes()).decode()}],
+    "model": "text-embedding-3-small", "usage": {"prompt_tokens": 10, "total_tokens": 10}}).encode()
+
+
+async def embeddings(request):
+    await request.json()
+    return Response(EMBEDDING, media_type="application/json")
+
+
 async def completions(request):
     body = await request.json()
     if body.get("stream"):
@@ -47,7 +63,8 @@ async def completions(request):
     return Response(COMPLETION, media_type="application/json")
 
 
-app = Starlette(routes=[Route("/v1/chat/completions", completions, methods=["POST"])])
+app = Starlette(routes=[Route("/v1/chat/completions", completions, methods=["POST"]),
+                       Route("/v1/embeddings", embeddings, methods=["POST"])])
 
 if __name__ == "__main__":
     uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), loop="uvloop", http="httptools",

@@ -4,8 +4,9 @@ Both servers run as subprocesses under uvicorn with uvloop and httptools; `wrk` 
 package) drives the load from a second process on loopback. Measured in one run (issue 18's rows):
 identical and distinct JSON requests per second at 32 clients (distinct is the headline: the reply
 memo never helps), one client's median latency, unpaced streams per second, the official Python
-SDK's calls per second (a client loop in a subprocess), start-up, peak memory and its growth over
-two sustained runs, and the pytest plugin's overhead (`bench/plugin_startup.py`). Prints; asserts nothing.
+SDK's calls per second (a client loop in a subprocess), embeddings requests per second, start-up,
+peak memory and its growth over two sustained runs, and the pytest plugin's overhead
+(`bench/plugin_startup.py`). Prints; asserts nothing.
 Wall-clock numbers need a quiet machine: on a shared one use `bench/asgi_cost.py` and `bench/instructions.py`.
 
     python bench/run.py [--seconds 5] [--plugin-tests 100]
@@ -29,6 +30,9 @@ HERE = Path(__file__).parent
 PYTHON = sys.executable
 REQUEST = {"model": "gpt-4o-mini", "messages": [{"role": "system", "content": "You are helpful."},
                                                 {"role": "user", "content": "Hello! How are you today?"}]}
+# What the official Python SDK sends by default (it asks for base64 and decodes it).
+EMBEDDING_REQUEST = {"model": "text-embedding-3-small", "input": "The quick brown fox jumped over the lazy dog",
+                     "encoding_format": "base64"}
 # (row, target, higher is better): ratios are emulator / baseline (latency: emulator / baseline too).
 TARGETS: list[tuple[str, float, bool]] = [
     ("distinct requests/s @32", 0.5, True),
@@ -36,6 +40,7 @@ TARGETS: list[tuple[str, float, bool]] = [
     ("median latency @1 (ms)", 1.3, False),
     ("unpaced streams/s @32", 2.0, True),
     ("SDK calls/s @1", 0.9, True),
+    ("embeddings/s @32", 0.5, True),
 ]
 
 
@@ -83,7 +88,8 @@ def start(kind: str, tokens: list[str]) -> tuple[subprocess.Popen, int]:
     return proc, port
 
 
-def wrk(port: int, body: dict, seconds: float, connections: int = 32, distinct: bool = False) -> dict[str, float]:
+def wrk(port: int, body: dict, seconds: float, connections: int = 32, distinct: bool = False,
+        path: str = "/v1/chat/completions") -> dict[str, float]:
     """Requests per second and the median latency (ms); `distinct` numbers the last message so no two
     bodies are the same (the built-in model's memo of replies then never helps)."""
     script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
@@ -97,7 +103,7 @@ def wrk(port: int, body: dict, seconds: float, connections: int = 32, distinct: 
     script.close()
     threads = min(2, connections)
     out = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(int(seconds), 1)}s", "--latency",
-                          "-s", script.name, f"http://127.0.0.1:{port}/v1/chat/completions"],
+                          "-s", script.name, f"http://127.0.0.1:{port}{path}"],
                          capture_output=True, text=True).stdout
     os.unlink(script.name)
     if "Non-2xx" in out:
@@ -156,6 +162,8 @@ def measure(kind: str, tokens: list[str], seconds: int) -> dict[str, float]:
             "median latency @1 (ms)": wrk(port, REQUEST, seconds, connections=1, distinct=True)["median ms"],
             "unpaced streams/s @32": wrk(port, stream, seconds)["rate"],
             "SDK calls/s @1": sdk_calls_per_second(port, seconds),
+            # One 1536-value vector, base64, against the bare app's fixed one of the same size.
+            "embeddings/s @32": wrk(port, EMBEDDING_REQUEST, seconds, path="/v1/embeddings")["rate"],
         }
         if kind == "emulator":
             # Sustained load, twice: once the journal and memo bounds are reached, memory stays flat.

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Awaitable, Callable
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -11,26 +12,31 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from .admin.guard import AdminGuard, is_admin_path
 from .admin.routes import admin_routes
 from .contract import errors
-from .endpoints.azure import azure_not_found, create_deployment_chat_completion, create_v1_chat_completion
+from .endpoints.azure import (azure_not_found, create_deployment_chat_completion, create_deployment_embedding,
+                              create_v1_chat_completion, create_v1_embedding)
 from .endpoints.chat import create_chat_completion
+from .endpoints.embeddings import create_embedding
 from .endpoints.models import list_models, retrieve_model
 from .endpoints.shell import error_answer
 from .endpoints.stored import (delete_stored_completion, list_stored_completions, list_stored_messages,
                                retrieve_stored_completion, update_stored_completion)
 from .ids import request_id
 from .journal import JournalMiddleware
+from .config import Settings
 from .state import EmulatorState
 
 log = logging.getLogger("emulator")
+ASGIApp = Callable[..., Awaitable[None]]
 
 # Headers a browser app may read from a cross-origin response.
 EXPOSED_HEADERS = [
     "x-request-id", "openai-processing-ms", "openai-version", "openai-organization",
     "x-ratelimit-limit-requests", "x-ratelimit-limit-tokens", "x-ratelimit-remaining-requests",
     "x-ratelimit-remaining-tokens", "x-ratelimit-reset-requests", "x-ratelimit-reset-tokens",
-    "retry-after", "retry-after-ms", "x-should-retry", "x-emulator-ignored-fields",
+    "retry-after", "retry-after-ms", "x-should-retry", "x-emulator-ignored-fields", "openai-model",
 ]
 
 def core_routes() -> list[BaseRoute]:
@@ -41,6 +47,7 @@ def core_routes() -> list[BaseRoute]:
         Route("/v1/chat/completions/{completion_id}", update_stored_completion, methods=["POST"]),
         Route("/v1/chat/completions/{completion_id}", delete_stored_completion, methods=["DELETE"]),
         Route("/v1/chat/completions/{completion_id}/messages", list_stored_messages, methods=["GET"]),
+        Route("/v1/embeddings", create_embedding, methods=["POST"]),
         Route("/v1/models", list_models, methods=["GET"]),
         Route("/v1/models/{model:path}", retrieve_model, methods=["GET"]),
         *admin_routes(),
@@ -48,6 +55,8 @@ def core_routes() -> list[BaseRoute]:
         Route("/openai/deployments/{deployment}/chat/completions", create_deployment_chat_completion,
               methods=["POST"]),
         Route("/openai/v1/chat/completions", create_v1_chat_completion, methods=["POST"]),
+        Route("/openai/deployments/{deployment}/embeddings", create_deployment_embedding, methods=["POST"]),
+        Route("/openai/v1/embeddings", create_v1_embedding, methods=["POST"]),
         Route("/openai/{rest:path}", azure_not_found, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
     ]
 
@@ -96,10 +105,28 @@ class ChatFastPath:
         await response(scope, receive, send)
 
 
+def _cors(app: ASGIApp, origins: tuple[str, ...]) -> ASGIApp:
+    return CORSMiddleware(app, allow_origins=list(origins), allow_methods=["*"], allow_headers=["*"],
+                          expose_headers=EXPOSED_HEADERS, max_age=600)
+
+
+class CorsByPath:
+    """The chat API's CORS (`--cors-origin`, any origin by default) on the API; the admin API behind its
+    guard, with no CORS unless `--admin-cors-origin` names origins (admin/guard.py says why)."""
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.api = _cors(app, settings.cors_origins)
+        self.admin = AdminGuard(_cors(app, settings.admin_cors_origins) if settings.admin_cors_origins else app,
+                                settings)
+
+    async def __call__(self, scope: dict, receive, send) -> None:  # type: ignore[no-untyped-def]
+        admin = scope["type"] == "http" and is_admin_path(scope["path"])
+        await (self.admin if admin else self.api)(scope, receive, send)
+
+
 def build_app(state: EmulatorState) -> Starlette:
     middleware = [
-        Middleware(CORSMiddleware, allow_origins=list(state.settings.cors_origins), allow_methods=["*"],
-                   allow_headers=["*"], expose_headers=EXPOSED_HEADERS, max_age=600),
+        Middleware(CorsByPath, settings=state.settings),
         Middleware(JournalMiddleware, journal=state.journal),
     ]
     app = Starlette(
@@ -107,5 +134,6 @@ def build_app(state: EmulatorState) -> Starlette:
         middleware=middleware,
         exception_handlers={HTTPException: _http_error, Exception: _unexpected},
     )
+    app.router.redirect_slashes = False  # a 307 to a Location built from the client's Host: the live API answers 404
     app.state.emulator = state
     return app

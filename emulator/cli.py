@@ -43,9 +43,18 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--store-cap", type=int, default=DEFAULTS.store_cap,
                    help="most stored completions kept; the oldest are evicted (default 10000)")
     p.add_argument("--no-access-log", action="store_true", help="no log line per request")
+    p.add_argument("--log-probes", action="store_true", help="log /health and /ready requests too (default: not)")
+    p.add_argument("--graceful-timeout", type=int, default=10, metavar="SECONDS",
+                   help="on SIGTERM, let requests and streams in flight finish for this long (default 10)")
     p.add_argument("--log-format", choices=("text", "json"), default="text", help="log lines as text or JSON objects")
     p.add_argument("--admin-token", default=os.environ.get(TOKEN_ENV) or None,
                    help=f"token the admin API and inspector require (default: ${TOKEN_ENV}); needed off loopback")
+    p.add_argument("--admin-cors-origin", action="append", default=[], dest="admin_cors_origins", metavar="ORIGIN",
+                   help="a browser origin that may call the admin API (repeatable; default: none but the "
+                        "server's own; docs/security.md)")
+    p.add_argument("--allowed-host", action="append", default=[], dest="allowed_hosts", metavar="NAME",
+                   help="a Host name the tokenless admin API answers besides loopback names and IP addresses "
+                        "(repeatable; '.example.test' covers its subdomains; docs/security.md)")
     p.add_argument("--journal-size", type=int, default=DEFAULTS.journal_size,
                    help=f"requests the journal keeps (default {DEFAULTS.journal_size})")
     p.add_argument("--journal-max-mb", type=float, default=DEFAULTS.journal_max_bytes / MB,
@@ -65,8 +74,10 @@ def _settings(args: argparse.Namespace) -> Settings:
         extra_models=tuple(args.extra_models), accept_any_model=args.any_model,
         pacing=Pacing(args.ttft_ms, args.tokens_per_second, max(args.chunk_tokens, 1)),
         requests_per_minute=args.rpm, tokens_per_minute=args.tpm, enforce_rate_limits=args.enforce_rate_limits,
-        access_log=not args.no_access_log, store_path=args.store_path, store_cap=args.store_cap,
+        access_log=not args.no_access_log, log_probes=args.log_probes, graceful_timeout=args.graceful_timeout,
+        store_path=args.store_path, store_cap=args.store_cap,
         log_format=args.log_format, admin_token=args.admin_token,
+        admin_cors_origins=tuple(args.admin_cors_origins), allowed_hosts=tuple(args.allowed_hosts),
         journal_size=args.journal_size, journal_max_bytes=int(args.journal_max_mb * MB),
         profile=args.profile, azure_deployments=tuple(_deployment(d) for d in args.azure_deployments),
     )
@@ -85,6 +96,10 @@ def serve(args: argparse.Namespace) -> int:
     from .server import Emulator
 
     settings = _settings(args)
+    problem = settings.pacing.problem()
+    if problem is not None:
+        print(f"chat-emulator serve: --{problem[0].replace('_', '-')} {problem[1]}", file=sys.stderr)
+        return 2
     configure_logging(settings.log_format)
     try:
         emulator = Emulator(settings)

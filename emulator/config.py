@@ -29,6 +29,7 @@ class Settings:
     requests_per_minute: int = 10000
     tokens_per_minute: int = 30000000
     enforce_rate_limits: bool = False
+    rate_limit_keys: int = 10000  # API keys whose windows are tracked at once (ratelimit.py)
     max_body_bytes: int = 32 * MB
     journal_size: int = JOURNAL_SIZE
     journal_max_bytes: int = JOURNAL_MAX_BYTES
@@ -36,7 +37,15 @@ class Settings:
     store_cap: int = 10000
     log_format: str = "text"  # "text" or "json"
     access_log: bool = True
+    log_probes: bool = False  # /health and /ready in the access log (emulator/probes.py)
+    # Seconds SIGTERM (or stop()) lets requests and streams in flight finish. From Python a test
+    # server stops promptly; `serve --graceful-timeout` defaults to 10 for orchestrators.
+    graceful_timeout: int = 1
     admin_token: str | None = None
+    # Browser origins (besides its own) and Host names (besides loopback, IPs and `host`) the admin API
+    # answers; see admin/guard.py and docs/security.md.
+    admin_cors_origins: tuple[str, ...] = ()
+    allowed_hosts: tuple[str, ...] = ()
     profile: str = "openai"  # openai, vllm, azure or lenient (emulator/profiles)
     # Azure deployments: (deployment name, model id) pairs; any catalogue id is also a deployment of itself.
     azure_deployments: tuple[tuple[str, str], ...] = ()

@@ -71,6 +71,10 @@ class Exact:
     def count(self, text: str) -> int:
         return len(self.ids(text))
 
+    def decode(self, ids: list[int]) -> str:
+        """The text of token ids (a character cut across the ends becomes U+FFFD)."""
+        return bytes(self._encoding.decode_bytes(ids)).decode("utf-8", "replace")
+
 
 # `bpe-openai` refuses a text over 200,000 tokens or a million characters at once. A long text is
 # encoded in segments cut where the pre-tokenizer always starts a new token (before a space

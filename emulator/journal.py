@@ -251,15 +251,16 @@ def human_size(size: int) -> str:
 # --- the middleware that journals every route but chat creation ----------------------------------
 Scope = dict[str, Any]
 MAX_CAPTURE = 1024 * 1024  # larger bodies are noted as None: these endpoints never send that much
+SELF_JOURNALED = ("/v1/chat/completions", "/v1/embeddings")  # POSTs whose endpoints journal themselves
 
 
 class JournalMiddleware:
     """Journals the API's other requests (`/v1/models`, stored completions, unknown `/v1` URLs) the way
-    the chat endpoint journals its own, so the inspector shows everything a front end sent.
+    the chat and embeddings endpoints journal their own, so the inspector shows everything a front end sent.
 
     A pure ASGI middleware: it keeps a copy of the request body and of a JSON response body (both small
-    for these endpoints) and adds one entry when the response is complete. Chat completion creation
-    journals itself (with the matched scenario and stream events) and is skipped here.
+    for these endpoints) and adds one entry when the response is complete. Chat completion and
+    embeddings creation journal themselves (with the matched scenario and stream events) and are skipped here.
     """
 
     def __init__(self, app: Any, journal: Journal) -> None:
@@ -269,7 +270,7 @@ class JournalMiddleware:
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         path, method = scope.get("path", ""), scope.get("method", "")
         if (scope["type"] != "http" or not path.startswith("/v1/") or method == "OPTIONS"
-                or (method == "POST" and path == "/v1/chat/completions")):
+                or (method == "POST" and path in SELF_JOURNALED)):
             await self.app(scope, receive, send)
             return
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}

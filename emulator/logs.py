@@ -49,6 +49,20 @@ def configure(log_format: str = "text", level: int = logging.INFO) -> None:
     root.setLevel(level)
 
 
+def printable(text: str) -> str:
+    """`text` with what could forge or break a log line escaped: control characters (a newline in a
+    decoded path or in the body's `model`), lone surrogates, and the quote that closes the request."""
+    if text.isprintable() and '"' not in text:
+        return text
+    return "".join(_escaped(c) for c in text)
+
+
+def _escaped(char: str) -> str:
+    if char == '"':
+        return '\\"'
+    return char if char.isprintable() else char.encode("unicode_escape").decode("ascii")
+
+
 class AccessLog:
     """Logs each HTTP request once its response has started: status, duration and, for chat
     completions, the model and what answered (a scenario's name or `builtin`)."""
@@ -82,14 +96,16 @@ class AccessLog:
         entry = scope.get(JOURNAL_ENTRY)
         matched = getattr(entry, "matched", None)
         model = getattr(entry, "model", None)
+        model = None if model is None else printable(str(model))
         client = scope.get("client")
+        path = printable(scope["path"])
         fields = {
-            "method": scope["method"], "path": scope["path"], "status": status,
+            "method": scope["method"], "path": path, "status": status,
             "duration_ms": round(duration_ms, 1), "matched": matched, "model": model,
             "request_id": request_id, "client": f"{client[0]}:{client[1]}" if client else None,
         }
         # uvicorn's familiar shape, plus the duration and what answered.
-        text = (f'{fields["client"] or "-"} - "{scope["method"]} {scope["path"]} HTTP/{scope.get("http_version", "1.1")}" '
+        text = (f'{fields["client"] or "-"} - "{scope["method"]} {path} HTTP/{scope.get("http_version", "1.1")}" '
                 f'{status} {duration_ms:.1f}ms')
         if model:
             text += f" model={model}"

@@ -7,6 +7,7 @@ setting is named `ttft_ms`; milliseconds become seconds in one place, `Pacing.de
 """
 from __future__ import annotations
 
+import math
 import threading
 from dataclasses import dataclass
 from typing import Any, Mapping
@@ -17,6 +18,10 @@ from .contract import errors
 TTFT_HEADER = "x-emulator-ttft-ms"
 TPS_HEADER = "x-emulator-tokens-per-second"
 CHUNK_HEADER = "x-emulator-chunk-tokens"
+HEADERS = {"ttft_ms": TTFT_HEADER, "tokens_per_second": TPS_HEADER, "chunk_tokens": CHUNK_HEADER}
+# The longest pause pacing may ask for, before the first event or between two: the official SDKs'
+# default timeout. Longer (or `inf`, `nan`, `1e309`) would hold a stream open for good.
+MAX_WAIT_SECONDS = 600.0
 
 
 @dataclass(frozen=True)
@@ -38,6 +43,17 @@ class Pacing:
         per_event = self.chunk_tokens / self.tokens_per_second if self.tokens_per_second > 0 else 0.0
         return [self.ttft_ms / 1000] + [per_event] * (count - 1)
 
+    def problem(self) -> tuple[str, str] | None:
+        """(setting, what is wrong) when a pause would be negative, not finite or over MAX_WAIT_SECONDS."""
+        if not (math.isfinite(self.ttft_ms) and 0 <= self.ttft_ms <= MAX_WAIT_SECONDS * 1000):
+            return "ttft_ms", f"takes milliseconds from 0 to {MAX_WAIT_SECONDS * 1000:g}"
+        if not (math.isfinite(self.tokens_per_second) and self.tokens_per_second >= 0):
+            return "tokens_per_second", "takes a number >= 0 (0: unpaced)"
+        if self.tokens_per_second and self.chunk_tokens / self.tokens_per_second > MAX_WAIT_SECONDS:
+            return "tokens_per_second", (f"is too low: a chunk of {self.chunk_tokens} tokens would wait more than "
+                                         f"{MAX_WAIT_SECONDS:g} s")
+        return None
+
     def as_dict(self) -> dict[str, Any]:
         return {"ttft_ms": self.ttft_ms, "tokens_per_second": self.tokens_per_second,
                 "chunk_tokens": self.chunk_tokens}
@@ -48,13 +64,18 @@ def from_headers(headers: Mapping[str, str], default: Pacing) -> Pacing:
     if TTFT_HEADER not in headers and TPS_HEADER not in headers and CHUNK_HEADER not in headers:
         return default
     try:
-        return Pacing(
+        pacing = Pacing(
             ttft_ms=float(headers.get(TTFT_HEADER, default.ttft_ms)),
             tokens_per_second=float(headers.get(TPS_HEADER, default.tokens_per_second)),
             chunk_tokens=max(int(headers.get(CHUNK_HEADER, default.chunk_tokens)), 1),
         )
     except ValueError:
         raise errors.invalid_pacing_header(TTFT_HEADER, TPS_HEADER, CHUNK_HEADER) from None
+    problem = pacing.problem()
+    if problem is not None:
+        setting, what = problem
+        raise errors.pacing_header_out_of_range(HEADERS[setting], headers.get(HEADERS[setting], ""), what)
+    return pacing
 
 
 class NextPacing:

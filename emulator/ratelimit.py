@@ -1,16 +1,24 @@
 """Per-key request and token budgets behind the `x-ratelimit-*` headers.
 
-Each API key has a one-minute window; remaining counts go down with each request and reset when
-the window ends. With `enforce`, a request over budget gets the live 429.
+Each API key has a fixed one-minute window, opened by its first request: remaining counts go down
+with each request and come back whole when the window ends, so every reset header says when that
+is. With `enforce`, a request over budget gets the live 429, with the same headers and the retry ones.
+
+Keys are client-chosen, so the table is bounded (`max_keys`, ordered by when each window opened):
+a key whose window has ended is idle and is dropped first; a key inside its window is never
+dropped, so a flood of new keys cannot give anyone their budget back. While the table is full of
+active keys, a new key's request is counted on its own (it gets a fresh window's headers).
 """
 from __future__ import annotations
 
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from .contract import errors
 
 WINDOW = 60.0
+MAX_KEYS = 10000
 
 
 def go_duration(seconds: float) -> str:
@@ -32,47 +40,83 @@ class Budget:
 
 class RateLimiter:
     def __init__(self, requests_per_minute: int = 10000, tokens_per_minute: int = 30000000,
-                 enforce: bool = False) -> None:
+                 enforce: bool = False, max_keys: int = MAX_KEYS) -> None:
         self.requests_per_minute = requests_per_minute
         self.tokens_per_minute = tokens_per_minute
         self.enforce = enforce
+        self.max_keys = max(max_keys, 1)
         self._limit_requests, self._limit_tokens = str(requests_per_minute), str(tokens_per_minute)
-        self._budgets: dict[str, Budget] = {}
+        self._budgets: OrderedDict[str, Budget] = OrderedDict()  # oldest window first
 
     def reset(self) -> None:
         self._budgets.clear()
 
+    def admit(self, key: str, tokens: int, model: str) -> None:
+        """Before any work: the live 429 (when enforcing) for a request that cannot fit, `tokens`
+        being what it will take at least (its prompt). A limited client costs no generation."""
+        if self.enforce:
+            self._check(self._budget(key), tokens, model)
+
     def consume(self, key: str, tokens: int, model: str) -> dict[str, str]:
         """Count one request of `tokens` tokens; the headers to send (or the live 429 when enforcing)."""
-        now = time.monotonic()
-        budget = self._budgets.get(key)
-        if budget is None or now - budget.window_start >= WINDOW:
-            if len(self._budgets) > 10000:  # keys are client-chosen: keep the table bounded
-                self._budgets.clear()
-            budget = self._budgets[key] = Budget(now)
-        reset = budget.window_start + WINDOW - now
+        budget = self._budget(key)
         if self.enforce:
-            if budget.requests + 1 > self.requests_per_minute:
-                raise self._limited(model, "requests", self.requests_per_minute, budget.requests, 1, reset)
-            if budget.tokens + tokens > self.tokens_per_minute:
-                raise self._limited(model, "tokens", self.tokens_per_minute, budget.tokens, tokens, reset)
+            self._check(budget, tokens, model)
         budget.requests += 1
         budget.tokens += tokens
         return self.headers(budget)
 
-    def _limited(self, model: str, kind: str, limit: int, used: int, requested: int, reset: float) -> errors.ApiError:
+    def _budget(self, key: str) -> Budget:
+        """The key's budget in its current window, opening a new window when there is none."""
+        now = time.monotonic()
+        budget = self._budgets.get(key)
+        if budget is not None:
+            if now - budget.window_start < WINDOW:
+                return budget
+            del self._budgets[key]  # its window ended: the new one goes to the end of the order
+        self._drop_idle(now)
+        budget = Budget(now)
+        if len(self._budgets) < self.max_keys:
+            self._budgets[key] = budget
+        return budget
+
+    def _check(self, budget: Budget, tokens: int, model: str) -> None:
+        if budget.requests + 1 > self.requests_per_minute:
+            raise self._limited(budget, model, "requests", self.requests_per_minute, budget.requests, 1)
+        if budget.tokens + tokens > self.tokens_per_minute:
+            raise self._limited(budget, model, "tokens", self.tokens_per_minute, budget.tokens, tokens)
+
+    def _drop_idle(self, now: float) -> None:
+        """Forget keys whose window has ended (the oldest windows come first, so the scan stops at
+        the first active one)."""
+        while self._budgets:
+            key, budget = next(iter(self._budgets.items()))
+            if now - budget.window_start < WINDOW:
+                return
+            del self._budgets[key]
+
+    def _limited(self, budget: Budget, model: str, kind: str, limit: int, used: int, requested: int) -> errors.ApiError:
+        reset = _until_reset(budget)
         error = errors.rate_limited(model, kind, limit, used, requested, go_duration(reset))
+        error.headers.update(self.headers(budget))
         error.headers["retry-after"] = str(max(int(reset + 0.999), 1))
         error.headers["retry-after-ms"] = str(int(reset * 1000))
+        error.headers["x-should-retry"] = "true"
         return error
 
     def headers(self, budget: Budget) -> dict[str, str]:
+        """The `x-ratelimit-*` headers: both resets say when the window ends and the budgets come back."""
+        reset = _until_reset(budget)
         return {
             "x-ratelimit-limit-requests": self._limit_requests,
             "x-ratelimit-limit-tokens": self._limit_tokens,
             "x-ratelimit-remaining-requests": str(max(self.requests_per_minute - budget.requests, 0)),
             "x-ratelimit-remaining-tokens": str(max(self.tokens_per_minute - budget.tokens, 0)),
-            # Budgets refill continuously: the reset is the time to win back what was used.
-            "x-ratelimit-reset-requests": go_duration(WINDOW * budget.requests / max(self.requests_per_minute, 1)),
-            "x-ratelimit-reset-tokens": go_duration(WINDOW * budget.tokens / max(self.tokens_per_minute, 1)),
+            "x-ratelimit-reset-requests": go_duration(reset) if budget.requests else "0s",
+            "x-ratelimit-reset-tokens": go_duration(reset) if budget.tokens else "0s",
         }
+
+
+def _until_reset(budget: Budget) -> float:
+    """Seconds until `budget`'s window ends."""
+    return max(budget.window_start + WINDOW - time.monotonic(), 0.0)

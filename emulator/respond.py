@@ -1,14 +1,20 @@
 """Pick a responder for a validated request: a matching scenario first, else the built-in model."""
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from .contract.chat_request import ChatRequest
+from .contract.embedding_request import EmbeddingInput, EmbeddingRequest
 from .contract.errors import ApiError
+from .embedding_reply import EmbeddingReply
 from .model import builtin
+from .model.embedding import text_vector
 from .model.memo import BUILTIN_REPLIES
 from .reply import Reply
 from .scenarios.near_miss import NO_MATCH, NearMiss, explain
+
+if TYPE_CHECKING:
+    from .scenarios.steps import ScriptedVector
 
 NO_SCENARIO_MATCHED = "no_scenario_matched"
 
@@ -17,8 +23,11 @@ class ScenarioSource(Protocol):
     def respond(self, request: ChatRequest) -> Reply | None:
         """The scripted reply of the first matching scenario, None when none matches (may raise ApiError)."""
 
-    def near_misses(self, request: ChatRequest) -> list[NearMiss]:
+    def near_misses(self, request: ChatRequest | EmbeddingInput) -> list[NearMiss]:
         """Why no scenario matched: the nearest scenarios and their failed conditions, closest first."""
+
+    def respond_embeddings(self, request: EmbeddingRequest) -> list[ScriptedVector | None]:
+        """Per input, what the first matching embeddings scenario gives it; None where none matched."""
 
 
 class NoScenarioMatched(ApiError):
@@ -38,3 +47,26 @@ def respond(request: ChatRequest, scenarios: ScenarioSource, strict: bool = Fals
     if strict:
         raise NoScenarioMatched(scenarios.near_misses(request))
     return BUILTIN_REPLIES.reply(request, builtin.respond)
+
+
+def respond_embeddings(request: EmbeddingRequest, scenarios: ScenarioSource, strict: bool = False) -> EmbeddingReply:
+    """Each input's vector: a matching `api: embeddings` scenario's, else the built-in model's (strict
+    mode: the 404 for the first input no scenario answered)."""
+    scripted = scenarios.respond_embeddings(request)
+    model = request.model
+    vectors, sources = [], []
+    reply = EmbeddingReply([], model.snapshot, request.prompt_tokens)
+    for index, answer in enumerate(scripted):
+        if answer is None and strict:
+            raise NoScenarioMatched(scenarios.near_misses(EmbeddingInput(request, index)))
+        if answer is not None:
+            sources.append(answer.scenario)
+            reply.model = answer.model or reply.model
+            reply.headers.update(answer.headers)
+        if answer is None or answer.vector is None:
+            vectors.append(text_vector(request.text(index), model.snapshot, model.dimensions, request.dimensions))
+        else:
+            vectors.append(answer.vector)
+    reply.vectors = vectors
+    reply.source = sources[0] if sources else "builtin"
+    return reply

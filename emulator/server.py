@@ -14,6 +14,7 @@ The method groups live in small mixins (`user/`); this module holds the lifecycl
 from __future__ import annotations
 
 import asyncio
+import signal
 import socket
 import threading
 import warnings
@@ -26,6 +27,7 @@ from . import encodings
 from .app import ChatFastPath, build_app
 from .config import DEFAULT_API_KEY, Settings
 from .logs import AccessLog
+from .probes import Probes, Readiness
 from .state import EmulatorState
 from .user.client_checks import ClientAssertions
 from .user.clients import Clients
@@ -53,9 +55,14 @@ class Emulator(Clients, Reports, ClientAssertions):
         settings = settings or Settings(port=0, access_log=False)
         self.settings = replace(settings, **overrides) if overrides else settings
         super().__init__(EmulatorState.from_settings(self.settings))
+        self.readiness = Readiness(self.state)
         self.app: Any = ChatFastPath(build_app(self.state))
-        if self.settings.access_log:
-            self.app = AccessLog(self.app)  # outermost, so the fast path is logged too
+        if self.settings.access_log and self.settings.log_probes:
+            self.app = AccessLog(Probes(self.app, self.readiness))
+        elif self.settings.access_log:  # outermost but for the probes, so the fast path is logged too
+            self.app = Probes(AccessLog(self.app), self.readiness)
+        else:
+            self.app = Probes(self.app, self.readiness)
         self._socket: socket.socket | None = None
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -107,18 +114,10 @@ class Emulator(Clients, Reports, ClientAssertions):
             # Our own access log (`logs.AccessLog`) names the matched scenario; uvicorn's loggers
             # propagate to the root logger so `--log-format json` covers them too.
             self.app, log_level="info" if self.settings.access_log else "warning",
-            access_log=False, log_config=None, lifespan="off", timeout_graceful_shutdown=1,
-            loop="auto", http="auto", ws="none",
+            access_log=False, log_config=None, lifespan="off",
+            timeout_graceful_shutdown=self.settings.graceful_timeout, loop="auto", http="auto", ws="none",
         )
-        server = uvicorn.Server(config)
-        original_startup = server.startup
-
-        async def startup(sockets: Any = None) -> None:
-            await original_startup(sockets=sockets)
-            encodings.warm_up()
-
-        server.startup = startup  # type: ignore[method-assign]
-        return server
+        return _Server(config, self.readiness)
 
     def bind(self) -> socket.socket:
         if self._socket is None:
@@ -126,12 +125,19 @@ class Emulator(Clients, Reports, ClientAssertions):
         return self._socket
 
     def serve_forever(self) -> None:
-        """Serve in this thread until Ctrl-C (uvicorn handles the signals and shuts down cleanly)."""
+        """Serve in this thread until Ctrl-C or SIGTERM; either drains (`graceful_timeout`) and returns.
+
+        uvicorn handles both signals, then raises the signal again under the handler it found. For
+        SIGTERM that would be the default one, killing the process with status 143 after a clean
+        shutdown; the handler set here turns it into a plain return (and stops a server that gets
+        SIGTERM before uvicorn installs its own)."""
         sock = self.bind()
-        self._server = self._uvicorn_server()
+        self._server = server = self._uvicorn_server()
+        previous = signal.signal(signal.SIGTERM, lambda *_: setattr(server, "should_exit", True))
         try:
-            self._server.run(sockets=[sock])
+            server.run(sockets=[sock])
         finally:
+            signal.signal(signal.SIGTERM, previous)
             self.close()
 
     def start(self) -> Emulator:
@@ -219,6 +225,24 @@ class Emulator(Clients, Reports, ClientAssertions):
         warnings.warn("Emulator.admin is deprecated: call the operations on the Emulator itself",
                       DeprecationWarning, stacklevel=2)
         return self
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server, warming the tokenizers once it listens, and with `/ready` answering 503 from
+    the moment shutdown starts."""
+
+    def __init__(self, config: uvicorn.Config, readiness: Readiness) -> None:
+        super().__init__(config)
+        self.readiness = readiness
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets=sockets)
+        encodings.warm_up()
+        self.readiness.draining = False  # an Emulator stopped and started again is ready again
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        self.readiness.draining = True
+        await super().shutdown(sockets)
 
 
 def _uvloop_available() -> bool:

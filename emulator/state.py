@@ -44,7 +44,7 @@ class EmulatorState:
             catalogue=catalogue,
             journal=Journal(settings.journal_size, settings.journal_max_bytes),
             limiter=RateLimiter(settings.requests_per_minute, settings.tokens_per_minute,
-                                settings.enforce_rate_limits),
+                                settings.enforce_rate_limits, settings.rate_limit_keys),
             store=open_store(settings.store_path, settings.store_cap),
             scenarios=_scenario_engine(settings),
         )

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Protocol
 
-from .wire.json_body import dumps
+from .wire.json_body import json_text
 
 # Request fields the live API echoes on a stored completion (the spec's examples), with the value
 # it shows when the request left them out.
@@ -81,8 +81,8 @@ def make_record(api_key: str, completion: dict[str, Any], body: dict[str, Any], 
         key=key_digest(api_key),
         models=(completion["model"], body.get("model", completion["model"])),
         metadata=dict(body.get("metadata") or {}),
-        completion=dumps(stored),
-        messages=dumps(body.get("messages") or []),
+        completion=json_text(stored),
+        messages=json_text(body.get("messages") or []),
     )
 
 
@@ -141,6 +141,10 @@ class CompletionStore(Protocol):
     def clear(self) -> None: ...
 
     def close(self) -> None: ...
+
+    def __len__(self) -> int:
+        """How many completions are stored (a query on SQLite, so it also shows the store is open)."""
+        ...
 
 
 def list_completions(store: CompletionStore, api_key: str, *, model: str | None, metadata: dict[str, str],
@@ -256,7 +260,7 @@ class SQLiteStore:
                 self._db.execute(
                     "INSERT OR REPLACE INTO completions (key, id, models, metadata, completion, messages) "
                     "VALUES (?, ?, ?, ?, ?, ?)",
-                    (record.key, record.id, dumps(list(record.models)), dumps(record.metadata), record.completion,
+                    (record.key, record.id, json_text(list(record.models)), json_text(record.metadata), record.completion,
                      record.messages))
                 self._db.execute(
                     "DELETE FROM completions WHERE seq <= (SELECT seq FROM completions ORDER BY seq DESC "
@@ -284,7 +288,7 @@ class SQLiteStore:
     def update_metadata(self, api_key: str, completion_id: str, metadata: dict[str, str]) -> Record | None:
         with self._lock:
             changed = self._db.execute("UPDATE completions SET metadata = ? WHERE key = ? AND id = ?",
-                                       (dumps(metadata), key_digest(api_key), completion_id)).rowcount
+                                       (json_text(metadata), key_digest(api_key), completion_id)).rowcount
         return self.get(api_key, completion_id) if changed else None
 
     def delete(self, api_key: str, completion_id: str) -> bool:

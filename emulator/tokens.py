@@ -62,6 +62,12 @@ def _count_cached(text: str, encoding: str) -> int:
     return encodings.get(encoding).count(text)
 
 
+def decode(ids: list[int], encoding: str) -> str | None:
+    """The text of token ids in an exact encoding; None for an approximated one (it has no ids)."""
+    exact = encodings.get(encoding)
+    return exact.decode(ids) if isinstance(exact, encodings.Exact) else None
+
+
 _PARTIAL = re.compile("[\udc80-\udcff]")
 
 

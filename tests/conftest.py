@@ -1,10 +1,12 @@
 """Shared fixtures: one emulator server for the session, official clients pointed at it."""
 from __future__ import annotations
 
+import array
+import base64
+import json
+import math
 import sys
 from pathlib import Path
-
-import json
 
 import httpx
 import openai
@@ -63,23 +65,69 @@ def make_emulator(_special_servers):
 
 
 def assert_responses_follow_the_contract(server: Emulator) -> None:
-    """Every chat response the server sent during the test validates against the contract's schemas:
-    completions, each stream chunk, and error envelopes (scripted faults and vLLM's envelope aside)."""
+    """Every chat and embeddings response the server sent during the test validates against the contract's
+    schemas: completions, each stream chunk, embedding lists, and error envelopes (scripted faults and
+    vLLM's envelope aside)."""
     for entry in server.requests:
-        if entry.path != "/v1/chat/completions" or entry.headers.get("x-emulator-profile"):
+        if entry.headers.get("x-emulator-profile"):
             continue
-        if entry.status >= 400:
-            if server.settings.profile == "vllm":
-                continue  # vLLM's own error envelope, on purpose (docs/profiles.md)
-            problems = schema_errors("error", entry.response)
-        elif entry.matched != "builtin":
-            continue  # scenarios may script faults (malformed chunks, cut streams) on purpose
-        elif entry.stream:
-            chunks = [json.loads(e[6:]) for e in entry.events or () if e.startswith(b"data: {")]
-            problems = [p for chunk in chunks for p in schema_errors("chat_completion_chunk", chunk)]
+        if entry.path == "/v1/chat/completions":
+            problems = _chat_problems(entry, server)
+        elif entry.path == "/v1/embeddings" and entry.method == "POST":
+            problems = _embedding_problems(entry, server)
         else:
-            problems = schema_errors("chat_completion", entry.response)
+            continue
         assert not problems, f"response to request {entry.id} breaks the contract: {problems[:3]}"
+
+
+def _error_problems(entry, server: Emulator) -> list[str]:
+    if server.settings.profile == "vllm":
+        return []  # vLLM's own error envelope, on purpose (docs/profiles.md)
+    return schema_errors("error", entry.response)
+
+
+def _chat_problems(entry, server: Emulator) -> list[str]:
+    if entry.status >= 400:
+        return _error_problems(entry, server)
+    if entry.matched != "builtin":
+        return []  # scenarios may script faults (malformed chunks, cut streams) on purpose
+    if entry.stream:
+        chunks = [json.loads(e[6:]) for e in entry.events or () if e.startswith(b"data: {")]
+        return [p for chunk in chunks for p in schema_errors("chat_completion_chunk", chunk)]
+    return schema_errors("chat_completion", entry.response)
+
+
+def _embedding_problems(entry, server: Emulator) -> list[str]:
+    """The schema, plus what the live API always holds to: one vector per input in order, all of the
+    asked length and unit length, `total_tokens == prompt_tokens`."""
+    if entry.status >= 400:
+        return _error_problems(entry, server)
+    body = entry.response
+    problems = schema_errors("embedding_list", body)
+    if problems:
+        return problems
+    sent = entry.body["input"]
+    count = 1 if isinstance(sent, str) or isinstance(sent[0], int) else len(sent)
+    vectors = [_floats(item["embedding"]) for item in body["data"]]
+    if [item["index"] for item in body["data"]] != list(range(count)):
+        problems.append(f"{count} inputs, answered with indexes {[item['index'] for item in body['data']]}")
+    lengths = {len(v) for v in vectors}
+    if len(lengths) != 1 or (entry.body.get("dimensions") and lengths != {entry.body["dimensions"]}):
+        problems.append(f"vector lengths {sorted(lengths)} for dimensions={entry.body.get('dimensions')}")
+    problems += [f"data[{i}] has norm {n}" for i, v in enumerate(vectors) if abs(n := math.sqrt(sum(x * x for x in v)) - 1) > 1e-6]
+    if body["usage"]["total_tokens"] != body["usage"]["prompt_tokens"]:
+        problems.append(f"usage {body['usage']}: total_tokens differs from prompt_tokens")
+    return problems
+
+
+def _floats(embedding) -> list[float]:
+    """A vector as sent: JSON numbers, or base64 of little-endian float32 (as the official SDK decodes it)."""
+    if isinstance(embedding, list):
+        return embedding
+    values = array.array("f", base64.b64decode(embedding))
+    if sys.byteorder == "big":
+        values.byteswap()
+    return values.tolist()
 
 
 @pytest.fixture

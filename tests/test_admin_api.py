@@ -227,7 +227,7 @@ def test_bad_bodies_get_the_envelope(admin):
     assert_envelope(admin.post("/pacing", content=b"{nope", headers={"content-type": "application/json"}),
                     400, "invalid_json")
     assert_envelope(admin.post("/pacing", json=[1]), 400, "invalid_type")
-    assert_envelope(admin.post("/faults"), 400, "missing_body")
+    assert_envelope(admin.post("/faults", headers={"content-type": "application/json"}), 400, "missing_body")
     error = assert_envelope(admin.get("/nothing-here"), 404, "unknown_url")
     assert error["message"].startswith("Unknown request URL: GET /_emulator/nothing-here.")
     assert_envelope(admin.patch("/requests"), 404, "unknown_url")
@@ -256,7 +256,7 @@ def test_replace_and_reset_scenarios_over_http(admin, client):
     assert replaced == {"scenarios": ["only"]}
     assert [s["name"] for s in admin.get("/scenarios").json()["data"]] == ["only"]
     assert ask(client).choices[0].message.content == "Only me"
-    assert admin.post("/scenarios/reset").json() == {"reset": True}
+    assert admin.post("/scenarios/reset", json={}).json() == {"reset": True}
     assert admin.get("/scenarios").json() == {"object": "list", "data": [], "unused": [], "last_miss": None}
 
 
@@ -290,7 +290,7 @@ SEQUENCE = {"name": "steps", "sequence": [{"reply": {"content": "one"}}, {"reply
 def test_reset_sequences_over_http_and_python(emu, admin, client):
     admin.post("/scenarios", json=SEQUENCE)
     assert [ask(client).choices[0].message.content for _ in range(3)] == ["one", "two", "two"]
-    assert admin.post("/sequences/reset").json() == {"reset": True, "namespace": None}
+    assert admin.post("/sequences/reset", json={}).json() == {"reset": True, "namespace": None}
     assert ask(client).choices[0].message.content == "one"
 
     tenant = openai.OpenAI(base_url=emu.base_url, api_key="sk-t", max_retries=0,
@@ -355,7 +355,7 @@ def test_reset_everything(emu, admin, client):
     admin.post("/scenarios", json=GREETING)
     admin.post("/pacing", json={"ttft_ms": 50})
     ask(client)
-    assert admin.post("/reset").json() == {"reset": True}
+    assert admin.post("/reset", json={}).json() == {"reset": True}
     assert emu.requests == [] and admin.get("/scenarios").json()["data"] == []
     assert admin.get("/pacing").json() == {"next": None}
     emu.add_scenario(GREETING)
@@ -381,7 +381,7 @@ def test_inspector_page_and_its_files_are_served(admin):
 
 def app_client(**settings) -> TestClient:
     app = build_app(EmulatorState.from_settings(Settings(port=0, access_log=False, **settings)))
-    return TestClient(app, base_url="http://emulator")
+    return TestClient(app, base_url="http://localhost")
 
 
 CHAT = {"model": "gpt-4o-mini", "messages": USER}
@@ -445,3 +445,13 @@ def test_other_api_requests_are_journaled_too(emu, admin, client):
     assert entries[1]["response"]["id"] == completion.id
     assert entries[2]["error"] == entries[2]["response"]["error"]["message"]
     assert admin.get("/requests", params={"path": "/_emulator"}).json()["data"] == []  # the admin API is not
+
+
+def test_azure_api_key_headers_are_masked_like_authorization(emu, admin):
+    httpx.post(emu.base_url + "/chat/completions", json=CHAT,
+               headers={"authorization": "Bearer sk-bearer-9876", "api-key": "azure-secret-key-1234",
+                        "x-api-key": "short"})
+    entry = admin.get("/requests", params={"detail": "true"}).json()["data"][0]
+    assert entry["headers"]["api-key"] == "...1234" and entry["headers"]["x-api-key"] == "***"
+    assert entry["headers"]["authorization"] == "Bearer ...9876"
+    assert "azure-secret" not in admin.get(f"/requests/{entry['id']}").text

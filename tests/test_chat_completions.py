@@ -220,3 +220,43 @@ def test_cors_preflight_and_exposed_headers(emu):
     response = httpx.post(emu.base_url + "/chat/completions", json={"model": "gpt-4o", "messages": HELLO},
                           headers={"Origin": "http://localhost:5173", "Authorization": "Bearer k"})
     assert "x-request-id" in response.headers["access-control-expose-headers"].lower()
+
+
+def seconds(duration: str) -> float:
+    """A Go duration as the headers write it (`120ms`, `59.2s`, `1m0s`) in seconds."""
+    minutes, value, unit = re.fullmatch(r"(?:(\d+)m)?(\d+(?:\.\d+)?)(ms|s)", duration).groups()
+    return int(minutes or 0) * 60 + float(value) / (1000 if unit == "ms" else 1)
+
+
+def test_rate_limit_headers_follow_the_fixed_window_and_429s_carry_them(make_emulator):
+    emu = make_emulator(requests_per_minute=2, enforce_rate_limits=True)
+    client = openai.OpenAI(base_url=emu.base_url, api_key="sk-window", max_retries=0)
+    first, _ = create(client)
+    second, _ = create(client)
+    with pytest.raises(openai.RateLimitError) as caught:
+        create(client)
+    limited = caught.value.response.headers
+    assert limited["x-should-retry"] == "true"
+    assert limited["x-ratelimit-remaining-requests"] == "0" and limited["x-ratelimit-limit-requests"] == "2"
+    # The window frees both slots at once: every reset says when, and agrees with retry-after.
+    resets = [seconds(r.headers["x-ratelimit-reset-requests"]) for r in (first, second)]
+    resets.append(seconds(limited["x-ratelimit-reset-requests"]))
+    assert resets == sorted(resets, reverse=True) and resets[0] > 50
+    assert int(limited["retry-after"]) - 1 <= resets[-1] <= int(limited["retry-after"])
+
+
+def test_a_flood_of_new_keys_does_not_give_a_limited_key_its_budget_back(make_emulator):
+    emu = make_emulator(requests_per_minute=1, enforce_rate_limits=True, rate_limit_keys=5)
+    victim = openai.OpenAI(base_url=emu.base_url, api_key="sk-limited", max_retries=0)
+    create(victim)
+    for i in range(12):  # more distinct keys than the table holds
+        create(openai.OpenAI(base_url=emu.base_url, api_key=f"sk-flood-{i}", max_retries=0))
+    with pytest.raises(openai.RateLimitError):
+        create(victim)
+
+
+def test_a_trailing_slash_is_an_unknown_url_not_a_redirect(http):
+    response = http.post("/chat/completions/", json={"model": "gpt-4o-mini", "messages": HELLO},
+                         headers={"host": "attacker.example"}, follow_redirects=False)
+    assert response.status_code == 404 and "location" not in response.headers
+    assert response.json()["error"]["message"] == "Invalid URL (POST /v1/chat/completions/)"

@@ -89,6 +89,20 @@ def test_cors_origin_is_configurable():
     assert other.status_code == 400
 
 
+def test_the_admin_api_opens_only_to_the_origins_and_hosts_given():
+    process, base_url = start_serve("--admin-cors-origin", "http://localhost:5173", "--allowed-host", "emulator.test")
+    admin = base_url[:-3] + "/_emulator/health"
+    try:
+        allowed = httpx.get(admin, headers={"Origin": "http://localhost:5173", "Host": "emulator.test"})
+        other_origin = httpx.get(admin, headers={"Origin": "http://evil.example"})
+        other_host = httpx.get(admin, headers={"Host": "evil.example"})
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=10)
+    assert allowed.status_code == 200 and allowed.headers["access-control-allow-origin"] == "http://localhost:5173"
+    assert (other_origin.status_code, other_host.status_code) == (403, 403)
+
+
 def test_python_dash_m_works_like_the_console_script():
     result = subprocess.run([sys.executable, "-m", "emulator", "--version"], capture_output=True, text=True)
     assert result.returncode == 0 and result.stdout.startswith("chat-emulator ")

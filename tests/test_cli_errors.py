@@ -45,3 +45,12 @@ def test_a_missing_models_file_is_one_line_and_exit_2(tmp_path):
     result = serve("--port", "0", "--models", str(tmp_path / "nowhere.json"))
     assert result.returncode == 2
     assert result.stderr.strip().endswith("nowhere.json: No such file or directory")
+
+
+@pytest.mark.parametrize(("args", "line"), [
+    (("--ttft-ms", "inf"), "chat-emulator serve: --ttft-ms takes milliseconds from 0 to 600000"),
+    (("--tokens-per-second", "nan"), "chat-emulator serve: --tokens-per-second takes a number >= 0 (0: unpaced)"),
+])
+def test_pacing_that_would_hold_streams_open_is_one_line_and_exit_2(args, line):
+    result = serve("--port", "0", *args)
+    assert result.returncode == 2 and result.stderr.strip() == line

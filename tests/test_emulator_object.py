@@ -87,7 +87,7 @@ def test_python_and_the_admin_api_are_the_same_operations(server) -> None:
         fail = server.fail_next(2)
         assert [s["fail_next"] for s in server.list_scenarios()["data"] if s["name"] == fail] == [True]
         assert admin.delete("/faults").json() == {"removed": [fail]}
-        admin.post("/reset")
+        admin.post("/reset", json={}).raise_for_status()
     assert server.list_scenarios()["data"] == []
 
 

@@ -95,3 +95,13 @@ def test_vllm_refuses_a_key_in_its_own_words_everywhere(keyed):
     for method, path, body in API_ROUTES:
         response = send(keyed.url, method, path, body, **{"x-emulator-profile": "vllm"})
         assert response.json() == {"error": "Unauthorized"}, path
+
+
+def test_every_configured_key_is_accepted_and_near_misses_are_not(make_emulator):
+    """Keys are compared in constant time over the whole accepted set; the answer is the same as before."""
+    emu = make_emulator(api_keys=("sk-one", "sk-two-2"))
+    body = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}]}
+    for key, status in (("sk-one", 200), ("sk-two-2", 200), ("sk-on", 401), ("sk-one1", 401), ("sk-two", 401)):
+        sent = httpx.post(emu.base_url + "/chat/completions", json=body,
+                          headers={"authorization": f"Bearer {key}"})
+        assert sent.status_code == status, key

@@ -6,11 +6,14 @@ the system browser). Skipped locally when either is missing; CI installs both (`
 """
 from __future__ import annotations
 
+import contextlib
 import http.server
 import json
+import re
 import shutil
 import threading
 from pathlib import Path
+from typing import Iterator
 
 import httpx
 import openai
@@ -139,23 +142,11 @@ def test_scenarios_panel_shows_matches_and_the_last_near_miss(page, emu):
     page.screenshot(path=str(ARTIFACTS / "inspector-scenarios.png"))
 
 
-def documented_example() -> str:
-    text = (Path(__file__).resolve().parent.parent / "docs" / "front-end.md").read_text()
-    block = text.split("<!-- example: fetch-stream -->", 1)[1]
-    return block.split("```html\n", 1)[1].split("```", 1)[0]
+@contextlib.contextmanager
+def dev_server(html: bytes) -> Iterator[str]:
+    """A page served from another origin (`http://localhost:PORT`), as an app's dev server (or any site) is."""
 
-
-def test_the_documented_fetch_example_streams_from_another_origin(browser, emu):
-    """docs/front-end.md's example page, served from a dev-server origin, streams a scripted answer
-    across origins (CORS preflight included) and the inspector's journal shows where it came from."""
-    emu.reset()
-    docs = (Path(__file__).resolve().parent.parent / "docs" / "front-end.md").read_text()
-    curl = docs.split("curl -X POST http://127.0.0.1:8000/_emulator/scenarios \\\n  -d '", 1)[1].split("'\n", 1)[0]
-    httpx.post(emu.url + "/_emulator/scenarios", content=curl).raise_for_status()  # the documented one-liner
-    emu.pace_next(1, tokens_per_second=500)
-    html = documented_example().replace("http://127.0.0.1:8000/v1", emu.base_url).encode()
-
-    class DevServer(http.server.BaseHTTPRequestHandler):  # stands in for the app's own dev server
+    class DevServer(http.server.BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             self.send_response(200)
             self.send_header("content-type", "text/html; charset=utf-8")
@@ -168,19 +159,42 @@ def test_the_documented_fetch_example_streams_from_another_origin(browser, emu):
 
     dev = http.server.ThreadingHTTPServer(("127.0.0.1", 0), DevServer)
     threading.Thread(target=dev.serve_forever, daemon=True).start()
-    origin = f"http://localhost:{dev.server_address[1]}"
-    page = browser.new_page()
     try:
-        page.goto(origin + "/")
-        page.click("button")
-        answer = page.locator("#answer")
-        sync_api.expect(answer).to_have_attribute("data-done", "true")
-        sync_api.expect(answer).to_have_text("Hi! I am a scripted answer.")
-        assert int(answer.get_attribute("data-tokens")) > 0
+        yield f"http://localhost:{dev.server_address[1]}"
     finally:
-        page.close()
         dev.shutdown()
         dev.server_close()
+
+
+def documented_example() -> str:
+    text = (Path(__file__).resolve().parent.parent / "docs" / "front-end.md").read_text()
+    block = text.split("<!-- example: fetch-stream -->", 1)[1]
+    return block.split("```html\n", 1)[1].split("```", 1)[0]
+
+
+def test_the_documented_fetch_example_streams_from_another_origin(browser, emu):
+    """docs/front-end.md's example page, served from a dev-server origin, streams a scripted answer
+    across origins (CORS preflight included) and the inspector's journal shows where it came from."""
+    emu.reset()
+    docs = (Path(__file__).resolve().parent.parent / "docs" / "front-end.md").read_text()
+    curl = docs.split("curl http://127.0.0.1:8000/_emulator/scenarios -H 'Content-Type: application/json' \\\n"
+                      "  -d '", 1)[1].split("'\n", 1)[0]
+    httpx.post(emu.url + "/_emulator/scenarios", content=curl,  # the documented one-liner
+               headers={"content-type": "application/json"}).raise_for_status()
+    emu.pace_next(1, tokens_per_second=500)
+    html = documented_example().replace("http://127.0.0.1:8000/v1", emu.base_url).encode()
+
+    with dev_server(html) as origin:
+        page = browser.new_page()
+        try:
+            page.goto(origin + "/")
+            page.click("button")
+            answer = page.locator("#answer")
+            sync_api.expect(answer).to_have_attribute("data-done", "true")
+            sync_api.expect(answer).to_have_text("Hi! I am a scripted answer.")
+            assert int(answer.get_attribute("data-tokens")) > 0
+        finally:
+            page.close()
     entry = emu.requests[-1]
     assert entry.headers["origin"] == origin and entry.matched == "greeting"
     assert len(entry.event_offsets_ms) == len(entry.events)  # paced: each event's send time noted
@@ -229,3 +243,57 @@ def test_client_checks_report_names_the_offending_requests(page, emu):
     page.screenshot(path=str(ARTIFACTS / "inspector-client-checks.png"))
     page.click("#clear")
     sync_api.expect(page.locator("#checks-summary")).to_contain_text("No problems in 0 requests")
+
+
+def test_an_embeddings_request_shows_its_input_tokens_and_summarized_vectors(page, emu):
+    client = openai.OpenAI(base_url=emu.base_url, api_key="sk-browser", max_retries=0)
+    answer = client.embeddings.create(model="text-embedding-3-small", input=["first text", "second"],
+                                      encoding_format="float")
+    row = page.locator('#requests tbody tr[data-id="%d"]' % emu.requests[-1].id)
+    sync_api.expect(row).to_contain_text("/v1/embeddings")
+    sync_api.expect(row.locator("td:nth-child(8)")).to_have_attribute(
+        "title", f"{answer.usage.prompt_tokens} input tokens")
+    row.click()
+    page.get_by_role("tab", name="Response").click()
+    shown = json.loads(page.locator("#response-body").inner_text())
+    assert shown["data"][1]["embedding"].startswith("<1536 floats: ")  # not 1536 lines of numbers
+    assert shown["usage"] == {"prompt_tokens": answer.usage.prompt_tokens, "total_tokens": answer.usage.total_tokens}
+
+
+ATTACK = """<!doctype html><body><script>
+const admin = "EMULATOR/_emulator";
+const tries = [
+  ["/scenarios", {method: "POST", mode: "no-cors", headers: {"content-type": "text/plain"},
+                  body: JSON.stringify({name: "pwned", reply: {content: "attacker's text"}})}],
+  ["/scenarios", {method: "POST", headers: {"content-type": "application/json"},
+                  body: JSON.stringify({name: "pwned", reply: {content: "attacker's text"}})}],
+  ["/reset", {method: "POST", mode: "no-cors"}],
+  ["/requests?detail=true", {}],
+];
+(async () => {
+  const outcomes = [];
+  for (const [path, init] of tries) {
+    try { const r = await fetch(admin + path, init); outcomes.push(r.type === "opaque" ? "opaque" : "read " + r.status); }
+    catch (error) { outcomes.push("blocked"); }
+  }
+  document.body.dataset.outcomes = outcomes.join(",");
+})();
+</script></body>"""
+
+
+def test_a_page_on_another_origin_can_neither_drive_nor_read_the_admin_api(browser, emu):
+    client = openai.OpenAI(base_url=emu.base_url, api_key="sk-victim", max_retries=0)
+    client.chat.completions.create(model="gpt-4o-mini", messages=USER)
+    with dev_server(ATTACK.replace("EMULATOR", emu.url).encode()) as origin:
+        page = browser.new_page()
+        try:
+            page.goto(origin + "/")
+            sync_api.expect(page.locator("body")).to_have_attribute("data-outcomes", re.compile("."))
+            outcomes = page.locator("body").get_attribute("data-outcomes").split(",")
+        finally:
+            page.close()
+    # Fire-and-forget requests leave with no answer to read; the others never leave (preflight refused).
+    assert outcomes == ["opaque", "blocked", "opaque", "blocked"]
+    assert emu.list_scenarios()["data"] == [] and len(emu.requests) == 1  # nothing added, nothing reset
+    answer = client.chat.completions.create(model="gpt-4o-mini", messages=USER)
+    assert answer.choices[0].message.content != "attacker's text"

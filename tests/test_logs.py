@@ -62,3 +62,17 @@ def test_serve_with_json_logs_and_the_admin_token_from_the_environment():
     assert access[-1]["matched"] == "builtin" and access[-1]["model"] == "gpt-4o-mini"
     assert any(line["logger"].startswith("uvicorn") for line in lines)  # the server's own lines too
 
+
+
+def test_the_access_log_escapes_what_could_forge_a_line(caplog, make_emulator):
+    caplog.set_level(logging.INFO, logger="emulator.access")
+    emu = make_emulator(access_log=True)
+    forged = "\nINFO: 10.0.0.1 - \"GET /admin HTTP/1.1\" 200"
+    httpx.get(emu.base_url + "/models/x%0AINFO:%20forged", headers={"authorization": "Bearer sk-x"})
+    httpx.post(emu.base_url + "/chat/completions", headers={"authorization": "Bearer sk-x"},
+               json={"model": "gpt-4o-mini" + forged, "messages": [{"role": "user", "content": "hi"}]})
+    eventually(lambda: len([r for r in caplog.records if r.name == "emulator.access"]) >= 2)
+    lines = [r.getMessage() for r in caplog.records if r.name == "emulator.access"]
+    assert all("\n" not in line and "\r" not in line for line in lines)
+    assert "/v1/models/x\\nINFO: forged" in lines[0]
+    assert 'model=gpt-4o-mini\\nINFO: 10.0.0.1 - \\"GET /admin HTTP/1.1\\" 200' in lines[1]

@@ -135,6 +135,29 @@ MISTAKES = [
               content: "You said {{last_message}}"
         """, "FILE:4: unknown placeholder '{{last_message}}'; known: last_user, model, system, turn, user, "
              "tool_result, tool_name, metadata, headers (at scenarios[0].reply.content)"),
+    ("header-line-break", """
+        scenarios:
+          - name: a
+            reply:
+              content: hi
+              headers: {x-note: "a\\r\\nSet-Cookie: session=stolen"}
+        """, "FILE:5: the value of header 'x-note' contains a line break or NUL (at scenarios[0].reply.headers.x-note)"),
+    ("header-framing", """
+        scenarios:
+          - name: a
+            error:
+              status: 503
+              headers: {Content-Length: "0"}
+        """, "FILE:5: 'Content-Length' is written by the server (it frames the response); a scenario cannot set it "
+             "(at scenarios[0].error.headers.Content-Length)"),
+    ("header-not-latin-1", """
+        scenarios:
+          - name: a
+            reply:
+              content: hi
+              headers: {x-price: "5 €"}
+        """, "FILE:5: the value of header 'x-price' has characters HTTP headers cannot carry (only Latin-1) "
+             "(at scenarios[0].reply.headers.x-price)"),
     ("duplicate-key", """
         scenarios:
           - name: a
@@ -213,7 +236,7 @@ def test_json_mistake_has_its_line(tmp_path):
     path = write(tmp_path, json.dumps({"scenarios": [{"name": "a", "reply": {"content": "hi"}},
                                                      {"name": "b", "reply": {"text": "hi"}}]}, indent=2), "s.json")
     assert mistakes(path) == ("FILE:12: unknown key 'text'; allowed: content, refusal, tool_calls, finish_reason, "
-                              "logprobs, choices, model, usage, pacing, headers (at scenarios[1].reply.text)")
+                              "logprobs, choices, model, usage, pacing, headers, embedding, seed (at scenarios[1].reply.text)")
 
 
 def test_duplicate_names_across_files(tmp_path):

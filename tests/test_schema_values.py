@@ -21,7 +21,7 @@ from jsonschema import Draft202012Validator
 from openai.lib._pydantic import to_strict_json_schema
 from pydantic import BaseModel, Field, HttpUrl
 
-from emulator.model._hints import KNOWN_CITIES
+from emulator.model.schema_values.mentions import KNOWN_CITIES
 from emulator.model.schema_values import SchemaGenerationError, generate_arguments, generate_value
 
 SEEDS = range(12)

@@ -214,3 +214,23 @@ def test_clients_hanging_up_mid_stream_leave_nothing_behind(emu, caplog):
     assert not problems, [r.getMessage() for r in problems]
     assert httpx.post(emu.base_url + "/chat/completions", headers={"Authorization": "Bearer k"},
                       json={"model": "gpt-4o", "messages": HELLO}).status_code == 200
+
+
+@pytest.mark.parametrize("header, value", [
+    ("x-emulator-ttft-ms", "inf"), ("x-emulator-ttft-ms", "nan"), ("x-emulator-ttft-ms", "1e309"),
+    ("x-emulator-ttft-ms", "-5"), ("x-emulator-ttft-ms", "600001"),
+    ("x-emulator-tokens-per-second", "1e-300"), ("x-emulator-tokens-per-second", "-inf"),
+])
+def test_pacing_headers_that_would_hold_a_stream_open_are_refused(http, header, value):
+    response = http.post("/chat/completions", json={"model": "gpt-4o", "messages": HELLO, "stream": True},
+                         headers={header: value})
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "invalid_pacing_header" and header in error["message"]
+
+
+def test_admin_pacing_refuses_infinity_and_nan(emu):
+    for body in (b'{"ttft_ms": Infinity}', b'{"tokens_per_second": NaN}', b'{"ttft_ms": 1e309}'):
+        response = httpx.post(emu.url + "/_emulator/pacing", content=body, headers={"content-type": "application/json"})
+        assert response.status_code == 400 and response.json()["error"]["code"] == "invalid_value", body
+    assert emu.pacing()["next"] is None

@@ -158,7 +158,10 @@ def test_limits() -> None:
     many = closed({f"p{i}": STRING for i in range(5001)})
     assert strict_schema_problem(many) == "5001 parameters exceeds limit of 5000."
     enums = closed({"e": {"type": "string", "enum": [str(i) for i in range(1001)]}})
-    assert strict_schema_problem(enums) == "1001 enum values exceeds limit of 1000."
+    assert strict_schema_problem(enums) == (
+        "Expected at most 1000 enum values in total within a single schema when using structured outputs, "
+        "but received 1001. Consider reducing the number of enums, or use 'strict: false' to opt out of "
+        "structured outputs.")
 
 
 # -- without strict: any valid JSON Schema with an object root ---------------------------------

@@ -7,10 +7,10 @@ The journal may be changed from another thread (test code), so listeners hop ont
 from __future__ import annotations
 
 import asyncio
-import json
 from typing import Any
 
 from ..journal import Journal, JournalEntry
+from ..wire.json_body import json_bytes
 from ..wire.stream_response import SSE_MEDIA_TYPE, Receive, Send, sse_headers
 from .views import summary
 
@@ -19,7 +19,7 @@ QUEUE_SIZE = 1000
 
 
 def sse_event(name: str, data: Any) -> bytes:
-    return f"event: {name}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n".encode("utf-8")
+    return b"event: " + name.encode() + b"\ndata: " + json_bytes(data) + b"\n\n"
 
 
 class JournalStream:

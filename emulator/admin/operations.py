@@ -104,7 +104,11 @@ class AdminOperations:
                 raise ApiError(400, f"'{name}' must be a number >= 0.", param=name, code="invalid_value")
         if not isinstance(chunk_tokens, int) or isinstance(chunk_tokens, bool) or chunk_tokens < 1:
             raise ApiError(400, "'chunk_tokens' must be an integer >= 1.", param="chunk_tokens", code="invalid_value")
-        self.state.next_pacing.set(Pacing(float(ttft_ms), float(tokens_per_second), chunk_tokens), count)
+        pacing = Pacing(float(ttft_ms), float(tokens_per_second), chunk_tokens)
+        problem = pacing.problem()  # the body's JSON may say Infinity or NaN
+        if problem is not None:
+            raise ApiError(400, f"'{problem[0]}' {problem[1]}.", param=problem[0], code="invalid_value")
+        self.state.next_pacing.set(pacing, count)
         return self.pacing()
 
     def pacing(self) -> dict[str, Any]:

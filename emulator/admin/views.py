@@ -31,11 +31,22 @@ def detail(entry: JournalEntry) -> dict[str, Any]:
     }
 
 
+# Headers that carry a key by themselves (Azure's `api-key`, gateways' `x-api-key`).
+KEY_HEADERS = ("api-key", "x-api-key")
+
+
 def _redact(headers: dict[str, str]) -> dict[str, str]:
-    """Keys stay out of the inspector: only the last four characters of a bearer key are shown."""
+    """Keys stay out of the inspector: only the last four characters of a key are shown."""
     out = dict(headers)
     auth = out.get("authorization")
     if auth:
         scheme, _, key = auth.partition(" ")
-        out["authorization"] = f"{scheme} ...{key[-4:]}" if len(key) > 8 else f"{scheme} ***"
+        out["authorization"] = f"{scheme} {_masked(key)}"
+    for name in KEY_HEADERS:
+        if name in out:
+            out[name] = _masked(out[name])
     return out
+
+
+def _masked(key: str) -> str:
+    return f"...{key[-4:]}" if len(key) > 8 else "***"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from emulator.conformance.checks import (
     auth,
     choices,
+    embeddings,
     generated,
     headers,
     logprobs,
@@ -18,7 +19,8 @@ from emulator.conformance.checks import (
 )
 from emulator.conformance.context import Check
 
-MODULES = (validation, responses, streaming, choices, logprobs, tools, structured, auth, models, stored, headers, generated)
+MODULES = (validation, responses, streaming, choices, logprobs, tools, structured, auth, models, embeddings, stored, headers,
+           generated)
 
 
 class UnknownName(ValueError):

@@ -6,6 +6,7 @@ it is sent, it is the key on every route.
 """
 from __future__ import annotations
 
+import hmac
 from typing import Mapping
 
 from . import errors
@@ -31,6 +32,16 @@ def read_api_key(headers: Mapping[str, str], accepted: tuple[str, ...], key_head
     key = sent_key(headers, key_header)
     if not key:
         raise errors.missing_api_key()
-    if accepted and key not in accepted:
+    if accepted and not is_accepted(key, accepted):
         raise errors.incorrect_api_key(key)
     return key
+
+
+def is_accepted(key: str, accepted: tuple[str, ...]) -> bool:
+    """Whether `key` is one of `accepted`, in time that does not depend on how much of it matches: each
+    candidate is compared in constant time, and all of them are compared."""
+    given = key.encode("utf-8", "surrogatepass")
+    found = False
+    for candidate in accepted:
+        found |= hmac.compare_digest(given, candidate.encode("utf-8", "surrogatepass"))
+    return found

@@ -55,6 +55,8 @@ class ChatRequest:
     # What identifies the request's content for the built-in model's memo: the raw body and whatever
     # shaped it on the way in (the profile and the path); None when unknown.
     raw_key: tuple[bytes, str, str] | None = None
+    # Which API the request came through ("chat" here; scenarios may match on it with `api`).
+    api: str = "chat"
 
     # --- plain fields with their defaults -------------------------------------------------
     @property

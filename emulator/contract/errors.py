@@ -244,6 +244,38 @@ def context_length_exceeded(limit: int, prompt: int, completion: int | None) -> 
     return bad_request(message, "messages", "context_length_exceeded")
 
 
+# --- embeddings (docs/embeddings.md lists which texts are observed and which inferred) -------------
+
+API_REFERENCE = "https://platform.openai.com/docs/api-reference."
+
+
+def invalid_embedding_input() -> ApiError:
+    """The live answer to any `input` the embeddings endpoint cannot take (an empty string, an empty or
+    too long array, a wrong type): one sentence, no param or code."""
+    return bad_request(f"'$.input' is invalid. Please check the API reference: {API_REFERENCE}")
+
+
+def dimensions_not_supported() -> ApiError:
+    return bad_request("This model does not support specifying dimensions.")
+
+
+def embedding_input_too_long(limit: int, tokens: int) -> ApiError:
+    return bad_request(
+        f"This model's maximum context length is {limit} tokens, however you requested {tokens} tokens "
+        f"({tokens} in your prompt; 0 for the completion). Please reduce your prompt; or completion length."
+    )
+
+
+def too_many_tokens_per_request(requested: int, limit: int) -> ApiError:
+    return ApiError(400, f"Requested {requested} tokens, max {limit} tokens per request",
+                    type="max_tokens_per_request", code="max_tokens_per_request")
+
+
+def not_an_embeddings_model() -> ApiError:
+    """A chat model on `/v1/embeddings` (the openai 0.x SDK raised it as its 403 `PermissionError`)."""
+    return ApiError(403, "You are not allowed to generate embeddings from this model")
+
+
 # --- server side and rate limits ----------------------------------------------------------
 
 def server_error(request_id_hex: str) -> ApiError:
@@ -293,6 +325,11 @@ def rate_limited(model: str, kind: str, limit: int, used: int, requested: int, w
 def invalid_pacing_header(ttft: str, tokens_per_second: str, chunk_tokens: str) -> ApiError:
     return ApiError(400, f"Invalid pacing header: {ttft} and {tokens_per_second} take numbers, "
                          f"{chunk_tokens} an integer.", param=None, code="invalid_pacing_header")
+
+
+def pacing_header_out_of_range(header: str, value: str, what: str) -> ApiError:
+    return ApiError(400, f"Invalid pacing header '{header}': '{value}'. It {what}.", param=None,
+                    code="invalid_pacing_header")
 
 
 def invalid_profile(header: str, value: str, known: tuple[str, ...]) -> ApiError:

@@ -29,6 +29,8 @@ class ModelInfo:
     # model with no published encoding) is approximated (see `encodings`).
     tokenizer: str = "o200k_base"
     chat: bool = True  # False for models Chat Completions refuses (embeddings)
+    dimensions: int = 0  # an embeddings model's vector length (0: the model makes no embeddings)
+    shortenable: bool = False  # it takes `dimensions` (the text-embedding-3 models)
 
     def can(self, capability: str) -> bool:
         return capability in self.capabilities
@@ -115,7 +117,8 @@ class ModelCatalogue:
             base.update(
                 owned_by=target.owned_by, context_window=target.context_window,
                 max_output_tokens=target.max_output_tokens, capabilities=sorted(target.capabilities),
-                tokenizer=target.tokenizer, chat=target.chat,
+                tokenizer=target.tokenizer, chat=target.chat, dimensions=target.dimensions,
+                shortenable=target.shortenable,
             )
         base.update({k: v for k, v in entry.items() if not k.startswith("_")})
         unknown = set(base.get("capabilities", ())) - set(CAPABILITIES)
@@ -123,7 +126,7 @@ class ModelCatalogue:
             raise ValueError(f"model {entry['id']!r}: unknown capabilities {sorted(unknown)}; known: {CAPABILITIES}")
         return ModelInfo(
             id=entry["id"],
-            snapshot=snapshot,
+            snapshot=entry.get("snapshot") or snapshot,
             created=int(base.get("created", 1700000000)),
             owned_by=base["owned_by"],
             context_window=int(base["context_window"]),
@@ -131,6 +134,8 @@ class ModelCatalogue:
             capabilities=frozenset(base.get("capabilities", ())),
             tokenizer=base.get("tokenizer", "o200k_base"),
             chat=bool(base.get("chat", True)),
+            dimensions=int(base.get("dimensions", 0)),
+            shortenable=bool(base.get("shortenable", False)),
         )
 
     def get(self, model_id: str) -> ModelInfo | None:

@@ -123,17 +123,26 @@ def _check_schemas(body: dict[str, Any]) -> None:
                 raise errors.bad_request(problem, "response_format")
 
 
+# Schemas remembered with their verdict are at most this long, so the cache stays under 32 MiB.
+_MAX_CACHED_SCHEMA = 64 * 1024
+
+
 def _schema_error(kind: str, name: str, schema: Any, strict: bool) -> str | None:
     # Clients resend the same tools every turn: check each distinct schema once.
-    return _cached_schema_error(kind, name, json.dumps(schema, sort_keys=True), strict)
+    schema_json = json.dumps(schema, sort_keys=True)
+    if len(schema_json) > _MAX_CACHED_SCHEMA:
+        return _uncached_schema_error(kind, name, schema_json, strict)
+    return _cached_schema_error(kind, name, schema_json, strict)
 
 
-@lru_cache(maxsize=512)
-def _cached_schema_error(kind: str, name: str, schema_json: str, strict: bool) -> str | None:
+def _uncached_schema_error(kind: str, name: str, schema_json: str, strict: bool) -> str | None:
     from . import strict_schema  # jsonschema loads on the first request that needs it
 
     check = strict_schema.function_schema_error if kind == "function" else strict_schema.response_format_schema_error
     return check(name, json.loads(schema_json), strict)
+
+
+_cached_schema_error = lru_cache(maxsize=512)(_uncached_schema_error)
 
 
 def _check_function_name(name: str, param: str) -> None:

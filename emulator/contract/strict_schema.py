@@ -25,6 +25,7 @@ from typing import Any, Iterator
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
+from emulator.contract.linear_regex import PatternError, linear_pattern
 from emulator.contract.refs import UnresolvedRef, resolve_local_ref
 
 __all__ = [
@@ -43,24 +44,43 @@ NOT_PERMITTED = (
     "minProperties", "maxProperties", "minLength", "maxLength", "uniqueItems", "contains", "minContains",
     "maxContains", "prefixItems", "additionalItems", "default",
 )
+# Structured Outputs' documented limits (OpenAI guide, "Supported schemas"): nesting, object
+# properties, enum values; the characters of property names, definition names, enum and const
+# values together; and the characters of one string enum of more than 250 values.
 MAX_NESTING = 10
 MAX_PROPERTIES = 5000
 MAX_ENUM_VALUES = 1000
+MAX_STRING_CHARS = 120_000
+LARGE_ENUM_VALUES = 250
+MAX_LARGE_ENUM_CHARS = 15_000
+_OPT_OUT = "Consider reducing the number of enums, or use 'strict: false' to opt out of structured outputs."
 
 Context = tuple[str, ...]
 _META_VALIDATOR = Draft202012Validator(Draft202012Validator.META_SCHEMA)
 
 
+class WholeMessage(str):
+    """A problem the live API words on its own, without the "Invalid schema for ..." prefix."""
+
+
 def response_format_schema_error(name: str, schema: Any, strict: bool) -> str | None:
     """The full message for a bad `response_format.json_schema.schema`, or None."""
-    problem = strict_schema_problem(schema) if strict else schema_problem(schema)
-    return None if problem is None else f"Invalid schema for response_format '{name}': {problem}"
+    return _full_message(f"Invalid schema for response_format '{name}'", schema, strict)
 
 
 def function_schema_error(name: str, schema: Any, strict: bool) -> str | None:
     """The full message for a bad `tools[i].function.parameters`, or None."""
-    problem = strict_schema_problem(schema) if strict else schema_problem(schema)
-    return None if problem is None else f"Invalid schema for function '{name}': {problem}"
+    return _full_message(f"Invalid schema for function '{name}'", schema, strict)
+
+
+def _full_message(prefix: str, schema: Any, strict: bool) -> str | None:
+    try:
+        problem = strict_schema_problem(schema) if strict else schema_problem(schema)
+    except RecursionError:  # deeper than the body parser lets through; reached only from elsewhere
+        problem = f"{_depth(schema)} levels of nesting exceeds limit of {MAX_NESTING}." if strict else None
+    if problem is None or isinstance(problem, WholeMessage):
+        return problem
+    return f"{prefix}: {problem}"
 
 
 def schema_problem(schema: Any) -> str | None:
@@ -90,11 +110,14 @@ def strict_schema_problem(schema: Any) -> str | None:
     # "'oneOf' is not permitted", a root `anyOf` as "got 'type: \"None\"'".
     for problem in _node_problems(schema, (), schema, is_root=True):
         return problem
-    return _limit_problem(schema)
+    return _limit_problem(schema) or _pattern_problem(schema)
 
 
 def _meta_problem(schema: Any) -> str | None:
-    error = best_match(_META_VALIDATOR.iter_errors(schema))
+    try:
+        error = best_match(_META_VALIDATOR.iter_errors(schema))
+    except RecursionError:
+        return None  # nesting is measured (and refused in strict mode) on its own
     return None if error is None else f"{error.message}."  # live: "[] is not of type 'object', 'boolean'."
 
 
@@ -193,15 +216,71 @@ def _limit_problem(schema: dict[str, Any]) -> str | None:
     depth = max(_depth(root) for root in _roots(schema))
     if depth > MAX_NESTING:
         return f"{depth} levels of nesting exceeds limit of {MAX_NESTING}."
-    properties = enums = 0
+    properties = enums = chars = 0
     for node in _all_nodes(schema):
-        properties += len(node.get("properties") or {})
-        enums += len(node.get("enum") or ())
+        names = node.get("properties") or {}
+        properties += len(names)
+        values = node.get("enum") or ()
+        enums += len(values)
+        strings = [v for v in values if isinstance(v, str)]
+        if len(strings) > LARGE_ENUM_VALUES and sum(map(len, strings)) > MAX_LARGE_ENUM_CHARS:
+            return (f"Expected at most {MAX_LARGE_ENUM_CHARS} characters in total for the values of an enum "  # [INF]
+                    f"with more than {LARGE_ENUM_VALUES} values when using structured outputs, but received "
+                    f"{sum(map(len, strings))}. {_OPT_OUT}")
+        chars += sum(map(len, names)) + sum(map(len, strings))
+        chars += len(node["const"]) if isinstance(node.get("const"), str) else 0
+        for defs in ("$defs", "definitions"):
+            chars += sum(map(len, node.get(defs) or {}))
     if properties > MAX_PROPERTIES:
         return f"{properties} parameters exceeds limit of {MAX_PROPERTIES}."
     if enums > MAX_ENUM_VALUES:
-        return f"{enums} enum values exceeds limit of {MAX_ENUM_VALUES}."  # [INF] wording by analogy
+        # Seen live when the limit was 500 (community.openai.com, "500 Enums Limitation in Structured Output").
+        return (f"Expected at most {MAX_ENUM_VALUES} enum values in total within a single schema when using "
+                f"structured outputs, but received {enums}. {_OPT_OUT}")
+    if chars > MAX_STRING_CHARS:
+        return (f"Expected at most {MAX_STRING_CHARS} characters of property names, definition names, enum "  # [INF]
+                f"values and const values in total within a single schema when using structured outputs, but "
+                f"received {chars}. {_OPT_OUT}")
     return None
+
+
+def _pattern_problem(schema: dict[str, Any]) -> str | None:
+    """Patterns must be regexes a linear engine runs. Seen live (2026, any model):
+    "Invalid JSON schema: regex lookaround is not supported. Found at $.properties.email.pattern."
+    Backreferences get the same sentence by analogy [INF]."""
+    for path, pattern in _patterns(schema):
+        if not isinstance(pattern, str):
+            continue
+        try:
+            unsupported = linear_pattern(pattern).unsupported
+        except PatternError:
+            return f"In context={path[1]!r}, 'pattern' {pattern!r} is not a valid regular expression."  # [INF]
+        if unsupported is not None:
+            return WholeMessage(f"Invalid JSON schema: regex {unsupported} is not supported. "
+                                f"Found at {path[0]}.pattern.")
+    return None
+
+
+def _patterns(schema: dict[str, Any]) -> Iterator[tuple[tuple[str, Context], Any]]:
+    """(($.json.path, context), pattern) of every `pattern`, in document order."""
+    stack: list[tuple[Any, str, Context]] = [(schema, "$", ())]
+    while stack:
+        node, path, context = stack.pop()
+        if not isinstance(node, dict):
+            continue
+        if "pattern" in node:
+            yield (path, context), node["pattern"]
+        children: list[tuple[Any, str, Context]] = []
+        for name, sub in (node.get("properties") or {}).items():
+            children.append((sub, f"{path}.properties.{name}", (*context, "properties", name)))
+        if "items" in node:
+            children.append((node["items"], f"{path}.items", (*context, "items")))
+        for index, sub in enumerate(node.get("anyOf") or ()):
+            children.append((sub, f"{path}.anyOf[{index}]", (*context, "anyOf", str(index))))
+        for defs in ("$defs", "definitions"):
+            for name, sub in (node.get(defs) or {}).items():
+                children.append((sub, f"{path}.{defs}.{name}", (*context, defs, name)))
+        stack.extend(reversed(children))
 
 
 def _children(node: dict[str, Any]) -> Iterator[tuple[bool, Any]]:
@@ -225,17 +304,25 @@ def _roots(schema: dict[str, Any]) -> Iterator[dict[str, Any]]:
 
 
 def _depth(node: Any) -> int:
-    if not isinstance(node, dict):
-        return 0
-    return max((int(nests) + _depth(sub) for nests, sub in _children(node)), default=0)
+    """Nesting levels below `node` (iterative: a hostile schema may nest hundreds deep)."""
+    deepest = 0
+    stack = [(node, 0)]
+    while stack:
+        current, depth = stack.pop()
+        if not isinstance(current, dict):
+            continue
+        deepest = max(deepest, depth)
+        stack.extend((sub, depth + int(nests)) for nests, sub in _children(current))
+    return deepest
 
 
 def _all_nodes(node: Any) -> Iterator[dict[str, Any]]:
-    if not isinstance(node, dict):
-        return
-    yield node
-    for _, sub in _children(node):
-        yield from _all_nodes(sub)
-    for defs in ("$defs", "definitions"):
-        for sub in (node.get(defs) or {}).values():
-            yield from _all_nodes(sub)
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if not isinstance(current, dict):
+            continue
+        yield current
+        stack.extend(sub for _, sub in _children(current))
+        for defs in ("$defs", "definitions"):
+            stack.extend((current.get(defs) or {}).values())

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from .. import json_codec
 from . import errors
 from .chat_request import ChatRequest
 from .audio_output import check_audio_output
 from .media.parts import check_content_parts
 from .models import Catalogue
 from .request_shape import CHAT_REQUEST
+from .strict_json import loads_body
 from .rules import check_context_length, check_model_rules, check_request_rules
 from .shapes import Object
 
@@ -18,9 +18,14 @@ RequestCheck = Callable[[ChatRequest], None]
 
 
 def parse_json_object(raw: bytes) -> dict[str, Any]:
+    """The body as a JSON object, or the live API's "could not parse the JSON body" error.
+
+    Refused as unparseable: anything but UTF-8 (a byte order mark, UTF-16, UTF-32), and what a
+    strict parser refuses (`NaN`, `Infinity`, lone surrogates, deep nesting: see `strict_json`).
+    """
     try:
-        body = json_codec.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+        body = loads_body(raw)
+    except ValueError:  # UnicodeDecodeError and JSONDecodeError are ValueErrors too
         raise errors.invalid_json() from None
     if type(body) is not dict:
         raise errors.invalid_json()

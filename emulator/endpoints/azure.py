@@ -1,5 +1,6 @@
 """Azure OpenAI's URL shapes: `POST /openai/deployments/{deployment}/chat/completions?api-version=...`
-and the newer `POST /openai/v1/chat/completions` (model = deployment name in the body).
+and the newer `POST /openai/v1/chat/completions` (model = deployment name in the body); the same two
+for embeddings (`.../embeddings`).
 
 Served when the request's profile is `azure` (`--profile azure`, or `x-emulator-profile: azure`);
 under any other profile these paths do not exist, as on the live API. The chat request then goes
@@ -20,6 +21,7 @@ from ..profiles import AZURE, Profile
 from ..profiles import azure
 from ..state import EmulatorState
 from .chat import chat_endpoint
+from .embeddings import embeddings_endpoint
 from .shell import Endpoint, Exchange, endpoint, error_answer
 
 
@@ -53,6 +55,18 @@ class AzureV1Route(AzureDeploymentRoute):
         return {**body, "model": _deployment_model(ex.state, AZURE, name)}
 
 
+class AzureEmbeddingsRoute(AzureDeploymentRoute):
+    """`/openai/deployments/{deployment}/embeddings`: a deployment of a chat model gets Azure's
+    `OperationNotSupported` rather than OpenAI's 403."""
+
+    def check(self, ex: Exchange) -> None:
+        super().check(ex)
+        deployment = ex.request.path_params["deployment"]
+        model = ex.catalogue().get(_deployment_model(ex.state, AZURE, deployment))
+        if model is not None and not model.dimensions:
+            raise azure.operation_not_supported("embeddings", deployment)
+
+
 def _deployment_model(state: EmulatorState, profile: Profile, deployment: str) -> str:
     """The model a deployment serves: its --azure-deployment mapping, else the model of that id."""
     model = dict(state.settings.azure_deployments).get(deployment, deployment)
@@ -84,5 +98,7 @@ async def _resource_not_found(ex: Exchange) -> Any:
 
 create_deployment_chat_completion = azure_only(chat_endpoint(AzureDeploymentRoute()))
 create_v1_chat_completion = azure_only(chat_endpoint(AzureV1Route()))
+create_deployment_embedding = azure_only(embeddings_endpoint(AzureEmbeddingsRoute()))
+create_v1_embedding = azure_only(embeddings_endpoint(AzureV1Route()))
 # Any other `/openai/...` path: Azure's `Resource not found`.
 azure_not_found = azure_only(_resource_not_found)

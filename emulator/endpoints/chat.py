@@ -1,23 +1,22 @@
 """`POST /v1/chat/completions`: validate → pick a responder → build a reply → render JSON or SSE."""
 from __future__ import annotations
 
-import time
 from typing import Any, Protocol
 
 from ..chaos import inject
 from ..contract.chat_request import ChatRequest
-from ..contract.errors import ApiError
 from ..contract.validate import parse_json_object, validate_chat_request
 from ..delivery import watch_delivery
-from ..journal import JOURNAL_ENTRY, RETRY_HEADERS, JournalEntry
+from ..journal import JOURNAL_ENTRY, JournalEntry
 from ..model.request_options import apply_request_options
 from ..pacing import resolve as resolve_pacing
 from ..profiles import IGNORED_FIELDS_HEADER
 from ..reply import Reply
-from ..respond import NoScenarioMatched, respond
+from ..respond import respond
 from ..state import EmulatorState
 from ..store import make_record
 from ..wire.render import Decoration, Rendered, render
+from .journaling import begin_journal
 from .shell import Endpoint, Exchange, endpoint
 
 
@@ -32,26 +31,6 @@ class ChatRoute(Protocol):
     def body_for(self, ex: Exchange, body: dict[str, Any]) -> dict[str, Any]: ...
 
 
-def _begin(ex: Exchange) -> None:
-    """Open the journal entry first (the access log reads it), and close it with the answer."""
-    # ASGI header names are already lower-case; one pass here (Starlette's Headers looks each key up again).
-    headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in ex.request.scope["headers"]}
-    entry = ex.request.scope[JOURNAL_ENTRY] = ex.state.journal.start(
-        "POST", ex.request.scope["path"], headers, ex.request.scope.get("query_string", b"").decode("latin-1"))
-
-    def record(response: Any, error: ApiError | None) -> None:
-        if error is not None:
-            entry.status, entry.response = error.status, ex.profile.error_payload(error)
-            entry.matched = error.scenario  # a scripted error names its scenario
-            entry.retry_headers = {name: error.headers[name] for name in RETRY_HEADERS if name in error.headers}
-            if isinstance(error, NoScenarioMatched):
-                entry.near_misses = error.near_misses
-        entry.duration_ms = (time.perf_counter() - ex.started) * 1000
-        ex.state.journal.add(entry, len(getattr(response, "body", b"")))  # streams: their events give the size
-
-    ex.after = record
-
-
 def chat_endpoint(route: ChatRoute | None = None) -> Endpoint:
     """`POST /v1/chat/completions`, or the same operation under `route`'s URL shape."""
 
@@ -60,7 +39,7 @@ def chat_endpoint(route: ChatRoute | None = None) -> Endpoint:
             route.check(ex)
         return await serve_chat(ex, route)
 
-    return endpoint(create_chat_completion, authenticate=route is None, begin=_begin)
+    return endpoint(create_chat_completion, authenticate=route is None, begin=begin_journal)
 
 
 async def serve_chat(ex: Exchange, route: ChatRoute | None) -> Any:
@@ -77,6 +56,7 @@ async def serve_chat(ex: Exchange, route: ChatRoute | None) -> Any:
                                  profile_checks=ex.profile.checks,
                                  shape=ex.profile.request_shape)
     chat.raw_key = (raw, ex.profile.name, request.scope["path"])
+    state.limiter.admit(ex.api_key, chat.prompt_tokens, chat.model.id)  # before any generation
     reply = apply_request_options(chat, respond(chat, state.scenarios, state.settings.strict))
     entry.matched = reply.source
     if state.chaos is not None:
@@ -87,7 +67,7 @@ async def serve_chat(ex: Exchange, route: ChatRoute | None) -> Any:
     rendered = render(reply, {**ex.answer_headers(), **limits, **reply.headers}, stream=chat.stream, pacing=pacing,
                       include_usage=chat.include_usage, include_obfuscation=chat.include_obfuscation,
                       decoration=None if route is None else route.decoration, on_sent=entry.event_sent)
-    _record(state, chat, rendered, entry, ex.request_id)
+    _record(state, chat, rendered, entry, ex.request_id)  # after render: an answer that cannot be sent stores nothing
     if rendered.events is not None and reply.fault is None and not rendered.paced:
         entry.all_events_sent()  # one write: the journal needs no timing per event
     if rendered.events is None and reply.fault is None:

@@ -34,7 +34,7 @@ from ..contract.headers import standard_headers
 from ..contract.validate import parse_json_object
 from ..ids import request_id
 from ..profiles import OPENAI, PROFILES, Profile
-from ..wire.json_body import dumps
+from ..wire.json_body import json_bytes
 from ..wire.responses import BytesResponse
 
 if TYPE_CHECKING:
@@ -89,11 +89,11 @@ class Exchange:
         return {**standard_headers(self.request_id, self.started), **self.headers}
 
     def json(self, payload: object, status: int = 200) -> Response:
-        return BytesResponse(dumps(payload).encode("utf-8"), status, self.answer_headers())
+        return BytesResponse(json_bytes(payload), status, self.answer_headers())
 
     def error(self, error: ApiError, *, in_profile: bool = True) -> Response:
         payload = self.profile.error_payload(error) if in_profile else error.envelope()
-        return BytesResponse(dumps(payload).encode("utf-8"), error.status,
+        return BytesResponse(json_bytes(payload), error.status,
                              {**self.answer_headers(), **error.headers})
 
 
@@ -189,6 +189,11 @@ def check_json_content_type(request: Request) -> None:
     content_type = request.headers.get("content-type")
     if content_type is None:
         return  # clients that send none still send JSON (the live API parses it)
-    media = content_type.split(";", 1)[0].strip().lower()
-    if media != "application/json" and not media.endswith("+json"):
+    if not is_json_media(content_type):
         raise errors.unsupported_content_type(content_type)
+
+
+def is_json_media(content_type: str) -> bool:
+    """`application/json` or a `+json` type, whatever its parameters."""
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media == "application/json" or media.endswith("+json")

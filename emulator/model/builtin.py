@@ -16,9 +16,11 @@ from ..ids import stable_seed, system_fingerprint, tool_call_id
 from ..reply import Choice, Reply, ToolCall, Usage
 from ..tokens import count_tokens, join, tokenize, tokenize_parts
 from . import text
+from .completion_budget import budget_tokens, cut_tool_calls, output_budget, schema_errors, tool_param
 from .guided import guided_content
 from .json_mode import json_object_content
 from .logprobs import TokenLogprob, token_logprobs
+from .schema_values.budget import TokenBudget
 from .tool_policy import ToolSpec, choose_calls
 
 # Hidden reasoning tokens a reasoning model spends, by `reasoning_effort` (default medium).
@@ -116,8 +118,10 @@ def _choice(request: ChatRequest, index: int, draw: _Draws, reasoning: int, clos
                       logprobs=_logprobs(request, tokens, draw))
     calls = choose_calls(request)
     if calls:
-        return _tool_call_choice(request, index, calls, draw())
-    parts = _content(request, index, draw, closing)
+        choice = _tool_call_choice(request, index, calls, draw(), reasoning)
+        cut_tool_calls(choice, budget_tokens(request, reasoning), request.model.tokenizer)
+        return choice
+    parts = _content(request, index, draw, closing, reasoning)
     choice = Choice(index, content="".join(parts), tokens=tokenize_parts(parts, request.model.tokenizer))
     _apply_limits(request, choice, reasoning)
     if request.last_message["role"] == "user" and text.CONTENT_FILTER_TRIGGER in said:
@@ -128,17 +132,20 @@ def _choice(request: ChatRequest, index: int, draw: _Draws, reasoning: int, clos
     return choice
 
 
-def _content(request: ChatRequest, index: int, draw: _Draws, closing: str) -> list[str]:
+def _content(request: ChatRequest, index: int, draw: _Draws, closing: str, reasoning: int) -> list[str]:
     """The reply text, in parts that tokenize separately (see `tokens.tokenize_parts`)."""
     response_format = request.response_format or {}
     kind = response_format.get("type")
     if kind == "json_schema":
         from .schema_values import generate_value
 
-        schema = response_format["json_schema"].get("schema") or {"type": "object"}
-        value = generate_value(schema, seed=draw().getrandbits(64), hint_text=request.last_user_text)
+        spec = response_format["json_schema"]
+        schema = spec.get("schema") or {"type": "object"}
+        with schema_errors(f"Invalid schema for response_format '{spec.get('name')}'", "response_format"):
+            value = generate_value(schema, seed=draw().getrandbits(64), hint_text=request.last_user_text,
+                                   budget=output_budget(request, reasoning))
         return [json.dumps(value, ensure_ascii=False)]
-    guided = guided_content(request, draw)  # vLLM's guided_* fields (vllm profile)
+    guided = guided_content(request, draw, output_budget(request, reasoning))  # vLLM's guided_* (vllm profile)
     if guided is not None:
         return [guided]
     if request.tool_results and request.last_message["role"] in ("tool", "function"):
@@ -148,7 +155,7 @@ def _content(request: ChatRequest, index: int, draw: _Draws, closing: str) -> li
     else:
         parts = text.conversational_text(request, closing)
     if kind == "json_object":
-        return [json_object_content(request, "".join(parts), draw().getrandbits(64))]
+        return [json_object_content(request, "".join(parts), draw().getrandbits(64), output_budget(request, reasoning))]
     return parts
 
 
@@ -159,9 +166,9 @@ def _apply_limits(request: ChatRequest, choice: Choice, reasoning: int) -> None:
     if cut >= 0:
         content = content[:cut]
         choice.tokens = tokenize(content, request.model.tokenizer)
-    budget = request.max_tokens
-    if budget is not None and len(choice.tokens) + reasoning > budget:
-        choice.tokens = choice.tokens[: max(budget - reasoning, 0)]
+    budget = budget_tokens(request, reasoning)
+    if len(choice.tokens) > budget:
+        choice.tokens = choice.tokens[:budget]
         choice.finish_reason = "length"
     choice.content = join(choice.tokens)
 
@@ -172,27 +179,34 @@ def _logprobs(request: ChatRequest, tokens: list[str], draw: _Draws) -> list[Tok
     return token_logprobs(tokens, request.top_logprobs, random.Random(draw().getrandbits(64)))
 
 
-def _tool_call_choice(request: ChatRequest, index: int, calls: list[ToolSpec], rng: random.Random) -> Choice:
-    built = [ToolCall(tool_call_id(rng), spec.name, _arguments(spec, request, rng),
+def _tool_call_choice(request: ChatRequest, index: int, calls: list[ToolSpec], rng: random.Random,
+                      reasoning: int) -> Choice:
+    budget = output_budget(request, reasoning)
+    built = [ToolCall(tool_call_id(rng), spec.name, _arguments(spec, request, rng, budget),
                       "custom" if spec.type == "custom" else "function") for spec in calls]
     if calls[0].type == "legacy_function":
         return Choice(index, function_call=built[0], finish_reason="function_call")
     return Choice(index, tool_calls=built, finish_reason="tool_calls")
 
 
-def _arguments(spec: ToolSpec, request: ChatRequest, rng: random.Random) -> str:
+def _arguments(spec: ToolSpec, request: ChatRequest, rng: random.Random, budget: TokenBudget) -> str:
     if spec.type == "custom":
-        return _custom_input(spec, request, rng)
+        return _custom_input(spec, request, rng, budget)
     from .schema_values import generate_arguments
 
-    return generate_arguments(spec.parameters, seed=rng.getrandbits(64), hint_text=request.last_user_text)
+    where = tool_param(request, spec.name, spec.type)
+    with schema_errors(f"Invalid schema for function '{spec.name}'", where, "invalid_function_parameters"):
+        return generate_arguments(spec.parameters, seed=rng.getrandbits(64), hint_text=request.last_user_text,
+                                  budget=budget)
 
 
-def _custom_input(spec: ToolSpec, request: ChatRequest, rng: random.Random) -> str:
-    """Custom tools take free text; a regex grammar gets a matching string."""
+def _custom_input(spec: ToolSpec, request: ChatRequest, rng: random.Random, budget: TokenBudget) -> str:
+    """Custom tools take free text; a regex grammar gets a matching string (the whole input)."""
     grammar: dict[str, Any] = (spec.format or {}).get("grammar") or {}
     if grammar.get("syntax") == "regex":
         from .schema_values import generate_value
 
-        return generate_value({"type": "string", "pattern": grammar["definition"]}, seed=rng.getrandbits(64))
+        pattern = {"type": "string", "pattern": f"^(?:{grammar['definition']})$"}
+        with schema_errors(f"Invalid grammar for custom tool '{spec.name}'", tool_param(request, spec.name, "custom")):
+            return generate_value(pattern, seed=rng.getrandbits(64), budget=budget)
     return request.last_user_text or spec.name

@@ -15,52 +15,58 @@ from typing import Any, Callable
 
 from ..contract.chat_request import ChatRequest
 from ..contract.errors import bad_request
+from ..contract.strict_json import loads_strictly
+from .schema_values.budget import TokenBudget
 
 # `root ::= "yes" | "no"` (GBNF) or `root: "yes" | "no"` (Lark): a choice between literals.
 _ROOT_RULE = re.compile(r"^\s*\??root\s*(?:::=|:)\s*(.+?)\s*$", re.MULTILINE)
 _LITERAL = re.compile(r'^"((?:[^"\\]|\\.)*)"$')
 
 
-def guided_content(request: ChatRequest, draw: Callable[[], random.Random]) -> str | None:
+def guided_content(request: ChatRequest, draw: Callable[[], random.Random], budget: TokenBudget) -> str | None:
     """The guided content for this request, or None when it asks for no guided decoding. `draw()` gives
-    the choice's `Random` (seeded only when asked: most requests ask for no guided decoding)."""
+    the choice's `Random` (seeded only when asked: most requests ask for no guided decoding). Values
+    longer than the completion budget are cut there; the caller cuts the tokens."""
     body = request.body
     outputs = body.get("structured_outputs") or {}
     schema = body.get("guided_json", outputs.get("json"))
     if schema is not None:
-        return _json_content(schema, request, draw(), "guided_json" if "guided_json" in body else "structured_outputs.json")
+        return _json_content(schema, request, draw(), "guided_json" if "guided_json" in body else "structured_outputs.json",
+                             budget)
     choices = body.get("guided_choice") or outputs.get("choice")
     if choices:
         return choices[draw().randrange(len(choices))]
     pattern = body.get("guided_regex", outputs.get("regex"))
     if pattern is not None:
-        return _regex_content(pattern, draw())
+        return _regex_content(pattern, draw(), budget)
     grammar = body.get("guided_grammar", outputs.get("grammar"))
     if grammar is not None:
         return _grammar_choice(grammar, draw())
     if outputs.get("json_object"):
-        return _json_content({"type": "object"}, request, draw(), "structured_outputs.json_object")
+        return _json_content({"type": "object"}, request, draw(), "structured_outputs.json_object", budget)
     return None
 
 
-def _json_content(schema: Any, request: ChatRequest, rng: random.Random, param: str) -> str:
+def _json_content(schema: Any, request: ChatRequest, rng: random.Random, param: str, budget: TokenBudget) -> str:
     from .schema_values import SchemaGenerationError, generate_value
 
     if isinstance(schema, str):
-        schema = json.loads(schema)  # checked to be a JSON object by the vllm profile
+        schema = loads_strictly(schema)  # checked to be a JSON object by the vllm profile
     try:
-        value = generate_value(schema, seed=rng.getrandbits(64), hint_text=request.last_user_text)
+        value = generate_value(schema, seed=rng.getrandbits(64), hint_text=request.last_user_text,
+                               budget=budget)
     except SchemaGenerationError as exc:
         raise bad_request(f"Invalid '{param}': {exc}", param) from None
     return json.dumps(value, ensure_ascii=False)
 
 
-def _regex_content(pattern: str, rng: random.Random) -> str:
+def _regex_content(pattern: str, rng: random.Random, budget: TokenBudget) -> str:
     from .schema_values import SchemaGenerationError, generate_value
 
     try:
         # JSON Schema patterns search; guided decoding matches the whole output.
-        return generate_value({"type": "string", "pattern": f"^(?:{pattern})$"}, seed=rng.getrandbits(64))
+        return generate_value({"type": "string", "pattern": f"^(?:{pattern})$"}, seed=rng.getrandbits(64),
+                              budget=budget)
     except SchemaGenerationError as exc:
         raise bad_request(f"Invalid 'guided_regex': cannot produce a matching string ({exc}).",
                           "guided_regex") from None
@@ -73,5 +79,8 @@ def _grammar_choice(grammar: str, rng: random.Random) -> str | None:
     options = [_LITERAL.match(part.strip()) for part in match.group(1).split("|")]
     if not options or any(o is None for o in options):
         return None
-    literals = [json.loads(f'"{o.group(1)}"') for o in options if o is not None]
+    try:
+        literals = [loads_strictly(f'"{o.group(1)}"') for o in options if o is not None]
+    except ValueError:  # an escape that is no character (a lone surrogate): not a plain choice
+        return None
     return literals[rng.randrange(len(literals))]

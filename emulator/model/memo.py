@@ -5,6 +5,12 @@ profile, resolving to the same model, always gets the same reply. Test suites se
 requests again and again (retries, parametrized tests, the same prompt in many tests), so the
 reply is kept and reused instead of being generated anew. A reply that `apply_request_options` changes
 afterwards (spoken audio, predicted outputs) is not kept; nothing else changes a reply.
+
+The memo is bounded in bytes as well as in entries: `n: 128` with `top_logprobs: 20` makes a reply
+of megabytes, and 256 of them took a server to a gigabyte. Each reply is weighed when kept (an
+estimate of its objects plus the renderings `wire/stamped.py` may add to it: the JSON body and up
+to four streams); replies over `MAX_REPLY_BYTES` are not kept, and the least recently used go
+first once the total passes `MAX_BYTES`.
 """
 from __future__ import annotations
 
@@ -15,14 +21,24 @@ from typing import Callable, Hashable
 from ..contract.chat_request import ChatRequest
 from ..reply import Reply
 
-MAX_REPLIES = 256  # with their rendered templates, a few MB at most
+MAX_REPLIES = 256
+MAX_BYTES = 8 * 1024 * 1024  # with the journal's 8 MiB, keeps a busy server under its 60 MiB target
+MAX_REPLY_BYTES = 1024 * 1024
 MAX_KEY_BYTES = 64 * 1024  # larger bodies are rare and would make the memo heavy
+# Weights (bytes) for the estimate: a token as a Python string in `Choice.tokens` plus its chunk
+# in each kept stream rendering; a logprob entry as objects plus as JSON in each rendering.
+_TOKEN_BYTES = 64 + 4 * 200
+_LOGPROB_BYTES = 150 + 5 * 90
+_RENDERINGS = 5  # the JSON body and up to four stream templates (wire/stamped.py)
+_REPLY_OVERHEAD = 2048
 
 
 class ReplyMemo:
-    def __init__(self, max_replies: int = MAX_REPLIES) -> None:
+    def __init__(self, max_replies: int = MAX_REPLIES, max_bytes: int = MAX_BYTES) -> None:
         self.max_replies = max_replies
-        self._replies: OrderedDict[Hashable, Reply] = OrderedDict()
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self._replies: OrderedDict[Hashable, tuple[Reply, int]] = OrderedDict()
         self._lock = threading.Lock()  # several emulators may serve in threads of one process
 
     def reply(self, request: ChatRequest, build: Callable[[ChatRequest], Reply]) -> Reply:
@@ -30,16 +46,34 @@ class ReplyMemo:
         if key is None:
             return build(request)
         with self._lock:
-            reply = self._replies.get(key)
-            if reply is not None:
+            kept = self._replies.get(key)
+            if kept is not None:
                 self._replies.move_to_end(key)
-                return reply
+                return kept[0]
         reply = build(request)
+        size = reply_bytes(reply)
+        if size > min(MAX_REPLY_BYTES, self.max_bytes):
+            return reply
         with self._lock:
-            self._replies[key] = reply
-            if len(self._replies) > self.max_replies:
-                self._replies.popitem(last=False)
+            previous = self._replies.pop(key, None)
+            self.bytes += size - (previous[1] if previous else 0)
+            self._replies[key] = (reply, size)
+            while len(self._replies) > self.max_replies or self.bytes > self.max_bytes:
+                self.bytes -= self._replies.popitem(last=False)[1][1]
         return reply
+
+
+def reply_bytes(reply: Reply) -> int:
+    """An estimate, from above, of the memory a kept reply holds with its renderings."""
+    total = _REPLY_OVERHEAD
+    for choice in reply.choices:
+        calls = [*choice.tool_calls, *([choice.function_call] if choice.function_call else [])]
+        text = len(choice.content or "") + len(choice.refusal or "") + sum(len(c.arguments) for c in calls)
+        if choice.audio is not None:
+            text += len(choice.audio.data) + len(choice.audio.transcript)
+        entries = sum(1 + len(entry.top) for entry in choice.logprobs or ())
+        total += text * (1 + _RENDERINGS) + len(choice.tokens) * _TOKEN_BYTES + entries * _LOGPROB_BYTES
+    return total
 
 
 def _key(request: ChatRequest) -> Hashable | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from ..contract.auth import sent_key
+from ..contract.auth import is_accepted, sent_key
 from ..contract.errors import ApiError
 from ..wire.json_body import dumps
 from .base import Profile
@@ -56,6 +56,14 @@ def deployment_not_found() -> AzureError:
                            "within the last 5 minutes, please wait a moment and try again.", code="DeploymentNotFound")
 
 
+def operation_not_supported(operation: str, deployment: str) -> AzureError:
+    """A deployment whose model does not do `operation` (a chat model asked for embeddings)."""
+    return AzureError(400, f"The {operation} operation does not work with the specified model, {deployment}. "
+                           "Please choose different model and try again. You can learn more about which models "
+                           "can be used with each operation here: https://go.microsoft.com/fwlink/?linkid=2197993.",
+                      code="OperationNotSupported")
+
+
 def check_api_version(value: str | None) -> None:
     if not value:
         raise resource_not_found()
@@ -72,7 +80,7 @@ def check_v1_api_version(value: str | None) -> None:
 def deployment_api_key_of(headers: Mapping[str, str], accepted: tuple[str, ...]) -> str:
     """Azure's own paths: the key in an `api-key` header or a Bearer token (Entra ID); Azure's 401 otherwise."""
     key = sent_key(headers, "api-key")
-    if not key or (accepted and key not in accepted):
+    if not key or (accepted and not is_accepted(key, accepted)):
         raise access_denied()
     return key
 

@@ -36,9 +36,11 @@ class Profile:
     # A header that carries the API key by itself besides `Authorization: Bearer` (Azure's `api-key`).
     key_header: str | None = None
 
-    def accept(self, body: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
-        """The body to validate and the paths of the fields dropped from it (lenient profiles only)."""
-        if not self.ignore_unknown or self.request_shape.is_valid(body):
+    def accept(self, body: dict[str, Any], shape: Object | None = None) -> tuple[dict[str, Any], list[str]]:
+        """The body to validate and the paths of the fields dropped from it (lenient profiles only);
+        `shape` is the operation's request shape (the profile's chat request shape by default)."""
+        shape = self.request_shape if shape is None else shape
+        if not self.ignore_unknown or shape.is_valid(body):
             return body, []  # a valid body has nothing unknown: skip the walk
         ignored: list[str] = []
-        return strip_unknown(body, self.request_shape, "", ignored), ignored
+        return strip_unknown(body, shape, "", ignored), ignored

@@ -8,13 +8,13 @@ Errors come in vLLM's envelope: `{"error": {"message", "type": "BadRequestError"
 """
 from __future__ import annotations
 
-import json
-import re
 from http import HTTPStatus
 from typing import Any
 
 from ..contract.chat_request import ChatRequest
 from ..contract.errors import ApiError, bad_request
+from ..contract.linear_regex import PatternError, linear_pattern
+from ..contract.strict_json import loads_strictly
 from ..contract.request_shape import CHAT_REQUEST, REQUEST_FIELDS
 from ..contract.shapes import AnyValue, Array, Boolean, Integer, MapOf, Number, Object, OneOf, Shape, String
 from .base import Profile
@@ -146,7 +146,7 @@ def check_guided(request: ChatRequest) -> None:
     for param, schema in (("guided_json", body.get("guided_json")), ("structured_outputs.json", outputs.get("json"))):
         if isinstance(schema, str):
             try:
-                parsed = json.loads(schema)
+                parsed = loads_strictly(schema)
             except ValueError:
                 parsed = None
             if not isinstance(parsed, dict):
@@ -154,9 +154,9 @@ def check_guided(request: ChatRequest) -> None:
     for param, pattern in (("guided_regex", body.get("guided_regex")), ("structured_outputs.regex", outputs.get("regex"))):
         if pattern is not None:
             try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise bad_request(f"Invalid '{param}': not a valid regular expression ({exc}).", param) from None
+                linear_pattern(pattern)  # parses only: compiling may overflow, nesting may recurse
+            except PatternError as exc:
+                raise bad_request(f"Invalid '{param}': not a valid regular expression ({exc.reason}).", param) from None
     for param, choices in (("guided_choice", body.get("guided_choice")), ("structured_outputs.choice", outputs.get("choice"))):
         if choices is not None and not choices:
             raise bad_request(f"Invalid '{param}': expected at least one choice.", param)

@@ -17,14 +17,19 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from ..contract.chat_request import ChatRequest
+from ..contract.embedding_request import EmbeddingInput, EmbeddingRequest
 from ..reply import Reply
 from .matching import Condition, compile_match
 from .near_miss import FailedCondition, NearMiss, explain
-from .steps import Step
+from .steps import ScriptedVector, Step
 
+EMBEDDINGS = "embeddings"
 NAMESPACE_HEADER = "x-emulator-namespace"
 DEFAULT_NAMESPACE = "default"
 _NEAREST = 3  # scenarios named in a near-miss explanation
+# Sequence positions kept, least recently advanced dropped first: every distinct namespace header
+# adds entries, and a client may send a new one with each request (docs/security.md).
+MAX_POSITIONS = 10_000
 
 
 @dataclass
@@ -46,7 +51,12 @@ class Scenario:
     def where(self) -> str:
         return f"{self.source}:{self.line}" if self.line else self.source
 
-    def failures(self, request: ChatRequest) -> list[FailedCondition]:
+    @property
+    def for_embeddings(self) -> bool:
+        """Whether it answers embeddings requests (`api: embeddings`), and only those."""
+        return self.match.get("api") == EMBEDDINGS
+
+    def failures(self, request: Any) -> list[FailedCondition]:
         return [c.why_not(request) for c in self.conditions if not c.holds(request)]
 
 
@@ -67,11 +77,15 @@ class ScenarioEngine:
         self._base: list[Scenario] = []
         self._added: list[Scenario] = []
         self._ordered: list[Scenario] = []
+        # The matching order split by what a scenario answers: chat (and Responses) requests, or the
+        # inputs of embeddings requests; neither is tried against the other's conditions.
+        self._chat: list[Scenario] = []
+        self._embeddings: list[Scenario] = []
         self._positions: dict[tuple[str, str], int] = {}  # (namespace, name) → steps taken
         self._usage: dict[str, int] = {}
         self._batches = itertools.count(1)
         self._names = itertools.count(1)
-        self._missed: ChatRequest | None = None
+        self._missed: ChatRequest | EmbeddingInput | None = None
         self._watcher: Any = None
 
     # --- loading -------------------------------------------------------------------------------
@@ -175,6 +189,8 @@ class ScenarioEngine:
 
     def _reorder(self) -> None:
         self._ordered = sorted(self._base + self._added, key=lambda s: (-s.priority, s.rank))
+        self._chat = [s for s in self._ordered if not s.for_embeddings]
+        self._embeddings = [s for s in self._ordered if s.for_embeddings]
 
     def _forget(self, names: Iterable[str]) -> None:
         gone = set(names)
@@ -185,7 +201,21 @@ class ScenarioEngine:
     # --- answering ---------------------------------------------------------------------------
     def respond(self, request: ChatRequest) -> Reply | None:
         """The reply of the first matching scenario with a step left; None when none (may raise ApiError)."""
-        ordered = self._ordered
+        found = self._first(self._chat, request)
+        return None if found is None else found[1].run(request, found[0].name)
+
+    def respond_embeddings(self, request: EmbeddingRequest) -> list[ScriptedVector | None]:
+        """For each input of an embeddings request, what the first matching `api: embeddings` scenario
+        gives it (None: no scenario answered that input); an error step raises its ApiError."""
+        answers: list[ScriptedVector | None] = []
+        for index in range(len(request.inputs)):
+            one = EmbeddingInput(request, index)
+            found = self._first(self._embeddings, one)
+            answers.append(None if found is None else found[1].embed(one, found[0].name))
+        return answers
+
+    def _first(self, ordered: list[Scenario], request: Any) -> tuple[Scenario, Step] | None:
+        """The first scenario whose conditions hold and that has a step left, with that step (counted)."""
         if not ordered:
             self._missed = request
             return None
@@ -198,7 +228,7 @@ class ScenarioEngine:
                 if step is None:
                     continue
                 self._usage[scenario.name] = self._usage.get(scenario.name, 0) + 1
-            return step.run(request, scenario.name)
+            return scenario, step
         self._missed = request
         return None
 
@@ -216,7 +246,10 @@ class ScenarioEngine:
             index = taken % count
         else:
             return None
-        self._positions[key] = taken + 1
+        self._positions.pop(key, None)  # re-inserted last: dicts keep insertion order, so the first
+        self._positions[key] = taken + 1  # key is always the least recently advanced
+        if len(self._positions) > MAX_POSITIONS:
+            del self._positions[next(iter(self._positions))]
         return scenario.steps[index]
 
     def _used_up(self, scenario: Scenario, namespace: str) -> str | None:
@@ -227,9 +260,9 @@ class ScenarioEngine:
             return f"its sequence of {len(scenario.steps)} steps has ended"
         return None
 
-    def near_misses(self, request: ChatRequest) -> list[NearMiss]:
+    def near_misses(self, request: ChatRequest | EmbeddingInput) -> list[NearMiss]:
         """The nearest scenarios, closest first: their failed conditions, or why a match was passed over."""
-        ordered = self._ordered
+        ordered = self._embeddings if isinstance(request, EmbeddingInput) else self._chat
         namespace = request.headers.get(NAMESPACE_HEADER) or DEFAULT_NAMESPACE
         ranked: list[tuple[float, int, NearMiss]] = []
         for position, scenario in enumerate(ordered):
@@ -244,7 +277,7 @@ class ScenarioEngine:
         ranked.sort(key=lambda r: r[:2])
         return [miss for _, _, miss in ranked[:_NEAREST]]
 
-    def explain_miss(self, request: ChatRequest) -> str:
+    def explain_miss(self, request: ChatRequest | EmbeddingInput) -> str:
         """`near_misses` as the sentence of the strict-mode 404."""
         return explain(self.near_misses(request))
 

@@ -7,12 +7,26 @@ named case and overrides parts of it. Retry headers are those the SDK reads (doc
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Protocol
 
 from ..contract import errors
-from ..contract.chat_request import ChatRequest
 from ..contract.errors import ApiError
+from ..contract.models import ModelInfo
 from ..ids import request_id
+
+
+class ErrorContext(Protocol):
+    """What an error step reads of the request it answers (a `ChatRequest`, or one embeddings input)."""
+
+    @property
+    def body(self) -> dict[str, Any]: ...
+    @property
+    def model(self) -> ModelInfo: ...
+    @property
+    def prompt_tokens(self) -> int: ...
+    @property
+    def api_key(self) -> str: ...
+
 
 # `content_filter` is listed so files can name it; it is a 200 reply (replies.py), not an ApiError.
 SHORTCUTS = ("rate_limit_exceeded", "insufficient_quota", "context_length_exceeded", "server_error",
@@ -36,7 +50,7 @@ def _wait_text(ms: float) -> str:
     return f"{ms:g}ms" if ms < 1000 else f"{ms / 1000:g}s"
 
 
-def _named(name: str, spec: dict[str, Any], request: ChatRequest) -> ApiError:
+def _named(name: str, spec: dict[str, Any], request: ErrorContext) -> ApiError:
     rid = request_id()[4:]
     if name == "rate_limit_exceeded":
         wait = spec.get("retry_after_ms")
@@ -66,7 +80,7 @@ def _default_type(status: int) -> str:
     return "server_error" if status >= 500 else errors.INVALID_REQUEST
 
 
-def build_error(spec: str | dict[str, Any], request: ChatRequest) -> ApiError:
+def build_error(spec: str | dict[str, Any], request: ErrorContext) -> ApiError:
     """The `ApiError` an error step raises for this request."""
     spec_dict: dict[str, Any] = {} if isinstance(spec, str) else spec
     name = shortcut_of(spec)
@@ -103,6 +117,6 @@ def retry_headers(name: str | None, spec: dict[str, Any]) -> dict[str, str]:
     return headers
 
 
-def error_event(spec: str | dict[str, Any], request: ChatRequest) -> dict[str, Any]:
+def error_event(spec: str | dict[str, Any], request: ErrorContext) -> dict[str, Any]:
     """The `{"error": {...}}` payload of a mid-stream error event."""
     return build_error(spec, request).envelope()

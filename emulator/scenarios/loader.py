@@ -138,17 +138,26 @@ def read_file(path: Path) -> Document:
 
 
 def scenario_files(paths: Iterable[Path]) -> list[Path]:
-    """The files named, and the .yaml/.yml/.json files under the folders named, in sorted order."""
+    """The files named, and the .yaml/.yml/.json files under the folders named, in sorted order.
+
+    Hidden files and folders under a folder are passed over: a Kubernetes ConfigMap volume holds each
+    file twice (`name.yaml` and `..<timestamp>/name.yaml`), and `.git` or editors' `.name.yaml.swp`
+    are no scenarios either."""
     files: list[Path] = []
     for path in paths:
         path = Path(path)
         if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file()))
+            files.extend(sorted(p for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file()
+                                and not _hidden(p.relative_to(path))))
         elif path.exists():
             files.append(path)
         else:
             raise ScenarioFileError([Problem(str(path), None, "no such file or folder")])
     return files
+
+
+def _hidden(relative: Path) -> bool:
+    return any(part.startswith(".") for part in relative.parts)
 
 
 # --- checking ----------------------------------------------------------------------------------

@@ -66,23 +66,28 @@ def _as_list(value: Any) -> list[str]:
     return [value] if isinstance(value, str) else list(value)
 
 
+# What conditions test: a `ChatRequest`, or one input of an embeddings request (`EmbeddingInput`,
+# which has `body`, `model`, `headers`, `api` and `text`: the keys `api: embeddings` scenarios may use).
+Target = Any
+
+
 @dataclass
 class Condition:
     """One named condition: `key` as written in the file, a test, and how to show what the request had."""
 
     key: str
-    test: Callable[[ChatRequest], bool]
+    test: Callable[[Target], bool]
     expected: str
-    actual: Callable[[ChatRequest], str]
+    actual: Callable[[Target], str]
 
-    def holds(self, request: ChatRequest) -> bool:
+    def holds(self, request: Target) -> bool:
         return self.test(request)
 
-    def why_not(self, request: ChatRequest) -> FailedCondition:
+    def why_not(self, request: Target) -> FailedCondition:
         return FailedCondition(self.key, self.expected, self.actual(request))
 
 
-def _text_condition(key: str, spec: Any, get: Callable[[ChatRequest], str | None]) -> Condition:
+def _text_condition(key: str, spec: Any, get: Callable[[Target], str | None]) -> Condition:
     test = TextTest(spec)
     return Condition(key, lambda r: (t := get(r)) is not None and test(t), test.describe(), lambda r: _show(get(r)))
 
@@ -90,7 +95,7 @@ def _text_condition(key: str, spec: Any, get: Callable[[ChatRequest], str | None
 def _model(spec: str | list[str]) -> Condition:
     patterns = _as_list(spec)
 
-    def test(request: ChatRequest) -> bool:
+    def test(request: Target) -> bool:
         names = (request.body.get("model", ""), request.model.id, request.model.snapshot)
         return any(fnmatchcase(name, p) for p in patterns for name in names)
 
@@ -155,7 +160,7 @@ def _stream(flag: bool) -> Condition:
     return Condition("stream", lambda r: r.stream == flag, repr(flag), lambda r: repr(r.stream))
 
 
-def _entry(key: str, name: str, spec: Any, get: Callable[[ChatRequest], str | None]) -> Condition:
+def _entry(key: str, name: str, spec: Any, get: Callable[[Target], str | None]) -> Condition:
     label = f"{key}[{name}]"
     if spec is None:
         return Condition(label, lambda r: get(r) is None, "no such entry", lambda r: _show(get(r)))
@@ -163,7 +168,7 @@ def _entry(key: str, name: str, spec: Any, get: Callable[[ChatRequest], str | No
 
 
 def _headers(specs: dict[str, Any]) -> list[Condition]:
-    def getter(name: str) -> Callable[[ChatRequest], str | None]:
+    def getter(name: str) -> Callable[[Target], str | None]:
         return lambda r: r.headers.get(name)
 
     return [_entry("headers", name, spec, getter(name.lower())) for name, spec in specs.items()]
@@ -199,6 +204,8 @@ _BUILDERS: dict[str, Callable[[Any], list[Condition]]] = {
     "tool_offered": lambda spec: [_tool_offered(spec)],
     "has_response_format": lambda spec: [_has_response_format(spec)],
     "stream": lambda spec: [_stream(spec)],
+    "api": lambda spec: [Condition("api", lambda r: r.api == spec, repr(spec), lambda r: repr(r.api))],
+    "input": lambda spec: [_text_condition("input", spec, lambda r: r.text)],
     "headers": _headers,
     "metadata": _metadata,
     "user": lambda spec: [_text_condition("user", spec, lambda r: r.body.get("user"))],

@@ -1,11 +1,14 @@
 """One step of a scenario (`reply`, `error` and/or `fault`), compiled once, run per request."""
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from .. import faults
 from ..contract.chat_request import ChatRequest
+from ..contract.embedding_request import EmbeddingInput
 from ..model import builtin
+from ..model.embedding import normalized, seeded_vector, text_vector
 from ..reply import Reply
 from .errors import build_error, error_event, shortcut_of
 from .reply_template import ReplyTemplate, content_filter_reply
@@ -18,8 +21,20 @@ def build_fault(spec: str | dict[str, Any], request: ChatRequest) -> faults.Faul
     return faults.build(spec)
 
 
+@dataclass
+class ScriptedVector:
+    """What an `api: embeddings` step gives one input: its vector (None: the built-in one), and the
+    answer's `model` and headers when the step sets them."""
+
+    scenario: str
+    vector: list[float] | None = None
+    model: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
 class Step:
     def __init__(self, spec: dict[str, Any]) -> None:
+        self.reply_spec: dict[str, Any] = spec.get("reply") or {}
         self.reply = ReplyTemplate(spec["reply"]) if "reply" in spec else None
         self.error = spec.get("error")
         self.fault = spec.get("fault")
@@ -41,3 +56,19 @@ class Step:
         if self.fault is not None:
             reply.fault = build_fault(self.fault, request)
         return reply
+
+    def embed(self, one: EmbeddingInput, name: str) -> ScriptedVector:
+        """This step's answer for one input of an embeddings request; an error step raises its `ApiError`."""
+        if self.error is not None:
+            error = build_error(self.error, one)
+            error.scenario = name
+            raise error
+        spec, length = self.reply_spec, one.request.dimensions
+        vector = None
+        if "embedding" in spec:
+            vector = normalized(spec["embedding"], length)
+        elif isinstance(spec.get("seed"), str):
+            vector = text_vector(spec["seed"], one.model.snapshot, one.model.dimensions, length)
+        elif "seed" in spec:
+            vector = seeded_vector(spec["seed"], length)
+        return ScriptedVector(name, vector, spec.get("model"), dict(spec.get("headers", {})))

@@ -46,10 +46,14 @@ class JournalQueries:
 
 
 def describe(entry: JournalEntry) -> str:
-    """One line about a request: method, path, model and the last message."""
+    """One line about a request: method, path, model and the last message (or the embeddings input)."""
     text = f"{entry.method} {entry.path}"
     if entry.model is not None:
         text += f" model={entry.model!r}"
+    sent = entry.body.get("input") if isinstance(entry.body, dict) and entry.path.endswith("/embeddings") else None
+    if isinstance(sent, (str, list)):
+        shown = repr(sent)
+        text += f" input: {shown if len(shown) <= 60 else shown[:57] + '...'}"
     if entry.messages:
         last = entry.messages[-1]
         content = last.get("content") if isinstance(last, dict) else None

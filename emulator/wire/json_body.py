@@ -4,9 +4,35 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import orjson
+
 from ..reply import Choice, Reply, ToolCall
 
 dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def dumps_float_free(payload: Any) -> bytes:
+    """`dumps(payload).encode("utf-8")` for a payload the caller knows holds no float, through orjson
+    (about ten times faster on a completion). orjson writes strings (same escapes over every code
+    point), integers, booleans, null, lists and dicts exactly as `dumps` does, but small floats as
+    `0.00001` where `json` and the live API write `1e-05`: hence no floats. What orjson refuses
+    (integers beyond 64 bits, lone surrogates, non-string keys) goes through `dumps`, as before."""
+    try:
+        return orjson.dumps(payload)
+    except TypeError:
+        return dumps(payload).encode("utf-8")
+
+
+def json_bytes(payload: object) -> bytes:
+    """UTF-8 JSON that cannot fail to encode. Python's JSON parser accepts a lone surrogate (`"\\ud800"`),
+    so text kept from a request, a scenario or an admin call may hold one; it goes out as the same JSON
+    escape, which reads back as the same string. (No other character can fail, and only inside a string.)"""
+    return dumps(payload).encode("utf-8", "backslashreplace")
+
+
+def json_text(payload: object) -> str:
+    """JSON text that is valid UTF-8 (for SQLite's TEXT columns): lone surrogates as their escapes."""
+    return json_bytes(payload).decode("utf-8")
 
 
 def tool_call_dict(call: ToolCall) -> dict[str, Any]:

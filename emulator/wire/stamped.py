@@ -5,19 +5,23 @@ see `model/memo.py`), and only the completion id and timestamp differ between it
 the JSON body and the SSE events are rendered once with marks in those two places and kept on the
 reply; each response replaces the marks. The marks sit where content cannot reach: content is a
 JSON string, whose quotes are escaped, and the marks include the structural quotes around them.
+
+A reply keeps the JSON template and at most `MAX_STREAM_TEMPLATES` stream templates (one per
+`include_usage` / obfuscation / `x-emulator-chunk-tokens` combination), the oldest dropped: a
+client sending a new chunk size with every request re-renders instead of growing the reply.
 """
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..json_codec import dumps_float_free
 from ..reply import Reply
-from .json_body import completion_dict, dumps
+from .json_body import completion_dict, dumps, dumps_float_free
 from .sse import render_events
 
 if TYPE_CHECKING:
     from .render import Decoration
 
+MAX_STREAM_TEMPLATES = 4
 _ID_MARK = "\x00"  # encoded as \\u0000: never a real id
 _ID_PATTERN = b'{"id":"\\u0000"'
 _CREATED_PATTERN = b',"created":0,'
@@ -56,8 +60,18 @@ def sse_events(reply: Reply, completion_id: str, created: int, *, include_usage:
                                include_obfuscation=include_obfuscation, chunk_tokens=chunk_tokens,
                                choice_fields=None if decoration is None else decoration.choice_fields)
         head = events[0][: events[0].index(_CREATED_PATTERN) + len(_CREATED_PATTERN)]
-        template = reply.rendered[key] = (head, [e[len(head):] if e.startswith(head) else e for e in events],
-                                          [e.startswith(head) for e in events])
+        template = (head, [e[len(head):] if e.startswith(head) else e for e in events],
+                    [e.startswith(head) for e in events])
+        _keep(reply.rendered, key, template)
     head, rests, stamped = template
     own_head = _stamp(head, completion_id.encode(), str(created).encode())
     return [own_head + rest if is_chunk else rest for rest, is_chunk in zip(rests, stamped, strict=True)]
+
+
+def _keep(rendered: dict[Any, Any], key: tuple[Any, ...], template: Any) -> None:
+    """Store a stream template, dropping the oldest beyond `MAX_STREAM_TEMPLATES` (dicts keep
+    insertion order, so the first stream key is the oldest)."""
+    streams = [k for k in list(rendered) if isinstance(k, tuple) and k[0] == "sse"]  # list(): atomic copy
+    for old in streams[: max(len(streams) + 1 - MAX_STREAM_TEMPLATES, 0)]:
+        rendered.pop(old, None)
+    rendered[key] = template

@@ -87,7 +87,11 @@ function renderRow(entry) {
     cell(entry.duration_ms.toFixed(1) + " ms", "num"),
     cell(usage ? usage.total_tokens : "", "num"),
   );
-  if (usage) tr.lastChild.title = `${usage.prompt_tokens} prompt + ${usage.completion_tokens} completion tokens`;
+  if (usage) {
+    tr.lastChild.title = usage.completion_tokens == null
+      ? `${usage.prompt_tokens} input tokens`  // embeddings count only their input
+      : `${usage.prompt_tokens} prompt + ${usage.completion_tokens} completion tokens`;
+  }
   if (entry.error) tr.title = entry.error;
   if (entry.id === selectedId) tr.classList.add("selected");
   tr.addEventListener("click", () => select(entry.id));
@@ -177,6 +181,18 @@ function pretty(value) {
   return value == null ? "(none)" : JSON.stringify(value, null, 2);
 }
 
+// An embeddings answer holds thousands of numbers per vector: each is shown as a one-line summary.
+function shownResponse(response) {
+  if (!response || response.object !== "list" || !Array.isArray(response.data)) return response;
+  if (!response.data.every((item) => item && item.object === "embedding")) return response;
+  const summary = (vector) => Array.isArray(vector)
+    ? `<${vector.length} floats: ${vector.slice(0, 4).map((x) => x.toFixed(4)).join(", ")}, …>`
+    : `<base64: ${Math.floor((String(vector).length * 3) / 16)} float32 values>`;
+  return Object.assign({}, response, {
+    data: response.data.map((item) => Object.assign({}, item, { embedding: summary(item.embedding) })),
+  });
+}
+
 function chunkDelta(data) {
   const text = data.replace(/^data: /, "").trim();
   if (text === "[DONE]") return "[DONE]";
@@ -236,7 +252,7 @@ async function select(id) {
     entry.chaos ? "chaos " + entry.chaos : "",
   ].filter(Boolean).join(" · ");
   $("request-body").textContent = pretty(entry.request);
-  $("response-body").textContent = pretty(entry.response);
+  $("response-body").textContent = pretty(shownResponse(entry.response));
   $("request-headers").textContent = pretty(entry.headers);
   $("stream-tab").hidden = !entry.events;
   if (entry.events) renderChunks(entry.events);

@@ -13,7 +13,18 @@ from typing import Any, Iterator
 
 
 def numbers_within(schema: dict[str, Any], integer: bool, rng: random.Random) -> Iterator[float]:
-    """Numbers that respect the bounds and multipleOf; the caller checks each."""
+    """Numbers that respect the bounds and multipleOf; the caller checks each.
+
+    Bounds beyond what a float holds (`multipleOf: 1e-300` with `minimum: 1e300`, `1e309` read as
+    infinity) give no candidates rather than an overflow.
+    """
+    try:
+        yield from _candidates(schema, integer, rng)
+    except (OverflowError, ValueError):
+        return
+
+
+def _candidates(schema: dict[str, Any], integer: bool, rng: random.Random) -> Iterator[float]:
     low, low_open = _bound(schema, "minimum", "exclusiveMinimum", max)
     high, high_open = _bound(schema, "maximum", "exclusiveMaximum", min)
     step = schema.get("multipleOf")

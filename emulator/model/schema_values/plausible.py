@@ -1,40 +1,22 @@
-"""Where plausible values come from: property names and the user's own words.
+"""Plausible values chosen by a property's name: `city`, `email`, `price`, `created_at`...
 
-Two sources, both cheap and deterministic:
-
-* `Mentions` reads the user's last message once: places ("weather in Paris"),
-  numbers, quoted strings, e-mail addresses, URLs and ISO dates.  A value the
-  user mentioned is what a real model would put in the arguments.
-* `plausible_string` / `plausible_number` map a property name such as
-  `city`, `email`, `price` or `created_at` to a Faker value of that kind.
+`plausible_string` / `plausible_number` map a property name to a Faker value
+(or a human-sized number) of that kind; the name helpers split and singularise
+property names for the walk.
 """
 
 from __future__ import annotations
 
 import random
 import re
-from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import lru_cache
 from typing import Callable
 
 from faker import Faker
 
-from emulator.model._formats import format_example
+from emulator.model.schema_values.formats import format_example
+from emulator.model.schema_values.mentions import KNOWN_CITIES
 
-# Well-known places: found in user text even in lower case, and used for
-# location-like properties so values read "Paris" rather than Faker's
-# invented towns.
-KNOWN_CITIES: tuple[str, ...] = (
-    "Paris", "London", "Tokyo", "New York", "Berlin", "Madrid", "Rome", "Sydney",
-    "Toronto", "San Francisco", "Boston", "Chicago", "Seattle", "Los Angeles",
-    "Amsterdam", "Barcelona", "Lisbon", "Dublin", "Vienna", "Prague", "Stockholm",
-    "Oslo", "Copenhagen", "Helsinki", "Zurich", "Munich", "Singapore", "Seoul",
-    "Hong Kong", "Mumbai", "Delhi", "Dubai", "Cairo", "Nairobi", "Cape Town",
-    "Mexico City", "Buenos Aires", "Rio de Janeiro", "Sao Paulo", "Vancouver",
-    "Montreal", "Miami", "Austin", "Denver", "Istanbul", "Athens", "Warsaw",
-    "Bangkok", "Shanghai", "Beijing", "Melbourne", "Auckland", "Lima", "Bogota",
-)
 _US_STATE = {
     "New York": "NY", "San Francisco": "CA", "Boston": "MA", "Chicago": "IL",
     "Seattle": "WA", "Los Angeles": "CA", "Miami": "FL", "Austin": "TX", "Denver": "CO",
@@ -44,109 +26,6 @@ _COUNTRY = {
     "Madrid": "Spain", "Rome": "Italy", "Sydney": "Australia", "Toronto": "Canada",
     "Amsterdam": "Netherlands", "Barcelona": "Spain", "Lisbon": "Portugal",
 }
-
-_CITY_RE = re.compile(r"\b(" + "|".join(re.escape(c) for c in KNOWN_CITIES) + r")\b", re.IGNORECASE)
-# "in Springfield", "to Kyoto, Japan": a capitalised phrase after a place preposition.
-_PLACE_RE = re.compile(
-    r"\b(?:in|at|for|to|from|near|around|visit(?:ing)?)\s+"
-    r"((?:[A-Z][\w'-]+)(?:\s+[A-Z][\w'-]+){0,2}(?:,\s*[A-Z][\w'-]+)?)"
-)
-# A standalone number: not part of "gpt-4o", "v1.2.3" or a clock time "10:30".
-_NUMBER_RE = re.compile(r"(?<![\w.:/-])-?\d+(?:\.\d+)?(?![\w:/-]|\.\d)")
-_QUOTED_RE = re.compile(r"\"([^\"\n]+)\"|“([^”\n]+)”|(?<!\w)'([^'\n]+)'(?!\w)")
-_EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_URL_RE = re.compile(r"https?://[^\s\"'<>]+")
-_DATE_RE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
-_NOT_PLACES = frozenset({"I", "The", "A", "An", "Please", "What", "How", "Is", "My", "Me"})
-# "John", "Ada Lovelace": a capitalised word or two (not the text's first word, which any sentence has).
-_NAME_RE = re.compile(r"\b([A-Z][a-z]+(?:[ \t]+[A-Z][a-z]+)*)\b")
-_TOKEN_RE = re.compile(r"[A-Za-z0-9#][\w#-]*")
-# The polite or imperative opening of a request, dropped to leave what is asked about.
-_REQUEST_OPENING = re.compile(
-    r"^(?:(?:please|can you|could you|would you|i want to|i'd like to|help me)\s+)*"
-    r"(?:find|search(?:\s+for)?|look\s+(?:up|for)|show(?:\s+me)?|get(?:\s+me)?|give\s+me|"
-    r"tell\s+me\s+about|what(?:'s|\s+is|\s+are)|who(?:'s|\s+is|\s+are)|list)?\s*",
-    re.IGNORECASE,
-)
-
-
-@dataclass(frozen=True)
-class Mentions:
-    """Values the user's message names, in the order they appear."""
-
-    places: tuple[str, ...] = ()
-    numbers: tuple[float, ...] = ()
-    quoted: tuple[str, ...] = ()
-    emails: tuple[str, ...] = ()
-    urls: tuple[str, ...] = ()
-    dates: tuple[str, ...] = ()
-    codes: tuple[str, ...] = ()  # "JFK", "A1B2C3", "ORD-42": codes and ids the user typed
-    names: tuple[str, ...] = ()  # "John", "Ada Lovelace": capitalised words that are not places
-    topic: str = ""  # the request without its opening: "Find red shoes" -> "red shoes"
-    lowered: str = field(default="", repr=False)
-
-    def mentions_word(self, value: str) -> bool:
-        """True when `value` appears in the text as a whole word (any case)."""
-        if not value or not self.lowered:
-            return False
-        return re.search(rf"(?<!\w){re.escape(value.lower())}(?!\w)", self.lowered) is not None
-
-
-@lru_cache(maxsize=256)
-def read_mentions(text: str) -> Mentions:
-    if not text:
-        return Mentions()
-    places = [_canonical_city(m.group(1)) for m in _CITY_RE.finditer(text)]
-    places += [m.group(1) for m in _PLACE_RE.finditer(text) if m.group(1).split()[0] not in _NOT_PLACES]
-    emails = _EMAIL_RE.findall(text)
-    urls = [u.rstrip(".,;:!?)") for u in _URL_RE.findall(text)]
-    scrubbed = _URL_RE.sub(" ", _EMAIL_RE.sub(" ", text))
-    dates = _DATE_RE.findall(scrubbed)
-    numbers = [float(n) for n in _NUMBER_RE.findall(_DATE_RE.sub(" ", scrubbed))]
-    quoted = [next(g for g in m.groups() if g) for m in _QUOTED_RE.finditer(text)]
-    codes = [t for t in _TOKEN_RE.findall(_DATE_RE.sub(" ", scrubbed)) if _looks_like_code(t)]
-    topic = _REQUEST_OPENING.sub("", text.strip(), count=1).rstrip(" ?.!")
-    known = {p.lower() for p in places}
-    names = []
-    for match in _NAME_RE.finditer(text):
-        words = match.group(1).split()
-        if _starts_sentence(text, match.start(1)) or words[0] in _NOT_PLACES:
-            words = words[1:]  # "Meet Ada Lovelace": the sentence's first word is capitalised anyway
-        if words and not any(word.lower() in known for word in words):
-            names.append(" ".join(words[:3]))
-    return Mentions(
-        places=tuple(dict.fromkeys(places)),
-        numbers=tuple(numbers),
-        quoted=tuple(quoted),
-        emails=tuple(emails),
-        urls=tuple(urls),
-        dates=tuple(dates),
-        codes=tuple(dict.fromkeys(codes)),
-        names=tuple(dict.fromkeys(names)),
-        topic=topic if 0 < len(topic) <= 120 else "",
-        lowered=text.lower(),
-    )
-
-
-def _starts_sentence(text: str, position: int) -> bool:
-    """Capitals there say nothing: the text's first word, or a word after `.`, `!` or `?`."""
-    before = text[:position].rstrip()
-    return not before or before[-1] in ".!?"
-
-
-def _looks_like_code(token: str) -> bool:
-    """Letters with digits, an all-caps abbreviation, or a long number: not an everyday word."""
-    has_digit = any(ch.isdigit() for ch in token)
-    has_alpha = any(ch.isalpha() for ch in token)
-    if has_digit and has_alpha:
-        return True
-    if has_alpha:
-        return len(token) >= 2 and token.isupper() and token != "I"
-    return len(token.strip("#-")) >= 3
-
-
-def _canonical_city(found: str) -> str:
-    return next(c for c in KNOWN_CITIES if c.lower() == found.lower())
 
 
 def city_with_region(city: str) -> str:

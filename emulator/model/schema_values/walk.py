@@ -10,31 +10,43 @@ from __future__ import annotations
 
 import random
 import re
-from typing import Any, Iterator
+from typing import AbstractSet, Any, Iterator
 
 from faker import Faker
 from jsonschema.protocols import Validator
 
-from emulator.model._formats import format_example
-from emulator.model._hints import (
+from emulator.contract.linear_regex import PatternError, search
+from emulator.contract.refs import UnresolvedRef, resolve_local_ref
+from emulator.model.schema_values.budget import OutputBudget, WorkLimit, json_size
+from emulator.model.schema_values.formats import format_example
+from emulator.model.schema_values.mentions import Mentions
+from emulator.model.schema_values.merge import canonical, merge_schemas
+from emulator.model.schema_values.number_candidates import numbers_within
+from emulator.model.schema_values.plausible import (
     CODE_WORDS,
     LOCATION_WORDS,
     QUERY_WORDS,
-    Mentions,
     name_words,
     plausible_number,
     plausible_string,
     singular,
 )
-from emulator.model._numbers import numbers_within
-from emulator.model._regex_example import RegexExampleError, regex_example
-from emulator.contract.refs import UnresolvedRef, resolve_local_ref
-from emulator.model._schema_merge import canonical, merge_schemas
+from emulator.model.schema_values.regex_examples import RegexExampleError, Size, regex_example
 
 _MAX_DEPTH = 64
 _MAX_SAME_REF = 3
 _ELEMENT_TRIES = 8
 _MAX_MENTIONED_ITEMS = 10
+# Items (and extra properties) made anew; past these, a long array repeats them, so
+# `minItems: 1000000` costs what the reply can hold at a few microseconds an item.
+_FRESH_ITEMS = 16
+# (size, pleasant characters?) of the strings tried for a `pattern`; the even picks give a
+# lookahead such as `(?=.*\d)` its chance.
+_PATTERN_TRIES: tuple[tuple[Size, bool], ...] = (
+    ("normal", True), ("min", True), ("long", True), ("normal", True), ("normal", True), ("min", True),
+    ("normal", False), ("normal", False), ("long", False), ("normal", False))
+# Words a filler string is made of (a string longer than the reply is cut anyway).
+_FILLER_WORDS = 32
 _FOLDED = "x-emulator-folded"
 # Keys beside a $ref that add no constraint, so the ref can be followed alone.
 _NOT_CONSTRAINTS = frozenset({"$ref", "$defs", "definitions", "$schema", "$id", "$anchor", "$comment", "title",
@@ -61,6 +73,10 @@ _NOT_FOR_QUOTES = frozenset({"id", "uuid", "guid", "identifier", "email", "mail"
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
+# Candidate values with what of the user's message each uses (None: nothing).
+Candidates = Iterator[tuple[Any, "str | tuple[str, int] | None"]]
+
+
 class Unsatisfiable(Exception):
     """No candidate fits; the message names the JSON path."""
 
@@ -68,12 +84,24 @@ class Unsatisfiable(Exception):
         super().__init__(f"cannot generate a value at {path}: {reason}")
 
 
+class TooMuchWork(Exception):
+    """The schema asks for more values than one generation may make; the message names the path."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(f"cannot generate a value at {path}: the schema asks for more distinct values "
+                         "than the emulator makes for one reply")
+
+
 class Walker:
     """One generation attempt. `mentions` is None in the plain (constraints-only) strategy."""
 
     def __init__(self, root: Any, validator: Validator, rng: random.Random, fake: Faker,
-                 mentions: Mentions | None) -> None:
+                 mentions: Mentions | None, budget: OutputBudget | None = None,
+                 work: WorkLimit | None = None) -> None:
         self.root = root
+        # What the reply can still hold; once spent, values are placeholders the cut removes.
+        self.budget = budget or OutputBudget(None)
+        self.work = work or WorkLimit(root)
         self.validator = validator
         self.rng = rng
         self.fake = fake
@@ -87,7 +115,11 @@ class Walker:
 
     # -- dispatch ---------------------------------------------------------------
 
-    def value(self, schema: Any, path: str, name: str, minimal: bool, exclude: frozenset[str]) -> Any:
+    def value(self, schema: Any, path: str, name: str, minimal: bool, exclude: AbstractSet[str]) -> Any:
+        if self.budget.exhausted:
+            return None  # past the completion budget: the reply is cut before this value
+        if not self.work.visit():
+            raise TooMuchWork(path)
         if schema is True or schema == {}:
             return self._string({}, path, name)
         if not isinstance(schema, dict):
@@ -101,7 +133,7 @@ class Walker:
             self.depth -= 1
 
     def _dispatch(self, schema: dict[str, Any], path: str, name: str, minimal: bool,
-                  exclude: frozenset[str]) -> Any:
+                  exclude: AbstractSet[str]) -> Any:
         if "$ref" in schema:
             return self._ref(schema, path, name, minimal, exclude)
         if "allOf" in schema and _FOLDED not in schema:
@@ -126,7 +158,7 @@ class Walker:
 
     # -- composition --------------------------------------------------------------
 
-    def _ref(self, schema: dict[str, Any], path: str, name: str, minimal: bool, exclude: frozenset[str]) -> Any:
+    def _ref(self, schema: dict[str, Any], path: str, name: str, minimal: bool, exclude: AbstractSet[str]) -> Any:
         ref = schema["$ref"]
         seen = self.refs.count(ref)
         if seen >= _MAX_SAME_REF:
@@ -166,7 +198,7 @@ class Walker:
         # marker (ignored by jsonschema as an unknown keyword) stops us folding again.
         return {**merged, _FOLDED: True} if "allOf" in merged else merged
 
-    def _union(self, schema: dict[str, Any], path: str, name: str, minimal: bool, exclude: frozenset[str]) -> Any:
+    def _union(self, schema: dict[str, Any], path: str, name: str, minimal: bool, exclude: AbstractSet[str]) -> Any:
         keyword = "oneOf" if "oneOf" in schema else "anyOf"
         base = {k: v for k, v in schema.items() if k != keyword}
         branches = list(schema[keyword])
@@ -177,7 +209,7 @@ class Walker:
                     found = self.value(candidate, path, name, minimal, exclude)
                 except Unsatisfiable:
                     break
-                if self.fits(schema, found):
+                if self.budget.exhausted or self.fits(schema, found):
                     return found
         raise Unsatisfiable(path, f"no branch of {keyword} can be satisfied")
 
@@ -195,12 +227,13 @@ class Walker:
         looping = [b for b in branches if loops(b)]
         return [*nulls, *middle, *looping] if minimal or looping else [*middle, *nulls, *looping]
 
-    def _enum(self, schema: dict[str, Any], path: str, exclude: frozenset[str]) -> Any:
+    def _enum(self, schema: dict[str, Any], path: str, exclude: AbstractSet[str]) -> Any:
         options = list(schema["enum"])
         self.rng.shuffle(options)
-        if self.mentions is not None:
+        mentions = self.mentions
+        if mentions is not None:
             # A value the user named wins ("in celsius" -> "celsius").
-            options.sort(key=lambda v: not (isinstance(v, str) and self.mentions.mentions_word(v)))
+            options.sort(key=lambda v: not (isinstance(v, str) and mentions.mentions_word(v)))
         for option in options:
             if canonical(option) not in exclude and self.fits(schema, option):
                 return option
@@ -208,7 +241,7 @@ class Walker:
 
     # -- types --------------------------------------------------------------------
 
-    def _typed(self, schema: dict[str, Any], path: str, name: str, minimal: bool, exclude: frozenset[str]) -> Any:
+    def _typed(self, schema: dict[str, Any], path: str, name: str, minimal: bool, exclude: AbstractSet[str]) -> Any:
         types = self._types(schema)
         if not types:
             raise Unsatisfiable(path, "no type is allowed")
@@ -221,7 +254,7 @@ class Walker:
             except Unsatisfiable as exc:
                 last = exc
                 continue
-            if len(types) == 1 or self.fits(schema, found):
+            if len(types) == 1 or self.budget.exhausted or self.fits(schema, found):
                 return found
         raise last or Unsatisfiable(path, f"no value of type {types} fits")
 
@@ -239,7 +272,7 @@ class Walker:
         return inferred or ["string"]
 
     def _of_type(self, kind: str, schema: dict[str, Any], path: str, name: str, minimal: bool,
-                 exclude: frozenset[str]) -> Any:
+                 exclude: AbstractSet[str]) -> Any:
         if kind == "object":
             return self._object(schema, path, name, minimal)
         if kind == "array":
@@ -270,34 +303,55 @@ class Walker:
         result: dict[str, Any] = {}
         for key in keys:
             try:
-                result[key] = self.value(self._property_schema(schema, key, path), _child(path, key), key,
-                                         minimal, frozenset())
+                self._put(result, key, self.value(self._property_schema(schema, key, path), _child(path, key), key,
+                                                  minimal, frozenset()))
             except Unsatisfiable:
                 if key in required:
                     raise
         for key in list(result):
             for needed in schema.get("dependentRequired", {}).get(key, ()):
                 if needed not in result:
-                    result[needed] = self.value(self._property_schema(schema, needed, path),
-                                                _child(path, needed), needed, minimal, frozenset())
-        extra = 0
-        while len(result) < schema.get("minProperties", 0):
-            extra += 1
-            key = self._extra_key(schema, path, name, extra)
-            if key not in result:
-                result[key] = self.value(self._property_schema(schema, key, path), _child(path, key), key,
-                                         minimal, frozenset())
-            if extra > 4 * schema["minProperties"] + 8:
-                raise Unsatisfiable(path, "cannot find enough property names for minProperties")
+                    self._put(result, needed, self.value(self._property_schema(schema, needed, path),
+                                                         _child(path, needed), needed, minimal, frozenset()))
+        self._fill_properties(schema, result, path, name, minimal)
         return result
+
+    def _put(self, result: dict[str, Any], key: str, value: Any) -> None:
+        result[key] = value
+        self.budget.commit(value, key)
+
+    def _fill_properties(self, schema: dict[str, Any], result: dict[str, Any], path: str, name: str,
+                         minimal: bool) -> None:
+        """Extra properties up to `minProperties`; past a few, values are reused (keys stay distinct)."""
+        fewest = schema.get("minProperties", 0)
+        made: dict[int, tuple[Any, int]] = {}  # id(property schema) -> (a value made for it, its size)
+        extra = 0
+        while len(result) < fewest and not self.budget.exhausted:
+            extra += 1
+            if extra > 4 * fewest + 8:
+                raise Unsatisfiable(path, "cannot find enough property names for minProperties")
+            key = self._extra_key(schema, path, name, extra)
+            if key in result:
+                continue
+            sub = self._property_schema(schema, key, path)
+            if id(sub) in made and extra > _FRESH_ITEMS:
+                value, size = made[id(sub)]
+                result[key] = value
+                self.budget.spend(size + len(key) + 3)
+                continue
+            self._put(result, key, self.value(sub, _child(path, key), key, minimal, frozenset()))
+            made[id(sub)] = (result[key], json_size(result[key]))
 
     def _property_schema(self, schema: dict[str, Any], key: str, path: str) -> Any:
         properties = schema.get("properties") or {}
         if key in properties:
             return properties[key]
         for pattern, sub in (schema.get("patternProperties") or {}).items():
-            if re.search(pattern, key):
-                return sub
+            try:
+                if search(pattern, key):
+                    return sub
+            except PatternError as exc:
+                raise Unsatisfiable(path, str(exc)) from None
         additional = schema.get("additionalProperties", True)
         if additional is False:
             raise Unsatisfiable(_child(path, key), "required but not allowed by additionalProperties")
@@ -307,7 +361,7 @@ class Walker:
         patterns = list((schema.get("patternProperties") or {}))
         if patterns and schema.get("additionalProperties") is False:
             try:
-                return regex_example(patterns[index % len(patterns)], self.rng)
+                return regex_example(patterns[index % len(patterns)], self.rng, limit=self.budget.room)
             except RegexExampleError as exc:
                 raise Unsatisfiable(path, str(exc)) from exc
         names = schema.get("propertyNames")
@@ -335,8 +389,16 @@ class Walker:
         result: list[Any] = []
         seen: set[str] = set()
         first_was_mentioned = False
+        # Items past the prefix and `contains` all follow `items`: past a few, they are repeated.
+        uniform_from = max(len(prefix), must_contain)
+        sizes: list[int] = []
         index = -1
-        while (index := index + 1) < size:
+        while (index := index + 1) < size and not self.budget.exhausted:
+            if not unique and index >= uniform_from + _FRESH_ITEMS and not first_was_mentioned:
+                slot = (index - uniform_from) % _FRESH_ITEMS
+                result.append(result[uniform_from + slot])
+                self.budget.spend(sizes[slot] + 1)
+                continue
             element = prefix[index] if index < len(prefix) else items
             if index < must_contain:
                 element = contains if element in (True, {}) else {"allOf": [element, contains]}
@@ -354,33 +416,51 @@ class Walker:
                 first_was_mentioned = True
                 size = max(size, min(most if most is not None else _MAX_MENTIONED_ITEMS, _MAX_MENTIONED_ITEMS))
             result.append(found)
-            seen.add(canonical(found))
+            self.budget.commit(found)
+            if unique:
+                seen.add(canonical(found))
+            elif index >= uniform_from and len(sizes) < _FRESH_ITEMS:
+                sizes.append(json_size(found))
         return result
 
     def _element(self, schema: Any, path: str, name: str, minimal: bool, seen: set[str] | None) -> Any:
         if seen is None:
             return self.value(schema, path, name, minimal, frozenset())
-        exclude = frozenset(seen)
         for _ in range(_ELEMENT_TRIES):
             try:
-                found = self.value(schema, path, name, minimal, exclude)
+                found = self.value(schema, path, name, minimal, seen)  # read only: no copy per item
             except Unsatisfiable:
                 return _NOTHING
-            if canonical(found) not in seen:
+            if self.budget.exhausted or canonical(found) not in seen:
                 return found
         return _NOTHING
 
     # -- strings ----------------------------------------------------------------------
 
-    def _string(self, schema: dict[str, Any], path: str, name: str, exclude: frozenset[str] = frozenset()) -> str:
+    def _string(self, schema: dict[str, Any], path: str, name: str, exclude: AbstractSet[str] = frozenset()) -> str:
+        room = self.budget.room
+        fewest = schema.get("minLength", 0)
+        if isinstance(fewest, int) and fewest > room:
+            return self._cut(self._filler("", room + 1))
         for candidate, mention in self._string_candidates(schema, name):
-            if isinstance(candidate, str) and canonical(candidate) not in exclude and self.fits(schema, candidate):
+            if not isinstance(candidate, str) or canonical(candidate) in exclude:
+                continue
+            if len(candidate) > room:
+                return self._cut(candidate)
+            if self.fits(schema, candidate):
                 if mention is not None:
                     self.used.add(mention)
                 return candidate
         raise Unsatisfiable(path, "no string satisfies the constraints")
 
-    def _string_candidates(self, schema: dict[str, Any], name: str) -> Iterator[tuple[Any, str | tuple[str, int] | None]]:
+    def _cut(self, text: str) -> str:
+        """A string longer than the reply can hold: the reply is cut inside it, so nothing after
+        it is made and it is not checked."""
+        text = text[: self.budget.room + 1]
+        self.budget.spend(len(text))
+        return text
+
+    def _string_candidates(self, schema: dict[str, Any], name: str) -> Candidates:
         fmt = schema.get("format")
         pattern = schema.get("pattern")
         fewest, most = schema.get("minLength", 0), schema.get("maxLength")
@@ -395,9 +475,10 @@ class Walker:
         elif fmt:
             yield format_example(fmt, self.rng, self.fake), None
         if pattern:
-            for size in ("normal", "min", "long", "normal", "normal", "min"):
+            for size, pleasant in _PATTERN_TRIES:
                 try:
-                    yield regex_example(pattern, self.rng, size=size), None
+                    example = regex_example(pattern, self.rng, size=size, limit=self.budget.room, pleasant=pleasant)
+                    yield example, None
                 except RegexExampleError:
                     break
         yield self._fit_length("", fewest, most), None
@@ -431,14 +512,31 @@ class Walker:
     def _fit_length(self, text: str, fewest: int, most: int | None) -> str:
         if most is not None and len(text) > most:
             text = text[:most].rstrip() or text[:most]
-        while len(text) < fewest:
-            word = self.fake.word() if self.mentions is not None else "x" * (fewest - len(text))
-            text = f"{text} {word}" if text else word
+        if len(text) < fewest:
+            text = self._filler(text, min(fewest, self.budget.room + 1))
         return text[:most] if most is not None else text
+
+    def _filler(self, start: str, length: int) -> str:
+        """`start` lengthened with words to at least `length` characters, in linear time: past a
+        few words, the words made so far repeat."""
+        if self.mentions is None:
+            word = "x" * (length - len(start))
+            return f"{start} {word}" if start else word
+        parts = [start] if start else []
+        total = len(start)
+        while total < length and len(parts) < _FILLER_WORDS:
+            word = self.fake.word()
+            total += len(word) + (1 if parts else 0)
+            parts.append(word)
+        text = " ".join(parts)
+        if len(text) < length:
+            cycle = " " + text
+            text += cycle * ((length - len(text)) // len(cycle) + 1)
+        return text
 
     # -- numbers ----------------------------------------------------------------------
 
-    def _number(self, schema: dict[str, Any], path: str, name: str, integer: bool, exclude: frozenset[str]) -> Any:
+    def _number(self, schema: dict[str, Any], path: str, name: str, integer: bool, exclude: AbstractSet[str]) -> Any:
         for candidate, mention in self._number_candidates(schema, name, integer):
             if candidate is None or isinstance(candidate, bool) or not isinstance(candidate, (int, float)):
                 continue
@@ -451,7 +549,7 @@ class Walker:
                 return value
         raise Unsatisfiable(path, "no number satisfies the constraints")
 
-    def _number_candidates(self, schema: dict[str, Any], name: str, integer: bool) -> Iterator[tuple[Any, str | tuple[str, int] | None]]:
+    def _number_candidates(self, schema: dict[str, Any], name: str, integer: bool) -> Candidates:
         if self.mentions is not None:
             for index, number in enumerate(self.mentions.numbers):
                 if ("number", index) not in self.used:
@@ -467,7 +565,7 @@ class Walker:
 _NOTHING = object()
 
 
-def _first_unused(options: list[Any], exclude: frozenset[str], path: str) -> Any:
+def _first_unused(options: list[Any], exclude: AbstractSet[str], path: str) -> Any:
     for option in options:
         if canonical(option) not in exclude:
             return option

@@ -18,6 +18,8 @@ from datetime import date, datetime, time, timedelta, timezone
 from faker import Faker
 from jsonschema import Draft202012Validator, FormatChecker
 
+from emulator.contract.linear_regex import PatternError, linear_pattern
+
 _DATE = r"\d{4}-\d{2}-\d{2}"
 _TIME = r"\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})"
 _DATE_TIME_RE = re.compile(rf"{_DATE}[Tt ]{_TIME}")
@@ -81,6 +83,18 @@ def _is_hostname(value: object) -> bool:
 @FORMAT_CHECKER.checks("duration")
 def _is_duration(value: object) -> bool:
     return not isinstance(value, str) or bool(_DURATION_RE.fullmatch(value))
+
+
+@FORMAT_CHECKER.checks("regex")
+def _is_regex(value: object) -> bool:
+    """Parsed, never compiled: compiling `a{99999999999}` overflows, deep nesting recurses."""
+    if not isinstance(value, str):
+        return True
+    try:
+        linear_pattern(value)
+    except PatternError:
+        return False
+    return True
 
 
 KNOWN_FORMATS = frozenset(FORMAT_CHECKER.checkers)

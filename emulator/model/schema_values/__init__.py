@@ -1,0 +1,15 @@
+"""Deterministic, plausible values for a JSON Schema (tool-call arguments and
+`json_schema` structured outputs of the built-in model).
+
+One module per step: `generate` (the entry points and the final check),
+`walk` (one value per schema node), `mentions` (values the user's message
+names), `plausible` (values chosen by a property's name), `formats` (string
+formats), `number_candidates` (numbers inside bounds), `merge` (`allOf`
+folding and canonical JSON), `regex_examples` (strings a `pattern` matches).
+"""
+
+from __future__ import annotations
+
+from emulator.model.schema_values.generate import SchemaGenerationError, generate_arguments, generate_value
+
+__all__ = ["SchemaGenerationError", "generate_arguments", "generate_value"]
