@@ -98,7 +98,7 @@ STEPS = [
     ("    choices (text, tokens, Random)", "model/builtin.py", "_distinct_choices"),
     ("  rate-limit headers", "emulator/ratelimit.py", "consume"),
     ("  render (body, headers)", "wire/render.py", "render"),
-    ("  journal", "endpoints/chat.py", "record"),
+    ("  journal", "endpoints/journaling.py", "record"),
     ("  send (ASGI messages)", "starlette/responses.py", "__call__"),
 ]
 
