@@ -3,7 +3,7 @@
 A steadier companion to `bench/run.py` on a busy machine: it times the application code alone,
 for the emulator's chat path and for the bare Starlette baseline, best of several rounds.
 
-    python bench/asgi_cost.py                  # the table: baseline and emulator, per case
+    python bench/asgi_cost.py [--metrics]      # the table: baseline and emulator (and with --metrics on), per case
     python bench/asgi_cost.py --profile        # where a distinct request's time goes, step by step
     python bench/asgi_cost.py --case distinct --count 2000 --quiet   # one case (for callgrind)
 
@@ -131,13 +131,17 @@ def profile(case: str, count: int = 3000) -> None:
     pstats.Stats(profiler).sort_stats("tottime").print_stats(int(os.environ.get("BENCH_TOP", "12")))
 
 
-async def table() -> None:
+async def table(metrics: bool) -> None:
     emulator = Emulator()
-    print(f"{'case':<22}{'baseline':>10}{'emulator':>10}{'ratio':>8}   (us/request, best of 5)")
+    # What `--metrics` costs when on (off, prometheus_client is not even imported).
+    metered = Emulator(metrics=True) if metrics else None
+    print(f"{'case':<22}{'baseline':>10}{'emulator':>10}{'ratio':>8}{'+metrics' if metered else '':>10}"
+          "   (us/request, best of 5)")
     for case in CASES:
         base = await per_request_us(baseline_app.app, case)
         emu = await per_request_us(emulator.app, case)
-        print(f"{case:<22}{base:>10.1f}{emu:>10.1f}{base / emu:>8.2f}")
+        extra = f"{await per_request_us(metered.app, case):>10.1f}" if metered else ""
+        print(f"{case:<22}{base:>10.1f}{emu:>10.1f}{base / emu:>8.2f}{extra}")
 
 
 def main() -> None:
@@ -147,6 +151,7 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=0, help="serve COUNT requests of --case and exit")
     parser.add_argument("--app", choices=["emulator", "baseline"], default="emulator")
     parser.add_argument("--quiet", action="store_true")
+    parser.add_argument("--metrics", action="store_true", help="the table also with --metrics on")
     args = parser.parse_args()
     if args.profile:
         profile(args.case)
@@ -154,7 +159,7 @@ def main() -> None:
         app = Emulator().app if args.app == "emulator" else baseline_app.app
         asyncio.run(serve_all(app, CASES[args.case](args.count, 0)))
     else:
-        asyncio.run(table())
+        asyncio.run(table(args.metrics))
 
 
 if __name__ == "__main__":

@@ -6,10 +6,11 @@ identical and distinct JSON requests per second at 32 clients (distinct is the h
 memo never helps), one client's median latency, unpaced streams per second, the official Python
 SDK's calls per second (a client loop in a subprocess), embeddings requests per second, start-up,
 peak memory and its growth over two sustained runs, and the pytest plugin's overhead
-(`bench/plugin_startup.py`). Prints; asserts nothing.
+(`bench/plugin_startup.py`). With `--workers 1,2,4`, also requests per second of
+`serve --workers N` for each N (the shared SQLite state included). Prints; asserts nothing.
 Wall-clock numbers need a quiet machine: on a shared one use `bench/asgi_cost.py` and `bench/instructions.py`.
 
-    python bench/run.py [--seconds 5] [--plugin-tests 100]
+    python bench/run.py [--seconds 5] [--plugin-tests 100] [--workers 1,2,4]
 """
 from __future__ import annotations
 
@@ -76,12 +77,12 @@ def emulator_tokens() -> list[str]:
     return builtin.respond(validate_chat_request(dict(REQUEST), state.catalogue)).choices[0].tokens
 
 
-def start(kind: str, tokens: list[str]) -> tuple[subprocess.Popen, int]:
+def start(kind: str, tokens: list[str], workers: int = 1) -> tuple[subprocess.Popen, int]:
     port = free_port()
     if kind == "baseline":
         cmd = [PYTHON, str(HERE / "baseline_app.py"), str(port)]
     else:
-        cmd = [PYTHON, "-m", "emulator", "serve", "--port", str(port), "--no-access-log"]
+        cmd = [PYTHON, "-m", "emulator", "serve", "--port", str(port), "--no-access-log", "--workers", str(workers)]
     env = {**os.environ, "BENCH_TOKENS": json.dumps(tokens)}
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     wait_ready(port)
@@ -188,12 +189,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--plugin-tests", type=int, default=100, help="tests of each kind for the plugin rows")
+    parser.add_argument("--workers", default="", help="worker counts to measure, e.g. 1,2,4")
+    parser.add_argument("--only-workers", action="store_true", help="measure the --workers rows alone")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed: apt-get install wrk")
     import plugin_startup  # bench/ is the script's folder; imported here, as asgi_cost.py imports this module
 
     tokens = emulator_tokens()
+    if args.workers:
+        by_workers(tokens, [int(n) for n in args.workers.split(",")], args.seconds)
+    if args.only_workers:
+        return
     base, emu = measure("baseline", tokens, args.seconds), measure("emulator", tokens, args.seconds)
     print(f"{'measure':<30}{'baseline':>11}{'emulator':>11}{'ratio':>8}{'target':>10}")
     for key, target, higher in TARGETS:
@@ -213,6 +220,21 @@ def main() -> None:
     ]
     for label, value, target, ok in rows:
         print(f"{label:<30}{'':>11}{value:>11.3f}{'':>8}{target:>10}  {verdict(ok)}")
+
+def by_workers(tokens: list[str], counts: list[int], seconds: float) -> None:
+    """Requests and streams per second of `serve --workers N` at 32 clients (1: the one-process path)."""
+    print(f"{'workers':<10}{'requests/s':>12}{'streams/s':>12}")
+    for count in counts:
+        proc, port = start("emulator", tokens, count)
+        try:
+            for _ in range(count + 1):  # warm up every worker (each starts, then loads the exact encodings)
+                wrk(port, REQUEST, 3)
+            print(f"{count:<10}{wrk(port, REQUEST, seconds)['rate']:>12.0f}"
+                  f"{wrk(port, {'stream': True, **REQUEST}, seconds)['rate']:>12.0f}", flush=True)
+        finally:
+            proc.terminate()
+            proc.wait(10)
+
 
 if __name__ == "__main__":
     main()

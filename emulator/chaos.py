@@ -94,6 +94,21 @@ def check_rates(rates: Mapping[str, float]) -> dict[str, float]:
     return checked
 
 
+def parse_rates(text: str) -> dict[str, float]:
+    """`rate_limit_exceeded=0.02,cut_after=0.01` (the `--chaos` flag, the `x-emulator-chaos` header) as
+    checked rates; a ChaosError names what is wrong."""
+    rates: dict[str, float] = {}
+    for item in text.split(","):
+        name, sep, rate = item.strip().partition("=")
+        try:
+            if not sep:
+                raise ValueError(item)
+            rates[name.strip()] = float(rate)
+        except ValueError:
+            raise ChaosError(f"chaos takes NAME=RATE pairs separated by commas, not {item.strip()!r}") from None
+    return check_rates(rates)
+
+
 def inject(name: str, reply: Reply, request: ChatRequest) -> Reply:
     """`reply` delivered with the fault `name` (in place of a scripted one), or the `ApiError` of the
     error `name` raised."""

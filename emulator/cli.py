@@ -4,7 +4,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from ._version import __version__
 from .admin.auth import TOKEN_ENV, AdminGate, binding_warnings
@@ -35,6 +37,26 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--ttft-ms", type=float, default=DEFAULTS.pacing.ttft_ms, help="streams: time to first token in ms (default 0)")
     p.add_argument("--tokens-per-second", type=float, default=DEFAULTS.pacing.tokens_per_second, help="streams: pace (default 0 = unpaced)")
     p.add_argument("--chunk-tokens", type=int, default=DEFAULTS.pacing.chunk_tokens, help="streams: tokens per content chunk (default 1)")
+    p.add_argument("--ttft-jitter-ms", type=float, default=0.0,
+                   help="streams: spread (standard deviation) of the time to first token, drawn per stream")
+    p.add_argument("--tokens-per-second-jitter", type=float, default=0.0,
+                   help="streams: spread (standard deviation) of the pace, drawn per stream")
+    p.add_argument("--seed", type=int, default=None,
+                   help="seed for pacing jitter and --chaos: the same seed and request order give the same run")
+    p.add_argument("--max-concurrency", type=int, default=DEFAULTS.max_concurrency, metavar="N",
+                   help="chat completions served at once; more wait their turn, as on a loaded server (default: no limit)")
+    p.add_argument("--max-queue", type=int, default=None, metavar="M",
+                   help="with --max-concurrency: most requests waiting; beyond it the live 503 (default: no bound)")
+    p.add_argument("--chaos", default=None, metavar="NAME=RATE,...",
+                   help="inject named errors and faults into that share of chat completions, e.g. "
+                        "rate_limit_exceeded=0.02,server_error=0.01,cut_after=0.01 (seeded by --seed)")
+    p.add_argument("--metrics", action="store_true", help="serve GET /metrics (Prometheus text format)")
+    p.add_argument("--metrics-port", type=int, default=None,
+                   help="with --metrics: also serve /metrics on this port (beside the API's)")
+    p.add_argument("--workers", type=int, default=DEFAULTS.workers,
+                   help="processes serving the port, sharing state through SQLite (default 1)")
+    p.add_argument("--state-dir", type=Path, default=None,
+                   help="with --workers: the folder of the shared state (default: a temporary one)")
     p.add_argument("--rpm", type=int, default=DEFAULTS.requests_per_minute, help="requests per minute per key (rate-limit headers)")
     p.add_argument("--tpm", type=int, default=DEFAULTS.tokens_per_minute, help="tokens per minute per key (rate-limit headers)")
     p.add_argument("--enforce-rate-limits", action="store_true", help="answer 429 past --rpm / --tpm")
@@ -72,7 +94,8 @@ def _settings(args: argparse.Namespace) -> Settings:
         cors_origins=tuple(args.cors_origins) or ("*",), scenario_paths=tuple(args.scenarios),
         strict=args.strict, watch=args.watch, models_files=tuple(args.models_files),
         extra_models=tuple(args.extra_models), accept_any_model=args.any_model,
-        pacing=Pacing(args.ttft_ms, args.tokens_per_second, max(args.chunk_tokens, 1)),
+        pacing=Pacing(args.ttft_ms, args.tokens_per_second, max(args.chunk_tokens, 1),
+                      args.ttft_jitter_ms, args.tokens_per_second_jitter),
         requests_per_minute=args.rpm, tokens_per_minute=args.tpm, enforce_rate_limits=args.enforce_rate_limits,
         access_log=not args.no_access_log, log_probes=args.log_probes, graceful_timeout=args.graceful_timeout,
         store_path=args.store_path, store_cap=args.store_cap,
@@ -80,7 +103,33 @@ def _settings(args: argparse.Namespace) -> Settings:
         admin_cors_origins=tuple(args.admin_cors_origins), allowed_hosts=tuple(args.allowed_hosts),
         journal_size=args.journal_size, journal_max_bytes=int(args.journal_max_mb * MB),
         profile=args.profile, azure_deployments=tuple(_deployment(d) for d in args.azure_deployments),
+        seed=args.seed, chaos=_chaos(args.chaos), max_concurrency=args.max_concurrency, max_queue=args.max_queue,
+        metrics=args.metrics, metrics_port=args.metrics_port, workers=args.workers, state_dir=args.state_dir,
     )
+
+
+def _chaos(text: str | None) -> tuple[tuple[str, float], ...]:
+    if text is None:
+        return ()
+    from .chaos import ChaosError, parse_rates
+
+    try:
+        return tuple(parse_rates(text).items())
+    except ChaosError as error:
+        raise SystemExit(f"chat-emulator serve: --chaos: {error}") from None
+
+
+def _check_scale_flags(args: argparse.Namespace) -> None:
+    """One clear line for a value the server cannot use (pacing values: `Pacing.problem`)."""
+    for flag, value in (("--max-concurrency", args.max_concurrency), ("--max-queue", args.max_queue)):
+        if value is not None and value < 0:
+            raise SystemExit(f"chat-emulator serve: {flag} must be >= 0, got {value:g}")
+    if args.workers < 1:
+        raise SystemExit(f"chat-emulator serve: --workers must be >= 1, got {args.workers}")
+    if args.max_queue is not None and not args.max_concurrency:
+        raise SystemExit("chat-emulator serve: --max-queue needs --max-concurrency")
+    if args.metrics_port is not None and not args.metrics:
+        raise SystemExit("chat-emulator serve: --metrics-port needs --metrics")
 
 
 def _deployment(text: str) -> tuple[str, str]:
@@ -95,6 +144,7 @@ def serve(args: argparse.Namespace) -> int:
     from .scenarios.loader import ScenarioFileError
     from .server import Emulator
 
+    _check_scale_flags(args)
     settings = _settings(args)
     problem = settings.pacing.problem()
     if problem is not None:
@@ -102,7 +152,8 @@ def serve(args: argparse.Namespace) -> int:
         return 2
     configure_logging(settings.log_format)
     try:
-        emulator = Emulator(settings)
+        # Under --workers this one only checks the settings and binds the port the workers serve.
+        emulator = Emulator(replace(settings, workers=1, metrics=False) if settings.workers > 1 else settings)
     except ScenarioFileError as error:
         print(f"chat-emulator: not starting, the scenario files have mistakes:\n{error}", file=sys.stderr)
         return 2
@@ -126,10 +177,33 @@ def serve(args: argparse.Namespace) -> int:
     if AdminGate(settings).enabled:
         print(f"inspector: {emulator.inspector_url}", flush=True)
     try:
-        emulator.serve_forever()
+        _run(emulator, settings)
     except KeyboardInterrupt:  # uvicorn has shut down and re-raises Ctrl-C: a clean stop, not an error
         pass
+    except OSError as error:
+        if settings.metrics_port is None:
+            raise
+        print(f"chat-emulator: cannot serve metrics on port {settings.metrics_port}: {error.strerror or error}",
+              file=sys.stderr)
+        return 2
     return 0
+
+
+def _run(emulator: Any, settings: Settings) -> None:
+    """Serve in the foreground: in this process, or through the workers' supervisor (`--workers`)."""
+    if settings.workers == 1:
+        if settings.metrics_port is not None:
+            from .metrics import serve_port
+
+            serve_port(emulator.state.metrics, settings.host, settings.metrics_port)
+        emulator.serve_forever()
+        return
+    from .workers.supervisor import run_workers
+
+    print(f"{settings.workers} workers", flush=True)
+    emulator.state.scenarios.stop_watching()  # each worker watches (and holds the store) itself
+    emulator.state.store.close()
+    run_workers(settings, emulator.bind())  # serves --metrics-port itself, from the workers' files
 
 
 def _validate_parser(sub: argparse._SubParsersAction) -> None:

@@ -49,3 +49,12 @@ class Settings:
     profile: str = "openai"  # openai, vllm, azure or lenient (emulator/profiles)
     # Azure deployments: (deployment name, model id) pairs; any catalogue id is also a deployment of itself.
     azure_deployments: tuple[tuple[str, str], ...] = ()
+    # --- running at scale (docs/operations.md) ---
+    seed: int | None = None  # seeds pacing jitter and chaos: the same seed and request order, the same run
+    max_concurrency: int = 0  # chat completions served at once; beyond it they wait (0: no limit)
+    max_queue: int | None = None  # most waiting past max_concurrency; beyond it the live 503 (None: no bound)
+    chaos: tuple[tuple[str, float], ...] = ()  # (fault or error name, rate) pairs injected from the start
+    metrics: bool = False  # GET /metrics in the Prometheus text format
+    metrics_port: int | None = None  # serve /metrics on this port too (beside the API port)
+    workers: int = 1  # processes serving the one port
+    state_dir: Path | None = None  # where workers share their state (default: a temporary folder)

@@ -154,14 +154,18 @@ class Journal:
             entry.truncated = entry.truncated or cut
         entry.size = (ENTRY_OVERHEAD + body_size + response_size + events_size
                       + sum(map(len, entry.headers)) + sum(map(len, entry.headers.values())))
+        self._keep(entry)
+        if self.listeners:
+            self._notify("added", entry)
+
+    def _keep(self, entry: JournalEntry) -> None:
+        """Hold a sized entry, dropping the oldest past the bounds."""
         with self._lock:
             self._entries.append(entry)
             self._bytes += entry.size
             while len(self._entries) > 1 and (len(self._entries) > self.max_entries or self._bytes > self.max_bytes):
                 self._bytes -= self._entries.popleft().size
                 self._dropped += 1
-        if self.listeners:
-            self._notify("added", entry)
 
     def clear(self) -> None:
         with self._lock:

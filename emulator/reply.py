@@ -100,6 +100,7 @@ class Reply:
     metadata: dict[str, str] | None = None
     pacing: Pacing | None = None
     fault: Any = None  # a `faults.Fault` to apply while rendering, set by scenarios
+    chaos: dict[str, float] | None = None  # a scenario's chaos rates (chaos.py), drawn per request
     headers: dict[str, str] = field(default_factory=dict)  # extra response headers
     source: str = "builtin"  # what produced it: "builtin" or the scenario's name
     tokenizer: str = "o200k_base"  # the encoding its tokens are in (the model's catalogue `tokenizer`)

@@ -55,14 +55,19 @@ class Emulator(Clients, Reports, ClientAssertions):
         settings = settings or Settings(port=0, access_log=False)
         self.settings = replace(settings, **overrides) if overrides else settings
         super().__init__(EmulatorState.from_settings(self.settings))
+        starlette = build_app(self.state)
+        core: Any = ChatFastPath(starlette)
+        if self.settings.metrics:  # only then: with metrics off, prometheus_client is never imported
+            from .metrics import instrument
+
+            core = instrument(core, self.state, starlette.routes)  # inside the probes: they are not counted
         self.readiness = Readiness(self.state)
-        self.app: Any = ChatFastPath(build_app(self.state))
         if self.settings.access_log and self.settings.log_probes:
-            self.app = AccessLog(Probes(self.app, self.readiness))
+            self.app: Any = AccessLog(Probes(core, self.readiness))
         elif self.settings.access_log:  # outermost but for the probes, so the fast path is logged too
-            self.app = Probes(AccessLog(self.app), self.readiness)
+            self.app = Probes(AccessLog(core), self.readiness)
         else:
-            self.app = Probes(self.app, self.readiness)
+            self.app = Probes(core, self.readiness)
         self._socket: socket.socket | None = None
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None

@@ -1,10 +1,12 @@
 """`EmulatorState`: the live parts of one emulator (catalogue, journal, limits, store, scenarios) built from `Settings`."""
 from __future__ import annotations
 
+import random
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from .admission import Admission
 from .config import Settings
 from .contract.models import Catalogue, ModelCatalogue
 from .journal import Journal
@@ -30,6 +32,9 @@ class EmulatorState:
     started_at: float = field(default_factory=time.time)
     next_pacing: NextPacing = field(default_factory=NextPacing)  # set live through the admin API
     catalogues: dict[str, Catalogue] = field(default_factory=dict)  # per profile, built on first use
+    rng: random.Random = field(default_factory=random.Random)  # pacing jitter, seeded by `--seed`
+    admission: Admission | None = None  # the concurrency model, with `--max-concurrency`
+    metrics: Any = None  # `metrics.Metrics`, with `--metrics` (typed loosely: prometheus_client loads only then)
     chaos: Chaos | None = None  # faults and errors injected at rates (chaos.py), set at run time
 
     @classmethod
@@ -39,14 +44,25 @@ class EmulatorState:
         for path in settings.models_files:
             catalogue.add_file(path)
         catalogue.add(settings.extra_models)
+        if settings.workers > 1 and settings.state_dir is not None:  # a worker: share through SQLite
+            from .workers.parts import shared_parts
+
+            journal, limiter, engine = shared_parts(settings)
+        else:
+            journal = Journal(settings.journal_size, settings.journal_max_bytes)
+            limiter = RateLimiter(settings.requests_per_minute, settings.tokens_per_minute,
+                                  settings.enforce_rate_limits)
+            engine = None
         return cls(
             settings=settings,
             catalogue=catalogue,
-            journal=Journal(settings.journal_size, settings.journal_max_bytes),
-            limiter=RateLimiter(settings.requests_per_minute, settings.tokens_per_minute,
-                                settings.enforce_rate_limits, settings.rate_limit_keys),
+            journal=journal,
+            limiter=limiter,
             store=open_store(settings.store_path, settings.store_cap),
-            scenarios=_scenario_engine(settings),
+            scenarios=_scenario_engine(settings, engine),
+            rng=random.Random(settings.seed),
+            admission=Admission(settings.max_concurrency, settings.max_queue) if settings.max_concurrency > 0 else None,
+            chaos=_server_chaos(settings),
         )
 
     def catalogue_for(self, profile: Profile) -> Catalogue:
@@ -62,18 +78,28 @@ class EmulatorState:
         it exists to outlive the server)."""
         self.journal.clear()
         self.limiter.reset()
-        self.chaos = None
+        self.chaos = _server_chaos(self.settings)  # `--chaos` starts over; chaos set at run time stops
         self.next_pacing.clear()
+        self.rng.seed(self.settings.seed)  # a seeded run starts over
         self.scenarios.reset()
         if not self.store.persistent:
             self.store.clear()
 
 
-def _scenario_engine(settings: Settings) -> "ScenarioEngine":
+def _server_chaos(settings: Settings) -> Chaos | None:
+    """`--chaos` (seeded by `--seed`), through the one chaos mechanism (chaos.py)."""
+    if not settings.chaos:
+        return None
+    from .chaos import Chaos
+
+    return Chaos(dict(settings.chaos), settings.seed or 0)
+
+
+def _scenario_engine(settings: Settings, engine: ScenarioEngine | None = None) -> ScenarioEngine:
     """Always an engine (inline scenarios need one); files are read, and jsonschema imported, only if given."""
     from .scenarios.engine import ScenarioEngine
 
-    engine = ScenarioEngine()
+    engine = engine or ScenarioEngine()
     if settings.scenario_paths:
         engine.load_paths(settings.scenario_paths)  # raises ScenarioFileError naming file and line
         if settings.watch:

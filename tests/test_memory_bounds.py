@@ -8,7 +8,7 @@ from emulator.model import memo as memo_module
 from emulator.model.memo import ReplyMemo, reply_bytes
 from emulator.reply import Choice, Reply, TokenLogprob, Usage
 from emulator.scenarios import NAMESPACE_HEADER
-from emulator.scenarios import engine
+from emulator.scenarios import positions
 from emulator.wire.stamped import MAX_STREAM_TEMPLATES, sse_events
 
 HELLO = [{"role": "user", "content": "hello"}]
@@ -77,7 +77,7 @@ def test_many_chunk_sizes_over_the_wire_still_stream_correctly(client: openai.Op
 
 
 def test_sequence_positions_are_kept_for_the_most_recent_namespaces(emu, client, monkeypatch):
-    monkeypatch.setattr(engine, "MAX_POSITIONS", 3)
+    monkeypatch.setattr(positions, "MAX_POSITIONS", 3)
     emu.add_scenario({"name": "counting", "sequence": [{"reply": {"content": "one"}}, {"reply": {"content": "two"}}]})
 
     def say(namespace: str) -> str:

@@ -102,7 +102,7 @@ MISTAKES = [
         scenarios:
           - name: a
             match: {model: gpt-4o}
-        """, "FILE:2: a scenario needs 'reply', 'error', 'fault' or 'sequence' (at scenarios[0])"),
+        """, "FILE:2: a scenario needs 'reply', 'error', 'fault', 'sequence' or 'chaos' (at scenarios[0])"),
     ("reply-and-error", """
         scenarios:
           - name: a

@@ -14,6 +14,7 @@ def summary(entry: JournalEntry) -> dict[str, Any]:
         "duration_ms": round(entry.duration_ms, 3), "stream": entry.stream, "usage": entry.usage,
         "error": error.get("message") if error else None, "truncated": entry.truncated,
         "fault": entry.fault, "chaos": entry.chaos,
+        **({"worker": entry.extra["worker"]} if "worker" in entry.extra else {}),  # --workers: the pid that served it
     }
 
 
@@ -28,6 +29,7 @@ def detail(entry: JournalEntry) -> dict[str, Any]:
         "size": entry.size, "delivery": entry.delivery, "ended_ms": entry.ended_ms,
         "retry_headers": entry.retry_headers,
         "near_misses": None if entry.near_misses is None else [m.to_json() for m in entry.near_misses],
+        **({"pacing": entry.extra["pacing"]} if "pacing" in entry.extra else {}),  # what a paced stream drew
     }
 
 

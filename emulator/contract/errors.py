@@ -322,8 +322,9 @@ def rate_limited(model: str, kind: str, limit: int, used: int, requested: int, w
 
 
 # --- the emulator's own errors (no live text exists; they follow the API's grammar) ----------------
-def invalid_pacing_header(ttft: str, tokens_per_second: str, chunk_tokens: str) -> ApiError:
-    return ApiError(400, f"Invalid pacing header: {ttft} and {tokens_per_second} take numbers, "
+def invalid_pacing_header(ttft: str, tokens_per_second: str, chunk_tokens: str, *spreads: str) -> ApiError:
+    numbers = ", ".join((ttft, tokens_per_second, *spreads))
+    return ApiError(400, f"Invalid pacing header: {numbers} take numbers >= 0, "
                          f"{chunk_tokens} an integer.", param=None, code="invalid_pacing_header")
 
 

@@ -3,21 +3,25 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from ..chaos import inject
+from ..chaos import Chaos, ChaosError, inject, parse_rates
 from ..contract.chat_request import ChatRequest
+from ..contract.errors import ApiError
 from ..contract.validate import parse_json_object, validate_chat_request
 from ..delivery import watch_delivery
 from ..journal import JOURNAL_ENTRY, JournalEntry
 from ..model.request_options import apply_request_options
-from ..pacing import resolve as resolve_pacing
+from ..pacing import Pacing, resolve as resolve_pacing
 from ..profiles import IGNORED_FIELDS_HEADER
 from ..reply import Reply
 from ..respond import respond
 from ..state import EmulatorState
 from ..store import make_record
-from ..wire.render import Decoration, Rendered, render
+from ..wire.render import ASGIApp, Decoration, Rendered, render
 from .journaling import begin_journal
 from .shell import Endpoint, Exchange, endpoint
+
+
+CHAOS_HEADER = "x-emulator-chaos"  # per-request rates: `rate_limit_exceeded=0.5,cut_after=0.1`
 
 
 class ChatRoute(Protocol):
@@ -59,15 +63,30 @@ async def serve_chat(ex: Exchange, route: ChatRoute | None) -> Any:
     state.limiter.admit(ex.api_key, chat.prompt_tokens, chat.model.id)  # before any generation
     reply = apply_request_options(chat, respond(chat, state.scenarios, state.settings.strict))
     entry.matched = reply.source
-    if state.chaos is not None:
+    if state.chaos is not None or reply.chaos is not None or CHAOS_HEADER in entry.headers:
         reply = _with_chaos(state, chat, reply, entry)
     limits = state.limiter.consume(ex.api_key, reply.usage.total_tokens, chat.model.id)
-    pacing = resolve_pacing(reply.pacing, state.next_pacing, entry.headers, state.settings.pacing) \
+    pacing = resolve_pacing(reply.pacing, state.next_pacing, entry.headers, state.settings.pacing, state.rng) \
         if chat.stream else state.settings.pacing
+    if state.admission is None:
+        return _answer(state, chat, reply, pacing, ex, entry, route, limits)
+    await state.admission.enter()  # --max-concurrency: wait for a slot, held until the answer is sent
+    try:
+        return state.admission.holding(_answer(state, chat, reply, pacing, ex, entry, route, limits))
+    except BaseException:
+        state.admission.leave()
+        raise
+
+
+def _answer(state: EmulatorState, chat: ChatRequest, reply: Reply, pacing: Pacing, ex: Exchange,
+            entry: JournalEntry, route: ChatRoute | None, limits: dict[str, str]) -> ASGIApp:
+    """Render the reply and record it: the response to send."""
     rendered = render(reply, {**ex.answer_headers(), **limits, **reply.headers}, stream=chat.stream, pacing=pacing,
                       include_usage=chat.include_usage, include_obfuscation=chat.include_obfuscation,
                       decoration=None if route is None else route.decoration, on_sent=entry.event_sent)
     _record(state, chat, rendered, entry, ex.request_id)  # after render: an answer that cannot be sent stores nothing
+    if rendered.paced:
+        entry.extra["pacing"] = pacing.as_dict()  # what this stream drew (jitter), for the journal's readers
     if rendered.events is not None and reply.fault is None and not rendered.paced:
         entry.all_events_sent()  # one write: the journal needs no timing per event
     if rendered.events is None and reply.fault is None:
@@ -80,12 +99,26 @@ create_chat_completion = chat_endpoint()
 
 def _with_chaos(state: EmulatorState, chat: ChatRequest, reply: Reply, entry: JournalEntry) -> Reply:
     """The reply with the fault chaos draws for this request, if any (an error is raised)."""
-    assert state.chaos is not None
-    drawn = state.chaos.draw()
+    drawn = _chaos_for(state, reply, entry).draw()
     if drawn is None:
         return reply
     entry.chaos = drawn
     return inject(drawn, reply, chat)
+
+
+def _chaos_for(state: EmulatorState, reply: Reply, entry: JournalEntry) -> Chaos:
+    """The request's `x-emulator-chaos` rates, else the scenario's, else the server's. The first two draw
+    their one number from the server's seeded generator: the same seed and order, the same failures."""
+    header = entry.headers.get(CHAOS_HEADER)
+    if header is not None:
+        try:
+            return Chaos(parse_rates(header), state.rng.getrandbits(32))
+        except ChaosError as error:
+            raise ApiError(400, f"Invalid {CHAOS_HEADER} header: {error}.", code="invalid_chaos_header") from None
+    if reply.chaos is not None:
+        return Chaos(reply.chaos, state.rng.getrandbits(32))
+    assert state.chaos is not None
+    return state.chaos
 
 
 def _ignored_header(ignored: list[str]) -> dict[str, str]:

@@ -21,15 +21,13 @@ from ..contract.embedding_request import EmbeddingInput, EmbeddingRequest
 from ..reply import Reply
 from .matching import Condition, compile_match
 from .near_miss import FailedCondition, NearMiss, explain
+from .positions import Positions
 from .steps import ScriptedVector, Step
 
 EMBEDDINGS = "embeddings"
 NAMESPACE_HEADER = "x-emulator-namespace"
 DEFAULT_NAMESPACE = "default"
 _NEAREST = 3  # scenarios named in a near-miss explanation
-# Sequence positions kept, least recently advanced dropped first: every distinct namespace header
-# adds entries, and a client may send a new one with each request (docs/security.md).
-MAX_POSITIONS = 10_000
 
 
 @dataclass
@@ -62,16 +60,31 @@ class Scenario:
 
 def _compile(spec: dict[str, Any], source: str, line: int | None, rank: tuple[int, int, int],
              added: bool, fail_next: bool = False) -> Scenario:
-    steps = [Step(s) for s in spec["sequence"]] if "sequence" in spec else [Step(spec)]
+    chaos = spec.get("chaos")
+    steps = [Step(s, chaos) for s in spec["sequence"]] if "sequence" in spec else [Step(spec, chaos)]
     return Scenario(spec["name"], source, line, spec.get("priority", 0), rank, spec.get("match") or {},
                     compile_match(spec.get("match")), steps, spec.get("on_end", "repeat_last"), spec.get("times"),
                     added, fail_next)
 
 
+def _step_index(scenario: Scenario, taken: int) -> int | None:
+    """The step a scenario runs after `taken` steps, None when it has none left."""
+    if scenario.times is not None and taken >= scenario.times:
+        return None
+    count = len(scenario.steps)
+    if taken < count:
+        return taken
+    if scenario.on_end == "repeat_last":
+        return count - 1
+    if scenario.on_end == "restart":
+        return taken % count
+    return None
+
+
 class ScenarioEngine:
     """The scenarios of one emulator: base ones from files, plus ones added at run time."""
 
-    def __init__(self) -> None:
+    def __init__(self, positions: Positions | None = None) -> None:
         self._lock = threading.RLock()
         self._paths: list[Path] = []
         self._base: list[Scenario] = []
@@ -81,7 +94,7 @@ class ScenarioEngine:
         # inputs of embeddings requests; neither is tried against the other's conditions.
         self._chat: list[Scenario] = []
         self._embeddings: list[Scenario] = []
-        self._positions: dict[tuple[str, str], int] = {}  # (namespace, name) → steps taken
+        self._positions = positions if positions is not None else Positions()  # (namespace, name) → steps taken
         self._usage: dict[str, int] = {}
         self._batches = itertools.count(1)
         self._names = itertools.count(1)
@@ -194,7 +207,7 @@ class ScenarioEngine:
 
     def _forget(self, names: Iterable[str]) -> None:
         gone = set(names)
-        self._positions = {k: v for k, v in self._positions.items() if k[1] not in gone}
+        self._positions.forget(gone)
         for name in gone:
             self._usage.pop(name, None)
 
@@ -233,27 +246,11 @@ class ScenarioEngine:
         return None
 
     def _take(self, scenario: Scenario, namespace: str) -> Step | None:
-        key = (namespace, scenario.name)
-        taken = self._positions.get(key, 0)
-        if scenario.times is not None and taken >= scenario.times:
-            return None
-        count = len(scenario.steps)
-        if taken < count:
-            index = taken
-        elif scenario.on_end == "repeat_last":
-            index = count - 1
-        elif scenario.on_end == "restart":
-            index = taken % count
-        else:
-            return None
-        self._positions.pop(key, None)  # re-inserted last: dicts keep insertion order, so the first
-        self._positions[key] = taken + 1  # key is always the least recently advanced
-        if len(self._positions) > MAX_POSITIONS:
-            del self._positions[next(iter(self._positions))]
-        return scenario.steps[index]
+        index = self._positions.advance(namespace, scenario.name, lambda taken: _step_index(scenario, taken))
+        return None if index is None else scenario.steps[index]
 
     def _used_up(self, scenario: Scenario, namespace: str) -> str | None:
-        taken = self._positions.get((namespace, scenario.name), 0)
+        taken = self._positions.taken(namespace, scenario.name)
         if scenario.times is not None and taken >= scenario.times:
             return f"its 'times: {scenario.times}' are used up"
         if scenario.on_end == "fall_through" and taken >= len(scenario.steps):
@@ -315,10 +312,7 @@ class ScenarioEngine:
     def reset_state(self, namespace: str | None = None) -> None:
         """Rewind sequences and `times` counters, of one namespace or of all."""
         with self._lock:
-            if namespace is None:
-                self._positions.clear()
-            else:
-                self._positions = {k: v for k, v in self._positions.items() if k[0] != namespace}
+            self._positions.clear(namespace)
 
     def reset(self) -> None:
         """Drop added scenarios, rewind all state and forget the last miss (file scenarios and their usage stay)."""

@@ -146,6 +146,8 @@ class ReplyTemplate:
             ttft_ms=pacing.get("ttft_ms", pacing.get("time_to_first_token_ms", 0)),
             tokens_per_second=pacing.get("tokens_per_second", 0),
             chunk_tokens=pacing.get("chunk_tokens", 1),
+            ttft_jitter_ms=pacing.get("ttft_jitter_ms", 0),
+            tokens_per_second_jitter=pacing.get("tokens_per_second_jitter", 0),
         )
         templates = self.choices or ([self.single] if self.single is not None else [])
         self.needs_builtin = any(not t.scripted for t in templates)

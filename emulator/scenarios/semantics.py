@@ -53,10 +53,12 @@ def _scenario(scenario: dict[str, Any], at: tuple) -> Found:
     else:
         if "on_end" in scenario:
             yield at + ("on_end",), "'on_end' only applies to a 'sequence'", True
-        if not any(k in scenario for k in STEP_KINDS):
-            yield at, "a scenario needs 'reply', 'error', 'fault' or 'sequence'", False
+        if not any(k in scenario for k in (*STEP_KINDS, "chaos")):
+            yield at, "a scenario needs 'reply', 'error', 'fault', 'sequence' or 'chaos'", False
         else:
             yield from _step(scenario, at)
+    if "chaos" in scenario:
+        yield from _chaos(scenario["chaos"], at + ("chaos",))
     for key, value in (scenario.get("match") or {}).items():
         yield from _condition(key, value, at + ("match", key))
 
@@ -96,6 +98,15 @@ def _not_embeddings(scenario: dict[str, Any], at: tuple) -> Found:
         for key in ("embedding", "seed"):
             if key in (step.get("reply") or {}):
                 yield step_at + ("reply", key), f"'{key}' answers embeddings requests: add 'api: embeddings' to 'match'", True
+
+
+def _chaos(rates: dict[str, float], at: tuple) -> Found:
+    from ..chaos import ChaosError, check_rates
+
+    try:
+        check_rates(rates)
+    except ChaosError as error:
+        yield at, str(error), True
 
 
 def _step(step: dict[str, Any], at: tuple) -> Found:

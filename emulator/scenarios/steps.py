@@ -33,7 +33,8 @@ class ScriptedVector:
 
 
 class Step:
-    def __init__(self, spec: dict[str, Any]) -> None:
+    def __init__(self, spec: dict[str, Any], chaos: dict[str, float] | None = None) -> None:
+        self.chaos = chaos  # the scenario's chaos rates, for every step
         self.reply_spec: dict[str, Any] = spec.get("reply") or {}
         self.reply = ReplyTemplate(spec["reply"]) if "reply" in spec else None
         self.error = spec.get("error")
@@ -55,6 +56,8 @@ class Step:
             reply.source = name
         if self.fault is not None:
             reply.fault = build_fault(self.fault, request)
+        if self.chaos is not None:
+            reply.chaos = self.chaos
         return reply
 
     def embed(self, one: EmbeddingInput, name: str) -> ScriptedVector:
