@@ -21,8 +21,10 @@ ASGIApp = Callable[[dict[str, Any], Receive, Send], Awaitable[None]]
 SENDING = "sending"
 
 
-def watch_delivery(response: ASGIApp, entry: JournalEntry, fault: Any = None) -> ASGIApp:
-    """`response`, recording on `entry` how it ended. `fault` is the `faults.Fault` it carries, if any."""
+def watch_delivery(response: ASGIApp, entry: JournalEntry, fault: Any = None,
+                   on_end: Callable[[JournalEntry], None] | None = None) -> ASGIApp:
+    """`response`, recording on `entry` how it ended. `fault` is the `faults.Fault` it carries, if any;
+    `on_end` is told once the entry's `ended_ms` and `delivery` are final."""
     entry.delivery = SENDING
     entry.fault = fault.name if fault is not None else None
     if fault is not None and fault.incomplete:
@@ -52,6 +54,8 @@ def watch_delivery(response: ASGIApp, entry: JournalEntry, fault: Any = None) ->
         finally:
             entry.ended_ms = round((time.perf_counter() - entry.started) * 1000, 3)
             entry.delivery = _outcome(seen["ended"], seen["hung_up"], fault)
+            if on_end is not None:
+                on_end(entry)
 
     return watched
 

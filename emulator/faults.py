@@ -1,40 +1,21 @@
-"""Named faults (as WireMock names them): what can go wrong on the wire, applied while rendering.
+"""Named faults (as WireMock names them): what can go wrong on the wire, as data.
 
-A `Reply.fault` holds one. Streams call `response(events, headers, pacing)`; non-streamed replies
-call `wrap(response)`. Every fault can also wait `delay` seconds before the response starts
-(status line and headers included). The stream-only faults
+A `Reply.fault` holds one; `wire/faulted.py` applies it while rendering. A fault says which events a
+stream sends instead (`stream_events`), whether the connection drops after them (`resets`), and
+whether the response is withheld altogether (`withheld_seconds`). Every fault can also wait `delay`
+seconds before the response starts (status line and headers included). The stream-only faults
 (cut, error event, malformed chunk, keep-alive) leave a non-streamed reply as it is.
 """
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable, ClassVar
+from typing import Any, Callable, ClassVar
 
-from .pacing import Pacing
-from .wire.json_body import dumps
-from .wire.stream_response import PacedEventStream, Receive, Send, reset_connection
+from .json_text import dumps
 
-ASGIApp = Callable[[dict[str, Any], Receive, Send], Awaitable[None]]
 KEEPALIVE = b": ping\n\n"
 # The opening of a real chunk, cut short: not JSON, so a client's parser fails on it.
 MALFORMED = b'data: {"id":"chatcmpl-malformed","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"cont\n\n'
-
-
-async def _disconnected(receive: Receive) -> None:
-    while (await receive())["type"] != "http.disconnect":
-        pass
-
-
-async def _wait(receive: Receive, seconds: float) -> bool:
-    """Sleep, but stop early when the client goes away; True if it did."""
-    if seconds <= 0:
-        return False
-    try:
-        await asyncio.wait_for(_disconnected(receive), seconds)
-    except asyncio.TimeoutError:
-        return False
-    return True
 
 
 @dataclass
@@ -49,23 +30,10 @@ class Fault:
         """The events (and pauses before each) this fault sends instead of the normal stream."""
         return events, delays
 
-    def response(self, events: list[bytes], headers: dict[str, str], pacing: Pacing) -> ASGIApp:
-        events, delays = self.stream_events(list(events), pacing.delays(len(events)))
-        return self._delayed(PacedEventStream(events, headers, pacing, delays, reset=self.resets))
-
-    def wrap(self, response: ASGIApp) -> ASGIApp:
-        """A non-streamed response with the fault applied."""
-        return self._delayed(response)
-
-    def _delayed(self, response: ASGIApp) -> ASGIApp:
-        if self.delay <= 0:
-            return response
-
-        async def delayed(scope: dict[str, Any], receive: Receive, send: Send) -> None:
-            if not await _wait(receive, self.delay):
-                await response(scope, receive, send)
-
-        return delayed
+    def withheld_seconds(self, stream: bool) -> float | None:
+        """None: send the (faulted) response. A number: send nothing, wait that long (or until the
+        client leaves), then drop the connection."""
+        return None
 
 
 @dataclass
@@ -82,15 +50,8 @@ class Stall(Fault):
 
     max_seconds: float = 300.0
 
-    def response(self, events: list[bytes], headers: dict[str, str], pacing: Pacing) -> ASGIApp:
-        return self._stall
-
-    def wrap(self, response: ASGIApp) -> ASGIApp:
-        return self._stall
-
-    async def _stall(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
-        if not await _wait(receive, self.max_seconds):
-            await reset_connection(receive, send)
+    def withheld_seconds(self, stream: bool) -> float | None:
+        return self.max_seconds
 
 
 @dataclass
@@ -150,17 +111,9 @@ class ConnectionReset(Fault):
         n = min(self.after, len(events) - 1)
         return events[:n], delays[:n]
 
-    def response(self, events: list[bytes], headers: dict[str, str], pacing: Pacing) -> ASGIApp:
-        if self.after <= 0:
-            return self._reset
-        return super().response(events, headers, pacing)
-
-    def wrap(self, response: ASGIApp) -> ASGIApp:
-        return self._reset
-
-    async def _reset(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
-        if not await _wait(receive, self.delay):
-            await reset_connection(receive, send)
+    def withheld_seconds(self, stream: bool) -> float | None:
+        """Before any byte: a non-streamed reply, or a stream with `after` 0 (after the fault's delay)."""
+        return self.delay if not stream or self.after <= 0 else None
 
 
 @dataclass

@@ -122,7 +122,8 @@ class Journal:
         self._dropped = 0
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
-        # Told of each change: ("added", entry) or ("cleared", None). The live inspector listens.
+        # Told of each change: ("added", entry), ("delivered", entry) when a stream's last byte went out
+        # (or the client left), or ("cleared", None). The live inspector listens.
         self.listeners: list[Listener] = []
 
     def start(self, method: str, path: str, headers: dict[str, str], query: str = "") -> JournalEntry:
@@ -166,6 +167,11 @@ class Journal:
             while len(self._entries) > 1 and (len(self._entries) > self.max_entries or self._bytes > self.max_bytes):
                 self._bytes -= self._entries.popleft().size
                 self._dropped += 1
+
+    def delivered(self, entry: JournalEntry) -> None:
+        """A journaled stream (or faulted reply) is over: its `ended_ms` and `delivery` are final."""
+        if self.listeners:
+            self._notify("delivered", entry)
 
     def clear(self) -> None:
         with self._lock:

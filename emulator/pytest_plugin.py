@@ -17,6 +17,7 @@ import pytest
 
 if TYPE_CHECKING:
     from .config import Settings
+    from .pacing import Pacing
     from .server import Emulator
 
 T = TypeVar("T")
@@ -29,6 +30,10 @@ MARKERS = (
 
 # --- options --------------------------------------------------------------------------------------
 def pytest_addoption(parser: pytest.Parser) -> None:
+    from .config import Settings  # cheap (no server code): the defaults the CLI shows too
+
+    defaults = Settings()
+    pacing = defaults.pacing
     group = parser.getgroup("chat-emulator", "chat-emulator (offline OpenAI Chat Completions emulator)")
     group.addoption("--chat-emulator-scenarios", action="append", default=[], metavar="PATH",
                     help="scenario file or folder loaded for every test (repeatable)")
@@ -38,6 +43,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="streams: default time to first token in ms")
     group.addoption("--chat-emulator-tokens-per-second", type=float, default=None, metavar="N",
                     help="streams: default pace (0 = unpaced)")
+    group.addoption("--chat-emulator-chunk-tokens", type=int, default=None, metavar="N",
+                    help=f"streams: tokens per content chunk (default {pacing.chunk_tokens})")
     group.addoption("--chat-emulator-models", action="append", default=[], metavar="FILE",
                     help="a JSON or YAML file of extra models for the catalogue (repeatable)")
     group.addoption("--chat-emulator-api-key", default=None, metavar="KEY",
@@ -52,15 +59,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("chat_emulator_scenarios", "scenario files or folders loaded for every test", type="paths",
                   default=[])
     parser.addini("chat_emulator_strict", "strict mode (a request no scenario matches fails)", type="bool",
-                  default=False)
-    parser.addini("chat_emulator_ttft_ms", "streams: default time to first token in ms", default="0")
-    parser.addini("chat_emulator_tokens_per_second", "streams: default pace (0 = unpaced)", default="0")
+                  default=defaults.strict)
+    parser.addini("chat_emulator_ttft_ms", "streams: default time to first token in ms", default=f"{pacing.ttft_ms:g}")
+    parser.addini("chat_emulator_tokens_per_second", "streams: default pace (0 = unpaced)",
+                  default=f"{pacing.tokens_per_second:g}")
+    parser.addini("chat_emulator_chunk_tokens", "streams: tokens per content chunk", default=str(pacing.chunk_tokens))
     parser.addini("chat_emulator_models", "JSON or YAML files of extra models", type="paths", default=[])
-    parser.addini("chat_emulator_api_key", "the only API key the emulator accepts", default="")
+    parser.addini("chat_emulator_api_key", "the only API key the emulator accepts",
+                  default=defaults.api_keys[0] if defaults.api_keys else "")
     parser.addini("chat_emulator_assert_all_used", "fail a test that loaded a scenario no request used",
                   type="bool", default=False)
     parser.addini("chat_emulator_profile", "compatibility profile: openai (default), vllm, azure or lenient",
-                  default="openai")
+                  default=defaults.profile)
     parser.addini("chat_emulator_client_hygiene", "after each test, fail it for client hygiene problems",
                   type="bool", default=False)
 
@@ -68,6 +78,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     for marker in MARKERS:
         config.addinivalue_line("markers", marker)
+    _pacing(config)  # a bad pacing option stops the run with one line, before any test
 
 
 def _option(config: pytest.Config, name: str) -> Any:
@@ -98,17 +109,37 @@ def _number(config: pytest.Config, name: str) -> float:
         raise pytest.UsageError(f"chat_emulator_{name} must be a number, got {value!r}") from None
 
 
+def _chunk_tokens(config: pytest.Config) -> int:
+    value = _option(config, "chunk_tokens")
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise pytest.UsageError(f"chat_emulator_chunk_tokens must be a whole number >= 1, got {value!r}")
+    return number
+
+
+def _pacing(config: pytest.Config) -> Pacing:
+    from .pacing import Pacing
+
+    pacing = Pacing(_number(config, "ttft_ms"), _number(config, "tokens_per_second"), _chunk_tokens(config))
+    problem = pacing.problem()
+    if problem is not None:
+        raise pytest.UsageError(f"chat_emulator_{problem[0]} {problem[1]}")
+    return pacing
+
+
 def settings_from(config: pytest.Config) -> Settings:
     """The emulator `Settings` the session's server runs with."""
     from .config import Settings
-    from .pacing import Pacing
 
     api_key = _option(config, "api_key")
     return Settings(
         port=0, access_log=False, api_keys=(api_key,) if api_key else (),
         scenario_paths=_paths(config, "scenarios"), models_files=_paths(config, "models"),
         strict=bool(_option(config, "strict")),
-        pacing=Pacing(_number(config, "ttft_ms"), _number(config, "tokens_per_second")),
+        pacing=_pacing(config),
         profile=_option(config, "profile"),
     )
 

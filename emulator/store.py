@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Protocol
 
-from .wire.json_body import json_text
+from .json_text import json_text
 
 # Request fields the live API echoes on a stored completion (the spec's examples), with the value
 # it shows when the request left them out.

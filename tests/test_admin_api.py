@@ -455,3 +455,26 @@ def test_azure_api_key_headers_are_masked_like_authorization(emu, admin):
     assert entry["headers"]["api-key"] == "...1234" and entry["headers"]["x-api-key"] == "***"
     assert entry["headers"]["authorization"] == "Bearer ...9876"
     assert "azure-secret" not in admin.get(f"/requests/{entry['id']}").text
+
+
+@pytest.mark.parametrize("param", ["api-key", "key", "api_key"])
+def test_a_key_in_the_query_string_is_masked_like_the_headers(emu, admin, param):
+    """Some clients put the key in the URL; the journal's views show its last four characters only."""
+    secret = "sk-url-secret-abcdef-4321"
+    models = httpx.get(emu.base_url + "/models", params={param: secret, "limit": "2"},
+                       headers={"authorization": "Bearer sk-bearer-9876"})
+    chat = httpx.post(emu.base_url + "/chat/completions", params={param: "plain-looking-value-7777"}, json=CHAT,
+                      headers={"authorization": "Bearer sk-bearer-9876"})
+    assert models.status_code == chat.status_code == 200
+    listed = admin.get("/requests").json()["data"]
+    assert [entry["query"] for entry in listed] == [f"{param}=...4321&limit=2", f"{param}=...7777"]
+    for entry in listed:
+        text = admin.get(f"/requests/{entry['id']}").text
+        assert secret not in text and "plain-looking-value" not in text
+    assert "url-secret" not in admin.get("/requests", params={"detail": "true"}).text
+
+
+def test_a_query_without_a_key_is_shown_as_sent(emu, admin):
+    httpx.get(emu.base_url + "/models", params={"limit": "2", "after": "gpt-4o"},
+              headers={"authorization": "Bearer sk-bearer-9876"})
+    assert admin.get("/requests").json()["data"][0]["query"] == "limit=2&after=gpt-4o"

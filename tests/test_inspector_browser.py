@@ -91,6 +91,43 @@ def test_requests_appear_live_and_the_stream_view_shows_timed_chunks(page, emu):
     page.screenshot(path=str(ARTIFACTS / "inspector.png"), full_page=True)
 
 
+def _shown_ms(text: str) -> float:
+    """A duration as the inspector shows it ("201.8 ms", "1.76 s") in milliseconds."""
+    value, unit = text.split()
+    return float(value) * (1000 if unit == "s" else 1)
+
+
+@pytest.mark.parametrize("width,height", [(1280, 800), (1024, 768)])
+def test_a_paced_stream_shows_its_time_to_the_last_byte_and_the_page_never_scrolls_sideways(
+        browser, emu, width, height):
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.goto(emu.inspector_url)
+    sync_api.expect(page.locator("#live")).to_have_text("live")
+    client = openai.OpenAI(base_url=emu.base_url, api_key="sk-browser", max_retries=0)
+    client.chat.completions.create(model="gpt-4o-mini", messages=USER)
+    stream = client.chat.completions.with_raw_response.create(
+        model="gpt-4o-mini", messages=USER, stream=True, extra_headers={"x-emulator-ttft-ms": "200"}).parse()
+    streamed = [chunk for chunk in stream]  # read to the last byte
+    assert streamed
+
+    row = page.locator('#requests tbody tr[data-id="%d"]' % emu.requests[1].id)
+    duration = row.locator("td.duration")
+    sync_api.expect(duration).to_have_text(re.compile(r"^[\d.]+ m?s$"))  # not "sending…": the stream ended
+    # The server was asked to wait 200 ms before the first chunk: the whole stream took at least that.
+    assert _shown_ms(duration.inner_text()) >= 200
+    assert _shown_ms(row.locator("td.ttft").inner_text()) >= 200
+    assert "to the first chunk" in duration.get_attribute("title")
+
+    row.click()
+    sync_api.expect(page.locator("#detail-meta")).to_contain_text("to the last byte")
+    headers = page.locator("#requests thead th")
+    assert all(headers.nth(i).is_visible() for i in range(headers.count()))  # the list keeps its columns
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"inspector-detail-{width}x{height}.png"))
+    page.close()
+
+
 def test_filters_narrow_the_list(page, emu):
     client = openai.OpenAI(base_url=emu.base_url, api_key="sk-browser", max_retries=0)
     client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": "zebra crossing"}])
@@ -251,7 +288,7 @@ def test_an_embeddings_request_shows_its_input_tokens_and_summarized_vectors(pag
                                       encoding_format="float")
     row = page.locator('#requests tbody tr[data-id="%d"]' % emu.requests[-1].id)
     sync_api.expect(row).to_contain_text("/v1/embeddings")
-    sync_api.expect(row.locator("td:nth-child(8)")).to_have_attribute(
+    sync_api.expect(row.locator("td.tokens")).to_have_attribute(
         "title", f"{answer.usage.prompt_tokens} input tokens")
     row.click()
     page.get_by_role("tab", name="Response").click()
@@ -297,3 +334,13 @@ def test_a_page_on_another_origin_can_neither_drive_nor_read_the_admin_api(brows
     assert emu.list_scenarios()["data"] == [] and len(emu.requests) == 1  # nothing added, nothing reset
     answer = client.chat.completions.create(model="gpt-4o-mini", messages=USER)
     assert answer.choices[0].message.content != "attacker's text"
+
+
+def test_a_key_in_the_url_is_shown_masked(page, emu):
+    httpx.post(emu.base_url + "/chat/completions?api-key=sk-in-the-url-secret-5678", json={
+        "model": "gpt-4o-mini", "messages": USER}, headers={"authorization": "Bearer sk-browser"})
+    row = page.locator("#requests tbody tr").nth(0)
+    sync_api.expect(row).to_contain_text("/v1/chat/completions?api-key=...5678")
+    row.click()
+    sync_api.expect(page.locator("#detail-title")).to_contain_text("?api-key=...5678")
+    assert "in-the-url-secret" not in page.content()

@@ -436,3 +436,47 @@ def test_profile_option(pytester: pytest.Pytester) -> None:
     openai_result = pytester.runpytest("-p", "no:cacheprovider", "--chat-emulator-profile", "openai")
     openai_result.assert_outcomes(failed=1)
     openai_result.stdout.fnmatch_lines(["*Unknown parameter*"])
+
+
+CHUNKED_STREAM = f"""
+    import math
+
+    def test_stream_chunks(chat_emulator, chat_emulator_server):
+        stream = chat_emulator.client().chat.completions.create(
+            model="gpt-4o-mini", messages={USER}, stream=True, stream_options={{"include_usage": True}})
+        chunks = list(stream)
+        contents = [c.choices[0].delta.content for c in chunks if c.choices and c.choices[0].delta.content]
+        tokens = chunks[-1].usage.completion_tokens
+        per_chunk = chat_emulator_server.settings.pacing.chunk_tokens
+        assert per_chunk == EXPECTED
+        assert len(contents) == math.ceil(tokens / per_chunk)
+"""
+
+
+@pytest.mark.parametrize("args,expected", [((), 3), (("--chat-emulator-chunk-tokens", "2"), 2)])
+def test_chunk_tokens_from_the_ini_or_the_command_line(pytester: pytest.Pytester, args, expected) -> None:
+    ini(pytester, "chat_emulator_chunk_tokens = 3\n")
+    pytester.makepyfile(CHUNKED_STREAM.replace("EXPECTED", str(expected)))
+    pytester.runpytest("-p", "no:cacheprovider", *args).assert_outcomes(passed=1)
+
+
+def test_a_bad_chunk_tokens_value_is_one_clear_usage_error(pytester: pytest.Pytester) -> None:
+    ini(pytester)
+    pytester.makepyfile(CHUNKED_STREAM.replace("EXPECTED", "1"))
+    result = pytester.runpytest("-p", "no:cacheprovider", "--chat-emulator-chunk-tokens", "0")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*chat_emulator_chunk_tokens must be a whole number >= 1, got 0*"])
+
+
+def test_without_options_the_server_runs_with_the_settings_defaults(pytester: pytest.Pytester) -> None:
+    ini(pytester)
+    pytester.makepyfile("""
+        from emulator.config import Settings
+
+        def test_defaults(chat_emulator_server):
+            settings, defaults = chat_emulator_server.settings, Settings()
+            assert settings.pacing == defaults.pacing
+            assert (settings.strict, settings.profile, settings.api_keys) == (
+                defaults.strict, defaults.profile, defaults.api_keys)
+    """)
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)

@@ -16,7 +16,8 @@ from emulator.model.memo import ReplyMemo
 from emulator.model.request_options import apply_request_options
 from emulator.pacing import Pacing
 from emulator.ratelimit import RateLimiter
-from emulator.wire.json_body import completion_dict, dumps
+from emulator.json_text import dumps
+from emulator.wire.json_body import completion_dict
 from emulator.wire.render import render
 from emulator.wire.sse import render_events
 from emulator.wire.stamped import json_body, sse_events

@@ -196,6 +196,41 @@ def test_json_schema_mode_is_valid_and_deterministic(client):
     assert first.choices[0].message.content == second.choices[0].message.content
 
 
+@pytest.mark.parametrize("place", [{"type": "string"}, {"type": "string", "pattern": "^[A-Z]{3}$"}])
+@pytest.mark.parametrize("text,origin,destination", [
+    ("Book JFK to LHR", "JFK", "LHR"),  # docs/structured-output.md's example
+    ("Fly me to LHR from JFK please", "JFK", "LHR"),
+    ("Book a flight from SFO to BOS on 2026-03-01", "SFO", "BOS"),
+])
+def test_places_named_in_the_message_fill_origin_and_destination(client, place, text, origin, destination):
+    """The doc's example with plain string properties (and with an airport-code pattern), in either
+    property order: codes and places go to the trip's ends as the message gives them."""
+    for keys in (("origin", "destination"), ("destination", "origin")):
+        schema = {"type": "object", "properties": {key: dict(place) for key in keys}, "required": list(keys),
+                  "additionalProperties": False}
+        fmt = {"type": "json_schema", "json_schema": {"name": "booking", "schema": schema, "strict": True}}
+        reply = client.chat.completions.create(model="gpt-4o", response_format=fmt,
+                                               messages=[{"role": "user", "content": text}])
+        assert json.loads(reply.choices[0].message.content) == {"origin": origin, "destination": destination}
+
+
+def test_places_fill_from_and_to_and_departure_and_arrival_cities(client):
+    properties = {name: {"type": "string"} for name in ("departure_city", "arrival_city", "departure_time")}
+    schema = {"type": "object", "properties": properties, "required": list(properties), "additionalProperties": False}
+    fmt = {"type": "json_schema", "json_schema": {"name": "trip", "schema": schema, "strict": True}}
+    reply = client.chat.completions.create(model="gpt-4o", response_format=fmt, messages=[
+        {"role": "user", "content": "Find trains from Paris to Berlin"}])
+    trip = json.loads(reply.choices[0].message.content)
+    assert (trip["departure_city"], trip["arrival_city"]) == ("Paris", "Berlin")
+    assert trip["departure_time"] not in ("Paris", "Berlin")  # a time is not a place
+    tool = {"type": "function", "function": {"name": "book", "parameters": {
+        "type": "object", "properties": {"from": {"type": "string"}, "to": {"type": "string"}},
+        "required": ["from", "to"]}}}
+    call = client.chat.completions.create(model="gpt-4o", tools=[tool], tool_choice="required", messages=[
+        {"role": "user", "content": "Book Tokyo to Seoul"}]).choices[0].message.tool_calls[0]
+    assert json.loads(call.function.arguments) == {"from": "Tokyo", "to": "Seoul"}
+
+
 def test_stream_helper_with_tools(client):
     tool = openai.pydantic_function_tool(Review, name="submit_review")
     with client.chat.completions.stream(model="gpt-4o", messages=[{"role": "user", "content": "Review app.py"}],

@@ -1,6 +1,7 @@
 """`GET /_emulator/requests/stream`: the journal as it grows, as server-sent events.
 
 Events: `request` (a summary of a new entry, also sent first for entries after `?after=<id>`),
+`updated` (an entry's stream has ended: its summary again, with the duration to the last byte),
 `cleared` (the journal was cleared) and `resync` (the reader fell behind: fetch the list again).
 The journal may be changed from another thread (test code), so listeners hop onto the loop.
 """
@@ -10,7 +11,7 @@ import asyncio
 from typing import Any
 
 from ..journal import Journal, JournalEntry
-from ..wire.json_body import json_bytes
+from ..json_text import json_bytes
 from ..wire.stream_response import SSE_MEDIA_TYPE, Receive, Send, sse_headers
 from .views import summary
 
@@ -41,7 +42,10 @@ class JournalStream:
                 queue.put_nowait(sse_event("resync", {}))
 
         def listener(kind: str, entry: JournalEntry | None) -> None:
-            event = sse_event("request", summary(entry)) if entry is not None else sse_event(kind, {})
+            if entry is None:
+                event = sse_event(kind, {})
+            else:  # a new entry, or one whose stream has ended (its duration is now to the last byte)
+                event = sse_event("updated" if kind == "delivered" else "request", summary(entry))
             try:
                 loop.call_soon_threadsafe(put, event)
             except RuntimeError:

@@ -4,18 +4,31 @@ from __future__ import annotations
 from typing import Any
 
 from ..journal import JournalEntry
+from ..key_masking import header_key, masked_headers, masked_query
 
 
 def summary(entry: JournalEntry) -> dict[str, Any]:
     error = entry.error
     return {
-        "id": entry.id, "time": entry.time, "method": entry.method, "path": entry.path,
+        "id": entry.id, "time": entry.time, "method": entry.method, "path": entry.path, "query": masked_query(entry.query, header_key(entry.headers)),
         "model": entry.model, "matched": entry.matched, "status": entry.status,
-        "duration_ms": round(entry.duration_ms, 3), "stream": entry.stream, "usage": entry.usage,
+        "duration_ms": round(_duration_ms(entry), 3), "ttft_ms": _ttft_ms(entry), "delivery": entry.delivery,
+        "stream": entry.stream, "usage": entry.usage,
         "error": error.get("message") if error else None, "truncated": entry.truncated,
         "fault": entry.fault, "chaos": entry.chaos,
         **({"worker": entry.extra["worker"]} if "worker" in entry.extra else {}),  # --workers: the pid that served it
     }
+
+
+def _duration_ms(entry: JournalEntry) -> float:
+    """Until the last byte went out (or the client left), as the access log measures: a paced stream's
+    time. While a stream is still sending (`delivery` "sending"), until the endpoint handed it over."""
+    return entry.ended_ms if entry.ended_ms is not None else entry.duration_ms
+
+
+def _ttft_ms(entry: JournalEntry) -> float | None:
+    """A stream's time to its first chunk, when the send times were recorded."""
+    return entry.event_offsets_ms[0] if entry.stream and entry.event_offsets_ms else None
 
 
 def detail(entry: JournalEntry) -> dict[str, Any]:
@@ -23,7 +36,7 @@ def detail(entry: JournalEntry) -> dict[str, Any]:
     offsets = entry.event_offsets_ms or []
     return {
         **summary(entry),
-        "headers": _redact(entry.headers), "request": entry.body, "response": entry.response,
+        "headers": masked_headers(entry.headers), "request": entry.body, "response": entry.response,
         "events": None if events is None else [
             {"data": text, "offset_ms": offsets[i] if i < len(offsets) else None} for i, text in enumerate(events)],
         "size": entry.size, "delivery": entry.delivery, "ended_ms": entry.ended_ms,
@@ -31,24 +44,3 @@ def detail(entry: JournalEntry) -> dict[str, Any]:
         "near_misses": None if entry.near_misses is None else [m.to_json() for m in entry.near_misses],
         **({"pacing": entry.extra["pacing"]} if "pacing" in entry.extra else {}),  # what a paced stream drew
     }
-
-
-# Headers that carry a key by themselves (Azure's `api-key`, gateways' `x-api-key`).
-KEY_HEADERS = ("api-key", "x-api-key")
-
-
-def _redact(headers: dict[str, str]) -> dict[str, str]:
-    """Keys stay out of the inspector: only the last four characters of a key are shown."""
-    out = dict(headers)
-    auth = out.get("authorization")
-    if auth:
-        scheme, _, key = auth.partition(" ")
-        out["authorization"] = f"{scheme} {_masked(key)}"
-    for name in KEY_HEADERS:
-        if name in out:
-            out[name] = _masked(out[name])
-    return out
-
-
-def _masked(key: str) -> str:
-    return f"...{key[-4:]}" if len(key) > 8 else "***"

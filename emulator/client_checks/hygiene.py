@@ -8,17 +8,14 @@
 """
 from __future__ import annotations
 
-import re
 from typing import Any, Iterator
 from urllib.parse import parse_qsl
 
 from ..journal import JournalEntry
+from ..key_masking import KEY_FIELDS, SECRET, header_key, is_key_param, masked
 from .findings import Finding, is_chat, label
 from .streams import SPOILING_FAULTS
 
-KEY_FIELDS = {"api_key", "api-key", "apikey", "openai_api_key"}  # body fields that hold a key
-KEY_PARAMS = KEY_FIELDS | {"key", "access_token", "token"}  # query parameters that do
-SECRET = re.compile(r"\bsk-[A-Za-z0-9_\-]{8,}")
 
 
 def hygiene_findings(entries: list[JournalEntry]) -> list[Finding]:
@@ -44,17 +41,17 @@ def _usage_unread(entry: JournalEntry) -> list[Finding]:
 
 
 def _key_exposed(entry: JournalEntry) -> list[Finding]:
-    key = _header_key(entry.headers)
+    key = header_key(entry.headers)
     found = []
     for name, value in parse_qsl(entry.query, keep_blank_values=True):
-        if name.lower() in KEY_PARAMS or (key and value == key) or SECRET.search(value):
+        if is_key_param(name, value, key):
             found.append(Finding("api_key_exposed", [entry.id],
                                  f"{label(entry)} sent an API key in its URL (query parameter {name!r}: "
-                                 f"{_redacted(value)}); URLs end up in logs and proxies"))
+                                 f"{masked(value)}); URLs end up in logs and proxies"))
     for where, value in _strings(entry.body, "body"):
         if (key and value == key) or SECRET.search(value) or where.rsplit(".", 1)[-1].lower() in KEY_FIELDS:
             found.append(Finding("api_key_exposed", [entry.id],
-                                 f"{label(entry)} sent an API key in its body ({where}: {_redacted(value)}); "
+                                 f"{label(entry)} sent an API key in its body ({where}: {masked(value)}); "
                                  f"keys belong in the Authorization header"))
     return found
 
@@ -69,11 +66,6 @@ def _past_context_window(entry: JournalEntry) -> list[Finding]:
                     f"window, without truncating the conversation: {error.get('message')}")]
 
 
-def _header_key(headers: dict[str, str]) -> str | None:
-    scheme, _, key = headers.get("authorization", "").partition(" ")
-    return key.strip() or headers.get("api-key") or None
-
-
 def _strings(value: Any, where: str) -> Iterator[tuple[str, str]]:
     if isinstance(value, str):
         yield where, value
@@ -83,7 +75,3 @@ def _strings(value: Any, where: str) -> Iterator[tuple[str, str]]:
     elif isinstance(value, list):
         for index, item in enumerate(value):
             yield from _strings(item, f"{where}[{index}]")
-
-
-def _redacted(value: str) -> str:
-    return f"...{value[-4:]}" if len(value) > 8 else "***"

@@ -91,7 +91,8 @@ def _answer(state: EmulatorState, chat: ChatRequest, reply: Reply, pacing: Pacin
         entry.all_events_sent()  # one write: the journal needs no timing per event
     if rendered.events is None and reply.fault is None:
         return rendered.response  # a plain JSON body: it goes out at once
-    return watch_delivery(rendered.response, entry, reply.fault)  # the client checks read how it ended
+    # The client checks read how it ended; the inspector updates the entry's duration to the last byte.
+    return watch_delivery(rendered.response, entry, reply.fault, state.journal.delivered)
 
 
 create_chat_completion = chat_endpoint()

@@ -34,7 +34,7 @@ from ..contract.headers import standard_headers
 from ..contract.validate import parse_json_object
 from ..ids import request_id
 from ..profiles import OPENAI, PROFILES, Profile
-from ..wire.json_body import json_bytes
+from ..json_text import json_bytes
 from ..wire.responses import BytesResponse
 
 if TYPE_CHECKING:

@@ -11,7 +11,7 @@ from typing import Any, Mapping
 
 from ..contract.auth import is_accepted, sent_key
 from ..contract.errors import ApiError
-from ..wire.json_body import dumps
+from ..json_text import dumps
 from .base import Profile
 
 # api-version values Azure OpenAI accepts for chat completions on the deployments path

@@ -19,7 +19,7 @@ from ..model.tool_policy import offered_tools
 from ..pacing import Pacing
 from ..reply import Choice, Reply, TokenLogprob, ToolCall, Usage
 from ..tokens import tokenize
-from ..wire.json_body import dumps
+from ..json_text import dumps
 
 _PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)(?:\.([^}\s]+))?\s*\}\}")
 

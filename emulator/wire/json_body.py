@@ -1,14 +1,12 @@
 """A `Reply` as the live API's `chat.completion` object, keys in the live order (docs/live-api.md#objects)."""
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import orjson
 
+from ..json_text import dumps
 from ..reply import Choice, Reply, ToolCall
-
-dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def dumps_float_free(payload: Any) -> bytes:
@@ -21,18 +19,6 @@ def dumps_float_free(payload: Any) -> bytes:
         return orjson.dumps(payload)
     except TypeError:
         return dumps(payload).encode("utf-8")
-
-
-def json_bytes(payload: object) -> bytes:
-    """UTF-8 JSON that cannot fail to encode. Python's JSON parser accepts a lone surrogate (`"\\ud800"`),
-    so text kept from a request, a scenario or an admin call may hold one; it goes out as the same JSON
-    escape, which reads back as the same string. (No other character can fail, and only inside a string.)"""
-    return dumps(payload).encode("utf-8", "backslashreplace")
-
-
-def json_text(payload: object) -> str:
-    """JSON text that is valid UTF-8 (for SQLite's TEXT columns): lone surrogates as their escapes."""
-    return json_bytes(payload).decode("utf-8")
 
 
 def tool_call_dict(call: ToolCall) -> dict[str, Any]:

@@ -14,7 +14,9 @@ from typing import Any, Awaitable, Callable, Protocol
 from ..ids import completion_id
 from ..pacing import Pacing
 from ..reply import Reply
-from .json_body import completion_dict, dumps
+from ..json_text import dumps
+from .faulted import faulted_body, faulted_stream
+from .json_body import completion_dict
 from .responses import BytesResponse
 from .stamped import json_body, sse_events
 from .stream_response import PacedEventStream, unpaced_stream
@@ -57,13 +59,13 @@ def render(reply: Reply, headers: dict[str, str], *, stream: bool, pacing: Pacin
     if not stream:
         payload = json_body(reply, cid, created, body) if decoration is None else dumps(body).encode("utf-8")
         response: ASGIApp = BytesResponse(payload, 200, headers)
-        return Rendered(body, response if reply.fault is None else reply.fault.wrap(response))
+        return Rendered(body, response if reply.fault is None else faulted_body(reply.fault, response))
     events = sse_events(reply, cid, created, include_usage=include_usage, include_obfuscation=include_obfuscation,
                         chunk_tokens=pacing.chunk_tokens, decoration=decoration)
     if decoration is not None:
         events = decoration.first_events() + events
     if reply.fault is not None:
-        return Rendered(body, reply.fault.response(events, headers, pacing), events)
+        return Rendered(body, faulted_stream(reply.fault, events, headers, pacing), events)
     if pacing.is_paced:
         return Rendered(body, PacedEventStream(events, headers, pacing, on_sent=on_sent), events, paced=True)
     return Rendered(body, unpaced_stream(events, headers), events)

@@ -12,7 +12,8 @@ from typing import Any, Callable, Iterator
 from ..ids import ALNUM, stable_seed
 from ..reply import Choice, Reply, ToolCall
 from ..tokens import join, text_groups, tokenize
-from .json_body import dumps, logprobs_dict
+from ..json_text import dumps
+from .json_body import logprobs_dict
 
 DONE = b"data: [DONE]\n\n"
 

@@ -15,7 +15,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..reply import Reply
-from .json_body import completion_dict, dumps, dumps_float_free
+from ..json_text import dumps
+from .json_body import completion_dict, dumps_float_free
 from .sse import render_events
 
 if TYPE_CHECKING:

@@ -67,11 +67,27 @@ function cell(text, className) {
   return td;
 }
 
+// How long a request took: until its last byte (a paced stream's whole time), with the time to the
+// first chunk beside it for streams.
+function fmtMs(ms) {
+  return ms >= 1000 ? (ms / 1000).toFixed(2) + " s" : ms.toFixed(1) + " ms";
+}
+
+function durationText(entry) {
+  return entry.delivery === "sending" ? "sending…" : fmtMs(entry.duration_ms);
+}
+
+function durationTitle(entry) {
+  const parts = [entry.delivery === "sending" ? "still sending" : `${fmtMs(entry.duration_ms)} to the last byte`];
+  if (entry.ttft_ms != null) parts.push(`${fmtMs(entry.ttft_ms)} to the first chunk`);
+  return parts.join("; ");
+}
+
 function renderRow(entry) {
   const tr = document.createElement("tr");
   tr.dataset.id = entry.id;
   const usage = entry.usage;
-  const path = cell(entry.path);
+  const path = cell(entry.path + (entry.query ? "?" + entry.query : ""));  // key-like parameters come masked
   if (entry.stream) path.insertAdjacentHTML("beforeend", '<span class="tag">stream</span>');
   const fault = entry.chaos || entry.fault;                    // named, so no markup can come in
   if (fault) {
@@ -84,9 +100,11 @@ function renderRow(entry) {
     cell(fmtTime(entry.time)), cell(entry.method), path, cell(entry.model),
     cell(entry.matched || "—", entry.matched === "builtin" ? "matched matched-builtin" : "matched"),
     cell(entry.status, "status status-" + String(entry.status)[0]),
-    cell(entry.duration_ms.toFixed(1) + " ms", "num"),
-    cell(usage ? usage.total_tokens : "", "num"),
+    cell(durationText(entry), "num duration"),
+    cell(entry.ttft_ms != null ? fmtMs(entry.ttft_ms) : "", "num ttft"),
+    cell(usage ? usage.total_tokens : "", "num tokens"),
   );
+  tr.querySelector(".duration").title = durationTitle(entry);
   if (usage) {
     tr.lastChild.title = usage.completion_tokens == null
       ? `${usage.prompt_tokens} input tokens`  // embeddings count only their input
@@ -104,6 +122,16 @@ function addEntry(entry) {
   lastId = Math.max(lastId, entry.id);
   $("requests").tBodies[0].prepend(renderRow(entry));
   $("empty").hidden = true;
+}
+
+// A stream that has ended: its row (and its open detail) now show the time to the last byte.
+function updateEntry(entry) {
+  const old = rows.get(entry.id);
+  if (!old) return;
+  rows.set(entry.id, entry);
+  const tr = $("requests").querySelector(`tbody tr[data-id="${entry.id}"]`);
+  if (tr) tr.replaceWith(renderRow(entry));
+  if (selectedId === entry.id) select(entry.id);
 }
 
 function clearList() {
@@ -154,6 +182,7 @@ function connect() {
   source = new EventSource(withToken(base + "/requests/stream?after=" + lastId));
   source.addEventListener("open", () => { $("live").textContent = "live"; $("live").className = "badge live"; });
   source.addEventListener("request", (event) => onNewEntry(JSON.parse(event.data)));
+  source.addEventListener("updated", (event) => updateEntry(JSON.parse(event.data)));
   source.addEventListener("cleared", () => { clearList(); closeDetail(); scheduleScenarios(); scheduleChecks(); });
   source.addEventListener("resync", reload);
   source.addEventListener("error", () => {
@@ -244,10 +273,11 @@ async function select(id) {
   try { entry = await api("/requests/" + id); } catch (error) { return showError(error); }
   $("detail-pane").hidden = false;
   document.querySelector("main").classList.add("with-detail");
-  $("detail-title").textContent = `#${entry.id} ${entry.method} ${entry.path}`;
+  $("detail-title").textContent = `#${entry.id} ${entry.method} ${entry.path}${entry.query ? "?" + entry.query : ""}`;
   $("detail-meta").textContent = [
     fmtTime(entry.time), "status " + entry.status, entry.model, "matched " + (entry.matched || "nothing"),
-    entry.duration_ms.toFixed(1) + " ms", entry.truncated ? "large strings truncated" : "",
+    entry.delivery === "sending" ? "sending…" : fmtMs(entry.duration_ms) + " to the last byte",
+    entry.ttft_ms != null ? fmtMs(entry.ttft_ms) + " to the first chunk" : "", entry.truncated ? "large strings truncated" : "",
     entry.delivery ? "delivery " + entry.delivery : "", entry.fault ? "fault " + entry.fault : "",
     entry.chaos ? "chaos " + entry.chaos : "",
   ].filter(Boolean).join(" · ");

@@ -38,6 +38,12 @@ _EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _URL_RE = re.compile(r"https?://[^\s\"'<>]+")
 _DATE_RE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 _NOT_PLACES = frozenset({"I", "The", "A", "An", "Please", "What", "How", "Is", "My", "Me"})
+# An airport code standing for a place ("JFK", "KJFK"): three or four capitals.
+_PLACE_CODE_RE = re.compile(r"\b[A-Z]{3,4}\b")
+# What joins two stops of a trip, "JFK to LHR", "Paris -> Rome"; and the word before one stop.
+_LEG_RE = re.compile(r"\s*(?:to|->|→|–|—)\s*|\s+-\s+", re.IGNORECASE)
+_FROM_RE = re.compile(r"\b(?:from|leaving|departing)\s+$", re.IGNORECASE)
+_TO_RE = re.compile(r"\b(?:to|into|arriving(?:\s+(?:at|in))?)\s+$", re.IGNORECASE)
 # "John", "Ada Lovelace": a capitalised word or two (not the text's first word, which any sentence has).
 _NAME_RE = re.compile(r"\b([A-Z][a-z]+(?:[ \t]+[A-Z][a-z]+)*)\b")
 _TOKEN_RE = re.compile(r"[A-Za-z0-9#][\w#-]*")
@@ -62,6 +68,11 @@ class Mentions:
     dates: tuple[str, ...] = ()
     codes: tuple[str, ...] = ()  # "JFK", "A1B2C3", "ORD-42": codes and ids the user typed
     names: tuple[str, ...] = ()  # "John", "Ada Lovelace": capitalised words that are not places
+    # Places and airport codes in the order the message gives them ("Book JFK to LHR": JFK, LHR), and
+    # which of them a trip leaves from ("from X", "X to Y") and goes to ("to Y").
+    stops: tuple[str, ...] = ()
+    origins: tuple[str, ...] = ()
+    destinations: tuple[str, ...] = ()
     topic: str = ""  # the request without its opening: "Find red shoes" -> "red shoes"
     lowered: str = field(default="", repr=False)
 
@@ -107,8 +118,10 @@ def _read(text: str) -> Mentions:
             words = words[1:]  # "Meet Ada Lovelace": the sentence's first word is capitalised anyway
         if words and not any(word.lower() in known for word in words):
             names.append(" ".join(words[:3]))
+    stops, origins, destinations = _trip(text)
     return Mentions(
         places=tuple(dict.fromkeys(places)),
+        stops=stops, origins=origins, destinations=destinations,
         numbers=tuple(numbers),
         quoted=tuple(quoted),
         emails=tuple(emails),
@@ -119,6 +132,31 @@ def _read(text: str) -> Mentions:
         topic=topic if 0 < len(topic) <= 120 else "",
         lowered=text.lower(),
     )
+
+
+def _trip(text: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """(stops, origins, destinations): the places and airport codes in text order, and their roles in a
+    trip: after "from" leaves, after "to" arrives, and "X to Y" goes from X to Y."""
+    found = [(m.start(1), m.end(1), _canonical_city(m.group(1))) for m in _CITY_RE.finditer(text)]
+    found += [(m.start(1), m.end(1), m.group(1)) for m in _PLACE_RE.finditer(text)
+              if m.group(1).split()[0] not in _NOT_PLACES]
+    found += [(m.start(), m.end(), m.group()) for m in _PLACE_CODE_RE.finditer(text)]
+    spans: list[tuple[int, int, str]] = []
+    for start, end, value in sorted(found, key=lambda f: (f[0], f[0] - f[1])):  # the longest at each start
+        if not spans or start >= spans[-1][1]:
+            spans.append((start, end, value))
+    origins, destinations = [], []
+    for index, (start, _, value) in enumerate(spans):
+        before = text[:start]
+        joined = index > 0 and _LEG_RE.fullmatch(text[spans[index - 1][1]:start]) is not None
+        if _FROM_RE.search(before):
+            origins.append(value)
+        elif joined or _TO_RE.search(before):
+            destinations.append(value)
+            if joined and spans[index - 1][2] not in destinations:
+                origins.append(spans[index - 1][2])  # "JFK to LHR": the stop before leaves
+    unique = tuple(dict.fromkeys(value for _, _, value in spans))
+    return unique, tuple(dict.fromkeys(origins)), tuple(dict.fromkeys(destinations))
 
 
 def _starts_sentence(text: str, position: int) -> bool:

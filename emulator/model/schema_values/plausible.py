@@ -139,7 +139,24 @@ QUERY_WORDS = frozenset({"query", "search", "q", "keywords", "keyword", "term", 
                          "prompt"})
 CODE_WORDS = frozenset({"id", "code", "sku", "ref", "reference", "number", "no", "iata", "symbol", "ticker",
                         "airport", "flight", "order", "ticket", "booking", "confirmation"})
-LOCATION_WORDS = frozenset({"location", "city", "town", "place", "destination", "origin", "venue", "where"})
+LOCATION_WORDS = frozenset({"location", "city", "town", "place", "destination", "origin", "venue", "where",
+                            "airport", "departure", "arrival"})
+# A trip's two ends: `origin`, `departure_airport`, a property named `from`; `destination`, `to`, `arrival_city`.
+ORIGIN_WORDS = frozenset({"origin", "departure", "departing"})
+DESTINATION_WORDS = frozenset({"destination", "arrival", "arriving"})
+_WHEN_WORDS = frozenset({"time", "date", "datetime", "timestamp", "at", "on", "day", "hour", "minute", "delay"})
+
+
+def place_role(name: str) -> str | None:
+    """"origin", "destination" or "any" for a place-like property name; None for other names."""
+    words = set(name_words(name))
+    if words & _WHEN_WORDS:  # `departure_time` is a time, not a place
+        return None
+    if words & ORIGIN_WORDS or words == {"from"}:
+        return "origin"
+    if words & DESTINATION_WORDS or words == {"to"}:
+        return "destination"
+    return "any" if words & LOCATION_WORDS else None
 
 
 def plausible_string(name: str, rng: random.Random, fake: Faker) -> str:

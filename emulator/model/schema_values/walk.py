@@ -24,9 +24,9 @@ from emulator.model.schema_values.merge import canonical, merge_schemas
 from emulator.model.schema_values.number_candidates import numbers_within
 from emulator.model.schema_values.plausible import (
     CODE_WORDS,
-    LOCATION_WORDS,
     QUERY_WORDS,
     name_words,
+    place_role,
     plausible_number,
     plausible_string,
     singular,
@@ -488,6 +488,9 @@ class Walker:
             return
         words = set(name_words(name))
         pools: list[tuple[str, tuple[str, ...]]] = []
+        role = place_role(name)
+        if role is not None and not fmt:  # before codes: "JFK" fills `origin` as a place, by its role in the trip
+            pools.append(("place", self._places_for(role)))
         if (pattern or words & CODE_WORDS) and not fmt:
             pools.append(("code", self.mentions.codes))
         if fmt == "email" or words & _EMAIL_WORDS:
@@ -496,8 +499,6 @@ class Walker:
             pools.append(("url", self.mentions.urls))
         if fmt == "date" or words & _DATE_WORDS:
             pools.append(("date", self.mentions.dates))
-        if words & LOCATION_WORDS:
-            pools.append(("place", self.mentions.places))
         if words & _PERSON_WORDS and not words & _NOT_PERSON_WORDS and not fmt:
             pools.append(("name", self.mentions.names))
         if not fmt and not words & _NOT_FOR_QUOTES:
@@ -508,6 +509,16 @@ class Walker:
             for text in pool:
                 if text not in self.used:
                     yield text, text
+
+    def _places_for(self, role: str) -> tuple[str, ...]:
+        """The places (and airport codes) a place-like property takes, best first. In a trip ("from X to
+        Y", "X to Y") the property's end of it, then every stop in the order the message gives them."""
+        assert self.mentions is not None
+        m = self.mentions
+        ends = m.origins if role == "origin" else m.destinations if role == "destination" else ()
+        if m.origins or m.destinations:
+            return ends + m.stops
+        return m.places + m.stops
 
     def _fit_length(self, text: str, fewest: int, most: int | None) -> str:
         if most is not None and len(text) > most:

@@ -1,0 +1,1 @@
+"""OpenAI's published BPE rank files, read by `emulator.bpe` (see README.md here)."""
