@@ -97,13 +97,10 @@ def import_time() -> float:
     return float(out)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tests", type=int, default=200, help="tests of each kind (default 200)")
-    args = parser.parse_args()
-
+def measure(tests: int) -> tuple[list[tuple[str, float]], float, float]:
+    """The table's rows (label, ms), the session start-up (s) and the wall time of the run (s)."""
     started = time.perf_counter()
-    durations = run(args.tests)
+    durations = run(tests)
     wall = time.perf_counter() - started
 
     def of(prefix: str) -> list[dict[str, float]]:
@@ -122,16 +119,26 @@ def main() -> None:
         ("session shut-down (last teardown)", shutdown * 1000),
         ("per test: plain test, no fixture", per_test(plain) * 1000),
         ("per test: chat_emulator, no request", per_test(fixture) * 1000),
-        ("per test: chat_emulator + one chat completion", per_test(request) * 1000),
+        (ONE_REQUEST_TEST, per_test(request) * 1000),
         ("per request (difference of the last two)", (per_test(request) - per_test(fixture)) * 1000),
     ]
+    return rows, startup, wall
+
+
+ONE_REQUEST_TEST = "per test: chat_emulator + one chat completion"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tests", type=int, default=200, help="tests of each kind (default 200)")
+    args = parser.parse_args()
+    rows, startup, wall = measure(args.tests)
     width = max(len(label) for label, _ in rows)
     print(f"{'measure':<{width}}  {'ms':>9}")
     for label, value in rows:
         print(f"{label:<{width}}  {value:9.2f}")
     print(f"\n{args.tests} tests of each kind, {wall:.1f} s wall; start-up target < 500 ms: "
           f"{'met' if startup < 0.5 else 'NOT met'}")
-
 
 if __name__ == "__main__":
     main()

@@ -1,17 +1,21 @@
-"""Benchmark: the emulator against a bare Starlette app, printed as a table of ratios.
+"""Benchmark: the emulator against a bare Starlette app, printed as one table of ratios and targets.
 
 Both servers run as subprocesses under uvicorn with uvloop and httptools; `wrk` (Debian's
-package) drives 32 concurrent connections from a second process on loopback. Measured in one run:
-requests per second (full validation and rendering), unpaced streams per second, embeddings requests
-per second (one 1536-value vector, base64, against the bare app's fixed one of the same size), start-up time,
-peak memory and its growth under sustained load. With `--workers 1,2,4`, also requests per second
-of `serve --workers N` for each N (the shared SQLite state included). Prints; asserts nothing.
+package) drives the load from a second process on loopback. Measured in one run (issue 18's rows):
+identical and distinct JSON requests per second at 32 clients (distinct is the headline: the reply
+memo never helps), one client's median latency, unpaced streams per second, the official Python
+SDK's calls per second (a client loop in a subprocess), embeddings requests per second, start-up,
+peak memory and its growth over two sustained runs, and the pytest plugin's overhead
+(`bench/plugin_startup.py`). With `--workers 1,2,4`, also requests per second of
+`serve --workers N` for each N (the shared SQLite state included). Prints; asserts nothing.
+Wall-clock numbers need a quiet machine: on a shared one use `bench/asgi_cost.py` and `bench/instructions.py`.
 
-    python bench/run.py [--seconds 5] [--workers 1,2,4]
+    python bench/run.py [--seconds 5] [--plugin-tests 100] [--workers 1,2,4]
 """
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import re
@@ -30,9 +34,18 @@ REQUEST = {"model": "gpt-4o-mini", "messages": [{"role": "system", "content": "Y
 # What the official Python SDK sends by default (it asks for base64 and decodes it).
 EMBEDDING_REQUEST = {"model": "text-embedding-3-small", "input": "The quick brown fox jumped over the lazy dog",
                      "encoding_format": "base64"}
-TARGETS = {"requests/s": 0.65, "streams/s": 2.0, "embeddings/s": 0.5}
+# (row, target, higher is better): ratios are emulator / baseline (latency: emulator / baseline too).
+TARGETS: list[tuple[str, float, bool]] = [
+    ("distinct requests/s @32", 0.5, True),
+    ("identical requests/s @32", 0.65, True),
+    ("median latency @1 (ms)", 1.3, False),
+    ("unpaced streams/s @32", 2.0, True),
+    ("SDK calls/s @1", 0.9, True),
+    ("embeddings/s @32", 0.5, True),
+    ("responses/s @32", 0.65, True),
+    ("response streams/s @32", 2.0, True),
+]
 RESPONSES_REQUEST = {"model": "gpt-4o-mini", "instructions": "You are helpful.", "input": "Hello! How are you today?"}
-INFO = ("distinct requests/s", "responses/s", "response streams/s")  # measured, no target
 
 
 def free_port() -> int:
@@ -41,14 +54,19 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_ready(port: int, timeout: float = 10) -> float:
+def wait_ready(port: int, timeout: float = 60) -> float:
+    """Seconds until the server answers a chat request (not only accepts connections: the emulator
+    loads its tokenizers in the background, and a load run must not start while it does)."""
     started = time.perf_counter()
     while time.perf_counter() - started < timeout:
         try:
-            socket.create_connection(("127.0.0.1", port), 0.2).close()
-            return time.perf_counter() - started
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            connection.request("POST", "/v1/chat/completions", json.dumps(REQUEST),
+                               {"Content-Type": "application/json", "Authorization": "Bearer sk-bench"})
+            if connection.getresponse().status == 200:
+                return time.perf_counter() - started
         except OSError:
-            time.sleep(0.01)
+            time.sleep(0.05)
     raise RuntimeError(f"server on {port} did not start")
 
 
@@ -75,9 +93,9 @@ def start(kind: str, tokens: list[str], workers: int = 1) -> tuple[subprocess.Po
 
 
 def wrk(port: int, body: dict, seconds: float, connections: int = 32, distinct: bool = False,
-        path: str = "/v1/chat/completions") -> float:
-    """Requests per second; `distinct` numbers the last message so no two bodies are the same
-    (the built-in model's memo of replies then never helps)."""
+        path: str = "/v1/chat/completions") -> dict[str, float]:
+    """Requests per second and the median latency (ms); `distinct` numbers the last message so no two
+    bodies are the same (the built-in model's memo of replies then never helps)."""
     script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
     script.write('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
                  'wrk.headers["Authorization"] = "Bearer sk-bench"\n'
@@ -87,12 +105,38 @@ def wrk(port: int, body: dict, seconds: float, connections: int = 32, distinct: 
         script.write(f"n = 0\nrequest = function()\n  n = n + 1\n"
                      f"  return wrk.format(nil, nil, nil, {json.dumps(head)} .. \" \" .. n .. {json.dumps(tail)})\nend\n")
     script.close()
-    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{int(seconds)}s", "-s", script.name,
-                          f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True).stdout
+    threads = min(2, connections)
+    out = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(int(seconds), 1)}s", "--latency",
+                          "-s", script.name, f"http://127.0.0.1:{port}{path}"],
+                         capture_output=True, text=True).stdout
     os.unlink(script.name)
     if "Non-2xx" in out:
         raise RuntimeError("benchmark requests failed:\n" + out)
-    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    median = re.search(r"50%\s+([\d.]+)(us|ms|s)\b", out)
+    assert median is not None, out
+    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[median.group(2)]
+    return {"rate": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),  # type: ignore[union-attr]
+            "median ms": float(median.group(1)) * scale}
+
+
+SDK_LOOP = """
+import sys, time, openai
+client = openai.OpenAI(base_url=sys.argv[1], api_key="sk-bench", max_retries=0)
+messages = [{"role": "user", "content": "Hello! How are you today?"}]
+client.chat.completions.create(model="gpt-4o-mini", messages=messages)  # warm up
+calls, started = 0, time.perf_counter()
+while time.perf_counter() - started < float(sys.argv[2]):
+    client.chat.completions.create(model="gpt-4o-mini", messages=messages)
+    calls += 1
+print(calls / (time.perf_counter() - started))
+"""
+
+
+def sdk_calls_per_second(port: int, seconds: float) -> float:
+    """The official SDK's calls per second from one client in its own process: what a test suite feels."""
+    out = subprocess.run([PYTHON, "-c", SDK_LOOP, f"http://127.0.0.1:{port}/v1", str(seconds)],
+                         capture_output=True, text=True, check=True).stdout
+    return float(out)
 
 
 def memory_kib(pid: int) -> tuple[int, int]:
@@ -111,61 +155,78 @@ def startup_seconds(runs: int = 5) -> float:
     return sorted(times)[len(times) // 2]
 
 
+def measure(kind: str, tokens: list[str], seconds: int) -> dict[str, float]:
+    proc, port = start(kind, tokens)
+    stream = {"stream": True, **REQUEST}
+    try:
+        wrk(port, REQUEST, 1)  # warm up
+        results = {
+            "identical requests/s @32": wrk(port, REQUEST, seconds)["rate"],
+            "distinct requests/s @32": wrk(port, REQUEST, seconds, distinct=True)["rate"],
+            "median latency @1 (ms)": wrk(port, REQUEST, seconds, connections=1, distinct=True)["median ms"],
+            "unpaced streams/s @32": wrk(port, stream, seconds)["rate"],
+            "SDK calls/s @1": sdk_calls_per_second(port, seconds),
+            # One 1536-value vector, base64, against the bare app's fixed one of the same size.
+            "embeddings/s @32": wrk(port, EMBEDDING_REQUEST, seconds, path="/v1/embeddings")["rate"],
+            # The Responses API against the bare app's fixed response and events for the same text.
+            "responses/s @32": wrk(port, RESPONSES_REQUEST, seconds, path="/v1/responses")["rate"],
+            "response streams/s @32": wrk(port, {"stream": True, **RESPONSES_REQUEST}, seconds,
+                                          path="/v1/responses")["rate"],
+        }
+        if kind == "emulator":
+            # Sustained load, twice: once the journal and memo bounds are reached, memory stays flat.
+            rss = []
+            for _ in range(2):
+                wrk(port, REQUEST, seconds, distinct=True)
+                wrk(port, stream, seconds, distinct=True)
+                rss.append(memory_kib(proc.pid)[0])
+            results["peak MiB"] = memory_kib(proc.pid)[1] / 1024
+            results["growth MiB"] = (rss[1] - rss[0]) / 1024
+        return results
+    finally:
+        proc.terminate()
+        proc.wait(5)
+
+
+def verdict(ok: bool) -> str:
+    return "ok" if ok else "MISS"
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--plugin-tests", type=int, default=100, help="tests of each kind for the plugin rows")
     parser.add_argument("--workers", default="", help="worker counts to measure, e.g. 1,2,4")
     parser.add_argument("--only-workers", action="store_true", help="measure the --workers rows alone")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed: apt-get install wrk")
+    import plugin_startup  # bench/ is the script's folder; imported here, as asgi_cost.py imports this module
+
     tokens = emulator_tokens()
     if args.workers:
         by_workers(tokens, [int(n) for n in args.workers.split(",")], args.seconds)
     if args.only_workers:
         return
-    results: dict[str, dict[str, float]] = {}
-    for kind in ("baseline", "emulator"):
-        proc, port = start(kind, tokens)
-        try:
-            wrk(port, REQUEST, 1)  # warm up
-            results[kind] = {
-                "requests/s": wrk(port, REQUEST, args.seconds),
-                "streams/s": wrk(port, {"stream": True, **REQUEST}, args.seconds),
-                "distinct requests/s": wrk(port, REQUEST, args.seconds, distinct=True),
-                "embeddings/s": wrk(port, EMBEDDING_REQUEST, args.seconds, path="/v1/embeddings"),
-                "responses/s": wrk(port, RESPONSES_REQUEST, args.seconds, path="/v1/responses"),
-                "response streams/s": wrk(port, {"stream": True, **RESPONSES_REQUEST}, args.seconds,
-                                          path="/v1/responses"),
-            }
-            if kind == "emulator":
-                # Sustained load, twice: once the journal and memo bounds are reached, memory stays flat.
-                rss = []
-                for _ in range(2):
-                    wrk(port, REQUEST, args.seconds, distinct=True)
-                    wrk(port, {"stream": True, **REQUEST}, args.seconds, distinct=True)
-                    rss.append(memory_kib(proc.pid)[0])
-                before, (after, peak) = rss[0], (rss[1], memory_kib(proc.pid)[1])
-                results[kind]["peak MiB"] = peak / 1024
-                results[kind]["growth MiB"] = (after - before) / 1024
-        finally:
-            proc.terminate()
-            proc.wait(5)
-    base, emu = results["baseline"], results["emulator"]
-    print(f"{'measure':<28}{'baseline':>12}{'emulator':>12}{'ratio':>9}{'target':>10}")
-    for key, target in TARGETS.items():
+    base, emu = measure("baseline", tokens, args.seconds), measure("emulator", tokens, args.seconds)
+    print(f"{'measure':<30}{'baseline':>11}{'emulator':>11}{'ratio':>8}{'target':>10}")
+    for key, target, higher in TARGETS:
         ratio = emu[key] / base[key]
-        print(f"{key + ' @32 clients':<28}{base[key]:>12.0f}{emu[key]:>12.0f}{ratio:>9.2f}{'>= ' + str(target):>10}"
-              f"  {'ok' if ratio >= target else 'MISS'}")
-    for key in INFO:
-        print(f"{key:<28}{base[key]:>12.0f}{emu[key]:>12.0f}{emu[key] / base[key]:>9.2f}{'(info)':>10}")
+        ok = ratio >= target if higher else ratio <= target
+        print(f"{key:<30}{base[key]:>11.{3 if 'ms' in key else 0}f}{emu[key]:>11.{3 if 'ms' in key else 0}f}"
+              f"{ratio:>8.2f}{('>= ' if higher else '<= ') + str(target):>10}  {verdict(ok)}")
     startup = startup_seconds()
-    print(f"{'start-up (s, median of 5)':<28}{'':>12}{startup:>12.3f}{'':>9}{'< 0.5':>10}  "
-          f"{'ok' if startup < 0.5 else 'MISS'}")
-    print(f"{'peak memory (MiB)':<28}{'':>12}{emu['peak MiB']:>12.1f}{'':>9}{'< 60':>10}  "
-          f"{'ok' if emu['peak MiB'] < 60 else 'MISS'}")
-    print(f"{'growth, 2nd sustained run':<28}{'':>12}{emu['growth MiB']:>12.1f}{'':>9}{'~ 0':>10}")
-
+    plugin_rows, plugin_startup_s, _ = plugin_startup.measure(args.plugin_tests)
+    one_request_ms = dict(plugin_rows)[plugin_startup.ONE_REQUEST_TEST]
+    rows = [
+        ("start-up (s, median of 5)", startup, "< 0.5", startup < 0.5),
+        ("peak memory (MiB)", emu["peak MiB"], "< 60", emu["peak MiB"] < 60),
+        ("growth, 2nd sustained run", emu["growth MiB"], "< 2", emu["growth MiB"] < 2),
+        ("pytest session start-up (s)", plugin_startup_s, "< 0.5", plugin_startup_s < 0.5),
+        ("pytest one-request test (ms)", one_request_ms, "< 3", one_request_ms < 3),
+    ]
+    for label, value, target, ok in rows:
+        print(f"{label:<30}{'':>11}{value:>11.3f}{'':>8}{target:>10}  {verdict(ok)}")
 
 def by_workers(tokens: list[str], counts: list[int], seconds: float) -> None:
     """Requests and streams per second of `serve --workers N` at 32 clients (1: the one-process path)."""
@@ -175,8 +236,8 @@ def by_workers(tokens: list[str], counts: list[int], seconds: float) -> None:
         try:
             for _ in range(count + 1):  # warm up every worker (each starts, then loads the exact encodings)
                 wrk(port, REQUEST, 3)
-            print(f"{count:<10}{wrk(port, REQUEST, seconds):>12.0f}"
-                  f"{wrk(port, {'stream': True, **REQUEST}, seconds):>12.0f}", flush=True)
+            print(f"{count:<10}{wrk(port, REQUEST, seconds)['rate']:>12.0f}"
+                  f"{wrk(port, {'stream': True, **REQUEST}, seconds)['rate']:>12.0f}", flush=True)
         finally:
             proc.terminate()
             proc.wait(10)

@@ -6,6 +6,7 @@ import hashlib
 import os
 import random
 import string
+from functools import lru_cache
 
 ALNUM = string.ascii_letters + string.digits
 _random = random.Random(os.urandom(16))
@@ -36,6 +37,7 @@ def tool_call_id(rng: random.Random) -> str:
     return "call_" + random_alnum(24, rng)
 
 
+@lru_cache(maxsize=256)  # one per model: a sha1 per request cost more than the rest of the ids
 def system_fingerprint(model: str) -> str:
     """`fp_` + 10 hex, stable per model as the live API's is per deployment."""
     return "fp_" + hashlib.sha1(model.encode()).hexdigest()[:10]

@@ -12,7 +12,9 @@ import json
 import re
 from typing import Any
 
-__all__ = ["MAX_JSON_DEPTH", "encodable", "loads_strictly"]
+import orjson
+
+__all__ = ["MAX_JSON_DEPTH", "encodable", "loads_body", "loads_strictly"]
 
 # serde_json's default limit; the deepest real bodies (tool schemas) nest a few dozen levels.
 MAX_JSON_DEPTH = 128
@@ -30,6 +32,27 @@ def loads_strictly(text: str) -> Any:
     if _SURROGATE_ESCAPE.search(text) is not None and not encodable(value):
         raise ValueError("the JSON holds a lone surrogate")
     return value
+
+
+# Integers orjson would read as floats (beyond 64 bits) have at least 19 digits.
+_LONG_DIGITS = re.compile(rb"\d{19}")
+
+
+def loads_body(raw: bytes) -> Any:
+    """`loads_strictly(raw.decode("utf-8"))`, several times faster for the usual request body.
+
+    orjson is a strict parser (no `NaN`, `Infinity`, lone surrogates, BOM or other encodings, no raw
+    control characters in strings) and its values equal `json`'s, except that it reads integers
+    beyond 64 bits as floats and nests up to 1024 levels: a body with a 19-digit run, one with more
+    brackets than `MAX_JSON_DEPTH`, and anything orjson refuses go through `loads_strictly`, which
+    decides and words the error as before (and accepts `1e400`, as `json` does).
+    """
+    if _LONG_DIGITS.search(raw) is None and raw.count(b"{") + raw.count(b"[") <= MAX_JSON_DEPTH:
+        try:
+            return orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            pass
+    return loads_strictly(raw.decode("utf-8"))
 
 
 def encodable(value: Any) -> bool:

@@ -9,7 +9,7 @@ from .audio_output import check_audio_output
 from .media.parts import check_content_parts
 from .models import Catalogue
 from .request_shape import CHAT_REQUEST
-from .strict_json import loads_strictly
+from .strict_json import loads_body
 from .rules import check_context_length, check_model_rules, check_request_rules
 from .shapes import Object
 
@@ -24,7 +24,7 @@ def parse_json_object(raw: bytes) -> dict[str, Any]:
     strict parser refuses (`NaN`, `Infinity`, lone surrogates, deep nesting: see `strict_json`).
     """
     try:
-        body = loads_strictly(raw.decode("utf-8"))
+        body = loads_body(raw)
     except ValueError:  # UnicodeDecodeError and JSONDecodeError are ValueErrors too
         raise errors.invalid_json() from None
     if type(body) is not dict:

@@ -66,13 +66,30 @@ def _distinct_choices(request: ChatRequest, seed: int, reasoning: int) -> list[C
     seen: set[tuple[Any, ...]] = set()
     for index in range(request.n):
         for attempt in range(_DISTINCT_ATTEMPTS):
-            choice = _choice(request, index, random.Random(seed + index + attempt * _ATTEMPT_STRIDE), reasoning,
+            choice = _choice(request, index, _Draws(seed + index + attempt * _ATTEMPT_STRIDE), reasoning,
                              text.filler(seed, index))
             if _what_it_says(choice) not in seen:
                 break
         seen.add(_what_it_says(choice))
         choices.append(choice)
     return choices
+
+
+class _Draws:
+    """A choice's `Random`, seeded on first use. A plain text answer draws nothing, and seeding a
+    `Random` costs more than the rest of such a choice; the draws, when made, are the same as before."""
+
+    __slots__ = ("seed", "_rng")
+    seed: int
+    _rng: random.Random | None
+
+    def __init__(self, seed: int) -> None:
+        self.seed, self._rng = seed, None
+
+    def __call__(self) -> random.Random:
+        if self._rng is None:
+            self._rng = random.Random(self.seed)
+        return self._rng
 
 
 def _what_it_says(choice: Choice) -> tuple[Any, ...]:
@@ -93,29 +110,29 @@ def choice_tokens(choice: Choice, encoding: str) -> int:
     return total
 
 
-def _choice(request: ChatRequest, index: int, rng: random.Random, reasoning: int, closing: str) -> Choice:
+def _choice(request: ChatRequest, index: int, draw: _Draws, reasoning: int, closing: str) -> Choice:
     said = request.last_user_text
     if request.last_message["role"] == "user" and text.REFUSAL_TRIGGER in said:
         tokens = tokenize(text.REFUSAL_TEXT, request.model.tokenizer)
         return Choice(index, refusal=text.REFUSAL_TEXT, tokens=tokens, finish_reason="stop",
-                      logprobs=_logprobs(request, tokens, rng))
+                      logprobs=_logprobs(request, tokens, draw))
     calls = choose_calls(request)
     if calls:
-        choice = _tool_call_choice(request, index, calls, rng, reasoning)
+        choice = _tool_call_choice(request, index, calls, draw(), reasoning)
         cut_tool_calls(choice, budget_tokens(request, reasoning), request.model.tokenizer)
         return choice
-    parts = _content(request, index, rng, closing, reasoning)
+    parts = _content(request, index, draw, closing, reasoning)
     choice = Choice(index, content="".join(parts), tokens=tokenize_parts(parts, request.model.tokenizer))
     _apply_limits(request, choice, reasoning)
     if request.last_message["role"] == "user" and text.CONTENT_FILTER_TRIGGER in said:
         choice.tokens = choice.tokens[: len(choice.tokens) // 2]
         choice.content = join(choice.tokens)
         choice.finish_reason = "content_filter"
-    choice.logprobs = _logprobs(request, choice.tokens, rng)
+    choice.logprobs = _logprobs(request, choice.tokens, draw)
     return choice
 
 
-def _content(request: ChatRequest, index: int, rng: random.Random, closing: str, reasoning: int) -> list[str]:
+def _content(request: ChatRequest, index: int, draw: _Draws, closing: str, reasoning: int) -> list[str]:
     """The reply text, in parts that tokenize separately (see `tokens.tokenize_parts`)."""
     response_format = request.response_format or {}
     kind = response_format.get("type")
@@ -125,10 +142,10 @@ def _content(request: ChatRequest, index: int, rng: random.Random, closing: str,
         spec = response_format["json_schema"]
         schema = spec.get("schema") or {"type": "object"}
         with schema_errors(f"Invalid schema for response_format '{spec.get('name')}'", "response_format"):
-            value = generate_value(schema, seed=rng.getrandbits(64), hint_text=request.last_user_text,
+            value = generate_value(schema, seed=draw().getrandbits(64), hint_text=request.last_user_text,
                                    budget=output_budget(request, reasoning))
         return [json.dumps(value, ensure_ascii=False)]
-    guided = guided_content(request, rng, output_budget(request, reasoning))  # vLLM's guided_* (vllm profile)
+    guided = guided_content(request, draw, output_budget(request, reasoning))  # vLLM's guided_* (vllm profile)
     if guided is not None:
         return [guided]
     if request.tool_results and request.last_message["role"] in ("tool", "function"):
@@ -138,7 +155,7 @@ def _content(request: ChatRequest, index: int, rng: random.Random, closing: str,
     else:
         parts = text.conversational_text(request, closing)
     if kind == "json_object":
-        return [json_object_content(request, "".join(parts), rng.getrandbits(64), output_budget(request, reasoning))]
+        return [json_object_content(request, "".join(parts), draw().getrandbits(64), output_budget(request, reasoning))]
     return parts
 
 
@@ -156,10 +173,10 @@ def _apply_limits(request: ChatRequest, choice: Choice, reasoning: int) -> None:
     choice.content = join(choice.tokens)
 
 
-def _logprobs(request: ChatRequest, tokens: list[str], rng: random.Random) -> list[TokenLogprob] | None:
+def _logprobs(request: ChatRequest, tokens: list[str], draw: _Draws) -> list[TokenLogprob] | None:
     if not request.logprobs:
         return None
-    return token_logprobs(tokens, request.top_logprobs, random.Random(rng.getrandbits(64)))
+    return token_logprobs(tokens, request.top_logprobs, random.Random(draw().getrandbits(64)))
 
 
 def _tool_call_choice(request: ChatRequest, index: int, calls: list[ToolSpec], rng: random.Random,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import random
 import re
-from typing import Any
+from typing import Any, Callable
 
 from ..contract.chat_request import ChatRequest
 from ..contract.errors import bad_request
@@ -23,26 +23,27 @@ _ROOT_RULE = re.compile(r"^\s*\??root\s*(?:::=|:)\s*(.+?)\s*$", re.MULTILINE)
 _LITERAL = re.compile(r'^"((?:[^"\\]|\\.)*)"$')
 
 
-def guided_content(request: ChatRequest, rng: random.Random, budget: TokenBudget) -> str | None:
-    """The guided content for this request, or None when it asks for no guided decoding. Values
+def guided_content(request: ChatRequest, draw: Callable[[], random.Random], budget: TokenBudget) -> str | None:
+    """The guided content for this request, or None when it asks for no guided decoding. `draw()` gives
+    the choice's `Random` (seeded only when asked: most requests ask for no guided decoding). Values
     longer than the completion budget are cut there; the caller cuts the tokens."""
     body = request.body
     outputs = body.get("structured_outputs") or {}
     schema = body.get("guided_json", outputs.get("json"))
     if schema is not None:
-        return _json_content(schema, request, rng, "guided_json" if "guided_json" in body else "structured_outputs.json",
+        return _json_content(schema, request, draw(), "guided_json" if "guided_json" in body else "structured_outputs.json",
                              budget)
     choices = body.get("guided_choice") or outputs.get("choice")
     if choices:
-        return choices[rng.randrange(len(choices))]
+        return choices[draw().randrange(len(choices))]
     pattern = body.get("guided_regex", outputs.get("regex"))
     if pattern is not None:
-        return _regex_content(pattern, rng, budget)
+        return _regex_content(pattern, draw(), budget)
     grammar = body.get("guided_grammar", outputs.get("grammar"))
     if grammar is not None:
-        return _grammar_choice(grammar, rng)
+        return _grammar_choice(grammar, draw())
     if outputs.get("json_object"):
-        return _json_content({"type": "object"}, request, rng, "structured_outputs.json_object", budget)
+        return _json_content({"type": "object"}, request, draw(), "structured_outputs.json_object", budget)
     return None
 
 

@@ -3,7 +3,22 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
+
+from ..json_text import dumps
 from ..reply import Choice, Reply, ToolCall
+
+
+def dumps_float_free(payload: Any) -> bytes:
+    """`dumps(payload).encode("utf-8")` for a payload the caller knows holds no float, through orjson
+    (about ten times faster on a completion). orjson writes strings (same escapes over every code
+    point), integers, booleans, null, lists and dicts exactly as `dumps` does, but small floats as
+    `0.00001` where `json` and the live API write `1e-05`: hence no floats. What orjson refuses
+    (integers beyond 64 bits, lone surrogates, non-string keys) goes through `dumps`, as before."""
+    try:
+        return orjson.dumps(payload)
+    except TypeError:
+        return dumps(payload).encode("utf-8")
 
 
 def tool_call_dict(call: ToolCall) -> dict[str, Any]:

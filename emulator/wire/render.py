@@ -61,7 +61,7 @@ def render(reply: Reply, headers: dict[str, str], *, stream: bool, pacing: Pacin
     if decoration is not None:
         body = decoration.body(body)
     if not stream:
-        payload = json_body(reply, cid, created) if decoration is None else dumps(body).encode("utf-8")
+        payload = json_body(reply, cid, created, body) if decoration is None else dumps(body).encode("utf-8")
         return deliver(body, headers, payload=payload, fault=reply.fault, pacing=pacing)
     events = sse_events(reply, cid, created, include_usage=include_usage, include_obfuscation=include_obfuscation,
                         chunk_tokens=pacing.chunk_tokens, decoration=decoration)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..reply import Reply
 from ..json_text import dumps
-from .json_body import completion_dict
+from .json_body import completion_dict, dumps_float_free
 from .sse import render_events
 
 if TYPE_CHECKING:
@@ -33,11 +33,21 @@ def _stamp(template: bytes, completion_id: bytes, created: bytes) -> bytes:
         _CREATED_PATTERN, b',"created":' + created + b",", 1)
 
 
-def json_body(reply: Reply, completion_id: str, created: int) -> bytes:
+def json_body(reply: Reply, completion_id: str, created: int, body: dict[str, Any] | None = None) -> bytes:
+    """`body`: this response's `completion_dict`, when the caller has it (the template is then made
+    from it, with the marks in place of its id and timestamp, instead of building the dict again)."""
     template = reply.rendered.get("json")
     if template is None:
-        template = reply.rendered["json"] = dumps(completion_dict(reply, _ID_MARK, 0)).encode("utf-8")
+        marked = completion_dict(reply, _ID_MARK, 0) if body is None else {**body, "id": _ID_MARK, "created": 0}
+        template = reply.rendered["json"] = (dumps(marked).encode("utf-8") if _may_hold_floats(reply)
+                                             else dumps_float_free(marked))
     return _stamp(template, completion_id.encode(), str(created).encode())
+
+
+def _may_hold_floats(reply: Reply) -> bool:
+    """Logprobs are floats; annotations come from scenarios and may hold anything. Nothing else in a
+    completion is a float (usage and timestamps are integers)."""
+    return any(choice.logprobs is not None or choice.annotations for choice in reply.choices)
 
 
 def sse_events(reply: Reply, completion_id: str, created: int, *, include_usage: bool, include_obfuscation: bool,
