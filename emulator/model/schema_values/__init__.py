@@ -10,6 +10,21 @@ folding and canonical JSON), `regex_examples` (strings a `pattern` matches).
 
 from __future__ import annotations
 
-from emulator.model.schema_values.generate import SchemaGenerationError, generate_arguments, generate_value
+from typing import TYPE_CHECKING, Any
+
+from .errors import SchemaGenerationError
+
+if TYPE_CHECKING:
+    from .generate import generate_arguments, generate_value
 
 __all__ = ["SchemaGenerationError", "generate_arguments", "generate_value"]
+
+
+def __getattr__(name: str) -> Any:
+    # Lazy: the generator brings faker and jsonschema, which a server that never generates a value
+    # (plain text answers) need not load at start-up.
+    if name in ("generate_arguments", "generate_value"):
+        from . import generate
+
+        return getattr(generate, name)
+    raise AttributeError(name)

@@ -45,6 +45,7 @@ from emulator.model.schema_values.linear_validator import linear_validator_class
 from emulator.model.schema_values.mentions import read_mentions
 from emulator.model.schema_values.merge import canonical
 from emulator.model.schema_values.walk import TooMuchWork, Unsatisfiable, Walker
+from emulator.model.schema_values.errors import SchemaGenerationError
 
 __all__ = ["SchemaGenerationError", "generate_arguments", "generate_value"]
 
@@ -68,8 +69,6 @@ _cached_bytes = 0
 DEFAULT_BUDGET = TokenBudget(128_000, "o200k_base")
 
 
-class SchemaGenerationError(Exception):
-    """The schema is invalid, unsupported or unsatisfiable; the message names the JSON path."""
 
 
 def generate_arguments(parameters: dict[str, Any] | None, *, seed: int | str, hint_text: str = "",
