@@ -6,56 +6,39 @@ from typing import Any, Protocol
 from ..chaos import Chaos, ChaosError, inject, parse_rates
 from ..contract.chat_request import ChatRequest
 from ..contract.errors import ApiError
-from ..contract.validate import parse_json_object, validate_chat_request
+from ..contract.validate import validate_chat_request
 from ..delivery import watch_delivery
 from ..journal import JOURNAL_ENTRY, JournalEntry
 from ..model.request_options import apply_request_options
 from ..pacing import Pacing, resolve as resolve_pacing
-from ..profiles import IGNORED_FIELDS_HEADER
 from ..reply import Reply
 from ..respond import respond_or_forward
 from ..state import EmulatorState
 from ..store import make_record
 from ..wire.render import ASGIApp, Decoration, Rendered, render
-from .journaling import begin_journal
-from .shell import Endpoint, Exchange, endpoint
+from .journaling import Route, journaled_endpoint, read_request
+from .shell import Endpoint, Exchange
 
 
 CHAOS_HEADER = "x-emulator-chaos"  # per-request rates: `rate_limit_exceeded=0.5,cut_after=0.1`
 
 
-class ChatRoute(Protocol):
-    """Another URL shape for the same operation (Azure's paths): checks the URL and reads the key in its
-    own words before anything else, may decide the model, and shapes the answer."""
+class ChatRoute(Route, Protocol):
+    """A `Route` that also shapes the answer (Azure's chat paths decorate the body and events)."""
 
     @property
     def decoration(self) -> Decoration: ...
 
-    def check(self, ex: Exchange) -> None: ...
-    def body_for(self, ex: Exchange, body: dict[str, Any]) -> dict[str, Any]: ...
-
 
 def chat_endpoint(route: ChatRoute | None = None) -> Endpoint:
     """`POST /v1/chat/completions`, or the same operation under `route`'s URL shape."""
-
-    async def create_chat_completion(ex: Exchange) -> Any:
-        if route is not None:
-            route.check(ex)
-        return await serve_chat(ex, route)
-
-    return endpoint(create_chat_completion, authenticate=route is None, begin=begin_journal)
+    return journaled_endpoint(serve_chat, route)
 
 
 async def serve_chat(ex: Exchange, route: ChatRoute | None) -> Any:
     state, request = ex.state, ex.request
     entry: JournalEntry = request.scope[JOURNAL_ENTRY]
-    raw = await ex.body()
-    entry.request_bytes = len(raw)
-    body = entry.body = parse_json_object(raw)
-    if route is not None:
-        body = route.body_for(ex, body)
-    body, ignored = ex.profile.accept(body)
-    ex.headers.update(_ignored_header(ignored))
+    raw, body = await read_request(ex, route)
     chat = validate_chat_request(body, ex.catalogue(), headers=entry.headers, api_key=ex.api_key,
                                  profile_checks=ex.profile.checks,
                                  shape=ex.profile.request_shape)
@@ -127,10 +110,6 @@ def _chaos_for(state: EmulatorState, reply: Reply, entry: JournalEntry) -> Chaos
         return Chaos(reply.chaos, state.rng.getrandbits(32))
     assert state.chaos is not None
     return state.chaos
-
-
-def _ignored_header(ignored: list[str]) -> dict[str, str]:
-    return {IGNORED_FIELDS_HEADER: ",".join(ignored)} if ignored else {}
 
 
 def _record(state: EmulatorState, chat: ChatRequest, rendered: Rendered, entry: JournalEntry,

@@ -1,14 +1,58 @@
-"""Endpoints that journal themselves (chat, embeddings): with the matched scenario, near misses, and
-stream events, which the generic `JournalMiddleware` cannot see."""
+"""Endpoints that journal themselves (chat, responses, embeddings): with the matched scenario, near
+misses, and stream events, which the generic `JournalMiddleware` cannot see. Also what the three share
+around their own work: another URL shape (Azure's) and reading the body they validate."""
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, Awaitable, Callable, Protocol, TypeVar
 
 from ..contract.errors import ApiError
+from ..contract.shapes import Object
+from ..contract.validate import parse_json_object
 from ..journal import JOURNAL_ENTRY, RETRY_HEADERS
+from ..profiles import IGNORED_FIELDS_HEADER
 from ..respond import NoScenarioMatched
-from .shell import Exchange
+from .shell import Endpoint, Exchange, endpoint
+
+
+class Route(Protocol):
+    """Another URL shape for an operation (Azure's paths): checks the URL and reads the key in its own
+    words before anything else, and may decide the model."""
+
+    def check(self, ex: Exchange) -> None: ...
+    def body_for(self, ex: Exchange, body: dict[str, Any]) -> dict[str, Any]: ...
+
+
+R = TypeVar("R", bound=Route)
+
+
+def journaled_endpoint(serve: Callable[[Exchange, R | None], Awaitable[Any]], route: R | None) -> Endpoint:
+    """The operation `serve` as an endpoint: journaled, under `route`'s URL shape when given (which
+    then reads the key itself, after its URL checks)."""
+
+    async def handler(ex: Exchange) -> Any:
+        if route is not None:
+            route.check(ex)
+        return await serve(ex, route)
+
+    handler.__name__ = serve.__name__
+    return endpoint(handler, authenticate=route is None, begin=begin_journal)
+
+
+async def read_request(ex: Exchange, route: Route | None, shape: Object | None = None) -> tuple[bytes, dict[str, Any]]:
+    """The raw body and the JSON object to validate: journaled, shaped by `route`, and with unknown fields
+    dropped (and named in the ignored-fields header) under lenient profiles; `shape` is the operation's
+    request shape (the profile's chat request shape by default)."""
+    entry = ex.request.scope[JOURNAL_ENTRY]
+    raw = await ex.body()
+    entry.request_bytes = len(raw)
+    body = entry.body = parse_json_object(raw)
+    if route is not None:
+        body = route.body_for(ex, body)
+    body, ignored = ex.profile.accept(body, shape)
+    if ignored:
+        ex.headers[IGNORED_FIELDS_HEADER] = ",".join(ignored)
+    return raw, body
 
 
 def begin_journal(ex: Exchange) -> None:

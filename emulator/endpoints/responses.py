@@ -7,12 +7,11 @@ object or its typed events (`wire/response_render.py`), through the same endpoin
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any, Callable, Protocol
+from typing import Any, Callable
 
 from ..contract.errors import ApiError
 from ..contract.responses_request import ResponsesRequest, validate_responses_request
 from ..contract.responses_shape import RESPONSES_REQUEST
-from ..contract.validate import parse_json_object
 from ..delivery import ASGIApp, watch_delivery
 from ..faults import ErrorEvent
 from ..journal import JOURNAL_ENTRY, JournalEntry
@@ -20,8 +19,6 @@ from ..model.request_options import apply_request_options
 from ..model.text import reasoning_summary
 from ..pacing import Pacing
 from ..pacing import resolve as resolve_pacing
-from ..profiles import IGNORED_FIELDS_HEADER
-from ..profiles.ignore import strip_unknown
 from ..reply import Reply
 from ..respond import respond
 from ..response_store import StoredResponse
@@ -30,41 +27,19 @@ from ..store import key_digest
 from ..wire.render import Rendered
 from ..wire.response_render import render_response
 from .chat import with_chaos
-from .journaling import begin_journal
-from .shell import Endpoint, Exchange, endpoint
+from .journaling import Route, journaled_endpoint, read_request
+from .shell import Endpoint, Exchange
 
 
-class ResponsesRoute(Protocol):
-    """Another URL shape for the same operation (Azure's): checks the URL and reads the key in its own
-    words first, may decide the model."""
-
-    def check(self, ex: Exchange) -> None: ...
-    def body_for(self, ex: Exchange, body: dict[str, Any]) -> dict[str, Any]: ...
+def responses_endpoint(route: Route | None = None) -> Endpoint:
+    """`POST /v1/responses`, or the same operation under `route`'s URL shape (Azure's)."""
+    return journaled_endpoint(serve_response, route)
 
 
-def responses_endpoint(route: ResponsesRoute | None = None) -> Endpoint:
-    """`POST /v1/responses`, or the same operation under `route`'s URL shape."""
-
-    async def create_response(ex: Exchange) -> Any:
-        if route is not None:
-            route.check(ex)
-        return await serve_response(ex, route)
-
-    return endpoint(create_response, authenticate=route is None, begin=begin_journal)
-
-
-async def serve_response(ex: Exchange, route: ResponsesRoute | None) -> Any:
+async def serve_response(ex: Exchange, route: Route | None) -> Any:
     state = ex.state
     entry: JournalEntry = ex.request.scope[JOURNAL_ENTRY]
-    raw = await ex.body()
-    entry.request_bytes = len(raw)
-    body = entry.body = parse_json_object(raw)
-    if route is not None:
-        body = route.body_for(ex, body)
-    if ex.profile.ignore_unknown and not RESPONSES_REQUEST.is_valid(body):  # lenient profiles, as for chat
-        ignored: list[str] = []
-        body = strip_unknown(body, RESPONSES_REQUEST, "", ignored)
-        ex.headers[IGNORED_FIELDS_HEADER] = ",".join(ignored)
+    raw, body = await read_request(ex, route, RESPONSES_REQUEST)
     req = validate_responses_request(body, ex.catalogue(), headers=entry.headers, api_key=ex.api_key,
                                      previous=lambda rid: state.responses.get(ex.api_key, rid))
     if not req.context:  # the whole conversation is in the body: the built-in model's memo may keep the reply
