@@ -2,14 +2,20 @@
 
 jsonschema would tell us *that* a request is wrong; the live API tells the client *how*, in
 sentences such as `Invalid type for 'n': expected an integer, but got a string instead.` with a
-`param` path like `messages[0].content[1].type`. Shapes are built once at import time and each
-`check` walks the request directly, so validation costs microseconds per request.
+`param` path like `messages[0].content[1].type`. Shapes are built once at import time.
+
+Two questions are asked of a shape. `is_valid` (and `value_ok`) answers yes or no, and is asked of
+every request: on first use each shape compiles it into a closure specialised to its own fields
+and bounds (`validator`), so a well-formed body costs one tight pass with no method dispatch.
+`check` finds and words the first error, and runs only for a body that is not valid.
 """
 from __future__ import annotations
 
 from typing import Any, Callable
 
 from . import errors
+
+Validator = Callable[[Any], bool]
 
 # Names of JSON types as the live API writes them after "but got".
 _GOT_NAMES: dict[type, str] = {
@@ -35,6 +41,9 @@ class Shape:
 
     expected = "a value"
     nullable = False
+    # The exact Python types of the values `accepts_type` takes, each without condition (None: it
+    # depends on the value, as an integral float for `Integer`); `OneOf` dispatches on it.
+    json_types: tuple[type, ...] | None = None
 
     def accepts_type(self, value: Any) -> bool:
         raise NotImplementedError
@@ -54,11 +63,35 @@ class Shape:
     def is_valid(self, value: Any) -> bool:
         """The fast question (no paths, no messages): most requests are valid, and only an invalid one
         pays for `check`, which finds and words the first error."""
-        if value is None:
-            return self.nullable
-        return self.accepts_type(value) and self.value_ok(value)
+        return self.validator()(value)
 
     def value_ok(self, value: Any) -> bool:
+        """`is_valid` for a value `accepts_type` takes (the same answer, asked after the type)."""
+        return self.validator()(value)
+
+    def validator(self) -> Validator:
+        """`is_valid` as one closure, compiled on first use and kept."""
+        compiled: Validator | None = self.__dict__.get("_validator")
+        if compiled is None:
+            compiled = self.__dict__["_validator"] = self.compile()
+        return compiled
+
+    def compile(self) -> Validator:
+        """The closure `validator` keeps. This general one serves shapes defined elsewhere: it asks
+        their own `is_valid` or `value_ok` if they define one, else `check_value` (an error is a no)."""
+        cls = type(self)
+        if cls.is_valid is not Shape.is_valid:
+            return self.is_valid
+        nullable, accepts = self.nullable, self.accepts_type
+        value_ok = self.value_ok if cls.value_ok is not Shape.value_ok else self._checks_out
+
+        def valid(value: Any) -> bool:
+            if value is None:
+                return nullable
+            return accepts(value) and value_ok(value)
+        return valid
+
+    def _checks_out(self, value: Any) -> bool:
         try:
             self.check_value(value, "")
         except errors.ApiError:
@@ -73,12 +106,13 @@ class AnyValue(Shape):
     def accepts_type(self, value: Any) -> bool:
         return True
 
-    def is_valid(self, value: Any) -> bool:
-        return True
+    def compile(self) -> Validator:
+        return _always
 
 
 class Boolean(Shape):
     expected = "a boolean"
+    json_types = (bool,)
 
     def __init__(self, nullable: bool = False) -> None:
         self.nullable = nullable
@@ -86,8 +120,10 @@ class Boolean(Shape):
     def accepts_type(self, value: Any) -> bool:
         return value is True or value is False
 
-    def value_ok(self, value: Any) -> bool:
-        return True
+    def compile(self) -> Validator:
+        if self.nullable:
+            return lambda value: value is True or value is False or value is None
+        return lambda value: value is True or value is False
 
 
 class _Bounded(Shape):
@@ -104,8 +140,16 @@ class _Bounded(Shape):
         if self.minimum is not None and value < self.minimum:
             raise errors.out_of_range(path, self.kind, False, self.minimum, value)
 
-    def value_ok(self, value: Any) -> bool:
-        return (self.maximum is None or value <= self.maximum) and (self.minimum is None or value >= self.minimum)
+    def in_range(self) -> Validator:
+        """The bounds alone, for a number of an accepted type."""
+        low, high = self.minimum, self.maximum
+        if low is None and high is None:
+            return _always
+        if low is None:
+            return lambda value: value <= high
+        if high is None:
+            return lambda value: value >= low
+        return lambda value: value <= high and value >= low
 
 
 class Integer(_Bounded):
@@ -115,17 +159,39 @@ class Integer(_Bounded):
         t = type(value)
         return t is int or (t is float and value.is_integer())
 
+    def compile(self) -> Validator:
+        nullable, in_range = self.nullable, self.in_range()
+
+        def valid(value: Any) -> bool:
+            t = type(value)
+            if t is int or (t is float and value.is_integer()):
+                return in_range(value)
+            return nullable and value is None
+        return valid
+
 
 class Number(_Bounded):
     expected, kind = "a decimal", "decimal"
+    json_types = (float, int)
 
     def accepts_type(self, value: Any) -> bool:
         t = type(value)
         return t is float or t is int
 
+    def compile(self) -> Validator:
+        nullable, in_range = self.nullable, self.in_range()
+
+        def valid(value: Any) -> bool:
+            t = type(value)
+            if t is float or t is int:
+                return in_range(value)
+            return nullable and value is None
+        return valid
+
 
 class String(Shape):
     expected = "a string"
+    json_types = (str,)
 
     def __init__(
         self,
@@ -148,13 +214,25 @@ class String(Shape):
         if self.min_length is not None and len(value) < self.min_length:
             raise errors.string_too_short(path, self.min_length, len(value))
 
-    def value_ok(self, value: Any) -> bool:
-        return ((self.enum is None or value in self.enum)
-                and (self.max_length is None or len(value) <= self.max_length)
-                and (self.min_length is None or len(value) >= self.min_length))
+    def compile(self) -> Validator:
+        nullable, low, high = self.nullable, self.min_length, self.max_length
+        enum = None if self.enum is None else frozenset(self.enum)
+        if enum is None and low is None and high is None:  # most strings: the type is all there is
+            if nullable:
+                return lambda value: type(value) is str or value is None
+            return lambda value: type(value) is str
+
+        def valid(value: Any) -> bool:
+            if type(value) is not str:
+                return nullable and value is None
+            return ((enum is None or value in enum) and (high is None or len(value) <= high)
+                    and (low is None or len(value) >= low))
+        return valid
 
 
 class Array(Shape):
+    json_types = (list,)
+
     def __init__(
         self, items: Shape, *, min_items: int = 0, max_items: int | None = None, nullable: bool = False
     ) -> None:
@@ -176,18 +254,30 @@ class Array(Shape):
         for index, item in enumerate(value):
             items.check(item, f"{path}[{index}]")
 
-    def value_ok(self, value: Any) -> bool:
-        count = len(value)
-        if count < self.min_items or (self.max_items is not None and count > self.max_items):
-            return False
-        is_valid = self.items.is_valid
-        return all(is_valid(item) for item in value)
+    def compile(self) -> Validator:
+        nullable, low, high = self.nullable, self.min_items, self.max_items
+        item_valid = self.items.validator()
+        any_item = item_valid is _always
+
+        def valid(value: Any) -> bool:
+            if type(value) is not list:
+                return nullable and value is None
+            count = len(value)
+            if count < low or (high is not None and count > high):
+                return False
+            if not any_item:
+                for item in value:
+                    if not item_valid(item):
+                        return False
+            return True
+        return valid
 
 
 class Object(Shape):
     """A JSON object with known fields. Unknown keys are rejected unless `open`."""
 
     expected = "an object"
+    json_types = (dict,)
 
     def __init__(
         self,
@@ -226,22 +316,36 @@ class Object(Shape):
                 make = self.missing.get(key)
                 raise make() if make else errors.missing_parameter(join_path(path, key))
 
-    def value_ok(self, value: Any) -> bool:
-        fields = self.fields
-        for key, item in value.items():
-            shape = fields.get(key)
-            if shape is None:
-                if not self.open:
+    def compile(self) -> Validator:
+        nullable, closed, required = self.nullable, not self.open, self.required
+        if not self.fields and not closed and not required:  # a free-form object (`parameters`, `schema`)
+            if nullable:
+                return lambda value: type(value) is dict or value is None
+            return lambda value: type(value) is dict
+        fields = {key: shape.validator() for key, shape in self.fields.items()}
+
+        def valid(value: Any) -> bool:
+            if type(value) is not dict:
+                return nullable and value is None
+            for key, item in value.items():
+                field_valid = fields.get(key)
+                if field_valid is None:
+                    if closed:
+                        return False
+                elif not field_valid(item):
                     return False
-            elif not shape.is_valid(item):
-                return False
-        return all(key in value for key in self.required)
+            for key in required:
+                if key not in value:
+                    return False
+            return True
+        return valid
 
 
 class MapOf(Shape):
     """An object whose keys are free-form strings (`metadata`, `logit_bias`)."""
 
     expected = "an object"
+    json_types = (dict,)
 
     def __init__(
         self, values: Shape, *, max_properties: int | None = None, max_key_length: int | None = None,
@@ -262,11 +366,20 @@ class MapOf(Shape):
                 raise errors.string_too_long(item_path, self.max_key_length, len(key))
             self.values.check(item, item_path)
 
-    def value_ok(self, value: Any) -> bool:
-        if self.max_properties is not None and len(value) > self.max_properties:
-            return False
-        limit, is_valid = self.max_key_length, self.values.is_valid
-        return all((limit is None or len(k) <= limit) and is_valid(v) for k, v in value.items())
+    def compile(self) -> Validator:
+        nullable, most, limit, item_valid = self.nullable, self.max_properties, self.max_key_length, \
+            self.values.validator()
+
+        def valid(value: Any) -> bool:
+            if type(value) is not dict:
+                return nullable and value is None
+            if most is not None and len(value) > most:
+                return False
+            for key, item in value.items():
+                if (limit is not None and len(key) > limit) or not item_valid(item):
+                    return False
+            return True
+        return valid
 
 
 class OneOf(Shape):
@@ -286,17 +399,37 @@ class OneOf(Shape):
                 option.check_value(value, path)
                 return
 
-    def value_ok(self, value: Any) -> bool:
-        for option in self.options:
-            if option.accepts_type(value):
-                return option.value_ok(value)
-        return False
+    def compile(self) -> Validator:
+        nullable = self.nullable
+        if all(option.json_types is not None for option in self.options):
+            by_type: dict[type, Validator] = {}
+            for option in self.options:  # the first option that takes a type decides for it
+                for json_type in option.json_types or ():
+                    by_type.setdefault(json_type, option.validator())
+
+            def valid(value: Any) -> bool:
+                option_valid = by_type.get(type(value))
+                if option_valid is None:
+                    return nullable and value is None
+                return option_valid(value)
+            return valid
+        options = [(option.accepts_type, option.validator()) for option in self.options]
+
+        def valid_in_order(value: Any) -> bool:
+            if value is None:
+                return nullable
+            for accepts, option_valid in options:
+                if accepts(value):
+                    return option_valid(value)
+            return False
+        return valid_in_order
 
 
 class Tagged(Shape):
     """Objects discriminated by one key (`role` for messages, `type` for parts and tools)."""
 
     expected = "an object"
+    json_types = (dict,)
 
     def __init__(self, key: str, variants: dict[str, Shape], *, nullable: bool = False,
                  default: str | None = None, value_param_on_item: bool = False) -> None:
@@ -322,10 +455,23 @@ class Tagged(Shape):
             raise errors.invalid_value(path if self.value_param_on_item else tag_path, tag, self.supported)
         variant.check_value(value, path)
 
-    def value_ok(self, value: Any) -> bool:
-        tag = value.get(self.key, self.default)
-        variant = self.variants.get(tag) if type(tag) is str else None
-        return variant is not None and variant.value_ok(value)
+    def compile(self) -> Validator:
+        nullable, key, default = self.nullable, self.key, self.default
+        # A variant's `is_valid` is its `value_ok` for an object when it takes every object.
+        variants = {tag: shape.validator() if shape.json_types == (dict,) else shape.value_ok
+                    for tag, shape in self.variants.items()}
+
+        def valid(value: Any) -> bool:
+            if type(value) is not dict:
+                return nullable and value is None
+            tag = value.get(key, default)
+            variant_valid = variants.get(tag) if type(tag) is str else None
+            return variant_valid is not None and variant_valid(value)
+        return valid
+
+
+def _always(value: Any) -> bool:
+    return True
 
 
 def _plural(shape: Shape) -> str:

@@ -34,8 +34,11 @@ def loads_strictly(text: str) -> Any:
     return value
 
 
-# Integers orjson would read as floats (beyond 64 bits) have at least 19 digits.
-_LONG_DIGITS = re.compile(rb"\d{19}")
+# Integers orjson would read as floats (beyond 64 bits) have at least 19 digits. A run of them is
+# found by turning every digit into "0" and looking for 19 zeros: a C loop and a substring search,
+# some twenty times faster than a regex search for `\d{19}`, which tries each byte in turn.
+_DIGITS_AS_ZEROS = bytes.maketrans(b"0123456789", b"0" * 10)
+_LONG_RUN = b"0" * 19
 
 
 def loads_body(raw: bytes) -> Any:
@@ -47,7 +50,7 @@ def loads_body(raw: bytes) -> Any:
     brackets than `MAX_JSON_DEPTH`, and anything orjson refuses go through `loads_strictly`, which
     decides and words the error as before (and accepts `1e400`, as `json` does).
     """
-    if _LONG_DIGITS.search(raw) is None and raw.count(b"{") + raw.count(b"[") <= MAX_JSON_DEPTH:
+    if raw.translate(_DIGITS_AS_ZEROS).find(_LONG_RUN) < 0 and raw.count(b"{") + raw.count(b"[") <= MAX_JSON_DEPTH:
         try:
             return orjson.loads(raw)
         except orjson.JSONDecodeError:
