@@ -64,15 +64,7 @@ class Exact:
         return self._encoder.encode(text)
 
     def pieces(self, text: str) -> list[str]:
-        tokens: list[str] = []
-        token = self._encoder.vocabulary.token
-        for piece in self._encoder.split(text):
-            ids = self._encoder.piece_ids(piece)
-            if len(ids) == 1:  # most pieces: the token's text is the piece
-                tokens.append(piece)
-            else:
-                tokens.extend(token(i).decode("utf-8", "surrogateescape") for i in ids)
-        return tokens
+        return self._encoder.pieces(text)
 
     def count(self, text: str) -> int:
         return self._encoder.count(text)

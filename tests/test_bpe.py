@@ -80,6 +80,29 @@ def test_token_ids_equal_bpe_openais(text, name):
     assert ours(name).encode(text) == bpe_openai_encoding(name).encode_ordinary(text)
 
 
+# ASCII text cut into chunks at spaces (bpe's chunk cache): runs of spaces, whitespace before and after
+# a space, contractions, digits and punctuation at the cuts.
+ASCII_TEXT = st.lists(st.sampled_from([" ", "  ", "\n", "\t", "\r\n", "\x0b", "\x1c", "a", "Hello", "WORLD", "'s",
+                                       "'LL", "123", "45678", "?", "!!", "...", "/", '"', "(x)", "x" * 40]),
+                      max_size=60).map("".join)
+
+
+@PROPERTY
+@given(text=ASCII_TEXT, name=st.sampled_from(NAMES))
+def test_token_pieces_from_chunks_equal_tiktokens(text, name):
+    ids = tiktoken_encoding(name).encode_ordinary(text)
+    expected = [tiktoken_encoding(name).decode_single_token_bytes(i).decode("utf-8", "surrogateescape") for i in ids]
+    for _ in range(2):  # the chunks are cut and merged, then read from the cache
+        assert ours(name).pieces(text) == expected
+        assert ours(name).count(text) == len(ids)
+
+
+def test_the_chunk_cache_stays_bounded():
+    encoder = ours("o200k_base")
+    encoder.count(" ".join(f"w{i}x" for i in range(3 * bpe.CHUNK_ENTRIES)))
+    assert 0 < len(encoder._chunks) <= bpe.CHUNK_ENTRIES
+
+
 def test_a_piece_of_thousands_of_bytes_merges_as_tiktoken_does():
     text = "".join(chr(0x4E00 + (i * 7919) % 20000) for i in range(3000))  # one \p{L}+ run, 9,000 bytes
     for name in NAMES:

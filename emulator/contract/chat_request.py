@@ -60,11 +60,12 @@ class ChatRequest:
     api: str = "chat"
 
     # --- plain fields with their defaults -------------------------------------------------
-    @property
+    # The body is not changed once validated: the facts read many times per request are kept.
+    @cached_property
     def messages(self) -> list[dict[str, Any]]:
         return self.body["messages"]
 
-    @property
+    @cached_property
     def n(self) -> int:
         return int(self.body.get("n") or 1)
 
@@ -93,7 +94,7 @@ class ChatRequest:
         seed = self.body.get("seed")
         return None if seed is None else int(seed)
 
-    @property
+    @cached_property
     def max_tokens(self) -> int | None:
         """The completion budget: `max_completion_tokens`, else the deprecated `max_tokens`."""
         value = self.body.get("max_completion_tokens")
@@ -128,7 +129,7 @@ class ChatRequest:
         return {"auto": "default", "fast": "priority"}.get(tier, tier)
 
     # --- facts about the conversation ---------------------------------------------------------
-    @property
+    @cached_property
     def last_message(self) -> dict[str, Any]:
         return self.messages[-1]
 
@@ -168,6 +169,8 @@ class ChatRequest:
     @cached_property
     def tool_results(self) -> list[dict[str, Any]]:
         """The tool (and legacy function) messages after the last assistant message, with the tool name."""
+        if self.last_message.get("role") not in ("tool", "function"):
+            return []  # the usual turn: no results to answer
         names: dict[str, str] = {}
         for message in self.messages:
             for call in message.get("tool_calls") or ():

@@ -37,16 +37,19 @@ def request_seed(request: ChatRequest) -> int:
 
 def respond(request: ChatRequest) -> Reply:
     seed = request_seed(request)
-    reasoning = REASONING_TOKENS[request.body.get("reasoning_effort") or "medium"] if request.model.is_reasoning else 0
+    model = request.model
+    reasoning = REASONING_TOKENS[request.body.get("reasoning_effort") or "medium"] if model.is_reasoning else 0
     choices = _distinct_choices(request, seed, reasoning)
-    encoding = request.model.tokenizer
-    completion = sum(choice_tokens(c, encoding) for c in choices) + reasoning * len(choices)
+    encoding = model.tokenizer
+    completion = reasoning * len(choices)
+    for choice in choices:
+        completion += choice_tokens(choice, encoding)
     return Reply(
         choices=choices,
         usage=Usage(request.prompt_tokens, completion, reasoning_tokens=reasoning * len(choices)),
-        model=request.model.snapshot,
+        model=model.snapshot,
         service_tier=request.service_tier,
-        system_fingerprint=system_fingerprint(request.model.snapshot),
+        system_fingerprint=system_fingerprint(model.snapshot),
         metadata=request.body.get("metadata"),
         tokenizer=encoding,
     )
@@ -62,15 +65,19 @@ def _distinct_choices(request: ChatRequest, seed: int, reasoning: int) -> list[C
     """The `n` choices, pairwise different as sampled choices are: text differs by construction
     (`text.filler`); tool arguments and JSON output are drawn again while they repeat an earlier
     choice and the schema leaves room (values the message pins stay pinned)."""
+    n = request.n
+    if n == 1:  # nothing to differ from
+        return [_choice(request, 0, _Draws(seed), reasoning, text.filler(seed, 0))]
     choices: list[Choice] = []
     seen: set[tuple[Any, ...]] = set()
-    for index in range(request.n):
+    for index in range(n):
+        closing = text.filler(seed, index)
         for attempt in range(_DISTINCT_ATTEMPTS):
-            choice = _choice(request, index, _Draws(seed + index + attempt * _ATTEMPT_STRIDE), reasoning,
-                             text.filler(seed, index))
-            if _what_it_says(choice) not in seen:
+            choice = _choice(request, index, _Draws(seed + index + attempt * _ATTEMPT_STRIDE), reasoning, closing)
+            says = _what_it_says(choice)
+            if says not in seen:
                 break
-        seen.add(_what_it_says(choice))
+        seen.add(says)
         choices.append(choice)
     return choices
 
@@ -112,23 +119,26 @@ def choice_tokens(choice: Choice, encoding: str) -> int:
 
 def _choice(request: ChatRequest, index: int, draw: _Draws, reasoning: int, closing: str) -> Choice:
     said = request.last_user_text
-    if request.last_message["role"] == "user" and text.REFUSAL_TRIGGER in said:
-        tokens = tokenize(text.REFUSAL_TEXT, request.model.tokenizer)
+    from_user = request.last_message["role"] == "user"
+    encoding = request.model.tokenizer
+    if from_user and text.REFUSAL_TRIGGER in said:
+        tokens = tokenize(text.REFUSAL_TEXT, encoding)
         return Choice(index, refusal=text.REFUSAL_TEXT, tokens=tokens, finish_reason="stop",
                       logprobs=_logprobs(request, tokens, draw))
     calls = choose_calls(request)
     if calls:
         choice = _tool_call_choice(request, index, calls, draw(), reasoning)
-        cut_tool_calls(choice, budget_tokens(request, reasoning), request.model.tokenizer)
+        cut_tool_calls(choice, budget_tokens(request, reasoning), encoding)
         return choice
     parts = _content(request, index, draw, closing, reasoning)
-    choice = Choice(index, content="".join(parts), tokens=tokenize_parts(parts, request.model.tokenizer))
+    choice = Choice(index, content="".join(parts), tokens=tokenize_parts(parts, encoding))
     _apply_limits(request, choice, reasoning)
-    if request.last_message["role"] == "user" and text.CONTENT_FILTER_TRIGGER in said:
+    if from_user and text.CONTENT_FILTER_TRIGGER in said:
         choice.tokens = choice.tokens[: len(choice.tokens) // 2]
         choice.content = join(choice.tokens)
         choice.finish_reason = "content_filter"
-    choice.logprobs = _logprobs(request, choice.tokens, draw)
+    if request.logprobs:
+        choice.logprobs = _logprobs(request, choice.tokens, draw)
     return choice
 
 
@@ -145,7 +155,7 @@ def _content(request: ChatRequest, index: int, draw: _Draws, closing: str, reaso
             value = generate_value(schema, seed=draw().getrandbits(64), hint_text=request.last_user_text,
                                    budget=output_budget(request, reasoning))
         return [json.dumps(value, ensure_ascii=False)]
-    guided = guided_content(request, draw, output_budget(request, reasoning))  # vLLM's guided_* (vllm profile)
+    guided = guided_content(request, draw, lambda: output_budget(request, reasoning))  # vLLM's guided_* (vllm profile)
     if guided is not None:
         return [guided]
     if request.tool_results and request.last_message["role"] in ("tool", "function"):
@@ -162,7 +172,8 @@ def _content(request: ChatRequest, index: int, draw: _Draws, closing: str, reaso
 def _apply_limits(request: ChatRequest, choice: Choice, reasoning: int) -> None:
     """`stop` cuts before the first stop sequence; the token budget (after reasoning) cuts with `length`."""
     content = choice.content or ""
-    cut = min((i for s in request.stop if (i := content.find(s)) >= 0), default=-1)
+    stop = request.stop
+    cut = min((i for s in stop if (i := content.find(s)) >= 0), default=-1) if stop else -1
     if cut >= 0:
         content = content[:cut]
         choice.tokens = tokenize(content, request.model.tokenizer)
@@ -170,6 +181,8 @@ def _apply_limits(request: ChatRequest, choice: Choice, reasoning: int) -> None:
     if len(choice.tokens) > budget:
         choice.tokens = choice.tokens[:budget]
         choice.finish_reason = "length"
+    elif cut < 0 and content.isascii():
+        return  # uncut ASCII: the tokens' text is the content as it is (`join` changes no character)
     choice.content = join(choice.tokens)
 
 

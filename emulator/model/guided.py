@@ -23,11 +23,20 @@ _ROOT_RULE = re.compile(r"^\s*\??root\s*(?:::=|:)\s*(.+?)\s*$", re.MULTILINE)
 _LITERAL = re.compile(r'^"((?:[^"\\]|\\.)*)"$')
 
 
-def guided_content(request: ChatRequest, draw: Callable[[], random.Random], budget: TokenBudget) -> str | None:
+# The fields that ask for guided decoding (vLLM's own, and the newer `structured_outputs` object).
+_FIELDS = ("structured_outputs", "guided_json", "guided_choice", "guided_regex", "guided_grammar")
+
+
+def guided_content(request: ChatRequest, draw: Callable[[], random.Random],
+                   budget_of: Callable[[], TokenBudget]) -> str | None:
     """The guided content for this request, or None when it asks for no guided decoding. `draw()` gives
-    the choice's `Random` (seeded only when asked: most requests ask for no guided decoding). Values
-    longer than the completion budget are cut there; the caller cuts the tokens."""
+    the choice's `Random` and `budget_of()` the completion budget (each made only when asked: most
+    requests ask for no guided decoding). Values longer than the budget are cut there; the caller
+    cuts the tokens."""
     body = request.body
+    if not any(field in body for field in _FIELDS):
+        return None
+    budget = budget_of()
     outputs = body.get("structured_outputs") or {}
     schema = body.get("guided_json", outputs.get("json"))
     if schema is not None:

@@ -1,7 +1,7 @@
 """The built-in model's words: deterministic text that shows the client what it sent."""
 from __future__ import annotations
 
-import random
+import _random
 from typing import Any
 
 from ..contract.chat_request import ChatRequest
@@ -41,10 +41,21 @@ def filler(seed: int, index: int) -> str:
     (`n` up to 143). The first 12 choices take one sentence each, from a seeded starting point; later
     ones take a pair whose second sentence is offset by the block number, so no two pairs coincide."""
     count = len(_SENTENCES)
-    first = (random.Random(seed).randrange(count) + index) % count
+    first = (_randbelow(seed, count) + index) % count
     if index < count:
         return _SENTENCES[first]
     return _SENTENCES[first] + " " + _SENTENCES[(first + index // count) % count]
+
+
+def _randbelow(seed: int, n: int) -> int:
+    """`random.Random(seed).randrange(n)`, drawn from the C generator directly: the same number (the
+    same draws of `Random._randbelow_with_getrandbits`) without `Random`'s Python layers."""
+    rng = _random.Random(seed)
+    bits = n.bit_length()
+    drawn = rng.getrandbits(bits)
+    while drawn >= n:
+        drawn = rng.getrandbits(bits)
+    return drawn
 
 
 def conversational_text(request: ChatRequest, closing: str) -> list[str]:

@@ -212,8 +212,12 @@ _NOUNS = {"image": ("image", "images"), "audio": ("audio clip", "audio clips"), 
 
 def describe_inputs(messages: list[dict[str, Any]], model: ModelInfo) -> list[str]:
     """What the last user message carried besides text: ["1 image (640x480)", "1 audio clip (wav, 2.1 s)"]."""
-    last_user = next((i for i in range(len(messages) - 1, -1, -1) if messages[i].get("role") == "user"), None)
-    if last_user is None or not isinstance(messages[last_user].get("content"), list):
+    for last_user in range(len(messages) - 1, -1, -1):
+        if messages[last_user].get("role") == "user":
+            break
+    else:
+        return []
+    if not isinstance(messages[last_user].get("content"), list):
         return []  # text content carries no media
     mine = [r for m, r in received_inputs(messages[last_user:last_user + 1], model)]
     phrases = []
