@@ -25,7 +25,9 @@ SAMPLING_FIELDS = ("temperature", "top_p")
 class PreviousResponse(Protocol):
     """What a stored response gives the next one in its chain."""
 
-    context: list[dict[str, Any]]  # every item of the chain up to and including its output
+    @property
+    def context(self) -> list[dict[str, Any]]:
+        """Every item of the chain up to and including its output."""
 
 
 @dataclass

@@ -15,6 +15,7 @@ from ..contract.responses_shape import RESPONSES_REQUEST
 from ..delivery import ASGIApp, watch_delivery
 from ..faults import ErrorEvent
 from ..journal import JOURNAL_ENTRY, JournalEntry
+from ..json_text import json_bytes
 from ..model.request_options import apply_request_options
 from ..model.text import reasoning_summary
 from ..pacing import Pacing
@@ -81,8 +82,8 @@ def _rate_limited(req: ResponsesRequest, check: Callable[[], object]) -> ApiErro
 def _answer(state: EmulatorState, req: ResponsesRequest, reply: Reply, headers: dict[str, str], pacing: Pacing,
             entry: JournalEntry) -> ASGIApp:
     """Render the reply and record it: the response to send."""
-    rendered = render_response(req, reply, headers, pacing=pacing, on_sent=entry.event_sent)
-    _record(state, req, rendered, entry)
+    rendered, stored = render_response(req, reply, headers, pacing=pacing, on_sent=entry.event_sent)
+    _record(state, req, rendered, stored, entry)
     if rendered.events is not None and not rendered.paced and reply.fault is None:
         entry.all_events_sent()  # one write: the journal needs no timing per event
     if rendered.events is None and reply.fault is None:
@@ -100,16 +101,17 @@ def build_reply(state: EmulatorState, req: ResponsesRequest) -> Reply:
     return reply
 
 
-def _record(state: EmulatorState, req: ResponsesRequest, rendered: Rendered, entry: JournalEntry) -> None:
-    """After rendering: the journal entry, and the stored response unless `store: false`."""
+def _record(state: EmulatorState, req: ResponsesRequest, rendered: Rendered, stored: bytes,
+            entry: JournalEntry) -> None:
+    """After rendering: the journal entry, and the stored response (its JSON, `stored`) unless `store: false`."""
     entry.status, entry.response = 200, rendered.body
     if rendered.events is not None:
         entry.stream, entry.events = True, rendered.events
     if req.store:
-        output = rendered.body["output"]
         state.responses.save(StoredResponse(
-            rendered.body["id"], key_digest(req.chat.api_key), rendered.body, req.items,
-            req.context + req.items + output, stage="queued" if req.background and not req.stream else "done"))
+            rendered.body["id"], key_digest(req.chat.api_key), stored, json_bytes(req.items),
+            json_bytes(req.context) if req.context else b"[]",
+            stage="queued" if req.background and not req.stream else "done"))
 
 
 create_response = responses_endpoint()
