@@ -9,7 +9,7 @@ from .contract.embedding_request import EmbeddingInput, EmbeddingRequest
 from .contract.errors import ApiError
 from .embedding_reply import EmbeddingReply
 from .model import builtin
-from .model.embedding import text_vector
+from .model.embedding import text_vector32
 from .model.memo import BUILTIN_REPLIES
 from .reply import Reply
 from .scenarios.near_miss import NO_MATCH, NearMiss, explain
@@ -62,8 +62,9 @@ def respond_embeddings(request: EmbeddingRequest, scenarios: ScenarioSource, str
     mode: the 404 for the first input no scenario answered)."""
     scripted = scenarios.respond_embeddings(request)
     model = request.model
-    vectors, sources = [], []
+    sources = []
     reply = EmbeddingReply([], model.snapshot, request.prompt_tokens)
+    vectors = reply.vectors
     for index, answer in enumerate(scripted):
         if answer is None and strict:
             raise NoScenarioMatched(scenarios.near_misses(EmbeddingInput(request, index)))
@@ -72,9 +73,8 @@ def respond_embeddings(request: EmbeddingRequest, scenarios: ScenarioSource, str
             reply.model = answer.model or reply.model
             reply.headers.update(answer.headers)
         if answer is None or answer.vector is None:
-            vectors.append(text_vector(request.text(index), model.snapshot, model.dimensions, request.dimensions))
+            vectors.append(text_vector32(request.text(index), model.snapshot, model.dimensions, request.dimensions))
         else:
             vectors.append(answer.vector)
-    reply.vectors = vectors
     reply.source = sources[0] if sources else "builtin"
     return reply

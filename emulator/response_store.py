@@ -18,6 +18,7 @@ import sqlite3
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +27,16 @@ from .store import key_digest
 
 STAGES = ("queued", "in_progress", "done", "cancelled")
 MAX_MEMORY_BYTES = 8 * 1024 * 1024  # of JSON kept in memory, besides the `--store-cap` count
-RECORD_OVERHEAD = 400  # bytes a record costs beyond its JSON (the record, its key and the index)
+RECORD_OVERHEAD = 600  # bytes a record costs beyond its JSON (the record, its id, the index; measured)
 
 
-@dataclass
+@lru_cache(maxsize=256)
+def owner_digest(api_key: str) -> str:
+    """The digest records are filed under: one string per key, shared by all of its records."""
+    return key_digest(api_key)
+
+
+@dataclass(slots=True)
 class StoredResponse:
     """A stored response as the JSON it is sent and read back as: compact, and nothing for the garbage
     collector to walk (a store of rich objects made every collection slower). Parsed only when read."""
@@ -107,11 +114,11 @@ class MemoryResponseStore:
                 self.bytes -= self._records.popitem(last=False)[1].size
 
     def get(self, api_key: str, response_id: str) -> StoredResponse | None:
-        return self._records.get((key_digest(api_key), response_id))
+        return self._records.get((owner_digest(api_key), response_id))
 
     def delete(self, api_key: str, response_id: str) -> bool:
         with self._lock:
-            record = self._records.pop((key_digest(api_key), response_id), None)
+            record = self._records.pop((owner_digest(api_key), response_id), None)
             if record is not None:
                 self.bytes -= record.size
             return record is not None
@@ -164,7 +171,7 @@ class SQLiteResponseStore:
     def get(self, api_key: str, response_id: str) -> StoredResponse | None:
         with self._lock:
             row = self._db.execute("SELECT id, key, response, items, context, stage FROM responses "
-                                   "WHERE key = ? AND id = ?", (key_digest(api_key), response_id)).fetchone()
+                                   "WHERE key = ? AND id = ?", (owner_digest(api_key), response_id)).fetchone()
         if row is None:
             return None
         rid, key, response, items, context, stage = row
@@ -177,7 +184,7 @@ class SQLiteResponseStore:
     def delete(self, api_key: str, response_id: str) -> bool:
         with self._lock:
             return self._db.execute("DELETE FROM responses WHERE key = ? AND id = ?",
-                                    (key_digest(api_key), response_id)).rowcount > 0
+                                    (owner_digest(api_key), response_id)).rowcount > 0
 
     def clear(self) -> None:
         with self._lock:

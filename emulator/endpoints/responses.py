@@ -22,9 +22,8 @@ from ..pacing import Pacing
 from ..pacing import resolve as resolve_pacing
 from ..reply import Reply
 from ..respond import respond
-from ..response_store import StoredResponse
+from ..response_store import StoredResponse, owner_digest
 from ..state import EmulatorState
-from ..store import key_digest
 from ..wire.render import Rendered
 from ..wire.response_render import render_response
 from .chat import with_chaos
@@ -109,7 +108,7 @@ def _record(state: EmulatorState, req: ResponsesRequest, rendered: Rendered, sto
         entry.stream, entry.events = True, rendered.events
     if req.store:
         state.responses.save(StoredResponse(
-            rendered.body["id"], key_digest(req.chat.api_key), stored, json_bytes(req.items),
+            rendered.body["id"], owner_digest(req.chat.api_key), stored, json_bytes(req.items),
             json_bytes(req.context) if req.context else b"[]",
             stage="queued" if req.background and not req.stream else "done"))
 
