@@ -10,8 +10,7 @@ from dataclasses import replace
 from typing import Any, Callable
 
 from ..contract.errors import ApiError
-from ..contract.responses_request import ResponsesRequest, validate_responses_request
-from ..contract.responses_shape import RESPONSES_REQUEST
+from ..contract.responses_request import ResponsesRequest
 from ..delivery import ASGIApp, watch_delivery
 from ..faults import ErrorEvent
 from ..journal import JOURNAL_ENTRY, JournalEntry
@@ -27,8 +26,9 @@ from ..state import EmulatorState
 from ..wire.render import Rendered
 from ..wire.response_render import render_response
 from .chat import with_chaos
-from .journaling import Route, journaled_endpoint, read_request
+from .journaling import Route, journaled_endpoint
 from .shell import Endpoint, Exchange
+from .validated_responses import validated_responses_request
 
 
 def responses_endpoint(route: Route | None = None) -> Endpoint:
@@ -39,9 +39,7 @@ def responses_endpoint(route: Route | None = None) -> Endpoint:
 async def serve_response(ex: Exchange, route: Route | None) -> Any:
     state = ex.state
     entry: JournalEntry = ex.request.scope[JOURNAL_ENTRY]
-    raw, body = await read_request(ex, route, RESPONSES_REQUEST)
-    req = validate_responses_request(body, ex.catalogue(), headers=entry.headers, api_key=ex.api_key,
-                                     previous=lambda rid: state.responses.get(ex.api_key, rid))
+    raw, req = await validated_responses_request(ex, route, lambda rid: state.responses.get(ex.api_key, rid))
     if not req.context:  # the whole conversation is in the body: the built-in model's memo may keep the reply
         req.chat.raw_key = (raw, ex.profile.name, ex.request.scope["path"])
     # Rate limits: a stream reports them inside the stream (after response.created), others as the 429.

@@ -34,7 +34,7 @@ def render_response(req: ResponsesRequest, reply: Reply, headers: dict[str, str]
         payload = template.body.fill(own.values)
         return (deliver(own.final, headers, payload=payload, fault=reply.fault, pacing=pacing),
                 template.stored.fill(own.values))
-    events = [event.fill(own.values) for event in template.events]
+    events = template.events.fill(own.values)
     fault = reply.fault
     if isinstance(fault, ErrorEvent):
         error = fault.error.get("error", fault.error)

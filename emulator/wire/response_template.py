@@ -24,7 +24,7 @@ from .response_events import Chunking, stream_events
 from .response_object import encrypted_content, final_status, output_items, response_dict, with_billing
 
 _NONCE = secrets.token_hex(6)
-_MARK = re.compile(rb'"\\u0000' + _NONCE.encode() + rb'([a-z0-9]+)\\u0000"')
+_MARK = re.compile(rb'("\\u0000' + _NONCE.encode() + rb'([a-z0-9]+)\\u0000")')
 MAX_TEMPLATES = 4  # per reply: one per chunk size a client asks for (x-emulator-chunk-tokens), oldest dropped
 
 
@@ -38,7 +38,8 @@ class Stamp:
     __slots__ = ("_parts", "_holes")
 
     def __init__(self, rendered: bytes) -> None:
-        self._parts = _MARK.split(rendered)  # literal, hole name, literal, ...
+        parts = _MARK.split(rendered)  # literal, mark, hole name, literal, ...
+        self._parts = [part for index, part in enumerate(parts) if index % 3 != 1]
         self._holes = [(index, self._parts[index].decode()) for index in range(1, len(self._parts), 2)]
 
     def fill(self, values: dict[str, bytes]) -> bytes:
@@ -48,6 +49,35 @@ class Stamp:
         for index, name in self._holes:
             parts[index] = values[name]
         return b"".join(parts)
+
+
+class StampedEvents:
+    """A stream's events with holes, filled in one pass over all of them and cut apart again: the
+    events' bounds are fixed by the values' lengths, which are the same answer after answer (ids of
+    fixed length, ten-digit times), so they are worked out once per set of lengths."""
+
+    __slots__ = ("_whole", "_holes", "_sizes", "_bounds")
+
+    def __init__(self, events: list[bytes]) -> None:
+        self._whole = Stamp(b"".join(events))
+        self._holes = [[(name.decode(), len(mark)) for mark, name in _MARK.findall(e)] for e in events]
+        self._sizes = [len(event) for event in events]
+        self._bounds: tuple[tuple[int, ...], list[tuple[int, int]]] | None = None
+
+    def fill(self, values: dict[str, bytes]) -> list[bytes]:
+        whole = self._whole.fill(values)
+        lengths = tuple(map(len, values.values()))
+        if self._bounds is None or self._bounds[0] != lengths:
+            self._bounds = lengths, self._cut(values)
+        return [whole[start:end] for start, end in self._bounds[1]]
+
+    def _cut(self, values: dict[str, bytes]) -> list[tuple[int, int]]:
+        bounds, start = [], 0
+        for size, holes in zip(self._sizes, self._holes, strict=True):
+            end = start + size + sum(len(values[name]) - marked for name, marked in holes)
+            bounds.append((start, end))
+            start = end
+        return bounds
 
 
 @dataclass
@@ -80,7 +110,7 @@ class ResponseTemplate:
                                       output=[])
         self.stored = Stamp(json_bytes(self._final))
         self.body: Stamp | None = None
-        self.events: list[Stamp] | None = None
+        self.events: StampedEvents | None = None
         if not req.stream:
             self.body = Stamp(json_bytes(self._initial if req.background else with_billing(self._final)))
         else:
@@ -88,7 +118,7 @@ class ResponseTemplate:
             # The padding is drawn once per template, as chat's stream templates keep theirs.
             events = stream_events(self._initial, self._final, Chunking(reply.tokenizer, chunk_tokens),
                                    obfuscate=obfuscate)
-            self.events = [Stamp(event) for event in events]
+            self.events = StampedEvents(events)
 
     def stamp(self, stem: str, created: int, completed: int) -> Stamped:
         """This answer's ids (sharing `stem`, as live ids do) and times, and its objects."""
