@@ -67,11 +67,11 @@ class _File:
         self.by_match: dict[str, _Recording] = {}
 
     def add(self, exchange: Exchange, step: dict[str, Any]) -> str:
-        match = match_for(exchange.api, exchange.request, exchange.namespace)
+        match = match_for(exchange.api, exchange.match_body, exchange.namespace)
         key = canonical_json(plain(match))
         recording = self.by_match.get(key)
         if recording is None:
-            recording = _Recording(self._new_name(), description(exchange.request), match)
+            recording = _Recording(self._new_name(), description(exchange.match_body), match)
             self.recorded.append(recording)
             self.by_match[key] = recording
         recording.steps.append(step)

@@ -1,0 +1,54 @@
+"""`previous_response_id` under `--upstream`: the chains of responses the upstream made.
+
+A response the upstream made has the upstream's id, which the emulator's store does not hold. So the
+proxy remembers, per API key, each forwarded response's chain (its input items and output, as the
+store keeps a local one), and a follow-up request that continues it resolves here: it is read with
+the whole conversation, as on replay, where the replayed first response is stored locally and the
+follow-up continues that one. Its recording therefore pins the whole conversation, never the id,
+which replay cannot know (docs/record-replay.md, "Responses API chains").
+"""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any, Callable, Protocol
+
+from ..store import key_digest
+
+
+@dataclass(frozen=True)
+class UpstreamResponse:
+    """What a follow-up continues from: every item of the chain, this response's output included."""
+
+    context: list[dict[str, Any]]
+
+
+class LocalResponses(Protocol):
+    def get(self, api_key: str, response_id: str) -> Any: ...
+
+
+class UpstreamChains:
+    """The chains of the last `cap` responses the upstream made (the oldest are forgotten first)."""
+
+    def __init__(self, cap: int = 2000) -> None:
+        self.cap = cap
+        self._chains: OrderedDict[tuple[str, str], UpstreamResponse] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def remember(self, api_key: str, response: Any, before: list[dict[str, Any]]) -> None:
+        """Keep `response` (the upstream's response object) continuable, after the items `before` it."""
+        if not isinstance(response, dict) or not isinstance(response.get("id"), str) or response.get("store") is False:
+            return  # not stored upstream: no follow-up can name it
+        output = [item for item in response.get("output") or () if isinstance(item, dict) and "type" in item]
+        with self._lock:
+            self._chains[(key_digest(api_key), response["id"])] = UpstreamResponse(before + output)
+            while len(self._chains) > self.cap:
+                self._chains.popitem(last=False)
+
+    def get(self, api_key: str, response_id: str) -> UpstreamResponse | None:
+        return self._chains.get((key_digest(api_key), response_id))
+
+    def lookup(self, local: LocalResponses, api_key: str) -> Callable[[str], Any]:
+        """`previous_response_id` → the chain it continues: a local response first, else an upstream one."""
+        return lambda response_id: local.get(api_key, response_id) or self.get(api_key, response_id)

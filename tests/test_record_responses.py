@@ -1,0 +1,123 @@
+"""The Responses API through `--upstream`: forwarded, recorded, and replayed with the upstream gone.
+
+The upstream is a second emulator whose scenarios answer with texts the built-in model never
+writes ("UPSTREAM ..."), so a replayed answer that has them came from the recording. Chains
+(`previous_response_id`) resolve on the way in, while recording, and on replay.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import openai
+import pytest
+import yaml
+
+from emulator import Emulator
+
+SECRET_KEY = "sk-live-responses-secret-0123456789"
+
+UPSTREAM_SCENARIOS = [
+    {"name": "weather-call", "match": {"last_user": "weather", "last_role": "user"},
+     "reply": {"tool_calls": [{"name": "get_weather", "arguments": {"city": "Paris"}}]}},
+    {"name": "weather-answer", "match": {"last_role": "tool", "tool_name": "get_weather"},
+     "reply": {"content": "UPSTREAM: it is {{tool_result}} in Paris."}},
+    {"name": "flaky", "match": {"last_user": "flaky"},
+     "sequence": [{"error": {"status": 429, "code": "rate_limit_exceeded", "retry_after_ms": 10}},
+                  {"reply": {"content": "UPSTREAM recovered."}}]},
+    {"name": "echo", "reply": {"content": "UPSTREAM [{{system}}] {{last_user}} (turn {{turn}})",
+                               "usage": {"prompt_tokens": 11, "completion_tokens": 7}}},
+]
+WEATHER_TOOL = {"type": "function", "name": "get_weather", "strict": False,
+                "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}
+
+
+def drive(client: openai.OpenAI) -> dict[str, Any]:
+    """The Responses traffic recorded and replayed: what the client saw of each call."""
+    seen: dict[str, Any] = {}
+    create = client.responses.create
+    plain = create(model="gpt-4o-mini", input="hello responses")
+    seen["plain"] = (plain.output_text, plain.status, plain.usage.input_tokens, plain.usage.output_tokens)
+    seen["instructions"] = [create(model="gpt-4o-mini", instructions=system, input="same question").output_text
+                            for system in ("Be brief.", "Be verbose.")]
+    events = list(create(model="gpt-4o-mini", input="stream please", stream=True))
+    seen["stream"] = [e.delta for e in events if e.type == "response.output_text.delta"]
+    seen["stream_end"] = [e.type for e in events][-1]
+    first = create(model="gpt-4o-mini", input="remember 42")
+    follow = create(model="gpt-4o-mini", previous_response_id=first.id, input="what did I say?")
+    seen["chain"] = [first.output_text, follow.output_text]
+    asked = create(model="gpt-4o-mini", input="what is the weather?", tools=[WEATHER_TOOL])
+    call = asked.output[0]
+    answer = create(model="gpt-4o-mini", tools=[WEATHER_TOOL], previous_response_id=asked.id,
+                    input=[{"type": "function_call_output", "call_id": call.call_id, "output": "22C"}])
+    seen["tool_loop"] = [call.type, call.name, call.arguments, answer.output_text]
+    seen["retried"] = client.with_options(max_retries=2).responses.create(model="gpt-4o-mini",
+                                                                          input="flaky call").output_text
+    return seen
+
+
+def record(upstream: Emulator, folder: Path) -> dict[str, Any]:
+    upstream.scenarios.reset_state()
+    with Emulator(upstream_url=upstream.base_url, record_dir=folder) as front:
+        return drive(openai.OpenAI(base_url=front.base_url, api_key=SECRET_KEY, max_retries=0))
+
+
+@pytest.fixture(scope="module")
+def recorded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Traffic recorded twice from the same upstream, which is then stopped."""
+    first, second = tmp_path_factory.mktemp("first"), tmp_path_factory.mktemp("second")
+    with Emulator() as upstream:
+        upstream.add_scenario(UPSTREAM_SCENARIOS)
+        live = record(upstream, first)
+        again = record(upstream, second)
+    return {"live": live, "again": again, "folder": first, "second": second}
+
+
+@pytest.fixture
+def replay(recorded: dict[str, Any]):
+    with Emulator(scenario_paths=(recorded["folder"],), strict=True) as emu:
+        yield emu
+
+
+def test_answers_come_from_the_upstream(recorded):
+    live = recorded["live"]
+    assert live["plain"] == ("UPSTREAM [] hello responses (turn 1)", "completed", 11, 7)
+    assert live["instructions"] == ["UPSTREAM [Be brief.] same question (turn 1)",
+                                    "UPSTREAM [Be verbose.] same question (turn 1)"]
+    assert "".join(live["stream"]) == "UPSTREAM [] stream please (turn 1)" and len(live["stream"]) > 1
+    assert live["chain"] == ["UPSTREAM [] remember 42 (turn 1)", "UPSTREAM [] what did I say? (turn 2)"]
+    assert live["tool_loop"] == ["function_call", "get_weather", '{"city":"Paris"}', "UPSTREAM: it is 22C in Paris."]
+    assert live["retried"] == "UPSTREAM recovered."
+
+
+def test_replay_through_the_sdk_gives_what_the_upstream_gave(recorded, replay):
+    replayed = drive(openai.OpenAI(base_url=replay.base_url, api_key="sk-anything", max_retries=0))
+    assert replayed == recorded["live"]
+    assert {e.matched for e in replay.requests if e.method == "POST"} <= {
+        s["name"] for s in yaml.safe_load((recorded["folder"] / "default.yaml").read_text())["scenarios"]}
+
+
+def test_a_chained_recording_pins_the_whole_conversation_not_the_id(recorded):
+    scenarios = yaml.safe_load((recorded["folder"] / "default.yaml").read_text())["scenarios"]
+    follow = next(s for s in scenarios if s["match"]["conversation"][-1] == {"user": "what did I say?"})
+    assert follow["match"]["api"] == "responses"
+    assert follow["match"]["conversation"] == [{"user": "remember 42"},
+                                               {"assistant": "UPSTREAM [] remember 42 (turn 1)"},
+                                               {"user": "what did I say?"}]
+    assert "resp_" not in (recorded["folder"] / "default.yaml").read_text()  # no id of the upstream's
+
+
+def test_a_changed_responses_request_gets_the_near_miss(replay):
+    client = openai.OpenAI(base_url=replay.base_url, api_key="sk-anything", max_retries=0)
+    with pytest.raises(openai.NotFoundError) as raised:
+        client.responses.create(model="gpt-4o-mini", instructions="Be brief.", input="same question, changed")
+    assert "conversation differs at messages[1].content: recorded 'same question', " \
+           "the request has 'same question, changed'" in raised.value.message
+
+
+def test_recordings_hold_no_key_and_re_recording_gives_no_diff(recorded):
+    text = "".join(p.read_text() for p in recorded["folder"].rglob("*.yaml"))
+    assert SECRET_KEY not in text and SECRET_KEY[:20] not in text
+    first = {p.name: p.read_bytes() for p in recorded["folder"].iterdir()}
+    second = {p.name: p.read_bytes() for p in recorded["second"].iterdir()}
+    assert first == second and first
