@@ -121,3 +121,44 @@ def test_recordings_hold_no_key_and_re_recording_gives_no_diff(recorded):
     first = {p.name: p.read_bytes() for p in recorded["folder"].iterdir()}
     second = {p.name: p.read_bytes() for p in recorded["second"].iterdir()}
     assert first == second and first
+
+
+def test_stored_responses_are_read_upstream_unless_the_emulator_made_them():
+    with Emulator() as upstream, Emulator(upstream_url=upstream.base_url) as front:
+        upstream.reply_with_text("UPSTREAM: {{last_user}}")
+        front.reply_with_text("LOCAL answer", match="local")
+        client = openai.OpenAI(base_url=front.base_url, api_key="sk-x", max_retries=0)
+        remote = client.responses.create(model="gpt-4o-mini", input="far away")
+        local = client.responses.create(model="gpt-4o-mini", input="local please")
+        assert client.responses.retrieve(remote.id).output_text == "UPSTREAM: far away"
+        assert [i.content[0].text for i in client.responses.input_items.list(remote.id)] == ["far away"]
+        assert client.responses.retrieve(local.id).output_text == "LOCAL answer"
+        client.responses.delete(remote.id)
+        with pytest.raises(openai.NotFoundError):
+            client.responses.retrieve(remote.id)
+        upstream_reads = [(e.method, e.path) for e in upstream.requests if e.method != "POST"]
+    assert upstream_reads == [("GET", f"/v1/responses/{remote.id}"), ("GET", f"/v1/responses/{remote.id}/input_items"),
+                              ("DELETE", f"/v1/responses/{remote.id}"), ("GET", f"/v1/responses/{remote.id}")]
+
+
+def test_a_chain_the_emulator_began_reaches_the_upstream_spelled_out(tmp_path):
+    """pytest's `new_episodes`: the first call replays (a local answer), the follow-up is new."""
+    def chain(url: str) -> str:
+        client = openai.OpenAI(base_url=url, api_key="sk-x", max_retries=0)
+        first = client.responses.create(model="gpt-4o-mini", input="begin here")
+        return client.responses.create(model="gpt-4o-mini", previous_response_id=first.id,
+                                       input="what did I say?").output_text
+
+    with Emulator() as upstream, Emulator(upstream_url=upstream.base_url, record_dir=tmp_path) as front:
+        upstream.add_scenario(UPSTREAM_SCENARIOS)
+        front.reply_with_text("LOCAL start", match="begin here")
+        live = chain(front.base_url)
+        sent = upstream.requests[-1].body
+    assert live == "UPSTREAM [] what did I say? (turn 2)"  # the upstream read the whole conversation
+    assert "previous_response_id" not in sent
+    assert sent["input"][:2] == [{"type": "message", "role": "user", "content": [{"type": "input_text",
+                                                                                 "text": "begin here"}]},
+                                 {"role": "assistant", "content": "LOCAL start"}]
+    with Emulator(scenario_paths=(tmp_path,), strict=True) as replay:
+        replay.reply_with_text("LOCAL start", match="begin here")
+        assert chain(replay.base_url) == live

@@ -6,6 +6,9 @@ store keeps a local one), and a follow-up request that continues it resolves her
 the whole conversation, as on replay, where the replayed first response is stored locally and the
 follow-up continues that one. Its recording therefore pins the whole conversation, never the id,
 which replay cannot know (docs/record-replay.md, "Responses API chains").
+
+A chain the emulator began (a scenario's answer, or a replayed one: `new_episodes` in pytest) is one
+the upstream cannot continue by id, so the upstream gets the conversation itself (`spelled_out`).
 """
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Callable, Protocol
 
+from ..contract.responses_input import input_items
 from ..store import key_digest
 
 
@@ -52,3 +56,19 @@ class UpstreamChains:
     def lookup(self, local: LocalResponses, api_key: str) -> Callable[[str], Any]:
         """`previous_response_id` → the chain it continues: a local response first, else an upstream one."""
         return lambda response_id: local.get(api_key, response_id) or self.get(api_key, response_id)
+
+
+def spelled_out(body: dict[str, Any], context: list[dict[str, Any]]) -> dict[str, Any]:
+    """`body` continuing a chain the emulator holds, as a request any server can answer: no
+    `previous_response_id`, the chain's items before its own input (without the emulator's item ids,
+    and without reasoning items, which only their maker can read)."""
+    items = [_portable(item) for item in context if item.get("type") != "reasoning"]
+    rest = {k: v for k, v in body.items() if k != "previous_response_id"}
+    return rest | {"input": items + input_items(body.get("input"))}
+
+
+def _portable(item: dict[str, Any]) -> dict[str, Any]:
+    if item["type"] == "message" and item.get("role") == "assistant" and isinstance(item.get("content"), list):
+        text = "".join(p.get("text", "") for p in item["content"] if p.get("type") == "output_text")
+        return {"role": "assistant", "content": text}
+    return {k: v for k, v in item.items() if k not in ("id", "status")}

@@ -21,7 +21,7 @@ from starlette.responses import Response, StreamingResponse
 from ..contract.responses_request import ResponsesRequest
 from ..journal import JournalEntry
 from ..scenarios.engine import DEFAULT_NAMESPACE, NAMESPACE_HEADER
-from .chains import UpstreamChains
+from .chains import UpstreamChains, spelled_out
 from .exchange import EventReader, Exchange
 from .recorder import Recorder
 from .upstream import Upstream, returned_headers, unavailable
@@ -68,6 +68,9 @@ class Proxy:
         def answered(status: int, payload: Any) -> None:
             entry.status, entry.response = status, payload
 
+        if responses is not None and self._began_here(responses):
+            body = spelled_out(body, responses.context)
+            raw = json.dumps(body, ensure_ascii=False).encode("utf-8")
         forwarded = Forwarded("POST", request.scope["path"], request.scope["query_string"].decode(), headers, raw, body)
         if responses is not None:
             forwarded.match_body, forwarded.chain = responses.chat.body, responses.context + responses.items
@@ -75,6 +78,11 @@ class Proxy:
         response = await self.forward(forwarded, answered)
         entry.status = response.status_code
         return response
+
+    def _began_here(self, responses: ResponsesRequest) -> bool:
+        """Whether the request continues a chain the emulator holds, not one the upstream made."""
+        previous = responses.body.get("previous_response_id")
+        return previous is not None and self.chains.get(responses.chat.api_key, previous) is None
 
     async def forward(self, request: Forwarded, on_done: Callable[[int, Any], None] | None = None) -> Response:
         """The upstream's answer as a response; `on_done(status, JSON body or None for a stream)` runs once
