@@ -162,3 +162,32 @@ def test_a_chain_the_emulator_began_reaches_the_upstream_spelled_out(tmp_path):
     with Emulator(scenario_paths=(tmp_path,), strict=True) as replay:
         replay.reply_with_text("LOCAL start", match="begin here")
         assert chain(replay.base_url) == live
+
+
+def embed(url: str, inputs: list[str], **options: Any) -> list[list[float]]:
+    client = openai.OpenAI(base_url=url, api_key=SECRET_KEY, max_retries=0)
+    return [d.embedding for d in client.embeddings.create(model="text-embedding-3-small", input=inputs,
+                                                          **options).data]
+
+
+def test_embeddings_are_forwarded_recorded_per_input_and_replayed(tmp_path):
+    with Emulator() as upstream:
+        upstream.add_scenario({"name": "far", "match": {"api": "embeddings", "input": "north"},
+                               "reply": {"seed": 7}})  # a vector the built-in model would not give "north"
+        with Emulator(upstream_url=upstream.base_url, record_dir=tmp_path) as front:
+            live = embed(front.base_url, ["north", "south"])  # the SDK asks for base64
+            live_floats = embed(front.base_url, ["north"], encoding_format="float", dimensions=256)
+    with Emulator() as plain:
+        builtin = embed(plain.base_url, ["north"])
+    assert live[0] != builtin[0] and len(live[0]) == 1536
+    text = (tmp_path / "default.yaml").read_text()
+    assert SECRET_KEY not in text and "input: {equals: north}" in text and "input: {equals: south}" in text
+    with Emulator(scenario_paths=(tmp_path,), strict=True) as replay:
+        replayed = embed(replay.base_url, ["north", "south"])
+        replayed_floats = embed(replay.base_url, ["north"], encoding_format="float", dimensions=256)
+        with pytest.raises(openai.NotFoundError) as raised:
+            embed(replay.base_url, ["west"])
+    # Replay normalizes the recorded vector again: the same float32 values, give or take the last bit.
+    for got, want in zip(replayed + replayed_floats, live + live_floats, strict=True):
+        assert len(got) == len(want) and max(abs(a - b) for a, b in zip(got, want, strict=True)) < 1e-6
+    assert "west" in raised.value.message

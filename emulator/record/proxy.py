@@ -18,6 +18,7 @@ import httpx
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
+from ..contract.embedding_request import EmbeddingRequest
 from ..contract.responses_request import ResponsesRequest
 from ..journal import JournalEntry
 from ..scenarios.engine import DEFAULT_NAMESPACE, NAMESPACE_HEADER
@@ -60,9 +61,11 @@ class Proxy:
         self.chains = UpstreamChains()
 
     async def answer(self, request: Request, headers: dict[str, str], raw: bytes, body: dict[str, Any],
-                     entry: JournalEntry, responses: ResponsesRequest | None = None) -> Response:
+                     entry: JournalEntry, responses: ResponsesRequest | None = None,
+                     embeddings: EmbeddingRequest | None = None) -> Response:
         """The upstream's answer to an API call no scenario answered, noted in the journal entry. A
-        Responses API call (`responses`: the validated request) is recorded by its whole conversation."""
+        Responses API call (`responses`: the validated request) is recorded by its whole conversation,
+        an embeddings call (`embeddings`) by each input's text (token arrays decoded)."""
         entry.matched, entry.stream = "upstream", bool(body.get("stream"))
 
         def answered(status: int, payload: Any) -> None:
@@ -75,6 +78,8 @@ class Proxy:
         if responses is not None:
             forwarded.match_body, forwarded.chain = responses.chat.body, responses.context + responses.items
             forwarded.api_key = responses.chat.api_key
+        if embeddings is not None:
+            forwarded.match_body = body | {"input": [embeddings.text(i) for i in range(len(embeddings.inputs))]}
         response = await self.forward(forwarded, answered)
         entry.status = response.status_code
         return response

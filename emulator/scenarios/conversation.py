@@ -42,7 +42,10 @@ def text_form(value: Any) -> Any:
 
 
 def api_of_path(path: str) -> str:
-    return RESPONSES if path.rstrip("/").endswith("/responses") else CHAT
+    path = path.rstrip("/")
+    if path.endswith("/embeddings"):
+        return "embeddings"
+    return RESPONSES if path.endswith("/responses") else CHAT
 
 
 # --- the canonical form of a request --------------------------------------------------------------
