@@ -41,7 +41,7 @@ async def serve_response(ex: Exchange, route: Route | None) -> Any:
     entry: JournalEntry = ex.request.scope[JOURNAL_ENTRY]
     raw, body = await read_request(ex, route, RESPONSES_REQUEST)
     proxy = state.proxy if state.proxy is not None and state.proxy.active else None
-    previous = proxy.chains.lookup(state.responses, ex.api_key) if proxy is not None else \
+    previous = proxy.chains.lookup(ex.api_key, state.responses) if proxy is not None else \
         (lambda rid: state.responses.get(ex.api_key, rid))  # `--upstream`: the upstream's responses continue too
     req = validate_responses_request(body, ex.catalogue(), headers=entry.headers, api_key=ex.api_key,
                                      previous=previous)

@@ -53,9 +53,9 @@ class UpstreamChains:
     def get(self, api_key: str, response_id: str) -> UpstreamResponse | None:
         return self._chains.get((key_digest(api_key), response_id))
 
-    def lookup(self, local: LocalResponses, api_key: str) -> Callable[[str], Any]:
-        """`previous_response_id` → the chain it continues: a local response first, else an upstream one."""
-        return lambda response_id: local.get(api_key, response_id) or self.get(api_key, response_id)
+    def lookup(self, api_key: str, local: LocalResponses | None = None) -> Callable[[str], Any]:
+        """`previous_response_id` → the chain it continues: a `local` response first, else an upstream one."""
+        return lambda response_id: (local and local.get(api_key, response_id)) or self.get(api_key, response_id)
 
 
 def spelled_out(body: dict[str, Any], context: list[dict[str, Any]]) -> dict[str, Any]:

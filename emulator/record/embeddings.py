@@ -13,11 +13,17 @@ import sys
 from array import array
 from typing import Any
 
+from ..contract.embedding_request import EmbeddingRequest
 from ..scenarios.engine import DEFAULT_NAMESPACE, EMBEDDINGS, NAMESPACE_HEADER
 from .answers import error_spec
 from .exchange import Exchange
 
 Spec = dict[str, Any]
+
+
+def with_input_texts(request: EmbeddingRequest) -> Spec:
+    """The request's body with each input as its text (what the recordings' matches read)."""
+    return request.body | {"input": [request.text(i) for i in range(len(request.inputs))]}
 
 
 def embedding_recordings(exchange: Exchange) -> list[tuple[Spec, str, Spec]]:

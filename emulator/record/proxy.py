@@ -23,6 +23,7 @@ from ..contract.responses_request import ResponsesRequest
 from ..journal import JournalEntry
 from ..scenarios.engine import DEFAULT_NAMESPACE, NAMESPACE_HEADER
 from .chains import UpstreamChains, spelled_out
+from .embeddings import with_input_texts
 from .exchange import EventReader, Exchange
 from .recorder import Recorder
 from .upstream import Upstream, returned_headers, unavailable
@@ -79,7 +80,7 @@ class Proxy:
             forwarded.match_body, forwarded.chain = responses.chat.body, responses.context + responses.items
             forwarded.api_key = responses.chat.api_key
         if embeddings is not None:
-            forwarded.match_body = body | {"input": [embeddings.text(i) for i in range(len(embeddings.inputs))]}
+            forwarded.match_body = with_input_texts(embeddings)
         response = await self.forward(forwarded, answered)
         entry.status = response.status_code
         return response
