@@ -191,3 +191,24 @@ def test_embeddings_are_forwarded_recorded_per_input_and_replayed(tmp_path):
     for got, want in zip(replayed + replayed_floats, live + live_floats, strict=True):
         assert len(got) == len(want) and max(abs(a - b) for a, b in zip(got, want, strict=True)) < 1e-6
     assert "west" in raised.value.message
+
+
+def test_a_responses_stream_that_fails_midway_replays_its_failure(tmp_path):
+    def watch(url: str) -> tuple[list[str], str]:
+        client = openai.OpenAI(base_url=url, api_key="sk-x", max_retries=0)
+        deltas: list[str] = []
+        with pytest.raises(openai.APIError) as raised:
+            for event in client.responses.create(model="gpt-4o-mini", input="fail midway", stream=True):
+                if event.type == "response.output_text.delta":
+                    deltas.append(event.delta)
+        return deltas, raised.value.message
+
+    with Emulator() as upstream:
+        upstream.add_scenario({"name": "breaks", "reply": {"content": "UPSTREAM one two three four five"},
+                               "fault": {"error_event": {"message": "UPSTREAM broke", "code": "server_error"},
+                                         "after": 6}})
+        with Emulator(upstream_url=upstream.base_url, record_dir=tmp_path) as front:
+            live = watch(front.base_url)
+    assert live[0] and "UPSTREAM broke" in live[1]
+    with Emulator(scenario_paths=(tmp_path,), strict=True) as replay:
+        assert watch(replay.base_url) == live
