@@ -55,7 +55,11 @@ class UpstreamChains:
 
     def lookup(self, api_key: str, local: LocalResponses | None = None) -> Callable[[str], Any]:
         """`previous_response_id` → the chain it continues: a `local` response first, else an upstream one."""
-        return lambda response_id: (local and local.get(api_key, response_id)) or self.get(api_key, response_id)
+        def find(response_id: str) -> Any:
+            found = local.get(api_key, response_id) if local is not None else None
+            return found if found is not None else self.get(api_key, response_id)
+
+        return find
 
 
 def spelled_out(body: dict[str, Any], context: list[dict[str, Any]]) -> dict[str, Any]:
