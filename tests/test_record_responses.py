@@ -25,11 +25,16 @@ UPSTREAM_SCENARIOS = [
     {"name": "flaky", "match": {"last_user": "flaky"},
      "sequence": [{"error": {"status": 429, "code": "rate_limit_exceeded", "retry_after_ms": 10}},
                   {"reply": {"content": "UPSTREAM recovered."}}]},
+    {"name": "schema", "match": {"has_response_format": "json_schema"}, "reply": {"content": '{"city":"UPSTREAM"}'}},
+    {"name": "object", "match": {"has_response_format": "json_object"}, "reply": {"content": '{"any":"UPSTREAM"}'}},
     {"name": "echo", "reply": {"content": "UPSTREAM [{{system}}] {{last_user}} (turn {{turn}})",
                                "usage": {"prompt_tokens": 11, "completion_tokens": 7}}},
 ]
 WEATHER_TOOL = {"type": "function", "name": "get_weather", "strict": False,
                 "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}
+
+CITY_FORMAT = {"type": "json_schema", "name": "city", "strict": True, "schema": {
+    "type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"], "additionalProperties": False}}
 
 
 def drive(client: openai.OpenAI) -> dict[str, Any]:
@@ -51,6 +56,8 @@ def drive(client: openai.OpenAI) -> dict[str, Any]:
     answer = create(model="gpt-4o-mini", tools=[WEATHER_TOOL], previous_response_id=asked.id,
                     input=[{"type": "function_call_output", "call_id": call.call_id, "output": "22C"}])
     seen["tool_loop"] = [call.type, call.name, call.arguments, answer.output_text]
+    seen["formats"] = [create(model="gpt-4o-mini", input="answer in json", text={"format": fmt}).output_text
+                       for fmt in ({"type": "json_object"}, CITY_FORMAT, {"type": "text"})]
     seen["retried"] = client.with_options(max_retries=2).responses.create(model="gpt-4o-mini",
                                                                           input="flaky call").output_text
     return seen
@@ -88,6 +95,7 @@ def test_answers_come_from_the_upstream(recorded):
     assert live["chain"] == ["UPSTREAM [] remember 42 (turn 1)", "UPSTREAM [] what did I say? (turn 2)"]
     assert live["tool_loop"] == ["function_call", "get_weather", '{"city":"Paris"}', "UPSTREAM: it is 22C in Paris."]
     assert live["retried"] == "UPSTREAM recovered."
+    assert live["formats"] == ['{"any":"UPSTREAM"}', '{"city":"UPSTREAM"}', "UPSTREAM [] answer in json (turn 1)"]
 
 
 def test_replay_through_the_sdk_gives_what_the_upstream_gave(recorded, replay):
