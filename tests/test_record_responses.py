@@ -220,3 +220,21 @@ def test_a_responses_stream_that_fails_midway_replays_its_failure(tmp_path):
     assert live[0] and "UPSTREAM broke" in live[1]
     with Emulator(scenario_paths=(tmp_path,), strict=True) as replay:
         assert watch(replay.base_url) == live
+
+
+def test_a_responses_stream_is_passed_on_as_it_arrives_with_the_upstreams_headers():
+    with Emulator(requests_per_minute=1234) as upstream, Emulator(upstream_url=upstream.base_url) as front:
+        upstream.add_scenario({"name": "slow", "reply": {"content": "one two three four five six",
+                                                         "pacing": {"tokens_per_second": 4}}})
+        client = openai.OpenAI(base_url=front.base_url, api_key="sk-x", max_retries=0)
+        with client.responses.with_streaming_response.create(model="gpt-4o-mini", input="slowly",
+                                                             stream=True) as raw:
+            limit = raw.headers["x-ratelimit-limit-requests"]
+            events = iter(raw.parse())
+            first = next(e for e in events if e.type == "response.output_text.delta")
+            entry = upstream.requests[-1]
+            sent_when_first_arrived = len(entry.event_offsets_ms or [])
+            rest = "".join(e.delta for e in events if e.type == "response.output_text.delta")
+    assert limit == "1234"  # the front's own limit is 10000
+    assert first.delta + rest == "one two three four five six"
+    assert sent_when_first_arrived < len(entry.events or [])  # the upstream was still sending
