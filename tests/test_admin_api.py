@@ -3,13 +3,14 @@ doors, errors in the OpenAI envelope, the OpenAPI description, and the token rul
 from __future__ import annotations
 
 import json
+import threading
 
 import httpx
 import openai
 import pytest
 from starlette.testclient import TestClient
 
-from emulator import __version__
+from emulator import Emulator, __version__
 from emulator.admin.auth import binding_warnings
 from emulator.admin.routes import admin_routes
 from emulator.app import build_app
@@ -508,3 +509,17 @@ def test_a_query_without_a_key_is_shown_as_sent(emu, admin):
     httpx.get(emu.base_url + "/models", params={"limit": "2", "after": "gpt-4o"},
               headers={"authorization": "Bearer sk-bearer-9876"})
     assert admin.get("/requests").json()["data"][0]["query"] == "limit=2&after=gpt-4o"
+
+
+def test_stopping_the_server_ends_an_open_live_feed_cleanly():
+    # An inspector left open must not hold the graceful drain until it times out (and then be cancelled
+    # with a traceback): the feed's response ends, as a complete chunked body, when shutdown begins.
+    server = Emulator().start()
+    with httpx.stream("GET", server.url + "/_emulator/requests/stream", timeout=10) as feed:
+        lines = feed.iter_lines()
+        assert next(lines) == ": journal"
+        stopping = threading.Thread(target=server.stop)
+        stopping.start()
+        rest = list(lines)  # raises if the connection is cut mid-body
+    stopping.join(10)
+    assert not stopping.is_alive() and all(line == "" or line.startswith(":") for line in rest)
