@@ -39,12 +39,14 @@ def journaled_endpoint(serve: Callable[[Exchange, R | None], Awaitable[Any]], ro
     return endpoint(handler, authenticate=route is None, begin=begin_journal)
 
 
-async def read_request(ex: Exchange, route: Route | None, shape: Object | None = None) -> tuple[bytes, dict[str, Any]]:
+async def read_request(ex: Exchange, route: Route | None, shape: Object | None = None,
+                       raw: bytes | None = None) -> tuple[bytes, dict[str, Any]]:
     """The raw body and the JSON object to validate: journaled, shaped by `route`, and with unknown fields
     dropped (and named in the ignored-fields header) under lenient profiles; `shape` is the operation's
-    request shape (the profile's chat request shape by default)."""
+    request shape (the profile's chat request shape by default); `raw`, the body when already read."""
     entry = ex.request.scope[JOURNAL_ENTRY]
-    raw = await ex.body()
+    if raw is None:
+        raw = await ex.body()
     entry.request_bytes = len(raw)
     body = entry.body = parse_json_object(raw)
     if route is not None:

@@ -1,0 +1,93 @@
+"""Validated chat requests, remembered by their raw bytes: an identical body skips parsing and validation.
+
+Test suites and load tests send the same bytes again and again. Validation is a pure function of
+the body's bytes, the profile (its request shape, its own checks, its lenient reading), the URL
+and the model catalogue, so a body that passed once passes
+again with the same result: the `ChatRequest` (with the facts it has already computed, such as
+its prompt tokens) is kept, and each request gets a copy carrying its own headers and key.
+
+Everything around validation still runs per request: the body is read (content type, size limit),
+the key is checked, rate limits, the journal, `store`, scenarios, chaos and the client checks see
+each request as before. Only successes are kept (a refused body is validated again, and worded
+again), and Azure's routes, whose deployments name the model, always validate. A kept request is
+used only while the catalogue still resolves its model to the same entry.
+"""
+from __future__ import annotations
+
+import copy
+import threading
+from collections import OrderedDict
+from typing import TYPE_CHECKING, Any, Hashable
+
+from ..contract.chat_request import ChatRequest
+from ..contract.validate import validate_chat_request
+from ..journal import JOURNAL_ENTRY, JournalEntry
+from ..profiles import IGNORED_FIELDS_HEADER
+from .journaling import Route, read_request
+
+if TYPE_CHECKING:
+    from .shell import Exchange
+
+MAX_REQUESTS = 128
+# Larger bodies are rare in a loop, and the journal shrinks the long strings of those (journal.py).
+MAX_BODY_BYTES = 16 * 1024
+
+
+class Kept:
+    """What validating one body produced: the parsed body (journaled as is), the ignored fields and
+    the request, and the catalogue it was validated against (held, so its identity stays unique)."""
+
+    __slots__ = ("parsed", "ignored", "request", "catalogue")
+
+    def __init__(self, parsed: dict[str, Any], ignored: str | None, request: ChatRequest, catalogue: Any) -> None:
+        self.parsed, self.ignored, self.request, self.catalogue = parsed, ignored, request, catalogue
+
+
+class ValidatedMemo:
+    def __init__(self, max_requests: int = MAX_REQUESTS) -> None:
+        self.max_requests = max_requests
+        self._kept: OrderedDict[Hashable, Kept] = OrderedDict()
+        self._lock = threading.Lock()  # several emulators may serve in threads of one process
+
+    def get(self, key: Hashable, catalogue: Any) -> Kept | None:
+        kept = self._kept.get(key)
+        if kept is None or kept.catalogue is not catalogue:
+            return None
+        current = catalogue.get(kept.request.model.id)
+        if current is not None and current is not kept.request.model:  # the model was redefined
+            return None
+        return kept
+
+    def keep(self, key: Hashable, kept: Kept) -> None:
+        with self._lock:
+            self._kept[key] = kept
+            while len(self._kept) > self.max_requests:
+                self._kept.popitem(last=False)
+
+
+VALIDATED = ValidatedMemo()
+
+
+async def validated_chat_request(ex: Exchange, route: Route | None) -> tuple[bytes, ChatRequest]:
+    """The raw body and the validated request: from the memo for a body seen before, else read,
+    shaped by `route` and the profile, and validated (`ApiError` for a bad one)."""
+    entry: JournalEntry = ex.request.scope[JOURNAL_ENTRY]
+    catalogue = ex.catalogue()
+    raw = await ex.body()
+    key = (raw, ex.profile.name, ex.request.scope["path"], id(catalogue))
+    memo = route is None and len(raw) <= MAX_BODY_BYTES  # Azure's routes map deployments: validated anew
+    kept = VALIDATED.get(key, catalogue) if memo else None
+    if kept is not None:
+        entry.request_bytes, entry.body = len(raw), kept.parsed
+        if kept.ignored is not None:
+            ex.headers[IGNORED_FIELDS_HEADER] = kept.ignored
+        chat = copy.copy(kept.request)  # the facts computed so far come along
+        chat.headers, chat.api_key = entry.headers, ex.api_key
+    else:
+        raw, body = await read_request(ex, route, raw=raw)
+        chat = validate_chat_request(body, catalogue, headers=entry.headers, api_key=ex.api_key,
+                                     profile_checks=ex.profile.checks, shape=ex.profile.request_shape)
+        if memo:
+            VALIDATED.keep(key, Kept(entry.body, ex.headers.get(IGNORED_FIELDS_HEADER), chat, catalogue))
+    chat.raw_key = (raw, ex.profile.name, ex.request.scope["path"])
+    return raw, chat
