@@ -14,7 +14,6 @@ used only while the catalogue still resolves its model to the same entry.
 """
 from __future__ import annotations
 
-import copy
 import threading
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Any, Hashable
@@ -81,7 +80,8 @@ async def validated_chat_request(ex: Exchange, route: Route | None) -> tuple[byt
         entry.request_bytes, entry.body = len(raw), kept.parsed
         if kept.ignored is not None:
             ex.headers[IGNORED_FIELDS_HEADER] = kept.ignored
-        chat = copy.copy(kept.request)  # the facts computed so far come along
+        chat = object.__new__(ChatRequest)  # a shallow copy (copy.copy's generic path costs 10 µs)
+        chat.__dict__.update(kept.request.__dict__)  # the facts computed so far come along
         chat.headers, chat.api_key = entry.headers, ex.api_key
     else:
         raw, body = await read_request(ex, route, raw=raw)
