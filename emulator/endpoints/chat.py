@@ -111,7 +111,11 @@ def _chaos_for(state: EmulatorState, reply: Reply, entry: JournalEntry) -> Chaos
 def _record(state: EmulatorState, chat: ChatRequest, rendered: Rendered, entry: JournalEntry,
             request_id: str) -> None:
     """After rendering: the journal entry, and the stored completion when `store: true`."""
-    entry.status, entry.response = 200, rendered.body
+    entry.status = 200
+    if rendered.parsed is None and rendered.payload is not None:
+        entry.set_response_json(rendered.payload)  # parsed only if read
+    else:
+        entry.response = rendered.body
     if rendered.events is not None:
         entry.stream, entry.events = True, rendered.events
     if chat.body.get("store"):  # streamed ones too: `body` is the assembled response

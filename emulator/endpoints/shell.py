@@ -203,8 +203,8 @@ async def read_body(request: Request, limit: int, headers: Mapping[str, str] | N
 
 def check_json_content_type(headers: Mapping[str, str]) -> None:
     content_type = headers.get("content-type")
-    if content_type is None:
-        return  # clients that send none still send JSON (the live API parses it)
+    if content_type is None or content_type == "application/json":
+        return  # what clients send (and those that send none still send JSON: the live API parses it)
     if not is_json_media(content_type):
         raise errors.unsupported_content_type(content_type)
 
