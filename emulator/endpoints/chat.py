@@ -64,7 +64,7 @@ async def serve_chat(ex: Exchange, route: ChatRoute | None) -> Any:
 def _answer(state: EmulatorState, chat: ChatRequest, reply: Reply, pacing: Pacing, ex: Exchange,
             entry: JournalEntry, route: ChatRoute | None, limits: dict[str, str]) -> ASGIApp:
     """Render the reply and record it: the response to send."""
-    rendered = render(reply, {**ex.answer_headers(), **limits, **reply.headers}, stream=chat.stream, pacing=pacing,
+    rendered = render(reply, ex.answer_headers(limits, reply.headers), stream=chat.stream, pacing=pacing,
                       include_usage=chat.include_usage, include_obfuscation=chat.include_obfuscation,
                       decoration=None if route is None else route.decoration, on_sent=entry.event_sent)
     _record(state, chat, rendered, entry, ex.request_id)  # after render: an answer that cannot be sent stores nothing

@@ -89,9 +89,13 @@ class Exchange:
     async def json_object(self) -> dict[str, Any]:
         return parse_json_object(await self.body())
 
-    def answer_headers(self) -> dict[str, str]:
-        """The standard headers, with the time spent since the request arrived, then the handler's."""
-        return {**standard_headers(self.request_id, self.started), **self.headers}
+    def answer_headers(self, *more: Mapping[str, str]) -> dict[str, str]:
+        """The standard headers, with the time spent since the request arrived, then the handler's, then
+        `more` (later ones win), in one dict."""
+        headers = standard_headers(self.request_id, self.started)
+        for extra in (self.headers, *more):
+            headers.update(extra)
+        return headers
 
     def json(self, payload: object, status: int = 200) -> Response:
         return BytesResponse(json_bytes(payload), status, self.answer_headers())
