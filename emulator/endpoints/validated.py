@@ -3,8 +3,9 @@
 Test suites and load tests send the same bytes again and again. Validation is a pure function of
 the body's bytes, the profile (its request shape, its own checks, its lenient reading), the URL
 and the model catalogue, so a body that passed once passes
-again with the same result: the `ChatRequest` (with the facts it has already computed, such as
-its prompt tokens) is kept, and each request gets a copy carrying its own headers and key.
+again with the same result: from a body's second sighting the `ChatRequest` (with the facts it has
+already computed, such as its prompt tokens) is kept, and each request gets a copy carrying its own
+headers and key.
 
 Everything around validation still runs per request: the body is read (content type, size limit),
 the key is checked, rate limits, the journal, `store`, scenarios, chaos and the client checks see
@@ -43,9 +44,13 @@ class Kept:
 
 
 class ValidatedMemo:
+    """Keeps a body's validation from its second sighting on: a stream of distinct bodies (the
+    headline load) then costs one small integer each, not a request held alive."""
+
     def __init__(self, max_requests: int = MAX_REQUESTS) -> None:
         self.max_requests = max_requests
         self._kept: OrderedDict[Hashable, Kept] = OrderedDict()
+        self._seen: dict[int, None] = {}  # hashes of keys seen once, oldest first
         self._lock = threading.Lock()  # several emulators may serve in threads of one process
 
     def get(self, key: Hashable, catalogue: Any) -> Kept | None:
@@ -58,7 +63,13 @@ class ValidatedMemo:
         return kept
 
     def keep(self, key: Hashable, kept: Kept) -> None:
+        digest = hash(key)
         with self._lock:
+            if digest not in self._seen:  # the first sighting (a collision only keeps one early)
+                self._seen[digest] = None
+                if len(self._seen) > 8 * self.max_requests:
+                    del self._seen[next(iter(self._seen))]
+                return
             self._kept[key] = kept
             while len(self._kept) > self.max_requests:
                 self._kept.popitem(last=False)
