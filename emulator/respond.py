@@ -60,7 +60,21 @@ def respond_or_forward(request: ChatRequest, scenarios: ScenarioSource, strict: 
 def respond_embeddings(request: EmbeddingRequest, scenarios: ScenarioSource, strict: bool = False) -> EmbeddingReply:
     """Each input's vector: a matching `api: embeddings` scenario's, else the built-in model's (strict
     mode: the 404 for the first input no scenario answered)."""
+    return _embedding_reply(request, scenarios.respond_embeddings(request), scenarios, strict)
+
+
+def embeddings_or_forward(request: EmbeddingRequest, scenarios: ScenarioSource, strict: bool,
+                          upstream: bool) -> EmbeddingReply | None:
+    """As `respond_embeddings`; with an upstream, None when an input has no scenario: the upstream is
+    to answer the whole request."""
     scripted = scenarios.respond_embeddings(request)
+    if upstream and None in scripted:
+        return None
+    return _embedding_reply(request, scripted, scenarios, strict)
+
+
+def _embedding_reply(request: EmbeddingRequest, scripted: list[ScriptedVector | None], scenarios: ScenarioSource,
+                     strict: bool) -> EmbeddingReply:
     model = request.model
     vectors, sources = [], []
     reply = EmbeddingReply([], model.snapshot, request.prompt_tokens)

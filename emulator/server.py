@@ -27,6 +27,7 @@ import uvicorn
 from . import encodings
 from .app import ChatFastPath, build_app
 from .config import DEFAULT_API_KEY, Settings
+from .admin.live import end_feeds
 from .logs import AccessLog
 from .probes import Probes, Readiness
 from .state import EmulatorState
@@ -258,6 +259,7 @@ class _Server(uvicorn.Server):
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         self.readiness.draining = True
+        end_feeds(self.readiness.state.journal)  # open inspectors must not hold the drain
         await super().shutdown(sockets)
 
 

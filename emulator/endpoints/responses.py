@@ -20,7 +20,7 @@ from ..model.text import reasoning_summary
 from ..pacing import Pacing
 from ..pacing import resolve as resolve_pacing
 from ..reply import Reply
-from ..respond import respond
+from ..respond import respond_or_forward
 from ..response_store import StoredResponse
 from ..state import EmulatorState
 from ..store import key_digest
@@ -40,13 +40,20 @@ async def serve_response(ex: Exchange, route: Route | None) -> Any:
     state = ex.state
     entry: JournalEntry = ex.request.scope[JOURNAL_ENTRY]
     raw, body = await read_request(ex, route, RESPONSES_REQUEST)
+    proxy = state.proxy if state.proxy is not None and state.proxy.active else None
+    previous = proxy.chains.lookup(ex.api_key, state.responses) if proxy is not None else \
+        (lambda rid: state.responses.get(ex.api_key, rid))  # `--upstream`: the upstream's responses continue too
     req = validate_responses_request(body, ex.catalogue(), headers=entry.headers, api_key=ex.api_key,
-                                     previous=lambda rid: state.responses.get(ex.api_key, rid))
+                                     previous=previous)
     if not req.context:  # the whole conversation is in the body: the built-in model's memo may keep the reply
         req.chat.raw_key = (raw, ex.profile.name, ex.request.scope["path"])
     # Rate limits: a stream reports them inside the stream (after response.created), others as the 429.
     limited = _rate_limited(req, lambda: state.limiter.admit(ex.api_key, req.chat.prompt_tokens, req.model.id))
-    reply = build_reply(state, req)
+    chosen = respond_or_forward(req.chat, state.scenarios, state.settings.strict, upstream=proxy is not None)
+    if chosen is None:  # `--upstream`: no scenario answered, the upstream does (and is recorded)
+        assert proxy is not None
+        return await proxy.answer(ex.request, entry.headers, raw, body, entry, responses=req)
+    reply = build_reply(req, chosen)
     entry.matched = reply.source
     reply = with_chaos(state, req.chat, reply, entry)
     headers = {**ex.answer_headers(), **reply.headers}
@@ -90,10 +97,10 @@ def _answer(state: EmulatorState, req: ResponsesRequest, reply: Reply, headers: 
     return watch_delivery(rendered.response, entry, reply.fault)  # the client checks read how it ended
 
 
-def build_reply(state: EmulatorState, req: ResponsesRequest) -> Reply:
+def build_reply(req: ResponsesRequest, chosen: Reply) -> Reply:
     """The responder's reply (never changed in place: the built-in model's replies are remembered), with
     a reasoning summary when the request asks for one."""
-    reply = apply_request_options(req.chat, respond(req.chat, state.scenarios, state.settings.strict))
+    reply = apply_request_options(req.chat, chosen)
     summary = req.reasoning_summary
     if summary and not reply.reasoning_summary:
         reply = replace(reply, reasoning_summary=reasoning_summary(req.chat, summary))

@@ -93,7 +93,7 @@ def deliver(body: dict[str, Any] | None, headers: dict[str, str], *, payload: by
         response: ASGIApp = BytesResponse(payload, 200, headers)
         return Rendered(body, response if fault is None else faulted_body(fault, response), payload=payload)
     if fault is not None:
-        return Rendered(body, faulted_stream(fault, events, headers, pacing), events)
+        return Rendered(body, faulted_stream(fault, events, headers, pacing, on_sent), events)
     if pacing.is_paced:
         return Rendered(body, PacedEventStream(events, headers, pacing, on_sent=on_sent), events, paced=True)
     return Rendered(body, unpaced_stream(events, headers), events)
