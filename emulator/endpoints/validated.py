@@ -1,11 +1,15 @@
-"""Validated chat requests, remembered by their raw bytes: an identical body skips parsing and validation.
+"""Validated requests, remembered by their raw bytes: an identical body skips parsing and validation.
 
-Test suites and load tests send the same bytes again and again. Validation is a pure function of
-the body's bytes, the profile (its request shape, its own checks, its lenient reading), the URL
-and the model catalogue, so a body that passed once passes
-again with the same result: from a body's second sighting the `ChatRequest` (with the facts it has
-already computed, such as its prompt tokens) is kept, and each request gets a copy carrying its own
-headers and key.
+Test suites and load tests send the same bytes again and again. Validating a body is a pure
+function of its bytes, the profile (its request shape, its own checks, its lenient reading), the
+URL (which names the operation) and the model catalogue, so a body that passed once passes again
+with the same result. From a body's second sighting the validated request (with the facts it has
+already computed, such as its prompt tokens) is kept, and each request gets its own copy through the
+operation's `again` step (its headers, key and whatever else is its own).
+
+Every operation that validates a JSON body uses this one memo (`validated_request`); an operation
+says what a copy is (`again`) and which results may serve identical bytes again (`reusable`: a
+Responses body that reads the store through `previous_response_id` may not).
 
 Everything around validation still runs per request: the body is read (content type, size limit),
 the key is checked, rate limits, the journal, `store`, scenarios, chaos and the client checks see
@@ -17,20 +21,32 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from typing import TYPE_CHECKING, Any, Hashable
+from typing import TYPE_CHECKING, Any, Callable, Hashable, Protocol, TypeVar, cast
 
 from ..contract.chat_request import ChatRequest
+from ..contract.models import Catalogue, ModelInfo
 from ..contract.validate import validate_chat_request
 from ..journal import JOURNAL_ENTRY, JournalEntry
 from ..profiles import IGNORED_FIELDS_HEADER
 from .journaling import Route, read_request
 
 if TYPE_CHECKING:
+    from ..contract.shapes import Object
     from .shell import Exchange
 
 MAX_REQUESTS = 128
 # Larger bodies are rare in a loop, and the journal shrinks the long strings of those (journal.py).
 MAX_BODY_BYTES = 16 * 1024
+
+
+class Validated(Protocol):
+    """What an operation's validation returns, as far as the memo cares."""
+
+    @property
+    def model(self) -> ModelInfo: ...
+
+
+V = TypeVar("V", bound=Validated)
 
 
 class Kept:
@@ -39,7 +55,7 @@ class Kept:
 
     __slots__ = ("parsed", "ignored", "request", "catalogue")
 
-    def __init__(self, parsed: dict[str, Any], ignored: str | None, request: ChatRequest, catalogue: Any) -> None:
+    def __init__(self, parsed: dict[str, Any], ignored: str | None, request: Validated, catalogue: Catalogue) -> None:
         self.parsed, self.ignored, self.request, self.catalogue = parsed, ignored, request, catalogue
 
 
@@ -53,7 +69,7 @@ class ValidatedMemo:
         self._seen: dict[int, None] = {}  # hashes of keys seen once, oldest first
         self._lock = threading.Lock()  # several emulators may serve in threads of one process
 
-    def get(self, key: Hashable, catalogue: Any) -> Kept | None:
+    def get(self, key: Hashable, catalogue: Catalogue) -> Kept | None:
         kept = self._kept.get(key)
         if kept is None or kept.catalogue is not catalogue:
             return None
@@ -78,9 +94,13 @@ class ValidatedMemo:
 VALIDATED = ValidatedMemo()
 
 
-async def validated_chat_request(ex: Exchange, route: Route | None) -> tuple[bytes, ChatRequest]:
-    """The raw body and the validated request: from the memo for a body seen before, else read,
-    shaped by `route` and the profile, and validated (`ApiError` for a bad one)."""
+async def validated_request(ex: Exchange, route: Route | None, validate: Callable[[dict[str, Any]], V],
+                            again: Callable[[V], V], *, shape: Object | None = None,
+                            reusable: Callable[[V, dict[str, Any]], bool] | None = None) -> tuple[bytes, V]:
+    """The raw body and the validated request: `again(kept)` for a body validated before, else the
+    body read, shaped by `route` and the profile (`shape`: the operation's request shape, see
+    `read_request`) and passed to `validate` (`ApiError` for a bad one); kept when `reusable(request,
+    body)` (by default always)."""
     entry: JournalEntry = ex.request.scope[JOURNAL_ENTRY]
     catalogue = ex.catalogue()
     raw = await ex.body()
@@ -91,14 +111,28 @@ async def validated_chat_request(ex: Exchange, route: Route | None) -> tuple[byt
         entry.request_bytes, entry.body = len(raw), kept.parsed
         if kept.ignored is not None:
             ex.headers[IGNORED_FIELDS_HEADER] = kept.ignored
-        chat = object.__new__(ChatRequest)  # a shallow copy (copy.copy's generic path costs 10 µs)
-        chat.__dict__.update(kept.request.__dict__)  # the facts computed so far come along
-        chat.headers, chat.api_key = entry.headers, ex.api_key
-    else:
-        raw, body = await read_request(ex, route, raw=raw)
-        chat = validate_chat_request(body, catalogue, headers=entry.headers, api_key=ex.api_key,
+        return raw, again(cast(V, kept.request))  # kept under this operation's path, so its own kind
+    raw, body = await read_request(ex, route, shape, raw=raw)
+    request = validate(body)
+    if memo and (reusable is None or reusable(request, body)):
+        VALIDATED.keep(key, Kept(entry.body, ex.headers.get(IGNORED_FIELDS_HEADER), request, catalogue))
+    return raw, request
+
+
+async def validated_chat_request(ex: Exchange, route: Route | None) -> tuple[bytes, ChatRequest]:
+    """`POST /v1/chat/completions`'s body, validated (or from the memo)."""
+    entry: JournalEntry = ex.request.scope[JOURNAL_ENTRY]
+
+    def validate(body: dict[str, Any]) -> ChatRequest:
+        return validate_chat_request(body, ex.catalogue(), headers=entry.headers, api_key=ex.api_key,
                                      profile_checks=ex.profile.checks, shape=ex.profile.request_shape)
-        if memo:
-            VALIDATED.keep(key, Kept(entry.body, ex.headers.get(IGNORED_FIELDS_HEADER), chat, catalogue))
+
+    def again(kept: ChatRequest) -> ChatRequest:
+        chat = object.__new__(ChatRequest)  # a shallow copy (copy.copy's generic path costs 10 µs)
+        chat.__dict__.update(kept.__dict__)  # the facts computed so far come along
+        chat.headers, chat.api_key = entry.headers, ex.api_key
+        return chat
+
+    raw, chat = await validated_request(ex, route, validate, again)
     chat.raw_key = (raw, ex.profile.name, ex.request.scope["path"])
     return raw, chat
