@@ -59,8 +59,10 @@ async def read_request(ex: Exchange, route: Route | None, shape: Object | None =
 
 def begin_journal(ex: Exchange) -> None:
     """Open the journal entry first (the access log reads it), and close it with the answer."""
-    # ASGI header names are already lower-case; one pass here (Starlette's Headers looks each key up again).
-    headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in ex.request.scope["headers"]}
+    raw = ex.request.scope["headers"]
+    headers = ex.request_headers
+    if len(headers) != len(raw):  # a repeated header: the journal keeps the last one sent
+        headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in raw}
     entry = ex.request.scope[JOURNAL_ENTRY] = ex.state.journal.start(
         "POST", ex.request.scope["path"], headers, ex.request.scope.get("query_string", b"").decode("latin-1"))
 

@@ -10,7 +10,8 @@ from dataclasses import replace
 from typing import Any, Callable
 
 from ..contract.errors import ApiError
-from ..contract.responses_request import ResponsesRequest
+from ..contract.responses_request import Lookup, ResponsesRequest, validate_responses_request
+from ..contract.responses_shape import RESPONSES_REQUEST
 from ..delivery import ASGIApp, watch_delivery
 from ..faults import ErrorEvent
 from ..journal import JOURNAL_ENTRY, JournalEntry
@@ -28,7 +29,7 @@ from ..wire.response_render import render_response
 from .chat import with_chaos
 from .journaling import Route, journaled_endpoint
 from .shell import Endpoint, Exchange
-from .validated_responses import validated_responses_request
+from .validated import validated_request
 
 
 def responses_endpoint(route: Route | None = None) -> Endpoint:
@@ -70,6 +71,21 @@ async def serve_response(ex: Exchange, route: Route | None) -> Any:
     except BaseException:
         state.admission.leave()
         raise
+
+
+async def validated_responses_request(ex: Exchange, route: Route | None,
+                                      previous: Lookup) -> tuple[bytes, ResponsesRequest]:
+    """The body validated, or for identical bytes a copy of the kept request with its own ids, headers
+    and key (endpoints/validated.py); a body continuing a chain reads the store, so it is never kept."""
+    entry: JournalEntry = ex.request.scope[JOURNAL_ENTRY]
+
+    def validate(body: dict[str, Any]) -> ResponsesRequest:
+        return validate_responses_request(body, ex.catalogue(), headers=entry.headers, api_key=ex.api_key,
+                                          previous=previous)
+
+    return await validated_request(
+        ex, route, validate, lambda kept: kept.again(entry.headers, ex.api_key), shape=RESPONSES_REQUEST,
+        reusable=lambda req, body: not req.context and body.get("previous_response_id") is None)
 
 
 def _rate_limited(req: ResponsesRequest, check: Callable[[], object]) -> ApiError | None:
