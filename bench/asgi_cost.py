@@ -8,7 +8,8 @@ for the emulator's chat path and for the bare Starlette baseline, best of severa
     python bench/asgi_cost.py --case distinct --count 2000 --quiet   # one case (for callgrind)
 
 Cases: `identical` (the same body every time: the reply memo answers), `distinct` (a different user
-message each time, as a real suite or load test sends: the headline), and `stream` for both.
+message each time, as a real suite or load test sends: the headline), and `stream` for both;
+`responses`, `responses stream` and `embeddings` send `bench/run.py`'s bodies to their endpoints.
 `bench/instructions.py` runs one case under callgrind, whose counts hold on a busy machine.
 """
 from __future__ import annotations
@@ -36,11 +37,15 @@ from emulator import Emulator  # noqa: E402
 
 REQUEST = json.dumps(run.REQUEST)
 STREAM = REQUEST[:-1] + ',"stream":true}'
+RESPONSES = json.dumps(run.RESPONSES_REQUEST)
+EMBEDDINGS = json.dumps(run.EMBEDDING_REQUEST)
+# The URL of each case that is not a chat completion.
+PATHS = {"responses": "/v1/responses", "responses stream": "/v1/responses", "embeddings": "/v1/embeddings"}
 
 
-def scope_for(body: bytes) -> dict:
+def scope_for(body: bytes, path: str = "/v1/chat/completions") -> dict:
     return {"type": "http", "asgi": {"version": "3.0", "spec_version": "2.4"}, "http_version": "1.1",
-            "method": "POST", "scheme": "http", "path": "/v1/chat/completions", "raw_path": b"/v1/chat/completions",
+            "method": "POST", "scheme": "http", "path": path, "raw_path": path.encode(),
             "root_path": "", "query_string": b"", "server": ("127.0.0.1", 8000), "client": ("127.0.0.1", 5000),
             "headers": [(b"host", b"127.0.0.1:8000"), (b"content-type", b"application/json"),
                         (b"authorization", b"Bearer sk-bench"), (b"content-length", str(len(body)).encode())]}
@@ -57,10 +62,13 @@ CASES: dict[str, Callable[[int, int], list[bytes]]] = {
     "distinct": lambda count, start: distinct_bodies(REQUEST, count, start),
     "stream": lambda count, start: [STREAM.encode()] * count,
     "distinct stream": lambda count, start: distinct_bodies(STREAM, count, start),
+    "responses": lambda count, start: [RESPONSES.encode()] * count,
+    "responses stream": lambda count, start: [RESPONSES[:-1].encode() + b',"stream":true}'] * count,
+    "embeddings": lambda count, start: [EMBEDDINGS.encode()] * count,
 }
 
 
-async def serve_all(app: Any, bodies: list[bytes]) -> None:
+async def serve_all(app: Any, bodies: list[bytes], path: str = "/v1/chat/completions") -> None:
     async def send(message: dict) -> None:
         pass
 
@@ -68,7 +76,7 @@ async def serve_all(app: Any, bodies: list[bytes]) -> None:
         async def receive(body: bytes = body) -> dict:
             return {"type": "http.request", "body": body, "more_body": False}
 
-        await app(scope_for(body), receive, send)
+        await app(scope_for(body, path), receive, send)
 
 
 async def per_request_us(app: Any, case: str, rounds: int = 5, count: int = 2000) -> float:
@@ -77,7 +85,7 @@ async def per_request_us(app: Any, case: str, rounds: int = 5, count: int = 2000
     for round_ in range(rounds):
         bodies = CASES[case](count, (round_ + 1) * count)
         started = time.perf_counter()
-        await serve_all(app, bodies)
+        await serve_all(app, bodies, PATHS.get(case, "/v1/chat/completions"))
         best = min(best, (time.perf_counter() - started) / count * 1e6)
     return best
 
@@ -105,11 +113,12 @@ STEPS = [
 
 def profile(case: str, count: int = 3000) -> None:
     emulator = Emulator()
-    asyncio.run(serve_all(emulator.app, CASES[case](500, 10**6)))  # warm caches and imports
+    path = PATHS.get(case, "/v1/chat/completions")
+    asyncio.run(serve_all(emulator.app, CASES[case](500, 10**6), path))  # warm caches and imports
     unprofiled = asyncio.run(per_request_us(emulator.app, case, rounds=3, count=count))
     profiler = cProfile.Profile()
     profiler.enable()
-    asyncio.run(serve_all(emulator.app, CASES[case](count, 2 * 10**6)))
+    asyncio.run(serve_all(emulator.app, CASES[case](count, 2 * 10**6), path))
     profiler.disable()
     stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
     cumulative: dict[tuple[str, str], float] = {}
@@ -157,7 +166,7 @@ def main() -> None:
         profile(args.case)
     elif args.count:
         app = Emulator().app if args.app == "emulator" else baseline_app.app
-        asyncio.run(serve_all(app, CASES[args.case](args.count, 0)))
+        asyncio.run(serve_all(app, CASES[args.case](args.count, 0), PATHS.get(args.case, "/v1/chat/completions")))
     else:
         asyncio.run(table(args.metrics))
 

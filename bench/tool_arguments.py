@@ -10,22 +10,19 @@ the test suite.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
 from emulator.model.schema_values import generate_arguments  # noqa: E402
 
 TARGET_MS = 2.0
-WEATHER = {
-    "type": "object",
-    "properties": {"location": {"type": "string", "description": "City and state, e.g. Boston, MA"},
-                   "unit": {"type": "string", "enum": ["celsius", "fahrenheit"]}},
-    "required": ["location", "unit"],
-    "additionalProperties": False,
-}
+# The weather tool's parameters the suite's generator tests use too (tests/test_schema_values.py).
+WEATHER = json.loads((ROOT / "fixtures" / "schemas" / "weather_parameters.json").read_text())
 
 
 def main() -> int:

@@ -143,13 +143,18 @@ def build_app(state: EmulatorState) -> Starlette:
     ]
     routes = core_routes()
     if state.proxy is not None:  # `--upstream`: reads the upstream answers
-        from .record.passthrough import pass_through_routes
+        from .record.passthrough import pass_through_routes, stored_response_routes
 
         routes = pass_through_routes({
             "/v1/models": list_models, "/v1/models/{model:path}": retrieve_model,
             "/v1/chat/completions": list_stored_completions,
             "/v1/chat/completions/{completion_id}": retrieve_stored_completion,
             "/v1/chat/completions/{completion_id}/messages": list_stored_messages,
+        }) + stored_response_routes({
+            ("GET", "/v1/responses/{response_id}"): retrieve_response,
+            ("DELETE", "/v1/responses/{response_id}"): delete_response,
+            ("POST", "/v1/responses/{response_id}/cancel"): cancel_response,
+            ("GET", "/v1/responses/{response_id}/input_items"): list_input_items,
         }) + routes
     app = Starlette(
         routes=routes,

@@ -3,11 +3,12 @@ model and written by `wire/embedding_body.py`."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Sequence
 
 
 @dataclass
 class EmbeddingReply:
-    vectors: list[list[float]]  # one per input, in input order; float32 values
+    vectors: list[Sequence[float]]  # one per input, in input order; float32 values (built-in ones in an array)
     model: str  # the `model` the answer reports
     prompt_tokens: int
     source: str = "builtin"  # "builtin", or the name of the (first) scenario that gave a vector

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from .scenarios.near_miss import NearMiss
 
 from .contract.responses_input import responses_conversation
+from .contract.strict_json import loads_body
 
 STRING_LIMIT = 16 * 1024
 JOURNAL_ENTRY = "emulator.journal_entry"  # the ASGI scope key under which an endpoint leaves its entry
@@ -99,6 +100,12 @@ class JournalEntry:
         ms = self.ended_ms if self.ended_ms is not None else self.duration_ms
         return self.started + ms / 1000
 
+    def set_response_json(self, payload: bytes) -> None:
+        """The JSON body sent, kept as its bytes and parsed when `response` is first read: most entries
+        are never read, and bytes weigh less than the parsed objects and cost the garbage collector
+        nothing (entries pickle as they are: the bytes, or the parsed body once read)."""
+        self.__dict__["_response_json"] = payload
+
     def event_sent(self) -> None:
         """Note that one more stream event was written (paced streams call this per event)."""
         if self.event_offsets_ms is None:
@@ -110,6 +117,33 @@ class JournalEntry:
         offset = round((perf_counter() - self.started) * 1000, 3)
         self.event_offsets_ms = [offset] * len(self.events or ())
 
+
+def _read_response(entry: JournalEntry) -> Any:
+    state = entry.__dict__
+    payload = state.get("_response_json")
+    if payload is None:
+        return state.get("_response")
+    value = state["_response"] = _parse(payload)  # two threads reading at once both parse: the same value
+    state.pop("_response_json", None)
+    return value
+
+
+def _parse(payload: bytes) -> Any:
+    """The JSON the emulator wrote, read as `json` reads it: through orjson where that gives the same
+    values (`--metrics` reads every entry's usage), else (`NaN`, a lone surrogate's escape) `json`."""
+    try:
+        return loads_body(payload)
+    except ValueError:
+        return json.loads(payload)
+
+
+def _write_response(entry: JournalEntry, value: Any) -> None:
+    entry.__dict__.pop("_response_json", None)
+    entry.__dict__["_response"] = value
+
+
+# `response` reads and writes through these (the dataclass's `__init__` included): see `set_response_json`.
+JournalEntry.response = property(_read_response, _write_response)
 
 # The least a chunk's envelope takes (`data: {"id":"chatcmpl-…","object":"chat.completion.chunk",…}`).
 CHUNK_OVERHEAD = 150

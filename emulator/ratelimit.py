@@ -106,14 +106,14 @@ class RateLimiter:
 
     def headers(self, budget: Budget) -> dict[str, str]:
         """The `x-ratelimit-*` headers: both resets say when the window ends and the budgets come back."""
-        reset = _until_reset(budget)
+        reset = go_duration(_until_reset(budget)) if budget.requests or budget.tokens else "0s"
         return {
             "x-ratelimit-limit-requests": self._limit_requests,
             "x-ratelimit-limit-tokens": self._limit_tokens,
             "x-ratelimit-remaining-requests": str(max(self.requests_per_minute - budget.requests, 0)),
             "x-ratelimit-remaining-tokens": str(max(self.tokens_per_minute - budget.tokens, 0)),
-            "x-ratelimit-reset-requests": go_duration(reset) if budget.requests else "0s",
-            "x-ratelimit-reset-tokens": go_duration(reset) if budget.tokens else "0s",
+            "x-ratelimit-reset-requests": reset if budget.requests else "0s",
+            "x-ratelimit-reset-tokens": reset if budget.tokens else "0s",
         }
 
 

@@ -9,7 +9,7 @@ from .contract.embedding_request import EmbeddingInput, EmbeddingRequest
 from .contract.errors import ApiError
 from .embedding_reply import EmbeddingReply
 from .model import builtin
-from .model.embedding import text_vector
+from .model.embedding import text_vector32
 from .model.memo import BUILTIN_REPLIES
 from .reply import Reply
 from .scenarios.near_miss import NO_MATCH, NearMiss, explain
@@ -60,10 +60,25 @@ def respond_or_forward(request: ChatRequest, scenarios: ScenarioSource, strict: 
 def respond_embeddings(request: EmbeddingRequest, scenarios: ScenarioSource, strict: bool = False) -> EmbeddingReply:
     """Each input's vector: a matching `api: embeddings` scenario's, else the built-in model's (strict
     mode: the 404 for the first input no scenario answered)."""
+    return _embedding_reply(request, scenarios.respond_embeddings(request), scenarios, strict)
+
+
+def embeddings_or_forward(request: EmbeddingRequest, scenarios: ScenarioSource, strict: bool,
+                          upstream: bool) -> EmbeddingReply | None:
+    """As `respond_embeddings`; with an upstream, None when an input has no scenario: the upstream is
+    to answer the whole request."""
     scripted = scenarios.respond_embeddings(request)
+    if upstream and None in scripted:
+        return None
+    return _embedding_reply(request, scripted, scenarios, strict)
+
+
+def _embedding_reply(request: EmbeddingRequest, scripted: list[ScriptedVector | None], scenarios: ScenarioSource,
+                     strict: bool) -> EmbeddingReply:
     model = request.model
-    vectors, sources = [], []
+    sources = []
     reply = EmbeddingReply([], model.snapshot, request.prompt_tokens)
+    vectors = reply.vectors
     for index, answer in enumerate(scripted):
         if answer is None and strict:
             raise NoScenarioMatched(scenarios.near_misses(EmbeddingInput(request, index)))
@@ -72,9 +87,8 @@ def respond_embeddings(request: EmbeddingRequest, scenarios: ScenarioSource, str
             reply.model = answer.model or reply.model
             reply.headers.update(answer.headers)
         if answer is None or answer.vector is None:
-            vectors.append(text_vector(request.text(index), model.snapshot, model.dimensions, request.dimensions))
+            vectors.append(text_vector32(request.text(index), model.snapshot, model.dimensions, request.dimensions))
         else:
             vectors.append(answer.vector)
-    reply.vectors = vectors
     reply.source = sources[0] if sources else "builtin"
     return reply

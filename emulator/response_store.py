@@ -1,9 +1,11 @@
 """Stored responses (`store: true`, the Responses API's default): per API key, in memory or in SQLite.
 
-A record keeps what the API can give back later: the response object, the request's own input items
-(`GET /v1/responses/{id}/input_items`) and the chain's context (every item up to and including this
-response's output, which `previous_response_id` continues from). With `--store PATH` they live in a
-`responses` table of the same SQLite file as stored chat completions.
+A record keeps what the API can give back later, as JSON: the response object, the request's own input
+items (`GET /v1/responses/{id}/input_items`) and the chain's items before them; the chain's context
+(every item up to and including this response's output, which `previous_response_id` continues from)
+is those three. In memory the store keeps at most `--store-cap` records and `MAX_MEMORY_BYTES` of JSON,
+the oldest dropped first; with `--store PATH` they live in a `responses` table of the same SQLite file
+as stored chat completions.
 
 Background responses keep a `stage`: each retrieval moves a queued response to in progress and an
 in-progress one to its final state, so a client polling `GET` sees `queued → in_progress → completed`
@@ -16,30 +18,70 @@ import sqlite3
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from .json_text import json_bytes, json_text
 from .store import key_digest
-from .json_text import dumps
 
 STAGES = ("queued", "in_progress", "done", "cancelled")
+MAX_MEMORY_BYTES = 8 * 1024 * 1024  # of JSON kept in memory, besides the `--store-cap` count
+RECORD_OVERHEAD = 600  # bytes a record costs beyond its JSON (the record, its id, the index; measured)
 
 
-@dataclass
+@lru_cache(maxsize=256)
+def owner_digest(api_key: str) -> str:
+    """The digest records are filed under: one string per key, shared by all of its records."""
+    return key_digest(api_key)
+
+
+@dataclass(slots=True)
 class StoredResponse:
+    """A stored response as the JSON it is sent and read back as: compact, and nothing for the garbage
+    collector to walk (a store of rich objects made every collection slower). Parsed only when read."""
+
     id: str
     key: str  # digest of the API key
-    response: dict[str, Any]  # the final object (for a background response: what it becomes)
-    items: list[dict[str, Any]]  # the request's own input items
-    context: list[dict[str, Any]]  # the chain's items, this response's output included
+    body: bytes  # the final object (for a background response: what it becomes), as a retrieval sends it
+    items_json: bytes  # the request's own input items
+    prior_json: bytes = b"[]"  # the chain's items before them (what `previous_response_id` continued)
     stage: str = "done"
+
+    @classmethod
+    def of(cls, response: dict[str, Any], key: str, items: list[dict[str, Any]],
+           prior: list[dict[str, Any]] | None = None, stage: str = "done") -> StoredResponse:
+        return cls(response["id"], key, json_bytes(response), json_bytes(items), json_bytes(prior or []), stage)
+
+    @property
+    def response(self) -> dict[str, Any]:
+        return json.loads(self.body)
+
+    @property
+    def items(self) -> list[dict[str, Any]]:
+        return json.loads(self.items_json)
+
+    @property
+    def context(self) -> list[dict[str, Any]]:
+        """The chain's items, this response's output included."""
+        return [*json.loads(self.prior_json), *self.items, *self.response["output"]]
+
+    @property
+    def size(self) -> int:
+        return len(self.body) + len(self.items_json) + len(self.prior_json) + RECORD_OVERHEAD
+
+    @property
+    def is_final(self) -> bool:
+        """A retrieval sends `body` as it is."""
+        return self.stage == "done"
 
     def current(self) -> dict[str, Any]:
         """The object as a retrieval sees it now."""
+        response = self.response
         if self.stage == "done":
-            return self.response
+            return response
         status = "cancelled" if self.stage == "cancelled" else self.stage
-        return {**self.response, "status": status, "output": [], "usage": None, "completed_at": None,
+        return {**response, "status": status, "output": [], "usage": None, "completed_at": None,
                 "incomplete_details": None}
 
     def advance(self) -> None:
@@ -50,29 +92,41 @@ class StoredResponse:
 
 
 class MemoryResponseStore:
+    """At most `cap` records and `max_bytes` of their JSON, the oldest dropped first."""
+
     persistent = False
 
-    def __init__(self, cap: int = 10000) -> None:
+    def __init__(self, cap: int = 10000, max_bytes: int = MAX_MEMORY_BYTES) -> None:
         self.cap = max(cap, 1)
+        self.max_bytes = max_bytes
+        self.bytes = 0
         self._records: OrderedDict[tuple[str, str], StoredResponse] = OrderedDict()
         self._lock = threading.Lock()
 
     def save(self, record: StoredResponse) -> None:
         with self._lock:
+            previous = self._records.pop((record.key, record.id), None)
+            if previous is not None:
+                self.bytes -= previous.size
             self._records[(record.key, record.id)] = record
-            while len(self._records) > self.cap:
-                self._records.popitem(last=False)
+            self.bytes += record.size
+            while len(self._records) > 1 and (len(self._records) > self.cap or self.bytes > self.max_bytes):
+                self.bytes -= self._records.popitem(last=False)[1].size
 
     def get(self, api_key: str, response_id: str) -> StoredResponse | None:
-        return self._records.get((key_digest(api_key), response_id))
+        return self._records.get((owner_digest(api_key), response_id))
 
     def delete(self, api_key: str, response_id: str) -> bool:
         with self._lock:
-            return self._records.pop((key_digest(api_key), response_id), None) is not None
+            record = self._records.pop((owner_digest(api_key), response_id), None)
+            if record is not None:
+                self.bytes -= record.size
+            return record is not None
 
     def clear(self) -> None:
         with self._lock:
             self._records.clear()
+            self.bytes = 0
 
     def close(self) -> None:
         pass
@@ -109,24 +163,28 @@ class SQLiteResponseStore:
         with self._lock:
             self._db.execute(
                 "INSERT OR REPLACE INTO responses (key, id, stage, response, items, context) VALUES (?, ?, ?, ?, ?, ?)",
-                (record.key, record.id, record.stage, dumps(record.response), dumps(record.items),
-                 dumps(record.context)))
+                (record.key, record.id, record.stage, record.body.decode(), record.items_json.decode(),
+                 json_text(record.context)))
             self._db.execute("DELETE FROM responses WHERE seq <= (SELECT seq FROM responses ORDER BY seq DESC "
                              "LIMIT 1 OFFSET ?)", (self.cap,))
 
     def get(self, api_key: str, response_id: str) -> StoredResponse | None:
         with self._lock:
             row = self._db.execute("SELECT id, key, response, items, context, stage FROM responses "
-                                   "WHERE key = ? AND id = ?", (key_digest(api_key), response_id)).fetchone()
+                                   "WHERE key = ? AND id = ?", (owner_digest(api_key), response_id)).fetchone()
         if row is None:
             return None
         rid, key, response, items, context, stage = row
-        return StoredResponse(rid, key, json.loads(response), json.loads(items), json.loads(context), stage)
+        record = StoredResponse(rid, key, response.encode(), items.encode(), stage=stage)
+        # The file keeps the whole chain (its format predates the record's): the items before this request's.
+        chain = json.loads(context)
+        record.prior_json = json_bytes(chain[:len(chain) - len(record.items) - len(record.response["output"])])
+        return record
 
     def delete(self, api_key: str, response_id: str) -> bool:
         with self._lock:
             return self._db.execute("DELETE FROM responses WHERE key = ? AND id = ?",
-                                    (key_digest(api_key), response_id)).rowcount > 0
+                                    (owner_digest(api_key), response_id)).rowcount > 0
 
     def clear(self) -> None:
         with self._lock:

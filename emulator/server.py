@@ -14,6 +14,7 @@ The method groups live in small mixins (`user/`); this module holds the lifecycl
 from __future__ import annotations
 
 import asyncio
+import gc
 import signal
 import socket
 import threading
@@ -26,6 +27,7 @@ import uvicorn
 from . import encodings
 from .app import ChatFastPath, build_app
 from .config import DEFAULT_API_KEY, Settings
+from .admin.live import end_feeds
 from .logs import AccessLog
 from .probes import Probes, Readiness
 from .state import EmulatorState
@@ -112,9 +114,11 @@ class Emulator(Clients, Reports, ClientAssertions):
         self.settings.strict = value
 
     # --- running ------------------------------------------------------------------------------
-    def _uvicorn_server(self) -> uvicorn.Server:
+    def _uvicorn_server(self, freeze_heap: bool = False) -> uvicorn.Server:
         """A uvicorn server for the app that, once it accepts connections, loads the exact token
-        encodings in the background: off the start-up path, and before most first requests."""
+        encodings in the background: off the start-up path, and before most first requests.
+        `freeze_heap`: a process that only serves (the CLI) moves its start-up objects out of the
+        garbage collector's sight (`_Server.startup` says why)."""
         config = uvicorn.Config(
             # Our own access log (`logs.AccessLog`) names the matched scenario; uvicorn's loggers
             # propagate to the root logger so `--log-format json` covers them too.
@@ -122,7 +126,7 @@ class Emulator(Clients, Reports, ClientAssertions):
             access_log=False, log_config=None, lifespan="off",
             timeout_graceful_shutdown=self.settings.graceful_timeout, loop="auto", http="auto", ws="none",
         )
-        return _Server(config, self.readiness)
+        return _Server(config, self.readiness, freeze_heap)
 
     def bind(self) -> socket.socket:
         if self._socket is None:
@@ -137,7 +141,7 @@ class Emulator(Clients, Reports, ClientAssertions):
         shutdown; the handler set here turns it into a plain return (and stops a server that gets
         SIGTERM before uvicorn installs its own)."""
         sock = self.bind()
-        self._server = server = self._uvicorn_server()
+        self._server = server = self._uvicorn_server(freeze_heap=True)
         previous = signal.signal(signal.SIGTERM, lambda *_: setattr(server, "should_exit", True))
         try:
             server.run(sockets=[sock])
@@ -237,17 +241,25 @@ class _Server(uvicorn.Server):
     """uvicorn's server, warming the tokenizers once it listens, and with `/ready` answering 503 from
     the moment shutdown starts."""
 
-    def __init__(self, config: uvicorn.Config, readiness: Readiness) -> None:
+    def __init__(self, config: uvicorn.Config, readiness: Readiness, freeze_heap: bool = False) -> None:
         super().__init__(config)
         self.readiness = readiness
+        self.freeze_heap = freeze_heap
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets=sockets)
+        if self.freeze_heap:
+            # The modules, catalogue and app live as long as the process: without this, every full
+            # collection walks their ~35,000 objects again (measured: 80 µs a distinct request, on a
+            # shared machine, went to the garbage collector; 28 µs after the freeze).
+            gc.collect()
+            gc.freeze()
         encodings.warm_up()
         self.readiness.draining = False  # an Emulator stopped and started again is ready again
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         self.readiness.draining = True
+        end_feeds(self.readiness.state.journal)  # open inspectors must not hold the drain
         await super().shutdown(sockets)
 
 

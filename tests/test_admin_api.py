@@ -3,13 +3,14 @@ doors, errors in the OpenAI envelope, the OpenAPI description, and the token rul
 from __future__ import annotations
 
 import json
+import threading
 
 import httpx
 import openai
 import pytest
 from starlette.testclient import TestClient
 
-from emulator import __version__
+from emulator import Emulator, __version__
 from emulator.admin.auth import binding_warnings
 from emulator.admin.routes import admin_routes
 from emulator.app import build_app
@@ -136,33 +137,60 @@ def test_bad_filters_get_the_envelope(admin):
     assert_envelope(admin.get("/requests", params={"limit": "-1"}), 400, "invalid_value", "limit")
 
 
+def next_event(lines) -> tuple[str, dict]:
+    """The live feed's next event, as (name, data)."""
+    name = data = None
+    for line in lines:
+        if line.startswith("event: "):
+            name = line[7:]
+        elif line.startswith("data: "):
+            data = json.loads(line[6:])
+        elif line == "" and name:
+            return name, data
+    raise AssertionError("stream ended")
+
+
 def test_live_stream_sends_new_entries(emu, client):
     ask(client, "before")
     before = emu.requests[-1].id
     with httpx.stream("GET", emu.url + "/_emulator/requests/stream", params={"after": before - 1}, timeout=10) as stream:
         assert stream.headers["content-type"].startswith("text/event-stream")
         lines = stream.iter_lines()
-        events = []
-
-        def next_event():
-            name = data = None
-            for line in lines:
-                if line.startswith("event: "):
-                    name = line[7:]
-                elif line.startswith("data: "):
-                    data = json.loads(line[6:])
-                elif line == "" and name:
-                    return name, data
-            raise AssertionError("stream ended")
-
-        events.append(next_event())  # the backlog: the entry after `after`
+        events = [next_event(lines)]  # the backlog: the entry after `after`
         ask(client, "during")
-        events.append(next_event())
+        events.append(next_event(lines))
         emu.clear_requests()  # from another thread
-        events.append(next_event())
+        events.append(next_event(lines))
     assert events[0][0] == "request" and events[0][1]["id"] == before
     assert events[1][0] == "request" and events[1][1]["id"] == before + 1 and events[1][1]["matched"] == "builtin"
     assert events[2] == ("cleared", {})
+
+
+def paced_stream(client, api: str) -> None:
+    """A stream that waits 100 ms for its first chunk, read to its last byte."""
+    pace = {"x-emulator-ttft-ms": "100", "x-emulator-tokens-per-second": "200"}
+    if api == "chat":
+        list(ask(client, stream=True, extra_headers=pace))
+    else:
+        list(client.responses.create(model="gpt-4o-mini", input="hello there", stream=True, extra_headers=pace))
+
+
+@pytest.mark.parametrize("api", ["chat", "responses"])
+def test_the_live_feed_updates_a_paced_stream_with_its_time_to_the_last_byte(emu, client, api):
+    # The inspector's Duration column: the entry arrives when the endpoint hands the stream over, and is
+    # sent again once its last byte has gone out, with the duration to that byte.
+    ask(client, "before")
+    with httpx.stream("GET", emu.url + "/_emulator/requests/stream", params={"after": emu.requests[-1].id},
+                      timeout=5) as feed:
+        lines = feed.iter_lines()
+        paced_stream(client, api)
+        handed_over = next_event(lines)
+        ended = next_event(lines)
+    entry = emu.requests[-1]
+    assert handed_over[0] == "request" and handed_over[1]["id"] == entry.id
+    assert ended[0] == "updated" and ended[1]["id"] == entry.id and ended[1]["delivery"] == "complete"
+    assert ended[1]["ttft_ms"] >= 100 * 0.9  # asyncio may fire a timer a hair early
+    assert ended[1]["duration_ms"] >= entry.event_offsets_ms[-1] > handed_over[1]["duration_ms"]
 
 
 # --- pacing for the next N streams ----------------------------------------------------------------------
@@ -478,3 +506,17 @@ def test_a_query_without_a_key_is_shown_as_sent(emu, admin):
     httpx.get(emu.base_url + "/models", params={"limit": "2", "after": "gpt-4o"},
               headers={"authorization": "Bearer sk-bearer-9876"})
     assert admin.get("/requests").json()["data"][0]["query"] == "limit=2&after=gpt-4o"
+
+
+def test_stopping_the_server_ends_an_open_live_feed_cleanly():
+    # An inspector left open must not hold the graceful drain until it times out (and then be cancelled
+    # with a traceback): the feed's response ends, as a complete chunked body, when shutdown begins.
+    server = Emulator().start()
+    with httpx.stream("GET", server.url + "/_emulator/requests/stream", timeout=10) as feed:
+        lines = feed.iter_lines()
+        assert next(lines) == ": journal"
+        stopping = threading.Thread(target=server.stop)
+        stopping.start()
+        rest = list(lines)  # raises if the connection is cut mid-body
+    stopping.join(10)
+    assert not stopping.is_alive() and all(line == "" or line.startswith(":") for line in rest)

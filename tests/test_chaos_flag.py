@@ -94,3 +94,28 @@ def test_a_bad_scenario_chaos_names_the_file_line(tmp_path):
     with pytest.raises(ScenarioFileError) as error:
         Emulator(scenario_paths=(path,))
     assert "meteor_strike" in str(error.value) and "chaos.yaml:3" in str(error.value)
+
+
+@pytest.mark.parametrize("name, answer_events_sent", [
+    ("keepalive", None),  # pings first, then the whole answer (None: every event)
+    ("malformed_chunk", None),  # the whole answer, with a broken chunk slipped in
+    ("cut_after", 3),  # chaos cuts after three chunks (chaos.FAULTS)
+    ("error_event", 2),  # two chunks, then the error event
+])
+def test_a_faulted_stream_notes_when_each_chunk_went_out(emu, name, answer_events_sent):
+    # What the inspector shows as TTFT and per-chunk timing. The stream waits 60 ms for its first
+    # chunk; a fault's own events (pings, the broken chunk, the error) are not the answer's chunks.
+    headers = {"authorization": "Bearer sk-chaos", "x-emulator-chaos": f"{name}=1", "x-emulator-ttft-ms": "60"}
+    with httpx.stream("POST", emu.base_url + "/chat/completions", json={**BODY, "stream": True},
+                      headers=headers) as streamed:
+        assert streamed.status_code == 200
+        streamed.read()
+    entry = emu.requests[-1]
+    assert entry.chaos == name
+    summary = httpx.get(f"{emu.url}/_emulator/requests").json()["data"][0]
+    assert summary["id"] == entry.id and summary["ttft_ms"] >= 60 * 0.9  # asyncio may fire a hair early
+    offsets = [event["offset_ms"] for event in httpx.get(f"{emu.url}/_emulator/requests/{entry.id}").json()["events"]]
+    timed = [offset for offset in offsets if offset is not None]
+    assert offsets[:len(timed)] == timed == sorted(timed)  # the chunks sent, in order, then the ones cut off
+    # One send time per answer chunk that went out, none for the fault's own events.
+    assert len(entry.event_offsets_ms) == len(timed) == (answer_events_sent or len(entry.events))

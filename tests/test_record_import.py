@@ -32,14 +32,26 @@ def test_calls():
                                             messages=[{{"role": "user", "content": "streamed one"}}])
     assert "".join(c.choices[0].delta.content or "" for c in stream if c.choices) == "UPSTREAM: streamed one"
     httpx.get(URL + "/models", headers={{"Authorization": "Bearer {key}"}})
+    first = client.responses.create(model="gpt-4o-mini", input="responses one")
+    follow = client.responses.create(model="gpt-4o-mini", previous_response_id=first.id, input="responses two")
+    assert [first.output_text, follow.output_text] == ["UPSTREAM: responses one", "UPSTREAM turn 2: responses two"]
+    events = client.responses.create(model="gpt-4o-mini", input="responses streamed", stream=True)
+    assert "".join(e.delta for e in events if e.type == "response.output_text.delta") == "UPSTREAM: responses streamed"
+    vector = client.embeddings.create(model="text-embedding-3-small", input="embed me").data[0].embedding
+    assert len(vector) == 1536
 '''
+UPSTREAM_SCENARIOS = [
+    {"name": "second-turn", "priority": 1, "match": {"turn": 2}, "reply": {"content": "UPSTREAM turn 2: {{last_user}}"}},
+    {"name": "any", "reply": {"content": "UPSTREAM: {{last_user}}"}},
+    {"name": "vector", "match": {"api": "embeddings"}, "reply": {"seed": 7}},  # not the built-in vector
+]
 
 
 @pytest.fixture
 def cassette(pytester: pytest.Pytester) -> Path:
     """A cassette recorded by pytest-recording against an upstream emulator, which is then stopped."""
     with Emulator() as upstream:
-        upstream.reply_with_text("UPSTREAM: {{last_user}}")
+        upstream.add_scenario(UPSTREAM_SCENARIOS)
         pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
         pytester.makepyfile(test_vcr=RECORDED_TEST.format(url=upstream.base_url, key=KEY))
         pytester.runpytest("-p", "no:cacheprovider", "--record-mode=once").assert_outcomes(passed=1)
@@ -52,7 +64,7 @@ def test_a_cassette_imports_and_replays(cassette: Path, tmp_path: Path, capsys: 
     out = tmp_path / "recordings"
     assert main(["import", str(cassette.parent.parent), "--out", str(out)]) == 0
     summary = capsys.readouterr().out
-    assert "2 interactions" in summary and "skipped 1 to other hosts or endpoints" in summary
+    assert "6 interactions" in summary and "skipped 1 to other hosts or endpoints" in summary
     assert "GET /v1/models" in summary
     text = (out / "test_vcr" / "test_calls.yaml").read_text()
     assert KEY not in text
@@ -62,8 +74,19 @@ def test_a_cassette_imports_and_replays(cassette: Path, tmp_path: Path, capsys: 
         stream = client.chat.completions.create(model="gpt-4o-mini", stream=True,
                                                 messages=[{"role": "user", "content": "streamed one"}])
         streamed = "".join(c.choices[0].delta.content or "" for c in stream if c.choices)
+        first = client.responses.create(model="gpt-4o-mini", input="responses one")
+        follow = client.responses.create(model="gpt-4o-mini", previous_response_id=first.id, input="responses two")
+        events = client.responses.create(model="gpt-4o-mini", input="responses streamed", stream=True)
+        deltas = "".join(e.delta for e in events if e.type == "response.output_text.delta")
+        vector = client.embeddings.create(model="text-embedding-3-small", input="embed me").data[0].embedding
     assert plain.choices[0].message.content == "UPSTREAM: plain one"
     assert streamed == "UPSTREAM: streamed one"
+    assert [first.output_text, follow.output_text] == ["UPSTREAM: responses one", "UPSTREAM turn 2: responses two"]
+    assert deltas == "UPSTREAM: responses streamed"
+    with Emulator() as builtin:  # the recorded vector is the upstream's scenario's, not the built-in one
+        own = openai.OpenAI(base_url=builtin.base_url, api_key="sk-x").embeddings.create(
+            model="text-embedding-3-small", input="embed me").data[0].embedding
+    assert len(vector) == 1536 and max(abs(a - b) for a, b in zip(vector, own, strict=True)) > 0.01
 
 
 def test_gzip_bodies_and_json_cassettes(cassette: Path, tmp_path: Path) -> None:
@@ -77,7 +100,7 @@ def test_gzip_bodies_and_json_cassettes(cassette: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert main(["import", str(tmp_path / "as_json.json"), str(tmp_path / "gzipped.yaml"), "--out", str(out)]) == 0
     for name in ("as_json.yaml", "gzipped.yaml"):
-        plain, streamed = yaml.safe_load((out / name).read_text())["scenarios"]
+        plain, streamed, *_ = yaml.safe_load((out / name).read_text())["scenarios"]
         assert plain["reply"]["content"] == "UPSTREAM: plain one"
         assert "".join(streamed["reply"]["chunks"]) == "UPSTREAM: streamed one"
 

@@ -133,3 +133,29 @@ def test_city_{i}(chat_emulator):
     result.assert_outcomes(passed=2)
     for i in range(2):
         assert f"UPSTREAM: city {i}?" in recording(pytester, f"test_city_{i}").read_text()
+
+
+CHAIN = '''
+def test_chain(chat_emulator):
+    client = chat_emulator.client()
+    first = client.responses.create(model="gpt-4o-mini", input="remember 42")
+    assert first.output_text == "UPSTREAM: remember 42"
+'''
+FOLLOW_UP = '''
+    follow = client.responses.create(model="gpt-4o-mini", previous_response_id=first.id, input="what did I say?")
+    assert follow.output_text == "UPSTREAM turn 2: what did I say?"
+'''
+
+
+def test_a_responses_chain_grows_with_new_episodes_and_replays(pytester, upstream):
+    upstream.add_scenario({"name": "second-turn", "priority": 1, "match": {"turn": 2},
+                           "reply": {"content": "UPSTREAM turn 2: {{last_user}}"}})
+    project(pytester, CHAIN)
+    run(pytester, "once", upstream.base_url).assert_outcomes(passed=1)
+    pytester.makepyfile(test_weather=ASK + CHAIN + FOLLOW_UP)
+    # The first call replays (the emulator's own response); the follow-up goes upstream with the chain spelled out.
+    run(pytester, "new_episodes", upstream.base_url).assert_outcomes(passed=1)
+    assert "previous_response_id" not in upstream.requests[-1].body
+    url = upstream.base_url
+    upstream.stop()
+    run(pytester, "none", url).assert_outcomes(passed=1)

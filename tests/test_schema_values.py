@@ -316,13 +316,8 @@ def test_unsatisfiable_or_invalid_schemas_raise_with_the_location(schema: dict[s
 
 # -- plausibility and the user's words ------------------------------------------------------
 
-WEATHER = {
-    "type": "object",
-    "properties": {"location": {"type": "string", "description": "City and state, e.g. Boston, MA"},
-                   "unit": {"type": "string", "enum": ["celsius", "fahrenheit"]}},
-    "required": ["location", "unit"],
-    "additionalProperties": False,
-}
+# A typical tool's parameters; bench/tool_arguments.py times the generator on the same schema.
+WEATHER = json.loads((Path(__file__).parent.parent / "fixtures" / "schemas" / "weather_parameters.json").read_text())
 
 
 def test_location_property_gets_a_city() -> None:

@@ -4,6 +4,8 @@ Events: `request` (a summary of a new entry, also sent first for entries after `
 `updated` (an entry's stream has ended: its summary again, with the duration to the last byte),
 `cleared` (the journal was cleared) and `resync` (the reader fell behind: fetch the list again).
 The journal may be changed from another thread (test code), so listeners hop onto the loop.
+When the server shuts down the feed ends cleanly (`end_feeds`): an open inspector would otherwise
+hold the graceful drain to its timeout and then be cancelled with a traceback.
 """
 from __future__ import annotations
 
@@ -17,6 +19,8 @@ from .views import summary
 
 KEEPALIVE_SECONDS = 15.0
 QUEUE_SIZE = 1000
+_CLOSING = "closing"  # the listener kind `end_feeds` sends
+_END = b""  # queued when the server shuts down: the feed's last body
 
 
 def sse_event(name: str, data: Any) -> bytes:
@@ -42,7 +46,9 @@ class JournalStream:
                 queue.put_nowait(sse_event("resync", {}))
 
         def listener(kind: str, entry: JournalEntry | None) -> None:
-            if entry is None:
+            if kind == _CLOSING:
+                event = _END
+            elif entry is None:
                 event = sse_event(kind, {})
             else:  # a new entry, or one whose stream has ended (its duration is now to the last byte)
                 event = sse_event("updated" if kind == "delivered" else "request", summary(entry))
@@ -64,6 +70,9 @@ class JournalStream:
                 getter = asyncio.ensure_future(queue.get())
                 done, _ = await asyncio.wait({getter, watcher}, timeout=KEEPALIVE_SECONDS,
                                              return_when=asyncio.FIRST_COMPLETED)
+                if getter in done and getter.result() == _END:
+                    await send({"type": "http.response.body", "body": b"", "more_body": False})
+                    break
                 if getter in done:
                     await send({"type": "http.response.body", "body": getter.result(), "more_body": True})
                 else:
@@ -75,6 +84,12 @@ class JournalStream:
         finally:
             self.journal.listeners.remove(listener)
             watcher.cancel()
+
+
+def end_feeds(journal: Journal) -> None:
+    """End every open feed on `journal` (the server is shutting down)."""
+    for listener in list(journal.listeners):
+        listener(_CLOSING, None)
 
 
 async def _wait_for_disconnect(receive: Receive) -> None:

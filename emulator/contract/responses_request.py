@@ -25,7 +25,9 @@ SAMPLING_FIELDS = ("temperature", "top_p")
 class PreviousResponse(Protocol):
     """What a stored response gives the next one in its chain."""
 
-    context: list[dict[str, Any]]  # every item of the chain up to and including its output
+    @property
+    def context(self) -> list[dict[str, Any]]:
+        """Every item of the chain up to and including its output."""
 
 
 @dataclass
@@ -36,6 +38,17 @@ class ResponsesRequest:
     items: list[dict[str, Any]]  # this request's own input items, with ids (what `input_items` lists)
     context: list[dict[str, Any]] = field(default_factory=list)  # the chain's items before `items`
     stem: str = field(default_factory=lambda: secrets.token_hex(8))  # shared hex of the response's ids
+    own: list[dict[str, Any]] = field(default_factory=list, repr=False)  # `items` before their ids were drawn
+
+    def again(self, headers: dict[str, str], api_key: str) -> ResponsesRequest:
+        """The same validated body sent once more (by `api_key`, with `headers`): its own ids, and the
+        conversation's facts computed so far (prompt tokens) carried over."""
+        chat = object.__new__(ChatRequest)  # a shallow copy (copy.copy's generic path costs more)
+        chat.__dict__.update(self.chat.__dict__)
+        chat.headers, chat.api_key = headers, api_key
+        request = ResponsesRequest(self.body, self.model, chat, [], self.context, own=self.own)
+        request.items = stored_items(self.own, request.stem)
+        return request
 
     @property
     def stream(self) -> bool:
@@ -81,7 +94,7 @@ def validate_responses_request(body: dict[str, Any], catalogue: Catalogue, *, pr
     own = resolve_references(own, known)
     check_items(context + own)
     chat = ChatRequest(_chat_body(body, context + own), model, headers or {}, api_key, api="responses")
-    request = ResponsesRequest(body, model, chat, [], context)
+    request = ResponsesRequest(body, model, chat, [], context, own=own)
     request.items = stored_items(own, request.stem)
     if not chat.messages:  # nothing to answer (inferred wording: the live text is not recorded)
         raise errors.empty_array("input") if "input" in body else errors.missing_parameter("input")

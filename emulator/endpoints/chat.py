@@ -6,7 +6,6 @@ from typing import Any, Protocol
 from ..chaos import Chaos, ChaosError, inject, parse_rates
 from ..contract.chat_request import ChatRequest
 from ..contract.errors import ApiError
-from ..contract.validate import validate_chat_request
 from ..delivery import watch_delivery
 from ..journal import JOURNAL_ENTRY, JournalEntry
 from ..model.request_options import apply_request_options
@@ -16,8 +15,9 @@ from ..respond import respond_or_forward
 from ..state import EmulatorState
 from ..store import make_record
 from ..wire.render import ASGIApp, Decoration, Rendered, render
-from .journaling import Route, journaled_endpoint, read_request
+from .journaling import Route, journaled_endpoint
 from .shell import Endpoint, Exchange
+from .validated import validated_chat_request
 
 
 CHAOS_HEADER = "x-emulator-chaos"  # per-request rates: `rate_limit_exceeded=0.5,cut_after=0.1`
@@ -38,11 +38,7 @@ def chat_endpoint(route: ChatRoute | None = None) -> Endpoint:
 async def serve_chat(ex: Exchange, route: ChatRoute | None) -> Any:
     state, request = ex.state, ex.request
     entry: JournalEntry = request.scope[JOURNAL_ENTRY]
-    raw, body = await read_request(ex, route)
-    chat = validate_chat_request(body, ex.catalogue(), headers=entry.headers, api_key=ex.api_key,
-                                 profile_checks=ex.profile.checks,
-                                 shape=ex.profile.request_shape)
-    chat.raw_key = (raw, ex.profile.name, request.scope["path"])
+    raw, chat = await validated_chat_request(ex, route)
     state.limiter.admit(ex.api_key, chat.prompt_tokens, chat.model.id)  # before any generation
     proxy = state.proxy if state.proxy is not None and state.proxy.active else None
     chosen = respond_or_forward(chat, state.scenarios, state.settings.strict, upstream=proxy is not None)
@@ -68,7 +64,7 @@ async def serve_chat(ex: Exchange, route: ChatRoute | None) -> Any:
 def _answer(state: EmulatorState, chat: ChatRequest, reply: Reply, pacing: Pacing, ex: Exchange,
             entry: JournalEntry, route: ChatRoute | None, limits: dict[str, str]) -> ASGIApp:
     """Render the reply and record it: the response to send."""
-    rendered = render(reply, {**ex.answer_headers(), **limits, **reply.headers}, stream=chat.stream, pacing=pacing,
+    rendered = render(reply, ex.answer_headers(limits, reply.headers), stream=chat.stream, pacing=pacing,
                       include_usage=chat.include_usage, include_obfuscation=chat.include_obfuscation,
                       decoration=None if route is None else route.decoration, on_sent=entry.event_sent)
     _record(state, chat, rendered, entry, ex.request_id)  # after render: an answer that cannot be sent stores nothing
@@ -115,7 +111,11 @@ def _chaos_for(state: EmulatorState, reply: Reply, entry: JournalEntry) -> Chaos
 def _record(state: EmulatorState, chat: ChatRequest, rendered: Rendered, entry: JournalEntry,
             request_id: str) -> None:
     """After rendering: the journal entry, and the stored completion when `store: true`."""
-    entry.status, entry.response = 200, rendered.body
+    entry.status = 200
+    if rendered.parsed is None and rendered.payload is not None:
+        entry.set_response_json(rendered.payload)  # parsed only if read
+    else:
+        entry.response = rendered.body
     if rendered.events is not None:
         entry.stream, entry.events = True, rendered.events
     if chat.body.get("store"):  # streamed ones too: `body` is the assembled response

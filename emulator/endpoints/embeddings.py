@@ -6,8 +6,9 @@ from typing import Any
 
 from ..contract.embedding_request import EMBEDDING_REQUEST, validate_embedding_request
 from ..journal import JOURNAL_ENTRY, JournalEntry
-from ..respond import respond_embeddings
-from ..wire.embedding_body import embedding_list_dict
+from ..respond import embeddings_or_forward
+from ..wire.embedding_body import embedding_list
+from ..wire.responses import BytesResponse
 from .journaling import Route, journaled_endpoint, read_request
 from .shell import Endpoint, Exchange
 
@@ -17,16 +18,21 @@ def embeddings_endpoint(route: Route | None = None) -> Endpoint:
     return journaled_endpoint(serve_embeddings, route)
 
 
-async def serve_embeddings(ex: Exchange, route: Route | None) -> dict[str, Any]:
+async def serve_embeddings(ex: Exchange, route: Route | None) -> Any:
     entry: JournalEntry = ex.request.scope[JOURNAL_ENTRY]
-    _, body = await read_request(ex, route, EMBEDDING_REQUEST)
+    raw, body = await read_request(ex, route, EMBEDDING_REQUEST)
     request = validate_embedding_request(body, ex.catalogue(), headers=entry.headers, api_key=ex.api_key)
-    reply = respond_embeddings(request, ex.state.scenarios, ex.state.settings.strict)
+    proxy = ex.state.proxy if ex.state.proxy is not None and ex.state.proxy.active else None
+    reply = embeddings_or_forward(request, ex.state.scenarios, ex.state.settings.strict, upstream=proxy is not None)
+    if reply is None:  # `--upstream`: an input no scenario answers; the upstream answers (and is recorded)
+        assert proxy is not None
+        return await proxy.answer(ex.request, entry.headers, raw, body, entry, embeddings=request)
     entry.matched = reply.source
     limits = ex.state.limiter.consume(ex.api_key, reply.prompt_tokens, request.model.id)
     ex.headers.update({"openai-model": reply.model, **limits, **reply.headers})
-    entry.status, entry.response = 200, embedding_list_dict(reply, request.encoding_format)
-    return entry.response
+    payload, entry.response = embedding_list(reply, request.encoding_format)
+    entry.status = 200
+    return BytesResponse(payload, 200, ex.answer_headers())
 
 
 create_embedding = embeddings_endpoint()

@@ -39,12 +39,14 @@ def journaled_endpoint(serve: Callable[[Exchange, R | None], Awaitable[Any]], ro
     return endpoint(handler, authenticate=route is None, begin=begin_journal)
 
 
-async def read_request(ex: Exchange, route: Route | None, shape: Object | None = None) -> tuple[bytes, dict[str, Any]]:
+async def read_request(ex: Exchange, route: Route | None, shape: Object | None = None,
+                       raw: bytes | None = None) -> tuple[bytes, dict[str, Any]]:
     """The raw body and the JSON object to validate: journaled, shaped by `route`, and with unknown fields
     dropped (and named in the ignored-fields header) under lenient profiles; `shape` is the operation's
-    request shape (the profile's chat request shape by default)."""
+    request shape (the profile's chat request shape by default); `raw`, the body when already read."""
     entry = ex.request.scope[JOURNAL_ENTRY]
-    raw = await ex.body()
+    if raw is None:
+        raw = await ex.body()
     entry.request_bytes = len(raw)
     body = entry.body = parse_json_object(raw)
     if route is not None:
@@ -57,8 +59,10 @@ async def read_request(ex: Exchange, route: Route | None, shape: Object | None =
 
 def begin_journal(ex: Exchange) -> None:
     """Open the journal entry first (the access log reads it), and close it with the answer."""
-    # ASGI header names are already lower-case; one pass here (Starlette's Headers looks each key up again).
-    headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in ex.request.scope["headers"]}
+    raw = ex.request.scope["headers"]
+    headers = ex.request_headers
+    if len(headers) != len(raw):  # a repeated header: the journal keeps the last one sent
+        headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in raw}
     entry = ex.request.scope[JOURNAL_ENTRY] = ex.state.journal.start(
         "POST", ex.request.scope["path"], headers, ex.request.scope.get("query_string", b"").decode("latin-1"))
 

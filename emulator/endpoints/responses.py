@@ -10,25 +10,26 @@ from dataclasses import replace
 from typing import Any, Callable
 
 from ..contract.errors import ApiError
-from ..contract.responses_request import ResponsesRequest, validate_responses_request
+from ..contract.responses_request import Lookup, ResponsesRequest, validate_responses_request
 from ..contract.responses_shape import RESPONSES_REQUEST
 from ..delivery import ASGIApp, watch_delivery
 from ..faults import ErrorEvent
 from ..journal import JOURNAL_ENTRY, JournalEntry
+from ..json_text import json_bytes
 from ..model.request_options import apply_request_options
 from ..model.text import reasoning_summary
 from ..pacing import Pacing
 from ..pacing import resolve as resolve_pacing
 from ..reply import Reply
-from ..respond import respond
-from ..response_store import StoredResponse
+from ..respond import respond_or_forward
+from ..response_store import StoredResponse, owner_digest
 from ..state import EmulatorState
-from ..store import key_digest
 from ..wire.render import Rendered
 from ..wire.response_render import render_response
 from .chat import with_chaos
-from .journaling import Route, journaled_endpoint, read_request
+from .journaling import Route, journaled_endpoint
 from .shell import Endpoint, Exchange
+from .validated import validated_request
 
 
 def responses_endpoint(route: Route | None = None) -> Endpoint:
@@ -39,14 +40,19 @@ def responses_endpoint(route: Route | None = None) -> Endpoint:
 async def serve_response(ex: Exchange, route: Route | None) -> Any:
     state = ex.state
     entry: JournalEntry = ex.request.scope[JOURNAL_ENTRY]
-    raw, body = await read_request(ex, route, RESPONSES_REQUEST)
-    req = validate_responses_request(body, ex.catalogue(), headers=entry.headers, api_key=ex.api_key,
-                                     previous=lambda rid: state.responses.get(ex.api_key, rid))
+    proxy = state.proxy if state.proxy is not None and state.proxy.active else None
+    previous = proxy.chains.lookup(ex.api_key, state.responses) if proxy is not None else \
+        (lambda rid: state.responses.get(ex.api_key, rid))  # `--upstream`: the upstream's responses continue too
+    raw, req = await validated_responses_request(ex, route, previous)
     if not req.context:  # the whole conversation is in the body: the built-in model's memo may keep the reply
         req.chat.raw_key = (raw, ex.profile.name, ex.request.scope["path"])
     # Rate limits: a stream reports them inside the stream (after response.created), others as the 429.
     limited = _rate_limited(req, lambda: state.limiter.admit(ex.api_key, req.chat.prompt_tokens, req.model.id))
-    reply = build_reply(state, req)
+    chosen = respond_or_forward(req.chat, state.scenarios, state.settings.strict, upstream=proxy is not None)
+    if chosen is None:  # `--upstream`: no scenario answered, the upstream does (and is recorded)
+        assert proxy is not None
+        return await proxy.answer(ex.request, entry.headers, raw, req.body, entry, responses=req)
+    reply = build_reply(req, chosen)
     entry.matched = reply.source
     reply = with_chaos(state, req.chat, reply, entry)
     headers = {**ex.answer_headers(), **reply.headers}
@@ -67,6 +73,21 @@ async def serve_response(ex: Exchange, route: Route | None) -> Any:
         raise
 
 
+async def validated_responses_request(ex: Exchange, route: Route | None,
+                                      previous: Lookup) -> tuple[bytes, ResponsesRequest]:
+    """The body validated, or for identical bytes a copy of the kept request with its own ids, headers
+    and key (endpoints/validated.py); a body continuing a chain reads the store, so it is never kept."""
+    entry: JournalEntry = ex.request.scope[JOURNAL_ENTRY]
+
+    def validate(body: dict[str, Any]) -> ResponsesRequest:
+        return validate_responses_request(body, ex.catalogue(), headers=entry.headers, api_key=ex.api_key,
+                                          previous=previous)
+
+    return await validated_request(
+        ex, route, validate, lambda kept: kept.again(entry.headers, ex.api_key), shape=RESPONSES_REQUEST,
+        reusable=lambda req, body: not req.context and body.get("previous_response_id") is None)
+
+
 def _rate_limited(req: ResponsesRequest, check: Callable[[], object]) -> ApiError | None:
     """The 429 `check` raises when it must go inside the stream (None when it passed); others raise."""
     try:
@@ -81,35 +102,37 @@ def _rate_limited(req: ResponsesRequest, check: Callable[[], object]) -> ApiErro
 def _answer(state: EmulatorState, req: ResponsesRequest, reply: Reply, headers: dict[str, str], pacing: Pacing,
             entry: JournalEntry) -> ASGIApp:
     """Render the reply and record it: the response to send."""
-    rendered = render_response(req, reply, headers, pacing=pacing, on_sent=entry.event_sent)
-    _record(state, req, rendered, entry)
+    rendered, stored = render_response(req, reply, headers, pacing=pacing, on_sent=entry.event_sent)
+    _record(state, req, rendered, stored, entry)
     if rendered.events is not None and not rendered.paced and reply.fault is None:
         entry.all_events_sent()  # one write: the journal needs no timing per event
     if rendered.events is None and reply.fault is None:
         return rendered.response  # a plain JSON body: it goes out at once
-    return watch_delivery(rendered.response, entry, reply.fault)  # the client checks read how it ended
+    # The client checks read how it ended; the live feed is told when it did.
+    return watch_delivery(rendered.response, entry, reply.fault, state.journal.delivered)
 
 
-def build_reply(state: EmulatorState, req: ResponsesRequest) -> Reply:
+def build_reply(req: ResponsesRequest, chosen: Reply) -> Reply:
     """The responder's reply (never changed in place: the built-in model's replies are remembered), with
     a reasoning summary when the request asks for one."""
-    reply = apply_request_options(req.chat, respond(req.chat, state.scenarios, state.settings.strict))
+    reply = apply_request_options(req.chat, chosen)
     summary = req.reasoning_summary
     if summary and not reply.reasoning_summary:
         reply = replace(reply, reasoning_summary=reasoning_summary(req.chat, summary))
     return reply
 
 
-def _record(state: EmulatorState, req: ResponsesRequest, rendered: Rendered, entry: JournalEntry) -> None:
-    """After rendering: the journal entry, and the stored response unless `store: false`."""
+def _record(state: EmulatorState, req: ResponsesRequest, rendered: Rendered, stored: bytes,
+            entry: JournalEntry) -> None:
+    """After rendering: the journal entry, and the stored response (its JSON, `stored`) unless `store: false`."""
     entry.status, entry.response = 200, rendered.body
     if rendered.events is not None:
         entry.stream, entry.events = True, rendered.events
     if req.store:
-        output = rendered.body["output"]
         state.responses.save(StoredResponse(
-            rendered.body["id"], key_digest(req.chat.api_key), rendered.body, req.items,
-            req.context + req.items + output, stage="queued" if req.background and not req.stream else "done"))
+            rendered.body["id"], owner_digest(req.chat.api_key), stored, json_bytes(req.items),
+            json_bytes(req.context) if req.context else b"[]",
+            stage="queued" if req.background and not req.stream else "done"))
 
 
 create_response = responses_endpoint()

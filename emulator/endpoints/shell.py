@@ -60,17 +60,22 @@ class Exchange:
     headers: dict[str, str] = field(default_factory=dict)  # added to every answer, errors included
     # Called with the response once it is built (success or error): recording happens here.
     after: Callable[[Response | ASGIApp, ApiError | None], None] | None = None
+    _headers: dict[str, str] | None = field(default=None, repr=False)
 
     @property
-    def request_headers(self) -> Mapping[str, str]:
-        return self.request.headers
+    def request_headers(self) -> dict[str, str]:
+        """The request's headers by (lower-case) name, decoded once: Starlette's `Headers` scans and
+        decodes the raw list on every look-up, and the shell looks up four."""
+        if self._headers is None:
+            self._headers = header_map(self.request.scope["headers"])
+        return self._headers
 
     def authenticate(self, reader: Callable[[Mapping[str, str], tuple[str, ...]], str] | None = None) -> str:
         """The caller's key as the profile reads it (or as `reader` does), or the 401."""
         if reader is None:
-            self.api_key = read_api_key(self.request.headers, self.state.settings.api_keys, self.profile.key_header)
+            self.api_key = read_api_key(self.request_headers, self.state.settings.api_keys, self.profile.key_header)
         else:
-            self.api_key = reader(self.request.headers, self.state.settings.api_keys)
+            self.api_key = reader(self.request_headers, self.state.settings.api_keys)
         return self.api_key
 
     def catalogue(self) -> "Catalogue":
@@ -78,15 +83,19 @@ class Exchange:
 
     async def body(self) -> bytes:
         """The JSON body's bytes: content type checked, at most `--max-body-bytes` (413 otherwise)."""
-        check_json_content_type(self.request)
-        return await read_body(self.request, self.state.settings.max_body_bytes)
+        check_json_content_type(self.request_headers)
+        return await read_body(self.request, self.state.settings.max_body_bytes, self.request_headers)
 
     async def json_object(self) -> dict[str, Any]:
         return parse_json_object(await self.body())
 
-    def answer_headers(self) -> dict[str, str]:
-        """The standard headers, with the time spent since the request arrived, then the handler's."""
-        return {**standard_headers(self.request_id, self.started), **self.headers}
+    def answer_headers(self, *more: Mapping[str, str]) -> dict[str, str]:
+        """The standard headers, with the time spent since the request arrived, then the handler's, then
+        `more` (later ones win), in one dict."""
+        headers = standard_headers(self.request_id, self.started)
+        for extra in (self.headers, *more):
+            headers.update(extra)
+        return headers
 
     def json(self, payload: object, status: int = 200) -> Response:
         return BytesResponse(json_bytes(payload), status, self.answer_headers())
@@ -132,7 +141,7 @@ async def run(ex: Exchange, handler: Handler, *, api: bool = True, authenticate:
     try:
         if api:
             ex.profile = PROFILES[ex.state.settings.profile]  # the envelope for a bad profile header
-            ex.profile = profiles.for_request(ex.request.headers, ex.state.settings.profile)
+            ex.profile = profiles.for_request(ex.request_headers, ex.state.settings.profile)
             if authenticate:
                 ex.authenticate()
         result = await handler(ex)
@@ -160,9 +169,20 @@ def error_answer(request: Request, error: ApiError, rid: str | None = None) -> R
     return ex.error(error, in_profile=False)
 
 
-async def read_body(request: Request, limit: int) -> bytes:
+def header_map(raw: list[tuple[bytes, bytes]]) -> dict[str, str]:
+    """ASGI headers (names already lower-case) as a dict; of a repeated header, the first (as
+    Starlette's `Headers.get` answers)."""
+    headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in raw}
+    if len(headers) != len(raw):
+        headers = {}
+        for name, value in raw:
+            headers.setdefault(name.decode("latin-1"), value.decode("latin-1"))
+    return headers
+
+
+async def read_body(request: Request, limit: int, headers: Mapping[str, str] | None = None) -> bytes:
     """The request body, refusing more than `limit` bytes (413) without reading it all."""
-    declared = request.headers.get("content-length")
+    declared = (request.headers if headers is None else headers).get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
         raise errors.request_too_large(limit)
     message = await request.receive()
@@ -185,10 +205,10 @@ async def read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def check_json_content_type(request: Request) -> None:
-    content_type = request.headers.get("content-type")
-    if content_type is None:
-        return  # clients that send none still send JSON (the live API parses it)
+def check_json_content_type(headers: Mapping[str, str]) -> None:
+    content_type = headers.get("content-type")
+    if content_type is None or content_type == "application/json":
+        return  # what clients send (and those that send none still send JSON: the live API parses it)
     if not is_json_media(content_type):
         raise errors.unsupported_content_type(content_type)
 

@@ -14,6 +14,7 @@ from ..contract import errors
 from ..response_store import StoredResponse
 from ..store import paginate
 from ..wire.response_events import Chunking, stream_events
+from ..wire.responses import BytesResponse
 from ..wire.stream_response import unpaced_stream
 from .shell import Exchange, endpoint
 from .stored import query_int, query_order
@@ -34,6 +35,8 @@ async def retrieve_response(ex: Exchange) -> dict[str, Any] | Response:
     record = _found(ex)
     if ex.request.query_params.get("stream", "false").lower() == "true":
         return _restream(ex, record)
+    if record.is_final:  # the bytes it was stored as
+        return BytesResponse(record.body, 200, ex.answer_headers())
     current = record.current()
     if record.stage in ("queued", "in_progress"):  # each poll moves a background response on
         record.advance()
@@ -43,16 +46,17 @@ async def retrieve_response(ex: Exchange) -> dict[str, Any] | Response:
 
 def _restream(ex: Exchange, record: StoredResponse) -> Response:
     """`GET ?stream=true` of a background response: its events again, after `starting_after` if given."""
-    if not record.response["background"]:
+    final = record.response
+    if not final["background"]:
         raise errors.response_not_streamable()
     after = _starting_after(ex.request)
-    initial = {**record.response, "status": "queued", "output": [], "usage": None, "completed_at": None,
+    initial = {**final, "status": "queued", "output": [], "usage": None, "completed_at": None,
                "incomplete_details": None}
     record.stage = "done"
     ex.state.responses.save(record)
-    model = ex.state.catalogue.get(record.response["model"])
+    model = ex.state.catalogue.get(final["model"])
     chunking = Chunking(model.tokenizer if model is not None else DEFAULT_ENCODING)
-    events = stream_events(initial, record.response, chunking, obfuscate=False)
+    events = stream_events(initial, final, chunking, obfuscate=False)
     return unpaced_stream(events[after + 1:], ex.answer_headers())
 
 

@@ -96,22 +96,30 @@ def _sparse(text: str, space: str, size: int) -> Sparse:
     return vector
 
 
-def unit_prefix(sparse: Sparse, length: int) -> list[float]:
+def unit_prefix(sparse: Sparse, length: int) -> array[float]:
     """The first `length` values of a sparse vector, normalized, as float32 values."""
     kept = [(p, v) for p, v in sparse.items() if p < length and v != 0.0]
     norm = math.sqrt(sum(v * v for _, v in kept))
-    dense = [0.0] * length
+    dense = array("f", bytes(4 * length))  # zeros, filled where the text touches
     if norm < 1e-12:  # nothing (or only rounding dust) fell in a very short prefix: still a unit vector
         dense[0] = 1.0
         return dense
     for position, value in kept:
         dense[position] = value / norm
-    return array("f", dense).tolist()
+    return dense
+
+
+@lru_cache(maxsize=256)
+def text_vector32(text: str, space: str, size: int, length: int) -> array[float]:
+    """The built-in vector of `text` in `space` (a model), `length` float32 values long: as the wire
+    writes it (the base64 body is its bytes), without a Python float per value. The same text gets
+    the same array (never change it): the wire keeps its encodings by it."""
+    return unit_prefix(sparse_vector(text, space, size), length)
 
 
 def text_vector(text: str, space: str, size: int, length: int) -> list[float]:
-    """The built-in vector of `text` in `space` (a model), `length` values long."""
-    return unit_prefix(sparse_vector(text, space, size), length)
+    """`text_vector32` as a list."""
+    return text_vector32(text, space, size, length).tolist()
 
 
 def seeded_vector(seed: int, length: int) -> list[float]:

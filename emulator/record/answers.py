@@ -167,10 +167,15 @@ def _chat_stream_step(exchange: Exchange) -> Spec:
                        {"content": logprobs[i]}, exchange.request, texts[i] or None) for i in sorted(messages)]
     reply = _finish(choices[0] if len(choices) == 1 else {"choices": choices or [{"content": ""}]}, model, usage)
     step: Spec = {"reply": reply}
-    if failure is not None:  # the stream ended in an error event: replay it after as many chunks
-        step["fault"] = {"error_event": {"status": 500, **{k: failure[k] for k in ("message", "type", "code")
-                                                           if failure.get(k) is not None}}, "after": count}
+    if failure is not None:
+        step["fault"] = _error_event(failure, count)
     return step
+
+
+def _error_event(failure: Spec, count: int) -> Spec:
+    """A stream that ended in an error event: replayed after as many events."""
+    return {"error_event": {"status": 500, **{k: failure[k] for k in ("message", "type", "code")
+                                              if failure.get(k) is not None}}, "after": count}
 
 
 def _merge_delta(message: Spec, texts: list[str], delta: Spec) -> None:
@@ -195,14 +200,24 @@ def _merge_delta(message: Spec, texts: list[str], delta: Spec) -> None:
 def _responses_step(exchange: Exchange) -> Spec:
     body = exchange.body or {}
     deltas: list[str] = []
+    failure, count = None, 0
     for _, event in exchange.events:
         if not isinstance(event, dict):
             continue
-        if event.get("type") == "response.output_text.delta":
+        kind = event.get("type")
+        if kind in ("error", "response.failed"):  # the stream failed: `error`, or the failed response's error
+            nested = event.get("error") if kind == "error" else (event.get("response") or {}).get("error")
+            failure = nested if isinstance(nested, dict) else event
+            break
+        count += 1
+        if kind == "response.output_text.delta":
             deltas.append(event.get("delta") or "")
-        if event.get("type") in ("response.completed", "response.incomplete", "response.failed"):
+        if kind in ("response.completed", "response.incomplete"):
             body = event.get("response") or body
-    return {"reply": responses_reply(body, [d for d in deltas if d])}
+    step: Spec = {"reply": responses_reply(body, [d for d in deltas if d])}
+    if failure is not None:
+        step["fault"] = _error_event(failure, count)
+    return step
 
 
 def responses_reply(body: Spec, chunks: list[str]) -> Spec:
@@ -222,7 +237,7 @@ def responses_reply(body: Spec, chunks: list[str]) -> Spec:
         reply = {"refusal": refusal}
     elif calls:
         reply = {"tool_calls": calls}
-    elif chunks and "".join(chunks) == text:
+    elif chunks and text in ("", "".join(chunks)):  # no text: a stream that failed midway
         reply = {"chunks": chunks}
     else:
         reply = {"content": text}

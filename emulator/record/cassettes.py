@@ -2,8 +2,12 @@
 
 A cassette (YAML or JSON) lists interactions, each a request (`method`, `uri`, `body`) and a
 response (`status`, `headers`, `body.string`; older httpx cassettes: `status_code`, `content`).
-Bodies may be bytes and gzip-compressed; streamed answers are SSE text. Interactions that are not
-a Chat Completions call are skipped and counted by host and endpoint.
+Bodies may be bytes and gzip-compressed; streamed answers are SSE text. Chat Completions, Responses
+and embeddings calls are imported; other interactions are skipped and counted by host and endpoint.
+
+Requests are read as the emulator reads them on replay (any model name accepted): a Responses call
+by its whole conversation, with `previous_response_id` resolved through the cassette's earlier
+responses, an embeddings call by each input's text. A call the emulator would refuse is skipped.
 """
 from __future__ import annotations
 
@@ -18,13 +22,19 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from ..contract.embedding_request import validate_embedding_request
+from ..contract.errors import ApiError
+from ..contract.models import ModelCatalogue
+from ..contract.responses_request import validate_responses_request
+from ..scenarios.conversation import RESPONSES
+from .chains import UpstreamChains
+from .embeddings import with_input_texts
 from .exchange import Exchange, events_of
+from .proxy import final_response
 from .recorder import Recorder
 
 SUFFIXES = (".yaml", ".yml", ".json")
-# Chat Completions calls; Responses calls join when the emulator serves the Responses API (until then a
-# recording of one could not be replayed) and are skipped like any other endpoint.
-_API_PATHS = ("/chat/completions",)
+_API_PATHS = ("/chat/completions", "/responses", "/embeddings")
 
 
 class CassetteError(ValueError):
@@ -72,14 +82,41 @@ def read_cassette(path: Path) -> list[dict[str, Any]]:
 def import_cassette(path: Path, target: Path, *, redact: Iterable[str] = (), prefix: str | None = None) -> Imported:
     result = Imported(path, target)
     recorder = Recorder(file=target, redact=redact, fresh=True, name_prefix=prefix)
+    reader = _CallReader()
     for interaction in read_cassette(path):
         exchange = exchange_of(interaction)
+        if not isinstance(exchange, str):
+            exchange = reader.read(exchange)
         if isinstance(exchange, str):
             result.skipped[exchange] += 1
             continue
         recorder.record(exchange)
         result.scenarios += 1
     return result
+
+
+class _CallReader:
+    """Reads each call as replay will: the match body of Responses and embeddings calls, and the chains
+    of the cassette's responses (for a later `previous_response_id`)."""
+
+    def __init__(self) -> None:
+        self.catalogue = ModelCatalogue.builtin(accept_any=True)
+        self.chains = UpstreamChains()
+
+    def read(self, exchange: Exchange) -> Exchange | str:
+        """The exchange with what its match reads, or why it is skipped."""
+        try:
+            if exchange.api == RESPONSES:
+                call = validate_responses_request(exchange.request, self.catalogue,
+                                                  previous=self.chains.lookup(""))
+                if exchange.status < 400:
+                    self.chains.remember("", final_response(exchange.body, exchange.events), call.context + call.items)
+                exchange.match_request = call.chat.body
+            elif exchange.api == "embeddings":
+                exchange.match_request = with_input_texts(validate_embedding_request(exchange.request, self.catalogue))
+        except (ApiError, KeyError, TypeError, ValueError) as error:
+            return f"{exchange.path} (a request the emulator refuses: {getattr(error, 'message', error)})"
+        return exchange
 
 
 def exchange_of(interaction: dict[str, Any]) -> Exchange | str:

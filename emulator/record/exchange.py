@@ -25,6 +25,12 @@ class Exchange:
     elapsed: float = 0.0  # seconds until the whole answer had arrived
     namespace: str = DEFAULT_NAMESPACE
     secrets: tuple[str, ...] = ()  # texts that must never reach a file (the keys used)
+    # What the recording's match reads when it is not `request`: a Responses request as a conversation.
+    match_request: dict[str, Any] | None = None
+
+    @property
+    def match_body(self) -> dict[str, Any]:
+        return self.request if self.match_request is None else self.match_request
 
     @property
     def api(self) -> str:

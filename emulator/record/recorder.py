@@ -17,7 +17,9 @@ from typing import Any, Iterable
 import yaml
 
 from ..scenarios.conversation import canonical_json
+from ..scenarios.engine import EMBEDDINGS
 from .answers import step_for
+from .embeddings import embedding_recordings
 from .exchange import Exchange
 from .redact import Redactor
 from .request_match import description, match_for
@@ -26,6 +28,15 @@ from .yaml_writer import dump, dump_items, plain
 HEADER = ("# Recorded by chat-emulator: each scenario is a request's match and the answer it got.\n"
           "# Replay: chat-emulator serve --scenarios <this folder> --strict (docs/record-replay.md).\n")
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+def recordings_of(exchange: Exchange, timing: bool = False) -> list[tuple[dict[str, Any], str, dict[str, Any]]]:
+    """`(match, description, step)` of each scenario the exchange records: one per call, and for
+    embeddings one per input (their scenarios match per input)."""
+    if exchange.api == EMBEDDINGS:
+        return embedding_recordings(exchange)
+    return [(match_for(exchange.api, exchange.match_body, exchange.namespace), description(exchange.match_body),
+             step_for(exchange, timing))]
 
 
 def file_stem(namespace: str) -> str:
@@ -66,12 +77,11 @@ class _File:
         self.recorded: list[_Recording] = []
         self.by_match: dict[str, _Recording] = {}
 
-    def add(self, exchange: Exchange, step: dict[str, Any]) -> str:
-        match = match_for(exchange.api, exchange.request, exchange.namespace)
+    def add(self, match: dict[str, Any], description: str, step: dict[str, Any]) -> str:
         key = canonical_json(plain(match))
         recording = self.by_match.get(key)
         if recording is None:
-            recording = _Recording(self._new_name(), description(exchange.request), match)
+            recording = _Recording(self._new_name(), description, match)
             self.recorded.append(recording)
             self.by_match[key] = recording
         recording.steps.append(step)
@@ -122,17 +132,17 @@ class Recorder:
         return self.folder / f"{file_stem(namespace)}.yaml"
 
     def record(self, exchange: Exchange) -> str:
-        """Add the exchange to its file and write the file; returns the scenario's name."""
+        """Add the exchange to its file and write the file; returns the scenarios' names."""
         exchange = self.redactor.exchange(exchange)
-        step = step_for(exchange, self.timing)
+        entries = recordings_of(exchange, self.timing)
         path = self.path_for(exchange.namespace)
         with self._lock:
             recording = self._files.get(path)
             if recording is None:
                 recording = self._files[path] = _File(path, self.fresh, self.name_prefix)
-            name = recording.add(exchange, step)
+            names = [recording.add(*entry) for entry in entries]
             recording.write()
-        return name
+        return ", ".join(dict.fromkeys(names))
 
     @property
     def paths(self) -> list[Path]:

@@ -20,7 +20,8 @@ class Redactor:
 
     def exchange(self, exchange: Exchange) -> Exchange:
         mask = self._masker(exchange.secrets)
-        return replace(exchange, request=mask(exchange.request), body=mask(exchange.body),
+        return replace(exchange, request=mask(exchange.request), match_request=mask(exchange.match_request),
+                       body=mask(exchange.body),
                        events=[(at, mask(event)) for at, event in exchange.events], secrets=())
 
     def _masker(self, secrets: tuple[str, ...]) -> Any:

@@ -12,8 +12,10 @@ from ..scenarios import conversation as conv
 from ..scenarios.engine import DEFAULT_NAMESPACE, NAMESPACE_HEADER
 from .yaml_writer import Commented
 
-# Request fields that change what the answer looks like, pinned when the request has them.
-PINNED_FIELDS = ("n", "logprobs", "top_logprobs", "tool_choice", "parallel_tool_calls", "previous_response_id")
+# Request fields that change what the answer looks like, pinned when the request has them. (A Responses
+# request is read in its chat form: `include` logprobs, `tool_choice` and `parallel_tool_calls` are here;
+# its `previous_response_id` is pinned by the conversation it continues, chains.py.)
+PINNED_FIELDS = ("n", "logprobs", "top_logprobs", "tool_choice", "parallel_tool_calls")
 _PREVIEW = 60
 
 

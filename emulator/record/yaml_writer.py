@@ -2,7 +2,8 @@
 
 PyYAML cannot write comments, and a recording is read by people: a long text pinned by its
 digest carries a preview of what it said (`{sha256: …, chars: 5234}  # "Summarize the …"`).
-Keys keep the order they were built in; small mappings and lists of scalars go on one line;
+Keys keep the order they were built in; small mappings and lists of scalars, and lists of numbers
+of any length (an embedding), go on one line;
 multi-line texts become `|-` blocks. Every document is parsed back before it is written, so the
 writer can never produce a file that loads as something else.
 """
@@ -92,7 +93,8 @@ def _flow(value: Any) -> str | None:
         text = "[" + ", ".join(scalar(v) for v in value) + "]"
     else:
         return None
-    return text if len(text) <= _FLOW_WIDTH else None
+    numbers = isinstance(value, list) and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
+    return text if len(text) <= _FLOW_WIDTH or numbers else None  # a vector: one line, not 1,536
 
 
 def _is_scalar(value: Any) -> bool:

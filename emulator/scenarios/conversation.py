@@ -42,7 +42,10 @@ def text_form(value: Any) -> Any:
 
 
 def api_of_path(path: str) -> str:
-    return RESPONSES if path.rstrip("/").endswith("/responses") else CHAT
+    path = path.rstrip("/")
+    if path.endswith("/embeddings"):
+        return "embeddings"
+    return RESPONSES if path.endswith("/responses") else CHAT
 
 
 # --- the canonical form of a request --------------------------------------------------------------
@@ -138,11 +141,16 @@ def turn_difference(expected: list[Any], actual: list[Any], prefix: str) -> tupl
         found = first_difference(_fields(e[e_role]), _fields(a[a_role]), at)
         if found is not None:
             return found
-    if len(expected) != len(actual):
-        index = min(len(expected), len(actual))
-        return (f"{prefix}[{index}]", expected[index] if index < len(expected) else None,
-                actual[index] if index < len(actual) else None)
-    return None
+    return _extra_item(expected, actual, prefix)
+
+
+def _extra_item(expected: list[Any], actual: list[Any], where: str) -> tuple[str, Any, Any] | None:
+    """Two lists alike as far as the shorter goes: the first item only one of them has, or None."""
+    if len(expected) == len(actual):
+        return None
+    index = min(len(expected), len(actual))
+    return (f"{where}[{index}]", expected[index] if index < len(expected) else None,
+            actual[index] if index < len(actual) else None)
 
 
 def _role(turn: Any) -> Any:
@@ -173,11 +181,7 @@ def first_difference(expected: Any, actual: Any, where: str) -> tuple[str, Any, 
             found = first_difference(e, a, f"{where}[{index}]")
             if found is not None:
                 return found
-        if len(expected) != len(actual):
-            index = min(len(expected), len(actual))
-            return (f"{where}[{index}]", expected[index] if index < len(expected) else None,
-                    actual[index] if index < len(actual) else None)
-        return None
+        return _extra_item(expected, actual, where)
     if expected == actual and type(expected) is type(actual):
         return None
     return (where, expected, actual)

@@ -12,13 +12,33 @@ from .stream_response import PacedEventStream, Receive, Send, reset_connection
 ASGIApp = Callable[[dict[str, Any], Receive, Send], Awaitable[None]]
 
 
-def faulted_stream(fault: Fault, events: list[bytes], headers: dict[str, str], pacing: Pacing) -> ASGIApp:
-    """A stream's events as the fault sends them (paced as `pacing` asks)."""
+def faulted_stream(fault: Fault, events: list[bytes], headers: dict[str, str], pacing: Pacing,
+                   on_sent: Callable[[], None] | None = None) -> ASGIApp:
+    """A stream's events as the fault sends them (paced as `pacing` asks). `on_sent` is told of each of
+    the answer's own events written (the journal's send times: the inspector's TTFT and chunk timings)."""
     withheld = fault.withheld_seconds(stream=True)
     if withheld is not None:
         return _withheld(withheld)
-    events, delays = fault.stream_events(list(events), pacing.delays(len(events)))
-    return _delayed(fault.delay, PacedEventStream(events, headers, pacing, delays, reset=fault.resets))
+    sent, delays = fault.stream_events(list(events), pacing.delays(len(events)))
+    return _delayed(fault.delay, PacedEventStream(sent, headers, pacing, delays, reset=fault.resets,
+                                                  on_sent=_answer_events_sent(on_sent, events, sent)))
+
+
+def _answer_events_sent(on_sent: Callable[[], None] | None, events: list[bytes],
+                        sent: list[bytes]) -> Callable[[], None] | None:
+    """`on_sent`, called only for the answer's own events: the journal keeps a send time per event of
+    the answer, so the pings, the malformed chunk or the error event a fault adds are not counted (they
+    are other objects than the answer's events, even when their bytes match)."""
+    if on_sent is None:
+        return None
+    own = {id(event) for event in events}
+    counted = iter([id(event) in own for event in sent])
+
+    def answer_event_sent() -> None:
+        if next(counted, False):
+            on_sent()
+
+    return answer_event_sent
 
 
 def faulted_body(fault: Fault, response: ASGIApp) -> ASGIApp:

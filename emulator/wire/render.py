@@ -8,6 +8,7 @@ Responses API's renderer, wire/response_render.py, uses it too).
 """
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Awaitable, Callable, Protocol
@@ -47,22 +48,33 @@ class Decoration(Protocol):
 
 @dataclass
 class Rendered:
-    body: dict[str, Any]  # the completion as a client assembles it (journal, store)
+    parsed: dict[str, Any] | None  # the completion as a client assembles it, when built (see `body`)
     response: ASGIApp
     events: list[bytes] | None = None  # a stream's events
     paced: bool = False  # events leave one by one (the journal notes each)
+    payload: bytes | None = None  # a JSON answer's bytes
+
+    @property
+    def body(self) -> dict[str, Any]:
+        """The completion as a client assembles it (journal, store). A plain JSON answer stamped from
+        its reply's template is not built as a dict at all unless asked for: it is its payload, parsed."""
+        if self.parsed is None:
+            assert self.payload is not None
+            self.parsed = json.loads(self.payload)
+        return self.parsed
 
 
 def render(reply: Reply, headers: dict[str, str], *, stream: bool, pacing: Pacing, include_usage: bool = False,
            include_obfuscation: bool = False, decoration: Decoration | None = None,
            on_sent: Callable[[], None] | None = None) -> Rendered:
     cid, created = completion_id(), int(time.time())
+    if not stream and decoration is None:  # the hot path: the reply's template, stamped
+        return deliver(None, headers, payload=json_body(reply, cid, created), fault=reply.fault, pacing=pacing)
     body = completion_dict(reply, cid, created)
     if decoration is not None:
         body = decoration.body(body)
     if not stream:
-        payload = json_body(reply, cid, created, body) if decoration is None else dumps(body).encode("utf-8")
-        return deliver(body, headers, payload=payload, fault=reply.fault, pacing=pacing)
+        return deliver(body, headers, payload=dumps(body).encode("utf-8"), fault=reply.fault, pacing=pacing)
     events = sse_events(reply, cid, created, include_usage=include_usage, include_obfuscation=include_obfuscation,
                         chunk_tokens=pacing.chunk_tokens, decoration=decoration)
     if decoration is not None:
@@ -70,17 +82,18 @@ def render(reply: Reply, headers: dict[str, str], *, stream: bool, pacing: Pacin
     return deliver(body, headers, events=events, fault=reply.fault, pacing=pacing, on_sent=on_sent)
 
 
-def deliver(body: dict[str, Any], headers: dict[str, str], *, payload: bytes | None = None,
+def deliver(body: dict[str, Any] | None, headers: dict[str, str], *, payload: bytes | None = None,
             events: list[bytes] | None = None, fault: Fault | None, pacing: Pacing,
             on_sent: Callable[[], None] | None = None) -> Rendered:
     """How every rendered answer (chat or Responses) leaves: a JSON `payload`, or `events` in one write or
-    paced, with a scripted fault applied to either."""
+    paced, with a scripted fault applied to either. `body`: the completion as a dict, when built (a JSON
+    answer's is then read from its payload)."""
     if events is None:
         assert payload is not None
         response: ASGIApp = BytesResponse(payload, 200, headers)
-        return Rendered(body, response if fault is None else faulted_body(fault, response))
+        return Rendered(body, response if fault is None else faulted_body(fault, response), payload=payload)
     if fault is not None:
-        return Rendered(body, faulted_stream(fault, events, headers, pacing), events)
+        return Rendered(body, faulted_stream(fault, events, headers, pacing, on_sent), events)
     if pacing.is_paced:
         return Rendered(body, PacedEventStream(events, headers, pacing, on_sent=on_sent), events, paced=True)
     return Rendered(body, unpaced_stream(events, headers), events)

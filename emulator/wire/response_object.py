@@ -44,10 +44,14 @@ def _reasoning_item(request: ResponsesRequest, reply: Reply) -> dict[str, Any]:
     item: dict[str, Any] = {"id": item_id("reasoning", request.stem), "type": "reasoning",
                             "summary": [{"type": "summary_text", "text": t} for t in reply.reasoning_summary]}
     if "reasoning.encrypted_content" in (request.body.get("include") or ()):
-        # Opaque to clients (Fernet-like in the live API); given back, it is accepted and ignored.
-        digest = hashlib.sha256(item["id"].encode()).digest() * 4
-        item["encrypted_content"] = "gAAAAA" + base64.urlsafe_b64encode(digest).decode()
+        item["encrypted_content"] = encrypted_content(item["id"])
     return item
+
+
+def encrypted_content(reasoning_id: str) -> str:
+    """Opaque to clients (Fernet-like in the live API); given back, it is accepted and ignored."""
+    digest = hashlib.sha256(reasoning_id.encode()).digest() * 4
+    return "gAAAAA" + base64.urlsafe_b64encode(digest).decode()
 
 
 def _message_item(stem: str, choice: Choice) -> dict[str, Any]:
@@ -76,11 +80,12 @@ def final_status(reply: Reply) -> tuple[str, dict[str, str] | None]:
     return ("incomplete", {"reason": reason}) if reason else ("completed", None)
 
 
-def response_dict(request: ResponsesRequest, response_id: str, created_at: int, *, status: str,
-                  output: list[dict[str, Any]], reply: Reply | None = None, completed_at: int | None = None,
+def response_dict(request: ResponsesRequest, response_id: str, created_at: int | str, *, status: str,
+                  output: list[dict[str, Any]], reply: Reply | None = None, completed_at: int | str | None = None,
                   incomplete_details: dict[str, str] | None = None, error: dict[str, Any] | None = None
                   ) -> dict[str, Any]:
-    """The object at one moment of its life: `reply` None while queued or in progress (no usage yet)."""
+    """The object at one moment of its life: `reply` None while queued or in progress (no usage yet).
+    The times are strings only as a template's marks (wire/response_template.py)."""
     body = request.body
     obj: dict[str, Any] = {"id": response_id, "object": "response", "created_at": created_at, "status": status,
                            "background": request.background}

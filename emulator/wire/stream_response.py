@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import struct
+from time import perf_counter
 from typing import Any, Awaitable, Callable
 
 from starlette.responses import Response
@@ -56,10 +57,7 @@ class PacedEventStream:
                 *((k.encode("latin-1"), v.encode("latin-1")) for k, v in self.headers.items())]})
             for event, delay in zip(self.events, self.delays, strict=False):  # a cut stream sends fewer
                 if delay > 0:
-                    try:
-                        await asyncio.wait_for(gone.wait(), delay)
-                    except asyncio.TimeoutError:
-                        pass
+                    await _pause(gone, delay)
                 if gone.is_set():
                     return
                 await send({"type": "http.response.body", "body": event, "more_body": True})
@@ -73,6 +71,18 @@ class PacedEventStream:
             return  # the client went away between our check and the write
         finally:
             watcher.cancel()
+
+
+async def _pause(gone: asyncio.Event, seconds: float) -> None:
+    """Wait `seconds` by the clock the journal times events with, or until the client hangs up. The
+    loop's timers may fire a fraction of a millisecond early (uvloop keeps time in whole milliseconds,
+    cached per iteration), and a paced event must never leave before its time."""
+    deadline = perf_counter() + seconds
+    while (left := deadline - perf_counter()) > 0 and not gone.is_set():
+        try:
+            await asyncio.wait_for(gone.wait(), left)
+        except asyncio.TimeoutError:
+            pass
 
 
 def _transport(*callables: Any) -> Any:

@@ -2,10 +2,14 @@
 `json_schema` structured outputs of the built-in model).
 
 One module per step: `generate` (the entry points and the final check),
-`walk` (one value per schema node), `mentions` (values the user's message
-names), `plausible` (values chosen by a property's name), `formats` (string
-formats), `number_candidates` (numbers inside bounds), `merge` (`allOf`
-folding and canonical JSON), `regex_examples` (strings a `pattern` matches).
+`walk` (one value per schema node, by keyword or type), `walk_state` (what the
+walk carries), `composition` (`$ref`, `allOf`, `anyOf`/`oneOf`, `enum`),
+`object_values`, `array_values`, `string_values` and `number_values` (a value
+of each type), `mentions` (values the user's message names),
+`mentioned_strings` (which of them a string property takes), `plausible`
+(values chosen by a property's name), `formats` (string formats),
+`number_candidates` (numbers inside bounds), `merge` (`allOf` folding and
+canonical JSON), `regex_examples` (strings a `pattern` matches).
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ import ipaddress
 import random
 import re
 import uuid
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta, timezone
 
 from faker import Faker
@@ -40,30 +41,26 @@ def _copy_base_checker() -> FormatChecker:
 FORMAT_CHECKER = _copy_base_checker()
 
 
-@FORMAT_CHECKER.checks("date-time")
-def _is_date_time(value: object) -> bool:
-    if not isinstance(value, str):
+def _rfc3339(shape: re.Pattern[str], parse: Callable[[str], object]) -> Callable[[object], bool]:
+    """A check for an RFC 3339 `date-time` or `time`: the shape, then a real date and clock time
+    (`parse`; "2024-02-30T25:00:00Z" has the shape but is no time)."""
+
+    def check(value: object) -> bool:
+        if not isinstance(value, str):
+            return True
+        if not shape.fullmatch(value):
+            return False
+        try:
+            parse(value.replace("z", "Z").replace("Z", "+00:00"))
+        except ValueError:
+            return False
         return True
-    if not _DATE_TIME_RE.fullmatch(value):
-        return False
-    try:
-        datetime.fromisoformat(value.replace("z", "Z").replace("Z", "+00:00"))
-    except ValueError:
-        return False
-    return True
+
+    return check
 
 
-@FORMAT_CHECKER.checks("time")
-def _is_time(value: object) -> bool:
-    if not isinstance(value, str):
-        return True
-    if not _TIME_RE.fullmatch(value):
-        return False
-    try:
-        time.fromisoformat(value.replace("z", "Z").replace("Z", "+00:00"))
-    except ValueError:
-        return False
-    return True
+FORMAT_CHECKER.checks("date-time")(_rfc3339(_DATE_TIME_RE, datetime.fromisoformat))
+FORMAT_CHECKER.checks("time")(_rfc3339(_TIME_RE, time.fromisoformat))
 
 
 @FORMAT_CHECKER.checks("uri")

@@ -1,0 +1,159 @@
+"""A Response rendered once, then stamped with each answer's own ids and timestamps.
+
+The built-in model's reply to a body is remembered (`model/memo.py`), and a Response echoes its
+request, so the same body always renders the same bytes except for the response id, its items' ids
+(with the `encrypted_content` made from a reasoning item's id) and `created_at`/`completed_at`. A
+`ResponseTemplate` renders the object, its stored form and its events once with marks in those places
+and keeps them on the reply; each answer fills the marks in.
+
+A mark is a JSON string holding NUL and a nonce drawn when the process starts, so no text of a request
+or reply can spell one: JSON escapes NUL, and the nonce is never sent.
+"""
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from ..contract.responses_input import item_id
+from ..contract.responses_request import ResponsesRequest
+from ..json_text import json_bytes
+from ..reply import Reply
+from .response_events import Chunking, stream_events
+from .response_object import encrypted_content, final_status, output_items, response_dict, with_billing
+
+_NONCE = secrets.token_hex(6)
+_MARK = re.compile(rb'("\\u0000' + _NONCE.encode() + rb'([a-z0-9]+)\\u0000")')
+MAX_TEMPLATES = 4  # per reply: one per chunk size a client asks for (x-emulator-chunk-tokens), oldest dropped
+
+
+def _mark(name: str) -> str:
+    return f"\x00{_NONCE}{name}\x00"
+
+
+class Stamp:
+    """Bytes with named holes (the marks), filled per answer."""
+
+    __slots__ = ("_parts", "_holes")
+
+    def __init__(self, rendered: bytes) -> None:
+        parts = _MARK.split(rendered)  # literal, mark, hole name, literal, ...
+        self._parts = [part for index, part in enumerate(parts) if index % 3 != 1]
+        self._holes = [(index, self._parts[index].decode()) for index in range(1, len(self._parts), 2)]
+
+    def fill(self, values: dict[str, bytes]) -> bytes:
+        if not self._holes:
+            return self._parts[0]
+        parts = self._parts.copy()
+        for index, name in self._holes:
+            parts[index] = values[name]
+        return b"".join(parts)
+
+
+class StampedEvents:
+    """A stream's events with holes, filled in one pass over all of them and cut apart again: the
+    events' bounds are fixed by the values' lengths, which are the same answer after answer (ids of
+    fixed length, ten-digit times), so they are worked out once per set of lengths."""
+
+    __slots__ = ("_whole", "_holes", "_sizes", "_bounds")
+
+    def __init__(self, events: list[bytes]) -> None:
+        self._whole = Stamp(b"".join(events))
+        self._holes = [[(name.decode(), len(mark)) for mark, name in _MARK.findall(e)] for e in events]
+        self._sizes = [len(event) for event in events]
+        self._bounds: tuple[tuple[int, ...], list[tuple[int, int]]] | None = None
+
+    def fill(self, values: dict[str, bytes]) -> list[bytes]:
+        whole = self._whole.fill(values)
+        lengths = tuple(map(len, values.values()))
+        if self._bounds is None or self._bounds[0] != lengths:
+            self._bounds = lengths, self._cut(values)
+        return [whole[start:end] for start, end in self._bounds[1]]
+
+    def _cut(self, values: dict[str, bytes]) -> list[tuple[int, int]]:
+        bounds, start = [], 0
+        for size, holes in zip(self._sizes, self._holes, strict=True):
+            end = start + size + sum(len(values[name]) - marked for name, marked in holes)
+            bounds.append((start, end))
+            start = end
+        return bounds
+
+
+@dataclass
+class Stamped:
+    """One answer's own values, and the objects they complete."""
+
+    values: dict[str, bytes]
+    final: dict[str, Any]  # the final object, as journaled
+    initial: dict[str, Any]  # as `response.created` shows it (a failing stream ends with it, failed)
+
+
+class ResponseTemplate:
+    """The Response to `req` with `reply`, for every answer to the same body."""
+
+    def __init__(self, req: ResponsesRequest, reply: Reply, chunk_tokens: int) -> None:
+        self.raw_key = req.chat.raw_key
+        self.chunk_tokens = chunk_tokens
+        status, incomplete = final_status(reply)
+        items = output_items(req, reply)
+        self._kinds = [item["type"] for item in items]
+        self._encrypted = ["encrypted_content" in item for item in items]
+        for index, item in enumerate(items):
+            item["id"] = _mark(f"id{index}")
+            if self._encrypted[index]:
+                item["encrypted_content"] = _mark(f"enc{index}")
+        rid, created = _mark("rid"), _mark("created")
+        self._final = response_dict(req, rid, created, status=status, output=items, reply=reply,
+                                    incomplete_details=incomplete, completed_at=_mark("completed"))
+        self._initial = response_dict(req, rid, created, status="queued" if req.background else "in_progress",
+                                      output=[])
+        self.stored = Stamp(json_bytes(self._final))
+        self.body: Stamp | None = None
+        self.events: StampedEvents | None = None
+        if not req.stream:
+            self.body = Stamp(json_bytes(self._initial if req.background else with_billing(self._final)))
+        else:
+            obfuscate = req.include_obfuscation and not req.background  # background streams carry none
+            # The padding is drawn once per template, as chat's stream templates keep theirs.
+            events = stream_events(self._initial, self._final, Chunking(reply.tokenizer, chunk_tokens),
+                                   obfuscate=obfuscate)
+            self.events = StampedEvents(events)
+
+    def stamp(self, stem: str, created: int, completed: int) -> Stamped:
+        """This answer's ids (sharing `stem`, as live ids do) and times, and its objects."""
+        rid = response_id(stem)
+        ids = [item_id(kind, stem) for kind in self._kinds]
+        values = {"rid": b'"' + rid.encode() + b'"', "created": str(created).encode(),
+                  "completed": str(completed).encode()}
+        output = []
+        for index, item in enumerate(self._final["output"]):
+            own = {**item, "id": ids[index]}
+            values[f"id{index}"] = b'"' + ids[index].encode() + b'"'
+            if self._encrypted[index]:
+                own["encrypted_content"] = encrypted_content(ids[index])
+                values[f"enc{index}"] = b'"' + own["encrypted_content"].encode() + b'"'
+            output.append(own)
+        final = {**self._final, "id": rid, "created_at": created, "completed_at": completed, "output": output}
+        return Stamped(values, final, {**self._initial, "id": rid, "created_at": created})
+
+
+def response_id(stem: str) -> str:
+    """`resp_` + 50 hex, sharing its first 16 with the response's items (as live ids do)."""
+    return f"resp_{stem[:16]}{secrets.token_hex(17)}"
+
+
+def template_for(req: ResponsesRequest, reply: Reply, chunk_tokens: int) -> ResponseTemplate:
+    """The reply's template for this body, made and kept on first use. Only a body known byte for byte
+    (`raw_key`: the conversation is all in it) is reused: a chained request's echo depends on the store."""
+    key = ("response", chunk_tokens)
+    kept = reply.rendered.get(key)
+    if kept is not None and req.chat.raw_key is not None and kept.raw_key == req.chat.raw_key:
+        return kept
+    template = ResponseTemplate(req, reply, chunk_tokens)
+    if req.chat.raw_key is not None:
+        ours = [k for k in list(reply.rendered) if isinstance(k, tuple) and k[0] == "response"]  # an atomic copy
+        for old in ours[: max(len(ours) + 1 - MAX_TEMPLATES, 0)]:
+            reply.rendered.pop(old, None)
+        reply.rendered[key] = template
+    return template
