@@ -92,11 +92,13 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 
 class ChatFastPath:
-    """The hot path: `POST /v1/chat/completions` goes straight to its endpoint.
+    """The hot paths: `POST` to chat completions, Responses and embeddings go straight to their endpoints.
 
     Routing and the middleware stack cost about as much as the emulator's own work per request,
-    so the one endpoint that carries the load skips them. Requests with an `Origin` header (browsers,
-    which need CORS) and everything else take the full Starlette stack.
+    so the endpoints that carry the load skip them (none of them is seen by `JournalMiddleware`:
+    they journal themselves). Requests with an `Origin` header (browsers, which need CORS) and
+    everything else take the full Starlette stack. Responses and embeddings answers keep the
+    `Vary: Origin` that stack's CORS middleware adds to an answer without an origin; chat's never had it.
     """
 
     def __init__(self, app: Starlette) -> None:
@@ -104,17 +106,43 @@ class ChatFastPath:
         self.state = app.state
 
     async def __call__(self, scope: dict, receive, send) -> None:  # type: ignore[no-untyped-def]
-        if (scope["type"] != "http" or scope["path"] != "/v1/chat/completions" or scope["method"] != "POST"
+        endpoint = FAST_ENDPOINTS.get(scope["path"]) if scope["type"] == "http" else None
+        if (endpoint is None or scope["method"] != "POST"
                 or any(name == b"origin" for name, _ in scope["headers"])):
             await self.app(scope, receive, send)
             return
         scope["app"] = self.app
         request = Request(scope, receive)
         try:
-            response = await create_chat_completion(request)
+            response = await endpoint(request)
         except Exception as exc:  # the same last resort as the full stack's
             response = await _unexpected(request, exc)
-        await response(scope, receive, send)
+        await response(scope, receive, send if endpoint is create_chat_completion else _varied(send))
+
+
+FAST_ENDPOINTS = {"/v1/chat/completions": create_chat_completion, "/v1/responses": create_response,
+                  "/v1/embeddings": create_embedding}
+
+
+def _varied(send: Callable[[dict], Awaitable[None]]) -> Callable[[dict], Awaitable[None]]:
+    """`send`, adding `Vary: Origin` to the answer's start as Starlette's CORS middleware does for a
+    request without an origin (merged into a `Vary` the answer already has)."""
+
+    async def send_varied(message: dict) -> None:
+        if message["type"] == "http.response.start":
+            headers = list(message.get("headers", ()))
+            vary = [i for i, (name, _) in enumerate(headers) if name.lower() == b"vary"]
+            if not vary:
+                headers.append((b"vary", b"Origin"))
+            else:
+                value = b", ".join([*(headers[i][1] for i in vary), b"Origin"])
+                headers[vary[0]] = (b"vary", value)
+                for i in reversed(vary[1:]):
+                    del headers[i]
+            message["headers"] = headers
+        await send(message)
+
+    return send_varied
 
 
 def _cors(app: ASGIApp, origins: tuple[str, ...]) -> ASGIApp:
