@@ -54,3 +54,18 @@ def test_stored_identical_requests_are_each_stored(emu):
     ids = [post(emu, body).json()["id"] for _ in range(3)]
     listed = httpx.get(emu.base_url + "/chat/completions", headers={"authorization": "Bearer sk-test"}).json()
     assert set(ids) <= {c["id"] for c in listed["data"]}
+
+
+def test_identical_embeddings_bodies_match_scenarios_by_each_requests_headers_and_key(emu):
+    emu.add_scenario({"name": "tenant-vector", "match": {"api": "embeddings", "headers": {"x-tenant": {"equals": "acme"}}},
+                      "reply": {"embedding": [3, 4]}})
+    body = b'{"model":"text-embedding-3-small","input":"Same bytes every time.","encoding_format":"float"}'
+    tenants = ["other", "other", "acme", "other"]  # kept from the second sighting: the third is a copy
+    answers = [httpx.post(emu.base_url + "/embeddings", content=body,
+                          headers={"content-type": "application/json", "authorization": f"Bearer sk-{n}",
+                                   "x-tenant": tenant}) for n, tenant in enumerate(tenants)]
+    assert [a.json()["data"][0]["embedding"][:2] == [0.6000000238418579, 0.800000011920929] for a in answers] == [False, False, True, False]
+    assert answers[0].json() == answers[3].json()
+    journaled = emu.requests[-4:]
+    assert [e.headers["authorization"] for e in journaled] == [f"Bearer sk-{n}" for n in range(4)]
+    assert [e.matched for e in journaled] == ["builtin", "builtin", "tenant-vector", "builtin"]

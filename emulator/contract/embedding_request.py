@@ -81,6 +81,13 @@ class EmbeddingRequest:
     api_key: str = ""
     api: str = "embeddings"  # scenarios match it with `api: embeddings`
 
+    def again(self, headers: dict[str, str], api_key: str) -> EmbeddingRequest:
+        """The same validated body sent once more (by `api_key`, with `headers`)."""
+        request = object.__new__(EmbeddingRequest)  # a shallow copy (dataclasses.replace costs more)
+        request.__dict__.update(self.__dict__)
+        request.headers, request.api_key = headers, api_key
+        return request
+
     @property
     def dimensions(self) -> int:
         """The vector length asked for: `dimensions`, else the model's own."""
