@@ -28,6 +28,11 @@ def completion_id() -> str:
     return "chatcmpl-" + base64.b64encode(raw).translate(_B64_TO_ALNUM)[:29].decode()
 
 
+def random_hex(length: int) -> str:
+    """`length` random hex digits (the parts of Responses ids that are their own), from the same PRNG."""
+    return "%0*x" % (length, _random.getrandbits(4 * length))
+
+
 def request_id() -> str:
     return "req_%032x" % _random.getrandbits(128)
 

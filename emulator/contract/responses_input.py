@@ -10,9 +10,9 @@ carry nothing the model reads and are left out.
 """
 from __future__ import annotations
 
-import secrets
 from typing import Any, Iterable
 
+from ..ids import random_hex
 from . import errors
 
 CALL_TYPES = {"function_call": "function", "custom_tool_call": "custom"}
@@ -23,8 +23,8 @@ ID_PREFIXES = {"message": "msg", "function_call": "fc", "function_call_output": 
 
 def item_id(kind: str, stem: str | None = None) -> str:
     """`<prefix>_` + 50 hex; items of one response share its leading hex (the live ids do)."""
-    stem = stem or secrets.token_hex(8)
-    return f"{ID_PREFIXES.get(kind, 'item')}_{stem[:16]}{secrets.token_hex(17)}"
+    stem = stem or random_hex(16)
+    return f"{ID_PREFIXES.get(kind, 'item')}_{stem[:16]}{random_hex(34)}"
 
 
 def input_items(value: str | list[dict[str, Any]] | None) -> list[dict[str, Any]]:

@@ -7,10 +7,10 @@ so the built-in model and scenario matching read a Responses request as they rea
 """
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass, field
 from typing import Any, Callable, Protocol
 
+from ..ids import random_hex
 from . import errors
 from .chat_request import ChatRequest, message_text
 from .models import Catalogue, ModelInfo
@@ -37,7 +37,7 @@ class ResponsesRequest:
     chat: ChatRequest  # the conversation as the built-in model and scenarios read it
     items: list[dict[str, Any]]  # this request's own input items, with ids (what `input_items` lists)
     context: list[dict[str, Any]] = field(default_factory=list)  # the chain's items before `items`
-    stem: str = field(default_factory=lambda: secrets.token_hex(8))  # shared hex of the response's ids
+    stem: str = field(default_factory=lambda: random_hex(16))  # shared hex of the response's ids
     own: list[dict[str, Any]] = field(default_factory=list, repr=False)  # `items` before their ids were drawn
 
     def again(self, headers: dict[str, str], api_key: str) -> ResponsesRequest:

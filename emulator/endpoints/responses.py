@@ -102,8 +102,8 @@ def _rate_limited(req: ResponsesRequest, check: Callable[[], object]) -> ApiErro
 def _answer(state: EmulatorState, req: ResponsesRequest, reply: Reply, headers: dict[str, str], pacing: Pacing,
             entry: JournalEntry) -> ASGIApp:
     """Render the reply and record it: the response to send."""
-    rendered, stored = render_response(req, reply, headers, pacing=pacing, on_sent=entry.event_sent)
-    _record(state, req, rendered, stored, entry)
+    rendered, stored, rid = render_response(req, reply, headers, pacing=pacing, on_sent=entry.event_sent)
+    _record(state, req, rendered, stored, rid, entry)
     if rendered.events is not None and not rendered.paced and reply.fault is None:
         entry.all_events_sent()  # one write: the journal needs no timing per event
     if rendered.events is None and reply.fault is None:
@@ -122,15 +122,17 @@ def build_reply(req: ResponsesRequest, chosen: Reply) -> Reply:
     return reply
 
 
-def _record(state: EmulatorState, req: ResponsesRequest, rendered: Rendered, stored: bytes,
+def _record(state: EmulatorState, req: ResponsesRequest, rendered: Rendered, stored: bytes, rid: str,
             entry: JournalEntry) -> None:
-    """After rendering: the journal entry, and the stored response (its JSON, `stored`) unless `store: false`."""
-    entry.status, entry.response = 200, rendered.body
+    """After rendering: the journal entry (the response's JSON, `stored`, parsed only if read), and the
+    stored response unless `store: false`."""
+    entry.status = 200
+    entry.set_response_json(stored)
     if rendered.events is not None:
         entry.stream, entry.events = True, rendered.events
     if req.store:
         state.responses.save(StoredResponse(
-            rendered.body["id"], owner_digest(req.chat.api_key), stored, json_bytes(req.items),
+            rid, owner_digest(req.chat.api_key), stored, json_bytes(req.items),
             json_bytes(req.context) if req.context else b"[]",
             stage="queued" if req.background and not req.stream else "done"))
 

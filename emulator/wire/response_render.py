@@ -22,18 +22,18 @@ from .response_template import template_for
 
 
 def render_response(req: ResponsesRequest, reply: Reply, headers: dict[str, str], *, pacing: Pacing,
-                    on_sent: Callable[[], None] | None = None) -> tuple[Rendered, bytes]:
-    """The answer, and the response as stored (JSON, as a retrieval sends it). `Rendered.body` is the
-    response as journaled: the final object (also for a background response, which the client first
-    sees queued), or the failed one."""
+                    on_sent: Callable[[], None] | None = None) -> tuple[Rendered, bytes, str]:
+    """The answer, the response as stored and journaled (JSON, as a retrieval sends it: the final
+    object, also for a background response, which the client first sees queued; or the failed one), and
+    its id. No object is built for an answer that does not fail: `Rendered.body` is not to be read."""
     template = template_for(req, reply, pacing.chunk_tokens)
     created = int(time.time())
     own = template.stamp(req.stem, created, int(time.time()))
     if template.events is None:
         assert template.body is not None
         payload = template.body.fill(own.values)
-        return (deliver(own.final, headers, payload=payload, fault=reply.fault, pacing=pacing),
-                template.stored.fill(own.values))
+        return (deliver(None, headers, payload=payload, fault=reply.fault, pacing=pacing),
+                template.stored.fill(own.values), own.rid)
     events = template.events.fill(own.values)
     fault = reply.fault
     if isinstance(fault, ErrorEvent):
@@ -43,9 +43,9 @@ def render_response(req: ResponsesRequest, reply: Reply, headers: dict[str, str]
                               obfuscate=req.include_obfuscation and not req.background)
         delayed = Fault(delay=fault.delay) if fault.delay else None
         return (deliver(failed, headers, events=events, fault=delayed, pacing=pacing, on_sent=on_sent),
-                json_bytes(failed))
-    return (deliver(own.final, headers, events=events, fault=fault, pacing=pacing, on_sent=on_sent),
-            template.stored.fill(own.values))
+                json_bytes(failed), own.rid)
+    return (deliver(None, headers, events=events, fault=fault, pacing=pacing, on_sent=on_sent),
+            template.stored.fill(own.values), own.rid)
 
 
 def _failed(initial: dict[str, Any], error: dict[str, Any]) -> dict[str, Any]:

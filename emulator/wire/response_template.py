@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import re
 import secrets
-from dataclasses import dataclass
 from typing import Any
 
 from ..contract.responses_input import item_id
+from ..ids import random_hex
 from ..contract.responses_request import ResponsesRequest
 from ..json_text import json_bytes
 from ..reply import Reply
@@ -80,13 +80,34 @@ class StampedEvents:
         return bounds
 
 
-@dataclass
 class Stamped:
-    """One answer's own values, and the objects they complete."""
+    """One answer's own values (what fills the marks) and its response id; the objects they complete
+    are built only when asked for (a scripted failure, or a journal entry that is read)."""
 
-    values: dict[str, bytes]
-    final: dict[str, Any]  # the final object, as journaled
-    initial: dict[str, Any]  # as `response.created` shows it (a failing stream ends with it, failed)
+    __slots__ = ("values", "rid", "_template", "_ids", "_created", "_completed")
+
+    def __init__(self, values: dict[str, bytes], rid: str, template: ResponseTemplate, ids: list[str],
+                 created: int, completed: int) -> None:
+        self.values, self.rid, self._template, self._ids = values, rid, template, ids
+        self._created, self._completed = created, completed
+
+    @property
+    def final(self) -> dict[str, Any]:
+        """The final object (as stored and journaled)."""
+        template = self._template
+        output = []
+        for index, item in enumerate(template._final["output"]):
+            own = {**item, "id": self._ids[index]}
+            if template._encrypted[index]:
+                own["encrypted_content"] = encrypted_content(self._ids[index])
+            output.append(own)
+        return {**template._final, "id": self.rid, "created_at": self._created, "completed_at": self._completed,
+                "output": output}
+
+    @property
+    def initial(self) -> dict[str, Any]:
+        """As `response.created` shows it (a failing stream ends with it, failed)."""
+        return {**self._template._initial, "id": self.rid, "created_at": self._created}
 
 
 class ResponseTemplate:
@@ -121,26 +142,20 @@ class ResponseTemplate:
             self.events = StampedEvents(events)
 
     def stamp(self, stem: str, created: int, completed: int) -> Stamped:
-        """This answer's ids (sharing `stem`, as live ids do) and times, and its objects."""
+        """This answer's ids (sharing `stem`, as live ids do) and times."""
         rid = response_id(stem)
         ids = [item_id(kind, stem) for kind in self._kinds]
-        values = {"rid": b'"' + rid.encode() + b'"', "created": str(created).encode(),
-                  "completed": str(completed).encode()}
-        output = []
-        for index, item in enumerate(self._final["output"]):
-            own = {**item, "id": ids[index]}
-            values[f"id{index}"] = b'"' + ids[index].encode() + b'"'
+        values = {"rid": b'"%s"' % rid.encode(), "created": b"%d" % created, "completed": b"%d" % completed}
+        for index, own_id in enumerate(ids):
+            values[f"id{index}"] = b'"%s"' % own_id.encode()
             if self._encrypted[index]:
-                own["encrypted_content"] = encrypted_content(ids[index])
-                values[f"enc{index}"] = b'"' + own["encrypted_content"].encode() + b'"'
-            output.append(own)
-        final = {**self._final, "id": rid, "created_at": created, "completed_at": completed, "output": output}
-        return Stamped(values, final, {**self._initial, "id": rid, "created_at": created})
+                values[f"enc{index}"] = b'"%s"' % encrypted_content(own_id).encode()
+        return Stamped(values, rid, self, ids, created, completed)
 
 
 def response_id(stem: str) -> str:
     """`resp_` + 50 hex, sharing its first 16 with the response's items (as live ids do)."""
-    return f"resp_{stem[:16]}{secrets.token_hex(17)}"
+    return f"resp_{stem[:16]}{random_hex(34)}"
 
 
 def template_for(req: ResponsesRequest, reply: Reply, chunk_tokens: int) -> ResponseTemplate:
