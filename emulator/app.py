@@ -131,10 +131,10 @@ def _varied(send: Callable[[dict], Awaitable[None]]) -> Callable[[dict], Awaitab
     async def send_varied(message: dict) -> None:
         if message["type"] == "http.response.start":
             headers = list(message.get("headers", ()))
-            vary = [i for i, (name, _) in enumerate(headers) if name.lower() == b"vary"]
-            if not vary:
+            if b"vary" not in dict(headers):  # Starlette compares raw names as they are (lower case)
                 headers.append((b"vary", b"Origin"))
             else:
+                vary = [i for i, (name, _) in enumerate(headers) if name == b"vary"]
                 value = b", ".join([*(headers[i][1] for i in vary), b"Origin"])
                 headers[vary[0]] = (b"vary", value)
                 for i in reversed(vary[1:]):

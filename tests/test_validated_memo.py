@@ -69,3 +69,17 @@ def test_identical_embeddings_bodies_match_scenarios_by_each_requests_headers_an
     journaled = emu.requests[-4:]
     assert [e.headers["authorization"] for e in journaled] == [f"Bearer sk-{n}" for n in range(4)]
     assert [e.matched for e in journaled] == ["builtin", "builtin", "tenant-vector", "builtin"]
+
+
+def test_identical_responses_bodies_store_their_input_items_under_their_own_ids(emu):
+    body = (b'{"model":"gpt-4o-mini","input":[{"role":"user","content":"Same bytes."},'
+            b'{"type":"message","id":"msg_given","role":"user","content":"Again."}]}')
+    headers = {"content-type": "application/json", "authorization": "Bearer sk-test"}
+    ids = [httpx.post(emu.base_url + "/responses", content=body, headers=headers).json()["id"] for _ in range(4)]
+    listed = [httpx.get(f"{emu.base_url}/responses/{rid}/input_items", headers=headers).json()["data"] for rid in ids]
+    drawn = [items[-1]["id"] for items in listed]  # listed newest first: the first item is last
+    assert len(set(drawn)) == 4  # each response its own id for the item that came without one
+    assert all(d.startswith("msg_" + rid[5:21]) for d, rid in zip(drawn, ids, strict=True))  # sharing the response's stem
+    assert all(items[0]["id"] == "msg_given" for items in listed)
+    assert all([{k: v for k, v in i.items() if k != "id"} for i in items] ==
+               [{k: v for k, v in i.items() if k != "id"} for i in listed[0]] for items in listed)

@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Protocol
 
 from ..ids import random_hex
+from ..json_text import json_bytes
 from . import errors
 from .chat_request import ChatRequest, message_text
 from .models import Catalogue, ModelInfo
-from .responses_input import chat_messages, check_items, input_items, resolve_references, stored_items
+from .responses_input import chat_messages, check_items, input_items, item_id, resolve_references, stored_items
 from .responses_shape import MOVED_FIELDS, RESPONSES_REQUEST
 from .rules import schema_error
 from .shapes import Object
@@ -39,6 +40,8 @@ class ResponsesRequest:
     context: list[dict[str, Any]] = field(default_factory=list)  # the chain's items before `items`
     stem: str = field(default_factory=lambda: random_hex(16))  # shared hex of the response's ids
     own: list[dict[str, Any]] = field(default_factory=list, repr=False)  # `items` before their ids were drawn
+    drawn: list[int] = field(default_factory=list, repr=False, compare=False)  # which `items` ids were drawn here
+    _items_json: bytes | None = field(default=None, repr=False, compare=False)
 
     def again(self, headers: dict[str, str], api_key: str) -> ResponsesRequest:
         """The same validated body sent once more (by `api_key`, with `headers`): its own ids, and the
@@ -46,9 +49,22 @@ class ResponsesRequest:
         chat = object.__new__(ChatRequest)  # a shallow copy (copy.copy's generic path costs more)
         chat.__dict__.update(self.chat.__dict__)
         chat.headers, chat.api_key = headers, api_key
-        request = ResponsesRequest(self.body, self.model, chat, [], self.context, own=self.own)
-        request.items = stored_items(self.own, request.stem)
+        request = ResponsesRequest(self.body, self.model, chat, self.items, self.context, own=self.own,
+                                   drawn=self.drawn)
+        if self.drawn:  # the same items with new ids, and their JSON by swapping the ids (unique, random)
+            items, json = list(self.items), self.items_json()
+            for index in self.drawn:
+                old = items[index]
+                items[index] = {**old, "id": item_id(old["type"], request.stem)}
+                json = json.replace(b'"%s"' % old["id"].encode(), b'"%s"' % items[index]["id"].encode(), 1)
+            request.items, request._items_json = items, json
         return request
+
+    def items_json(self) -> bytes:
+        """`items` as JSON (as the store keeps them)."""
+        if self._items_json is None:
+            self._items_json = json_bytes(self.items)
+        return self._items_json
 
     @property
     def stream(self) -> bool:
@@ -96,6 +112,8 @@ def validate_responses_request(body: dict[str, Any], catalogue: Catalogue, *, pr
     chat = ChatRequest(_chat_body(body, context + own), model, headers or {}, api_key, api="responses")
     request = ResponsesRequest(body, model, chat, [], context, own=own)
     request.items = stored_items(own, request.stem)
+    given = {item.get("id") for item in own}
+    request.drawn = [index for index, item in enumerate(request.items) if item["id"] not in given]
     if not chat.messages:  # nothing to answer (inferred wording: the live text is not recorded)
         raise errors.empty_array("input") if "input" in body else errors.missing_parameter("input")
     if chat.prompt_tokens + (chat.max_tokens or 0) > model.context_window and body.get("truncation") != "auto":
