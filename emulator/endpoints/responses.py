@@ -132,7 +132,7 @@ def _record(state: EmulatorState, req: ResponsesRequest, rendered: Rendered, sto
         entry.stream, entry.events = True, rendered.events
     if req.store:
         state.responses.save(StoredResponse(
-            rid, owner_digest(req.chat.api_key), stored, json_bytes(req.items),
+            rid, owner_digest(req.chat.api_key), stored, req.items_json(),
             json_bytes(req.context) if req.context else b"[]",
             stage="queued" if req.background and not req.stream else "done"))
 
