@@ -22,7 +22,7 @@ from ..contract.chat_request import ChatRequest
 from ..reply import Reply
 
 MAX_REPLIES = 256
-MAX_BYTES = 8 * 1024 * 1024  # with the journal's 8 MiB, keeps a busy server under its 60 MiB target
+MAX_BYTES = 2 * 1024 * 1024  # with the journal's 4 MB and the other bounded caches, keeps a busy server near 60 MiB
 MAX_REPLY_BYTES = 1024 * 1024
 MAX_KEY_BYTES = 64 * 1024  # larger bodies are rare and would make the memo heavy
 # Weights (bytes) for the estimate: a token as a Python string in `Choice.tokens` plus its chunk
