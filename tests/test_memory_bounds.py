@@ -36,7 +36,9 @@ class _Model:
 
 
 def _remember(memo: ReplyMemo, index: int, reply: Reply) -> Reply:
+    """Sends the request twice: a reply is kept the second time (model/memo.py)."""
     request = _Request(f'{{"n":{index}}}'.encode(), _Model())
+    memo.reply(request, lambda _: reply)  # type: ignore[arg-type]
     return memo.reply(request, lambda _: reply)  # type: ignore[arg-type]
 
 

@@ -6,6 +6,11 @@ requests again and again (retries, parametrized tests, the same prompt in many t
 reply is kept and reused instead of being generated anew. A reply that `apply_request_options` changes
 afterwards (spoken audio, predicted outputs) is not kept; nothing else changes a reply.
 
+A reply is kept the second time its request comes: a body sent once (a new prompt, the load of
+distinct requests) costs no bookkeeping and holds no memory, and only a short hash of its key is
+noted (`SEEN_KEYS` of them, forgotten all at once when full). A hash shared by two keys only keeps
+a reply one request early.
+
 The memo is bounded in bytes as well as in entries: `n: 128` with `top_logprobs: 20` makes a reply
 of megabytes, and 256 of them took a server to a gigabyte. Each reply is weighed when kept (an
 estimate of its objects plus the renderings `wire/stamped.py` may add to it: the JSON body and up
@@ -25,6 +30,7 @@ MAX_REPLIES = 256
 MAX_BYTES = 8 * 1024 * 1024  # with the journal's 8 MiB, keeps a busy server under its 60 MiB target
 MAX_REPLY_BYTES = 1024 * 1024
 MAX_KEY_BYTES = 64 * 1024  # larger bodies are rare and would make the memo heavy
+SEEN_KEYS = 4096  # hashes of keys seen once (about 300 KB when full)
 # Weights (bytes) for the estimate: a token as a Python string in `Choice.tokens` plus its chunk
 # in each kept stream rendering; a logprob entry as objects plus as JSON in each rendering.
 _TOKEN_BYTES = 64 + 4 * 200
@@ -39,6 +45,7 @@ class ReplyMemo:
         self.max_bytes = max_bytes
         self.bytes = 0
         self._replies: OrderedDict[Hashable, tuple[Reply, int]] = OrderedDict()
+        self._seen: set[int] = set()  # hashes of the keys seen once
         self._lock = threading.Lock()  # several emulators may serve in threads of one process
 
     def reply(self, request: ChatRequest, build: Callable[[ChatRequest], Reply]) -> Reply:
@@ -50,7 +57,17 @@ class ReplyMemo:
             if kept is not None:
                 self._replies.move_to_end(key)
                 return kept[0]
+            seen, digest = self._seen, hash(key)
+            again = digest in seen
+            if again:
+                seen.discard(digest)
+            else:
+                if len(seen) >= SEEN_KEYS:
+                    seen.clear()
+                seen.add(digest)
         reply = build(request)
+        if not again:  # the first time: keep nothing
+            return reply
         size = reply_bytes(reply)
         if size > min(MAX_REPLY_BYTES, self.max_bytes):
             return reply
