@@ -28,10 +28,11 @@ REASONING_TOKENS = {"none": 0, "minimal": 0, "low": 64, "medium": 192, "high": 5
 
 
 def request_seed(request: ChatRequest) -> int:
-    results = "|".join(r["content"] for r in request.tool_results)
+    results = request.tool_results
     return stable_seed(
         request.model.snapshot, request.body.get("seed"), len(request.messages), request.last_user_text,
-        request.last_message["role"], results, request.system_text,
+        request.last_message["role"], "|".join([r["content"] for r in results]) if results else "",
+        request.system_text,
     )
 
 
