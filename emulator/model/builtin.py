@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import random
+from functools import lru_cache
 from typing import Any
 
 from ..contract.chat_request import ChatRequest
@@ -50,10 +51,13 @@ def respond(request: ChatRequest) -> Reply:
         usage=Usage(request.prompt_tokens, completion, reasoning_tokens=reasoning * len(choices)),
         model=model.snapshot,
         service_tier=request.service_tier,
-        system_fingerprint=system_fingerprint(model.snapshot),
+        system_fingerprint=_fingerprint(model.snapshot),
         metadata=request.body.get("metadata"),
         tokenizer=encoding,
     )
+
+
+_fingerprint = lru_cache(maxsize=64)(system_fingerprint)  # a hash per snapshot, not per request
 
 
 # How often a choice is drawn again when it repeats an earlier one of the same request, and how far
