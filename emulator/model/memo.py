@@ -8,7 +8,7 @@ afterwards (spoken audio, predicted outputs) is not kept; nothing else changes a
 
 A reply is kept the second time its request comes: a body sent once (a new prompt, the load of
 distinct requests) costs no bookkeeping and holds no memory, and only a short hash of its key is
-noted (`SEEN_KEYS` of them, forgotten all at once when full). A hash shared by two keys only keeps
+noted (the newest `SEEN_KEYS` of them). A hash shared by two keys only keeps
 a reply one request early.
 
 The memo is bounded in bytes as well as in entries: `n: 128` with `top_logprobs: 20` makes a reply
@@ -30,7 +30,7 @@ MAX_REPLIES = 256
 MAX_BYTES = 8 * 1024 * 1024  # with the journal's 8 MiB, keeps a busy server under its 60 MiB target
 MAX_REPLY_BYTES = 1024 * 1024
 MAX_KEY_BYTES = 64 * 1024  # larger bodies are rare and would make the memo heavy
-SEEN_KEYS = 4096  # hashes of keys seen once (about 300 KB when full)
+SEEN_KEYS = 2048  # hashes of keys seen once (about 150 KB when full)
 # Weights (bytes) for the estimate: a token as a Python string in `Choice.tokens` plus its chunk
 # in each kept stream rendering; a logprob entry as objects plus as JSON in each rendering.
 _TOKEN_BYTES = 64 + 4 * 200
@@ -45,7 +45,7 @@ class ReplyMemo:
         self.max_bytes = max_bytes
         self.bytes = 0
         self._replies: OrderedDict[Hashable, tuple[Reply, int]] = OrderedDict()
-        self._seen: set[int] = set()  # hashes of the keys seen once
+        self._seen = Sightings(SEEN_KEYS)
         self._lock = threading.Lock()  # several emulators may serve in threads of one process
 
     def reply(self, request: ChatRequest, build: Callable[[ChatRequest], Reply]) -> Reply:
@@ -57,16 +57,9 @@ class ReplyMemo:
             if kept is not None:
                 self._replies.move_to_end(key)
                 return kept[0]
-            seen, digest = self._seen, hash(key)
-            again = digest in seen
-            if again:
-                seen.discard(digest)
-            else:
-                if len(seen) >= SEEN_KEYS:
-                    seen.clear()
-                seen.add(digest)
+            first = self._seen.first(key)
         reply = build(request)
-        if not again:  # the first time: keep nothing
+        if first:  # keep nothing yet
             return reply
         size = reply_bytes(reply)
         if size > min(MAX_REPLY_BYTES, self.max_bytes):
@@ -78,6 +71,28 @@ class ReplyMemo:
             while len(self._replies) > self.max_replies or self.bytes > self.max_bytes:
                 self.bytes -= self._replies.popitem(last=False)[1][1]
         return reply
+
+
+class Sightings:
+    """Which keys were seen once, by hash: the newest `size` of them (the oldest forgotten first).
+    Not thread-safe: the caller holds its lock."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._hashes: dict[int, None] = {}  # insertion order: oldest first
+
+    def first(self, key: Hashable) -> bool:
+        """True the first time `key` comes (noting it); False the second (forgetting it). Two keys
+        of one hash make the second's first sighting count as its second: harmless for a memo."""
+        digest = hash(key)
+        hashes = self._hashes
+        if digest in hashes:
+            del hashes[digest]
+            return False
+        hashes[digest] = None
+        if len(hashes) > self.size:
+            del hashes[next(iter(hashes))]
+        return True
 
 
 def reply_bytes(reply: Reply) -> int:
