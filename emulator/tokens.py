@@ -96,6 +96,13 @@ def join(tokens: Iterable[str]) -> str:
 def text_groups(tokens: list[str], size: int) -> Iterator[tuple[int, int]]:
     """(start, end) of each run of `size` tokens, stretched over tokens that end a character cut
     across tokens: a streamed chunk always carries whole characters."""
+    count = len(tokens)
+    if size >= 1 and "".join(tokens).isascii():  # no character spans tokens: plain runs, made in C
+        return zip(range(0, count, size), [*range(size, count, size), count] if count else [])
+    return _stretched_groups(tokens, size)
+
+
+def _stretched_groups(tokens: list[str], size: int) -> Iterator[tuple[int, int]]:
     start = 0
     while start < len(tokens):
         end = min(start + size, len(tokens))
