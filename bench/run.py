@@ -11,6 +11,7 @@ peak memory and its growth over two sustained runs, and the pytest plugin's over
 Wall-clock numbers need a quiet machine: on a shared one use `bench/asgi_cost.py` and `bench/instructions.py`.
 
     python bench/run.py [--seconds 5] [--plugin-tests 100] [--workers 1,2,4]
+    EMU_ARGS="--journal-max-mb 8" python bench/run.py     # extra `serve` flags for the emulator
 """
 from __future__ import annotations
 
@@ -85,7 +86,7 @@ def start(kind: str, tokens: list[str], workers: int = 1) -> tuple[subprocess.Po
     if kind == "baseline":
         cmd = [PYTHON, str(HERE / "baseline_app.py"), str(port)]
     else:
-        cmd = [PYTHON, "-m", "emulator", "serve", "--port", str(port), "--no-access-log", "--workers", str(workers)]
+        cmd = [PYTHON, "-m", "emulator", "serve", "--port", str(port), "--no-access-log", "--workers", str(workers)] + os.environ.get("EMU_ARGS", "").split()
     env = {**os.environ, "BENCH_TOKENS": json.dumps(tokens)}
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     wait_ready(port)

@@ -9,7 +9,7 @@ from .pacing import Pacing
 DEFAULT_API_KEY = "sk-emulator"
 MB = 1024 * 1024
 JOURNAL_SIZE = 1000  # entries
-JOURNAL_MAX_BYTES = 8 * MB  # with the rest, keeps a busy server under 60 MiB
+JOURNAL_MAX_BYTES = 4 * MB  # with the bounded caches, keeps a busy server near its 60 MiB target
 
 
 @dataclass

@@ -26,7 +26,7 @@ from .json_text import json_bytes, json_text
 from .store import key_digest
 
 STAGES = ("queued", "in_progress", "done", "cancelled")
-MAX_MEMORY_BYTES = 8 * 1024 * 1024  # of JSON kept in memory, besides the `--store-cap` count
+MAX_MEMORY_BYTES = 4 * 1024 * 1024  # of JSON kept in memory, besides the `--store-cap` count
 RECORD_OVERHEAD = 600  # bytes a record costs beyond its JSON (the record, its id, the index; measured)
 
 

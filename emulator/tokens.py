@@ -45,7 +45,7 @@ def tokenize_parts(parts: list[str], encoding: str) -> list[str]:
     return tokens
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)
 def _tokenize_cached(text: str, encoding: str) -> tuple[str, ...]:
     return tuple(encodings.get(encoding).pieces(text))
 
@@ -58,7 +58,7 @@ def count_tokens(text: str, encoding: str) -> int:
     return encodings.get(encoding).count(text)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)
 def _count_cached(text: str, encoding: str) -> int:
     return encodings.get(encoding).count(text)
 

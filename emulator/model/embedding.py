@@ -65,7 +65,7 @@ def features(text: str) -> dict[str, float]:
     return weights
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)
 def positions(space: str, feature: str, size: int) -> tuple[tuple[int, float], ...]:
     """(position, signed weight) of `feature` at each scale of a `size`-long vector in `space`."""
     digest = hashlib.blake2b(f"{space}\x1f{feature}".encode("utf-8", "surrogatepass"), digest_size=64).digest()
@@ -83,7 +83,7 @@ def sparse_vector(text: str, space: str, size: int) -> Sparse:
     return _sparse(text, space, size)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=256)
 def _sparse_cached(text: str, space: str, size: int) -> Sparse:
     return _sparse(text, space, size)
 

@@ -27,7 +27,7 @@ from ..contract.chat_request import ChatRequest
 from ..reply import Reply
 
 MAX_REPLIES = 256
-MAX_BYTES = 8 * 1024 * 1024  # with the journal's 8 MiB, keeps a busy server under its 60 MiB target
+MAX_BYTES = 2 * 1024 * 1024  # with the journal's 4 MB and the other bounded caches, keeps a busy server near 60 MiB
 MAX_REPLY_BYTES = 1024 * 1024
 MAX_KEY_BYTES = 64 * 1024  # larger bodies are rare and would make the memo heavy
 SEEN_KEYS = 2048  # hashes of keys seen once (about 150 KB when full)
