@@ -98,7 +98,7 @@ def text_groups(tokens: list[str], size: int) -> Iterator[tuple[int, int]]:
     across tokens: a streamed chunk always carries whole characters."""
     count = len(tokens)
     if size >= 1 and "".join(tokens).isascii():  # no character spans tokens: plain runs, made in C
-        return zip(range(0, count, size), [*range(size, count, size), count] if count else [])
+        return zip(range(0, count, size), [*range(size, count, size), count] if count else [], strict=True)
     return _stretched_groups(tokens, size)
 
 
