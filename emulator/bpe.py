@@ -224,7 +224,8 @@ class Encoder:
         # a non-space, so each word after the first is a chunk with its space, looked up by the word
         # in C (`map`), with no string built; only the words not seen before are cut by the regex.
         found: list[tuple[str, ...] | None] = list(map(self._spaced.get, words))
-        found[0] = self._chunks.get(words[0]) or self._new_chunk(words[0])
+        first = self._chunks.get(words[0])  # `()` for the empty chunk before a leading space
+        found[0] = first if first is not None else self._new_chunk(words[0])
         at = 0
         for _ in range(found.count(None)):
             at = found.index(None, at)

@@ -11,7 +11,7 @@ from .pacing import Pacing
 from .tokens import token_bytes, token_label
 
 
-@dataclass
+@dataclass(slots=True)
 class ToolCall:
     id: str
     name: str
@@ -19,7 +19,7 @@ class ToolCall:
     type: str = "function"  # "function" or "custom"
 
 
-@dataclass
+@dataclass(slots=True)
 class TokenLogprob:
     token: str
     logprob: float
@@ -35,7 +35,7 @@ class TokenLogprob:
         }
 
 
-@dataclass
+@dataclass(slots=True)
 class Audio:
     id: str
     data: str  # base64
@@ -43,7 +43,7 @@ class Audio:
     transcript: str
 
 
-@dataclass
+@dataclass(slots=True)
 class Choice:
     index: int
     content: str | None = None
@@ -59,7 +59,7 @@ class Choice:
     audio: Audio | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Usage:
     prompt_tokens: int
     completion_tokens: int
@@ -90,7 +90,7 @@ class Usage:
         }
 
 
-@dataclass
+@dataclass(slots=True)
 class Reply:
     choices: list[Choice]
     usage: Usage

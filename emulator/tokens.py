@@ -39,8 +39,9 @@ def tokenize_parts(parts: list[str], encoding: str) -> list[str]:
     first begins with a space before a word), with each part's tokens cached: fixed sentences cost
     nothing."""
     tokens: list[str] = []
-    for part in parts:
-        tokens.extend(tokenize(part, encoding))
+    for part in parts:  # the cached tuple itself, not `tokenize`'s copy of it
+        tokens.extend(_tokenize_cached(part, encoding) if len(part) <= _CACHED_LENGTH
+                      else encodings.get(encoding).pieces(part))
     return tokens
 
 
@@ -95,6 +96,13 @@ def join(tokens: Iterable[str]) -> str:
 def text_groups(tokens: list[str], size: int) -> Iterator[tuple[int, int]]:
     """(start, end) of each run of `size` tokens, stretched over tokens that end a character cut
     across tokens: a streamed chunk always carries whole characters."""
+    count = len(tokens)
+    if size >= 1 and "".join(tokens).isascii():  # no character spans tokens: plain runs, made in C
+        return zip(range(0, count, size), [*range(size, count, size), count] if count else [], strict=True)
+    return _stretched_groups(tokens, size)
+
+
+def _stretched_groups(tokens: list[str], size: int) -> Iterator[tuple[int, int]]:
     start = 0
     while start < len(tokens):
         end = min(start + size, len(tokens))
@@ -131,8 +139,11 @@ def count_message_tokens(messages: Iterable[dict[str, Any]], encoding: str) -> i
     """The cookbook's count: per message 3 + its role + its content (+ 1 + the name), then 3."""
     total = REPLY_PRIMING
     for message in messages:
-        total += TOKENS_PER_MESSAGE + count_tokens(message.get("role") or "", encoding)
-        total += _content_tokens(message.get("content"), encoding)
+        role, content = message.get("role"), message.get("content")
+        total += TOKENS_PER_MESSAGE + (_count_cached(role, encoding) if role else 0)
+        total += count_tokens(content, encoding) if type(content) is str else _content_tokens(content, encoding)
+        if len(message) == 2 and role is not None and content is not None:
+            continue  # only a role and a content: the usual message
         if message.get("name"):
             total += TOKENS_PER_NAME + count_tokens(message["name"], encoding)
         for call in message.get("tool_calls") or ():

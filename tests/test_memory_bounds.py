@@ -5,7 +5,7 @@ from __future__ import annotations
 import openai
 
 from emulator.model import memo as memo_module
-from emulator.model.memo import ReplyMemo, reply_bytes
+from emulator.model.memo import ReplyMemo, Sightings, reply_bytes
 from emulator.reply import Choice, Reply, TokenLogprob, Usage
 from emulator.scenarios import NAMESPACE_HEADER
 from emulator.scenarios import positions
@@ -36,7 +36,9 @@ class _Model:
 
 
 def _remember(memo: ReplyMemo, index: int, reply: Reply) -> Reply:
+    """Sends the request twice: a reply is kept the second time (model/memo.py)."""
     request = _Request(f'{{"n":{index}}}'.encode(), _Model())
+    memo.reply(request, lambda _: reply)  # type: ignore[arg-type]
     return memo.reply(request, lambda _: reply)  # type: ignore[arg-type]
 
 
@@ -93,3 +95,11 @@ def test_sequence_positions_are_kept_for_the_most_recent_namespaces(emu, client,
     say("c")
     say("d")
     assert say("first") == "one"  # dropped long ago: its sequence starts again
+
+
+def test_the_memo_remembers_a_bounded_number_of_sightings():
+    sightings = Sightings(3)
+    assert [sightings.first(key) for key in ("a", "b", "c", "d")] == [True] * 4
+    assert sightings.first("a")  # the oldest was forgotten when "d" came
+    assert not sightings.first("d")  # the second sighting
+    assert len(sightings._hashes) <= 3

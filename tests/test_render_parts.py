@@ -69,6 +69,7 @@ def test_a_token_budget_refuses_a_request_that_would_overspend_it():
 def test_serving_a_remembered_reply_never_changes_it(stream):
     memo = ReplyMemo()
     request = chat_request(stream=stream, n=2, logprobs=True, top_logprobs=2)
+    memo.reply(request, builtin.respond)  # the first time: built, not kept
     reply = memo.reply(request, builtin.respond)
     before = copy.deepcopy(completion_dict(reply, "chatcmpl-x", 0))
     for _ in range(2):  # what the chat endpoint does with it, twice
@@ -76,6 +77,23 @@ def test_serving_a_remembered_reply_never_changes_it(stream):
         render(served, {}, stream=stream, pacing=Pacing(chunk_tokens=3), include_usage=True)
     assert memo.reply(request, builtin.respond) is reply
     assert completion_dict(reply, "chatcmpl-x", 0) == before
+
+
+def test_a_reply_is_remembered_when_its_request_comes_again():
+    memo = ReplyMemo()
+    request = chat_request()
+    first = memo.reply(request, builtin.respond)
+    second = memo.reply(request, builtin.respond)
+    assert first is not second and completion_dict(first, "x", 0) == completion_dict(second, "x", 0)
+    assert memo.reply(request, builtin.respond) is second
+    assert len(memo._replies) == 1
+
+
+def test_requests_sent_once_keep_nothing():
+    memo = ReplyMemo()
+    for index in range(50):
+        memo.reply(chat_request(seed=index), builtin.respond)
+    assert memo.bytes == 0 and not memo._replies
 
 
 def test_replies_the_request_options_rewrite_are_not_remembered():

@@ -162,3 +162,16 @@ def test_a_model_with_no_published_encoding_still_streams_tokens_that_spell_its_
     entries = completion.choices[0].logprobs.content
     assert "".join(e.token for e in entries) == text
     assert completion.usage.completion_tokens == len(entries)
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 5])
+@pytest.mark.parametrize("text", ["", "Hi", "Hello there, how are you today? 1234", "Tokyo 東京 🦩 done"])
+def test_stream_chunks_are_runs_of_tokens_with_whole_characters(text, size):
+    from emulator.tokens import text_groups, token_bytes, tokenize
+
+    tokens = tokenize(text, "o200k_base")
+    groups = list(text_groups(tokens, size))
+    assert [i for start, end in groups for i in range(start, end)] == list(range(len(tokens)))  # in order, all
+    for start, end in groups:
+        token_bytes("".join(tokens[start:end])).decode("utf-8")  # whole characters only
+        assert end - start == size or end == len(tokens) or not text.isascii()

@@ -20,6 +20,7 @@ def message_text(message: dict[str, Any]) -> str:
 
 
 T = TypeVar("T")
+_TIERS = {"auto": "default", "fast": "priority"}  # the tier a response reports for the one asked
 
 
 class cached_property(Generic[T]):  # noqa: N801  (named for what it replaces)
@@ -126,7 +127,7 @@ class ChatRequest:
     def service_tier(self) -> str:
         """The tier the response reports: `auto` and `default` run as `default`, `fast` as `priority`."""
         tier = self.body.get("service_tier") or "auto"
-        return {"auto": "default", "fast": "priority"}.get(tier, tier)
+        return _TIERS.get(tier, tier)
 
     # --- facts about the conversation ---------------------------------------------------------
     @cached_property

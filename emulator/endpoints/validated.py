@@ -27,6 +27,7 @@ from ..contract.chat_request import ChatRequest
 from ..contract.models import Catalogue, ModelInfo
 from ..contract.validate import validate_chat_request
 from ..journal import JOURNAL_ENTRY, JournalEntry
+from ..model.memo import Sightings
 from ..profiles import IGNORED_FIELDS_HEADER
 from .journaling import Route, read_request
 
@@ -66,7 +67,7 @@ class ValidatedMemo:
     def __init__(self, max_requests: int = MAX_REQUESTS) -> None:
         self.max_requests = max_requests
         self._kept: OrderedDict[Hashable, Kept] = OrderedDict()
-        self._seen: dict[int, None] = {}  # hashes of keys seen once, oldest first
+        self._seen = Sightings(8 * max_requests)  # keys seen once
         self._lock = threading.Lock()  # several emulators may serve in threads of one process
 
     def get(self, key: Hashable, catalogue: Catalogue) -> Kept | None:
@@ -79,12 +80,8 @@ class ValidatedMemo:
         return kept
 
     def keep(self, key: Hashable, kept: Kept) -> None:
-        digest = hash(key)
         with self._lock:
-            if digest not in self._seen:  # the first sighting (a collision only keeps one early)
-                self._seen[digest] = None
-                if len(self._seen) > 8 * self.max_requests:
-                    del self._seen[next(iter(self._seen))]
+            if self._seen.first(key):
                 return
             self._kept[key] = kept
             while len(self._kept) > self.max_requests:

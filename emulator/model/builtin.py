@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import random
+from functools import lru_cache
 from typing import Any
 
 from ..contract.chat_request import ChatRequest
@@ -28,10 +29,11 @@ REASONING_TOKENS = {"none": 0, "minimal": 0, "low": 64, "medium": 192, "high": 5
 
 
 def request_seed(request: ChatRequest) -> int:
-    results = "|".join(r["content"] for r in request.tool_results)
+    results = request.tool_results
     return stable_seed(
         request.model.snapshot, request.body.get("seed"), len(request.messages), request.last_user_text,
-        request.last_message["role"], results, request.system_text,
+        request.last_message["role"], "|".join([r["content"] for r in results]) if results else "",
+        request.system_text,
     )
 
 
@@ -49,10 +51,13 @@ def respond(request: ChatRequest) -> Reply:
         usage=Usage(request.prompt_tokens, completion, reasoning_tokens=reasoning * len(choices)),
         model=model.snapshot,
         service_tier=request.service_tier,
-        system_fingerprint=system_fingerprint(model.snapshot),
+        system_fingerprint=_fingerprint(model.snapshot),
         metadata=request.body.get("metadata"),
         tokenizer=encoding,
     )
+
+
+_fingerprint = lru_cache(maxsize=64)(system_fingerprint)  # a hash per snapshot, not per request
 
 
 # How often a choice is drawn again when it repeats an earlier one of the same request, and how far

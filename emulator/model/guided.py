@@ -34,7 +34,7 @@ def guided_content(request: ChatRequest, draw: Callable[[], random.Random],
     requests ask for no guided decoding). Values longer than the budget are cut there; the caller
     cuts the tokens."""
     body = request.body
-    if not any(field in body for field in _FIELDS):
+    if body.keys().isdisjoint(_FIELDS):
         return None
     budget = budget_of()
     outputs = body.get("structured_outputs") or {}

@@ -6,6 +6,11 @@ requests again and again (retries, parametrized tests, the same prompt in many t
 reply is kept and reused instead of being generated anew. A reply that `apply_request_options` changes
 afterwards (spoken audio, predicted outputs) is not kept; nothing else changes a reply.
 
+A reply is kept the second time its request comes: a body sent once (a new prompt, the load of
+distinct requests) costs no bookkeeping and holds no memory, and only a short hash of its key is
+noted (the newest `SEEN_KEYS` of them). A hash shared by two keys only keeps
+a reply one request early.
+
 The memo is bounded in bytes as well as in entries: `n: 128` with `top_logprobs: 20` makes a reply
 of megabytes, and 256 of them took a server to a gigabyte. Each reply is weighed when kept (an
 estimate of its objects plus the renderings `wire/stamped.py` may add to it: the JSON body and up
@@ -25,6 +30,7 @@ MAX_REPLIES = 256
 MAX_BYTES = 2 * 1024 * 1024  # with the journal's 4 MB and the other bounded caches, keeps a busy server near 60 MiB
 MAX_REPLY_BYTES = 1024 * 1024
 MAX_KEY_BYTES = 64 * 1024  # larger bodies are rare and would make the memo heavy
+SEEN_KEYS = 2048  # hashes of keys seen once (about 150 KB when full)
 # Weights (bytes) for the estimate: a token as a Python string in `Choice.tokens` plus its chunk
 # in each kept stream rendering; a logprob entry as objects plus as JSON in each rendering.
 _TOKEN_BYTES = 64 + 4 * 200
@@ -39,6 +45,7 @@ class ReplyMemo:
         self.max_bytes = max_bytes
         self.bytes = 0
         self._replies: OrderedDict[Hashable, tuple[Reply, int]] = OrderedDict()
+        self._seen = Sightings(SEEN_KEYS)
         self._lock = threading.Lock()  # several emulators may serve in threads of one process
 
     def reply(self, request: ChatRequest, build: Callable[[ChatRequest], Reply]) -> Reply:
@@ -50,7 +57,10 @@ class ReplyMemo:
             if kept is not None:
                 self._replies.move_to_end(key)
                 return kept[0]
+            first = self._seen.first(key)
         reply = build(request)
+        if first:  # keep nothing yet
+            return reply
         size = reply_bytes(reply)
         if size > min(MAX_REPLY_BYTES, self.max_bytes):
             return reply
@@ -61,6 +71,28 @@ class ReplyMemo:
             while len(self._replies) > self.max_replies or self.bytes > self.max_bytes:
                 self.bytes -= self._replies.popitem(last=False)[1][1]
         return reply
+
+
+class Sightings:
+    """Which keys were seen once, by hash: the newest `size` of them (the oldest forgotten first).
+    Not thread-safe: the caller holds its lock."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._hashes: dict[int, None] = {}  # insertion order: oldest first
+
+    def first(self, key: Hashable) -> bool:
+        """True the first time `key` comes (noting it); False the second (forgetting it). Two keys
+        of one hash make the second's first sighting count as its second: harmless for a memo."""
+        digest = hash(key)
+        hashes = self._hashes
+        if digest in hashes:
+            del hashes[digest]
+            return False
+        hashes[digest] = None
+        if len(hashes) > self.size:
+            del hashes[next(iter(hashes))]
+        return True
 
 
 def reply_bytes(reply: Reply) -> int:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import _random
+import string
 from typing import Any
 
 from ..contract.chat_request import ChatRequest
@@ -58,13 +59,25 @@ def _randbelow(seed: int, n: int) -> int:
     return drawn
 
 
+def _quoted(said: str) -> list[str]:
+    """` You said: "..."`. in parts: cut before the marks that end the text when a letter or digit
+    comes before them. A letter or digit run ends there and marks (ASCII punctuation) are one piece in
+    both exact encodings, so the cut is a token boundary; the first part then holds the text's own
+    last word (` 1234`, ` today`), which counting its prompt tokens already cut into tokens."""
+    body = said.rstrip(string.punctuation)
+    last = body[-1:]
+    if last.isalnum() and last.isascii():
+        return [' You said: "' + body, said[len(body):] + '".']
+    return [f' You said: "{said}".']
+
+
 def conversational_text(request: ChatRequest, closing: str) -> list[str]:
     """The default answer, in parts: names the model, quotes the last user message, then the closing
     sentence. Parts after the first start with a space, so they tokenize separately (and cached)."""
     parts = [f"This is the chat-emulator built-in model ({request.model.snapshot})."]
     said = request.last_user_text
     if said.strip():
-        parts.append(f' You said: "{quote(said)}".')
+        parts.extend(_quoted(quote(said)))
     received = describe_inputs(request.messages, request.model)
     if received:
         parts.append(" I received " + ", ".join(received) + ".")

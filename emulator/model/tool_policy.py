@@ -50,7 +50,8 @@ def _mention_score(spec: ToolSpec, words: set[str]) -> int:
 
 def choose_calls(request: ChatRequest) -> list[ToolSpec]:
     """The tools to call in this turn; empty means answer in text."""
-    if not request.tools and not request.functions:
+    body = request.body
+    if not body.get("tools") and not body.get("functions"):
         return []  # the usual request: no tools offered
     tools = offered_tools(request)
     if not tools:
