@@ -73,14 +73,25 @@ TESTS = {
 }
 
 
-def run(tests: int) -> dict[str, dict[str, float]]:
+def bytecode_env(cache: str | None) -> dict[str, str]:
+    """The environment as is (`cache` None), or with Python writing bytecode to `cache`: how a user's
+    machine runs a second session (pytest keeps the plugin package's assertion-rewritten bytecode too).
+    Without it (`PYTHONDONTWRITEBYTECODE`, set on the project's machine) every session compiles the
+    package from source."""
+    if cache is None:
+        return dict(os.environ)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    return {**env, "PYTHONPYCACHEPREFIX": cache}
+
+
+def run(tests: int, cache: str | None = None) -> dict[str, dict[str, float]]:
     with tempfile.TemporaryDirectory() as folder:
         project = Path(folder)
         (project / "conftest.py").write_text(CONFTEST)
         (project / "pytest.ini").write_text("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
         for name, source in TESTS.items():
             (project / name).write_text(textwrap.dedent(source.format(n=tests)))
-        env = {**os.environ, "BENCH_OUT": str(project / "durations.json"),
+        env = {**bytecode_env(cache), "BENCH_OUT": str(project / "durations.json"),
                "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
         done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
                               cwd=project, env=env, capture_output=True, text=True)
@@ -97,6 +108,20 @@ def import_time() -> float:
     return float(out)
 
 
+def session_startup(durations: dict[str, dict[str, float]]) -> float:
+    """Seconds the first `chat_emulator` setup takes beyond an ordinary test's setup."""
+    fixture = [phases for nodeid, phases in durations.items() if nodeid.startswith("test_2_fixture.py")]
+    plain = [phases for nodeid, phases in durations.items() if nodeid.startswith("test_1_plain.py")]
+    return fixture[0]["setup"] - statistics.median(p["setup"] for p in plain)
+
+
+def cached_session_startup(tests: int = 5) -> float:
+    """The session start-up with bytecode written and read (a user's second session on the machine)."""
+    with tempfile.TemporaryDirectory() as cache:
+        run(tests, cache)  # compiles and writes the bytecode
+        return session_startup(run(tests, cache))
+
+
 def measure(tests: int) -> tuple[list[tuple[str, float]], float, float]:
     """The table's rows (label, ms), the session start-up (s) and the wall time of the run (s)."""
     started = time.perf_counter()
@@ -111,11 +136,12 @@ def measure(tests: int) -> tuple[list[tuple[str, float]], float, float]:
     def per_test(rows: list[dict[str, float]]) -> float:
         return statistics.median(sum(phases.values()) for phases in rows[1:])  # the first pays the start-up
 
-    startup = fixture[0]["setup"] - statistics.median(p["setup"] for p in plain)
+    startup = session_startup(durations)
     shutdown = request[-1]["teardown"] - statistics.median(p["teardown"] for p in request[:-1])
     rows = [
         ("import emulator.pytest_plugin", import_time() * 1000),
         ("session start-up (first chat_emulator setup)", startup * 1000),
+        ("session start-up, bytecode cached", cached_session_startup() * 1000),
         ("session shut-down (last teardown)", shutdown * 1000),
         ("per test: plain test, no fixture", per_test(plain) * 1000),
         ("per test: chat_emulator, no request", per_test(fixture) * 1000),

@@ -219,11 +219,15 @@ def main() -> None:
     startup = startup_seconds()
     plugin_rows, plugin_startup_s, _ = plugin_startup.measure(args.plugin_tests)
     one_request_ms = dict(plugin_rows)[plugin_startup.ONE_REQUEST_TEST]
+    cached_s = dict(plugin_rows)["session start-up, bytecode cached"] / 1000
     rows = [
         ("start-up (s, median of 5)", startup, "< 0.5", startup < 0.5),
         ("peak memory (MiB)", emu["peak MiB"], "< 60", emu["peak MiB"] < 60),
         ("growth, 2nd sustained run", emu["growth MiB"], "< 2", emu["growth MiB"] < 2),
         ("pytest session start-up (s)", plugin_startup_s, "< 0.5", plugin_startup_s < 0.5),
+        # As a user's machine runs it: bytecode kept between sessions (this machine sets
+        # PYTHONDONTWRITEBYTECODE, so the row above compiles the package from source every session).
+        ("  bytecode cached (s)", cached_s, "< 0.5", cached_s < 0.5),
         ("pytest one-request test (ms)", one_request_ms, "< 3", one_request_ms < 3),
     ]
     for label, value, target, ok in rows:
