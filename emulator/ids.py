@@ -10,6 +10,8 @@ from functools import lru_cache
 
 ALNUM = string.ascii_letters + string.digits
 _random = random.Random(os.urandom(16))
+# A forked child (a process manager that forks after import) must not draw its parent's ids.
+os.register_at_fork(after_in_child=lambda: _random.seed(os.urandom(16)))
 
 
 def random_alnum(length: int, rng: random.Random | None = None) -> str:
