@@ -46,11 +46,10 @@ def main() -> None:
     emulator.state.journal.clear()
     gc.collect()
     after = rss_mib()
-    store = emulator.state.responses
-    held = getattr(store, "bytes", None)
+    kept = emulator.state.responses.kept  # the in-memory store (no --store file here)
     print(f"{args.count} responses ({'distinct' if args.distinct else 'identical'} bodies): "
-          f"RSS {before:.1f} -> {after:.1f} MiB (+{after - before:.1f}); the store keeps {len(store._records)}"
-          + (f" holding {held / 2**20:.1f} MiB of JSON" if held is not None else ""))
+          f"RSS {before:.1f} -> {after:.1f} MiB (+{after - before:.1f}); the store keeps {len(kept)}"
+          f" holding {kept.bytes / 2**20:.1f} MiB of JSON")
 
 
 if __name__ == "__main__":

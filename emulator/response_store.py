@@ -16,12 +16,12 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from .bounded_records import BoundedRecords
 from .json_text import json_bytes, json_text
 from .store import key_digest
 
@@ -97,36 +97,19 @@ class MemoryResponseStore:
     persistent = False
 
     def __init__(self, cap: int = 10000, max_bytes: int = MAX_MEMORY_BYTES) -> None:
-        self.cap = max(cap, 1)
-        self.max_bytes = max_bytes
-        self.bytes = 0
-        self._records: OrderedDict[tuple[str, str], StoredResponse] = OrderedDict()
-        self._lock = threading.Lock()
+        self.kept: BoundedRecords[StoredResponse] = BoundedRecords(cap, max_bytes)
 
     def save(self, record: StoredResponse) -> None:
-        with self._lock:
-            previous = self._records.pop((record.key, record.id), None)
-            if previous is not None:
-                self.bytes -= previous.size
-            self._records[(record.key, record.id)] = record
-            self.bytes += record.size
-            while len(self._records) > 1 and (len(self._records) > self.cap or self.bytes > self.max_bytes):
-                self.bytes -= self._records.popitem(last=False)[1].size
+        self.kept.put(record)
 
     def get(self, api_key: str, response_id: str) -> StoredResponse | None:
-        return self._records.get((owner_digest(api_key), response_id))
+        return self.kept.get(owner_digest(api_key), response_id)
 
     def delete(self, api_key: str, response_id: str) -> bool:
-        with self._lock:
-            record = self._records.pop((owner_digest(api_key), response_id), None)
-            if record is not None:
-                self.bytes -= record.size
-            return record is not None
+        return self.kept.pop(owner_digest(api_key), response_id) is not None
 
     def clear(self) -> None:
-        with self._lock:
-            self._records.clear()
-            self.bytes = 0
+        self.kept.clear()
 
     def close(self) -> None:
         pass

@@ -11,11 +11,11 @@ import hashlib
 import json
 import sqlite3
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Protocol
 
+from .bounded_records import BoundedRecords
 from .json_text import json_text
 
 # Request fields the live API echoes on a stored completion (the spec's examples), with the value
@@ -165,29 +165,16 @@ class MemoryStore:
     persistent = False
 
     def __init__(self, cap: int = 10000, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
-        self.cap, self.max_bytes = max(cap, 1), max_bytes
-        self._records: OrderedDict[tuple[str, str], Record] = OrderedDict()
-        self._bytes = 0
-        self._lock = threading.Lock()
+        self.kept: BoundedRecords[Record] = BoundedRecords(cap, max_bytes)
 
     def save(self, record: Record) -> None:
-        with self._lock:
-            old = self._records.pop((record.key, record.id), None)
-            if old is not None:
-                self._bytes -= old.size
-            self._records[(record.key, record.id)] = record
-            self._bytes += record.size
-            while len(self._records) > self.cap or (self._bytes > self.max_bytes and len(self._records) > 1):
-                _, evicted = self._records.popitem(last=False)
-                self._bytes -= evicted.size
+        self.kept.put(record)
 
     def get(self, api_key: str, completion_id: str) -> Record | None:
-        return self._records.get((key_digest(api_key), completion_id))
+        return self.kept.get(key_digest(api_key), completion_id)
 
     def records(self, api_key: str, order: str) -> list[Record]:
-        key = key_digest(api_key)
-        with self._lock:
-            mine = [r for (k, _), r in self._records.items() if k == key]
+        mine = self.kept.of_key(key_digest(api_key))
         return mine if order == "asc" else mine[::-1]
 
     def update_metadata(self, api_key: str, completion_id: str, metadata: dict[str, str]) -> Record | None:
@@ -197,22 +184,16 @@ class MemoryStore:
         return record
 
     def delete(self, api_key: str, completion_id: str) -> bool:
-        with self._lock:
-            record = self._records.pop((key_digest(api_key), completion_id), None)
-            if record is not None:
-                self._bytes -= record.size
-        return record is not None
+        return self.kept.pop(key_digest(api_key), completion_id) is not None
 
     def clear(self) -> None:
-        with self._lock:
-            self._records.clear()
-            self._bytes = 0
+        self.kept.clear()
 
     def close(self) -> None:
         pass
 
     def __len__(self) -> int:
-        return len(self._records)
+        return len(self.kept)
 
 
 _SCHEMA = """

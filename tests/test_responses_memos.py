@@ -52,7 +52,7 @@ def test_a_repeated_chained_body_continues_from_the_store_each_time(client):
 
 
 def test_the_store_is_bounded_in_bytes_and_keeps_the_newest(emu, client, monkeypatch):
-    store = emu.state.responses
+    store = emu.state.responses.kept  # the in-memory records and their byte count
     monkeypatch.setattr(store, "max_bytes", 20_000)
     created = [client.responses.create(model="gpt-4o-mini", input=f"Message {n}") for n in range(30)]
     assert 0 < store.bytes <= 20_000
