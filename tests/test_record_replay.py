@@ -6,13 +6,13 @@ answer that has them came from the recording.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import openai
 import pytest
 
 from emulator import Emulator
+from recording_session import record_twice, recorded_files, recorded_text
 
 SECRET_KEY = "sk-live-secret-key-0123456789"
 ACCOUNT = "ACCT-0042917"  # masked by --redact
@@ -65,21 +65,11 @@ def drive(client: openai.OpenAI) -> dict[str, Any]:
     return seen
 
 
-def record(upstream: Emulator, folder: Path) -> dict[str, Any]:
-    upstream.scenarios.reset_state()
-    with Emulator(upstream_url=upstream.base_url, record_dir=folder, redact=(r"ACCT-\d+",)) as front:
-        return drive(openai.OpenAI(base_url=front.base_url, api_key=SECRET_KEY, max_retries=0))
-
-
 @pytest.fixture(scope="module")
 def recorded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """Traffic recorded twice from the same upstream, which is then stopped."""
-    first, second = tmp_path_factory.mktemp("first"), tmp_path_factory.mktemp("second")
-    with Emulator(requests_per_minute=1234) as upstream:
-        upstream.add_scenario(UPSTREAM_SCENARIOS)
-        live = record(upstream, first)
-        again = record(upstream, second)
-    return {"live": live, "again": again, "folder": first, "second": second}
+    return record_twice(tmp_path_factory, UPSTREAM_SCENARIOS, drive, SECRET_KEY,
+                        upstream_settings={"requests_per_minute": 1234}, redact=(r"ACCT-\d+",))
 
 
 @pytest.fixture
@@ -140,15 +130,15 @@ def test_the_tool_set_is_part_of_the_match(replay):
 
 
 def test_recordings_hold_no_key_and_no_masked_text(recorded):
-    text = "".join(p.read_text() for p in recorded["folder"].rglob("*.yaml"))
+    text = recorded_text(recorded["folder"])
     assert SECRET_KEY not in text and SECRET_KEY[:20] not in text
     assert ACCOUNT not in text
     assert "UPSTREAM [] hello upstream" in text  # the file holds the answers themselves
 
 
 def test_re_recording_gives_the_same_files(recorded):
-    first = {p.name: p.read_bytes() for p in recorded["folder"].iterdir()}
-    second = {p.name: p.read_bytes() for p in recorded["second"].iterdir()}
+    first = recorded_files(recorded["folder"])
+    second = recorded_files(recorded["second"])
     assert first == second and first
 
 

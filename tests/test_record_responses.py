@@ -6,7 +6,6 @@ writes ("UPSTREAM ..."), so a replayed answer that has them came from the record
 """
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import openai
@@ -14,6 +13,7 @@ import pytest
 import yaml
 
 from emulator import Emulator
+from recording_session import record_twice, recorded_files, recorded_text
 
 SECRET_KEY = "sk-live-responses-secret-0123456789"
 
@@ -63,21 +63,10 @@ def drive(client: openai.OpenAI) -> dict[str, Any]:
     return seen
 
 
-def record(upstream: Emulator, folder: Path) -> dict[str, Any]:
-    upstream.scenarios.reset_state()
-    with Emulator(upstream_url=upstream.base_url, record_dir=folder) as front:
-        return drive(openai.OpenAI(base_url=front.base_url, api_key=SECRET_KEY, max_retries=0))
-
-
 @pytest.fixture(scope="module")
 def recorded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """Traffic recorded twice from the same upstream, which is then stopped."""
-    first, second = tmp_path_factory.mktemp("first"), tmp_path_factory.mktemp("second")
-    with Emulator() as upstream:
-        upstream.add_scenario(UPSTREAM_SCENARIOS)
-        live = record(upstream, first)
-        again = record(upstream, second)
-    return {"live": live, "again": again, "folder": first, "second": second}
+    return record_twice(tmp_path_factory, UPSTREAM_SCENARIOS, drive, SECRET_KEY)
 
 
 @pytest.fixture
@@ -124,10 +113,10 @@ def test_a_changed_responses_request_gets_the_near_miss(replay):
 
 
 def test_recordings_hold_no_key_and_re_recording_gives_no_diff(recorded):
-    text = "".join(p.read_text() for p in recorded["folder"].rglob("*.yaml"))
+    text = recorded_text(recorded["folder"])
     assert SECRET_KEY not in text and SECRET_KEY[:20] not in text
-    first = {p.name: p.read_bytes() for p in recorded["folder"].iterdir()}
-    second = {p.name: p.read_bytes() for p in recorded["second"].iterdir()}
+    first = recorded_files(recorded["folder"])
+    second = recorded_files(recorded["second"])
     assert first == second and first
 
 
