@@ -1,0 +1,88 @@
+"""What the served process loads only when a request needs it, and that those requests still get
+exact answers: RE2 for a client's first pattern.
+
+Each test runs `chat-emulator serve` in a child process (a fresh interpreter: the test process has
+imported everything long ago) and reads which extension modules it mapped from `/proc/<pid>/maps`.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any, Iterator
+
+import httpx
+import pytest
+
+from serve_process import ServeProcess
+from token_counts import tiktoken_o200k
+
+LINUX = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+AUTH = {"Authorization": "Bearer sk-test"}
+# The extension modules of the lazily imported libraries, as their shared objects are named.
+EXTENSIONS = {"re2": "_re2."}
+
+
+@pytest.fixture
+def served() -> Iterator[ServeProcess]:
+    server = ServeProcess(["serve", "--port", "0", "--no-access-log"])
+    yield server
+    server.stop()
+
+
+def loaded(server: ServeProcess) -> set[str]:
+    """The lazily imported libraries the server process has loaded."""
+    maps = Path(f"/proc/{server.process.pid}/maps").read_text()
+    return {name for name, marker in EXTENSIONS.items() if marker in maps}
+
+
+def post(server: ServeProcess, path: str, body: dict[str, Any]) -> httpx.Response:
+    assert server.base_url is not None
+    return httpx.post(server.base_url + path, json=body, headers=AUTH, timeout=60)
+
+
+def chat(server: ServeProcess, body: dict[str, Any]) -> dict[str, Any]:
+    reply = post(server, "/chat/completions", body)
+    assert reply.status_code == 200, reply.text
+    return reply.json()
+
+
+def user(text: str, model: str = "gpt-4o-mini", **fields: Any) -> dict[str, Any]:
+    return {"model": model, "messages": [{"role": "user", "content": text}], **fields}
+
+
+def prompt_tokens(text: str, encode: Any) -> int:
+    """One user message, as OpenAI's cookbook counts it for gpt-4 and later: 3 per message, its role
+    and content, 3 priming the reply."""
+    return 3 + len(encode("user")) + len(encode(text)) + 3
+
+
+@LINUX
+def test_a_server_answering_plain_ascii_requests_loads_no_pattern_engine_unicode_regex_or_sqlite(served):
+    """The guard that keeps issue 18's memory target (peak < 60 MiB over `bench/run.py`'s mix): RE2
+    (2.6 MiB) stays out of a server whose requests need none of it. The exact o200k_base count shows the request went through the real tokenizer."""
+    text = "Hello! How are you today?"
+    answer = chat(served, user(text))
+    assert answer["usage"]["prompt_tokens"] == prompt_tokens(text, tiktoken_o200k().encode)
+    stream = post(served, "/chat/completions", user(text, stream=True))
+    assert stream.status_code == 200 and stream.text.endswith("data: [DONE]\n\n")
+    assert loaded(served) == set()
+
+
+@LINUX
+def test_a_pattern_in_a_strict_schema_is_followed_once_re2_loads(served):
+    chat(served, user("Hello!"))
+    assert "re2" not in loaded(served)
+    schema = {"type": "object", "properties": {"code": {"type": "string", "pattern": "^[A-Z]{3}$"}},
+              "required": ["code"], "additionalProperties": False}
+    answer = chat(served, user("An airport code, please.", response_format={
+        "type": "json_schema", "json_schema": {"name": "airport", "strict": True, "schema": schema}}))
+    code = json.loads(answer["choices"][0]["message"]["content"])["code"]
+    assert len(code) == 3 and code.isascii() and code.isupper()
+    # The live API refuses what a linear-time engine cannot match, with its own words.
+    lookbehind = {**schema, "properties": {"code": {"type": "string", "pattern": "(?<=x)[A-Z]{3}"}}}
+    refused = post(served, "/chat/completions", user("An airport code, please.", response_format={
+        "type": "json_schema", "json_schema": {"name": "airport", "strict": True, "schema": lookbehind}}))
+    assert refused.status_code == 400
+    assert "regex lookaround is not supported" in refused.json()["error"]["message"]
+    assert "re2" in loaded(served)
