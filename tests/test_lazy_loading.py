@@ -1,5 +1,5 @@
 """What the served process loads only when a request needs it, and that those requests still get
-exact answers: RE2 for a client's first pattern.
+exact answers: RE2 for a client's first pattern, `sqlite3` for a `--store` file.
 
 Each test runs `chat-emulator serve` in a child process (a fresh interpreter: the test process has
 imported everything long ago) and reads which extension modules it mapped from `/proc/<pid>/maps`.
@@ -20,7 +20,7 @@ from token_counts import tiktoken_o200k
 LINUX = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 AUTH = {"Authorization": "Bearer sk-test"}
 # The extension modules of the lazily imported libraries, as their shared objects are named.
-EXTENSIONS = {"re2": "_re2."}
+EXTENSIONS = {"re2": "_re2.", "sqlite3": "_sqlite3."}
 
 
 @pytest.fixture
@@ -60,7 +60,7 @@ def prompt_tokens(text: str, encode: Any) -> int:
 @LINUX
 def test_a_server_answering_plain_ascii_requests_loads_no_pattern_engine_unicode_regex_or_sqlite(served):
     """The guard that keeps issue 18's memory target (peak < 60 MiB over `bench/run.py`'s mix): RE2
-    (2.6 MiB) stays out of a server whose requests need none of it. The exact o200k_base count shows the request went through the real tokenizer."""
+    (2.6 MiB) and `sqlite3` (1.3 MiB) stay out of a server whose requests need none of them. The exact o200k_base count shows the request went through the real tokenizer."""
     text = "Hello! How are you today?"
     answer = chat(served, user(text))
     assert answer["usage"]["prompt_tokens"] == prompt_tokens(text, tiktoken_o200k().encode)
@@ -86,3 +86,23 @@ def test_a_pattern_in_a_strict_schema_is_followed_once_re2_loads(served):
     assert refused.status_code == 400
     assert "regex lookaround is not supported" in refused.json()["error"]["message"]
     assert "re2" in loaded(served)
+
+
+@LINUX
+def test_a_store_file_keeps_completions_and_responses_across_a_restart(tmp_path):
+    path = tmp_path / "store.sqlite"
+    server = ServeProcess(["serve", "--port", "0", "--no-access-log", "--store", str(path)])
+    try:
+        completion = chat(server, user("Remember this.", store=True))
+        response = post(server, "/responses", {"model": "gpt-4o-mini", "input": "Remember this too."}).json()
+    finally:
+        server.stop()
+    again = ServeProcess(["serve", "--port", "0", "--no-access-log", "--store", str(path)])
+    try:
+        assert again.base_url is not None
+        kept = httpx.get(f"{again.base_url}/chat/completions/{completion['id']}", headers=AUTH, timeout=30)
+        assert kept.status_code == 200 and kept.json()["choices"] == completion["choices"]
+        kept_response = httpx.get(f"{again.base_url}/responses/{response['id']}", headers=AUTH, timeout=30)
+        assert kept_response.status_code == 200 and kept_response.json()["output"] == response["output"]
+    finally:
+        again.stop()
