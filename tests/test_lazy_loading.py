@@ -1,5 +1,6 @@
 """What the served process loads only when a request needs it, and that those requests still get
-exact answers: RE2 for a client's first pattern, `sqlite3` for a `--store` file.
+exact answers: RE2 for a client's first pattern, the `regex` package for the first non-ASCII text,
+`sqlite3` for a `--store` file.
 
 Each test runs `chat-emulator serve` in a child process (a fresh interpreter: the test process has
 imported everything long ago) and reads which extension modules it mapped from `/proc/<pid>/maps`.
@@ -18,9 +19,10 @@ from serve_process import ServeProcess
 from token_counts import tiktoken_o200k
 
 LINUX = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+NON_ASCII = "Hello! Données, naïve café, 東京タワー, Москва, 🙂👍🏽 and 1234567 + 0.5"
 AUTH = {"Authorization": "Bearer sk-test"}
 # The extension modules of the lazily imported libraries, as their shared objects are named.
-EXTENSIONS = {"re2": "_re2.", "sqlite3": "_sqlite3."}
+EXTENSIONS = {"re2": "_re2.", "regex": "_regex.", "sqlite3": "_sqlite3."}
 
 
 @pytest.fixture
@@ -60,7 +62,8 @@ def prompt_tokens(text: str, encode: Any) -> int:
 @LINUX
 def test_a_server_answering_plain_ascii_requests_loads_no_pattern_engine_unicode_regex_or_sqlite(served):
     """The guard that keeps issue 18's memory target (peak < 60 MiB over `bench/run.py`'s mix): RE2
-    (2.6 MiB) and `sqlite3` (1.3 MiB) stay out of a server whose requests need none of them. The exact o200k_base count shows the request went through the real tokenizer."""
+    (2.6 MiB), `regex` (2 MiB) and `sqlite3` (1.3 MiB) stay out of a server whose requests need none
+    of them. The exact o200k_base count shows the request went through the real tokenizer."""
     text = "Hello! How are you today?"
     answer = chat(served, user(text))
     assert answer["usage"]["prompt_tokens"] == prompt_tokens(text, tiktoken_o200k().encode)
@@ -86,6 +89,16 @@ def test_a_pattern_in_a_strict_schema_is_followed_once_re2_loads(served):
     assert refused.status_code == 400
     assert "regex lookaround is not supported" in refused.json()["error"]["message"]
     assert "re2" in loaded(served)
+
+
+@LINUX
+def test_the_first_non_ascii_text_counts_exactly(served):
+    """Non-ASCII text takes the Unicode pre-tokenizer (the `regex` package), compiled at its first use."""
+    chat(served, user("Hello!"))
+    assert "regex" not in loaded(served)
+    answer = chat(served, user(NON_ASCII))
+    assert answer["usage"]["prompt_tokens"] == prompt_tokens(NON_ASCII, tiktoken_o200k().encode)
+    assert "regex" in loaded(served)
 
 
 @LINUX
