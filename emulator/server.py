@@ -124,7 +124,7 @@ class Emulator(Clients, Reports, ClientAssertions):
             # propagate to the root logger so `--log-format json` covers them too.
             self.app, log_level="info" if self.settings.access_log else "warning",
             access_log=False, log_config=None, lifespan="off",
-            timeout_graceful_shutdown=self.settings.graceful_timeout, loop="auto", http="auto", ws="none",
+            timeout_graceful_shutdown=self.settings.graceful_timeout, loop="auto", http=http_protocol(), ws="none",
         )
         return _Server(config, self.readiness, freeze_heap)
 
@@ -261,6 +261,16 @@ class _Server(uvicorn.Server):
         self.readiness.draining = True
         end_feeds(self.readiness.state.journal)  # open inspectors must not hold the drain
         await super().shutdown(sockets)
+
+
+def http_protocol() -> Any:
+    """uvicorn's HTTP protocol: one that writes the emulator's ready response heads in one piece
+    (served_protocol.py) when httptools and a uvicorn it knows are installed, else uvicorn's choice."""
+    try:
+        from .served_protocol import fast_protocol
+    except ImportError:  # no httptools: uvicorn serves with h11
+        return "auto"
+    return fast_protocol() or "auto"
 
 
 def _uvloop_available() -> bool:
