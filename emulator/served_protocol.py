@@ -53,9 +53,16 @@ def _default_lines(defaults: list[tuple[bytes, bytes]]) -> bytes | None:
 
 
 class ReadyHeadCycle(RequestResponseCycle):
-    """A request cycle whose `send` writes a start message's ready head itself."""
+    """A request cycle whose `send` writes a start message's ready head itself. A head whose body
+    length it knows waits for its body, so the two leave in one write (one system call, one TCP
+    segment where uvicorn sends two) when the next message is the whole body."""
+
+    pending: bytes | None = None  # a written head waiting for its body
 
     async def send(self, message: Any) -> None:
+        if self.pending is not None:
+            await self._send_after_head(message)
+            return
         head = message.get(HEAD)
         if (head is None or self.response_started or message["type"] != "http.response.start"
                 or head[0] != message.get("headers")  # edited since the lines were written
@@ -84,7 +91,32 @@ class ReadyHeadCycle(RequestResponseCycle):
             self.chunked_encoding = True
             content.append(b"transfer-encoding: chunked\r\n")
         content.append(b"\r\n")
-        self.transport.write(b"".join(content))
+        if length is None:  # a stream: its head leaves now
+            self.transport.write(b"".join(content))
+        else:
+            self.pending = b"".join(content)
+
+    async def _send_after_head(self, message: Any) -> None:
+        """The message after a waiting head: the whole body goes with it in one write, as uvicorn's
+        `send` ends a response; anything else goes to uvicorn's `send` once the head is out."""
+        head, self.pending = self.pending, None
+        if self.flow.write_paused and not self.disconnected:
+            await self.flow.drain()
+        if self.disconnected:
+            return
+        body = message.get("body", b"")
+        if (message["type"] != "http.response.body" or message.get("more_body", False)
+                or len(body) != self.expected_content_length or self.scope["method"] == "HEAD"):
+            self.transport.write(head)  # type: ignore[arg-type]
+            await super().send(message)
+            return
+        self.transport.writelines((head, body))  # type: ignore[arg-type]
+        self.expected_content_length = 0
+        self.response_complete = True
+        self.message_event.set()
+        if not self.keep_alive:
+            self.transport.close()
+        self.on_response()
 
 
 class ReadyHeadProtocol(HttpToolsProtocol):
