@@ -121,9 +121,11 @@ class Emulator(Clients, Reports, ClientAssertions):
         garbage collector's sight (`_Server.startup` says why)."""
         config = uvicorn.Config(
             # Our own access log (`logs.AccessLog`) names the matched scenario; uvicorn's loggers
-            # propagate to the root logger so `--log-format json` covers them too.
+            # propagate to the root logger so `--log-format json` covers them too. The client's
+            # address (which `X-Forwarded-For` from a local proxy rewrites) is read only by that log:
+            # without it, uvicorn's proxy-headers middleware (a scan of every request's headers) is off.
             self.app, log_level="info" if self.settings.access_log else "warning",
-            access_log=False, log_config=None, lifespan="off",
+            access_log=False, log_config=None, lifespan="off", proxy_headers=self.settings.access_log,
             timeout_graceful_shutdown=self.settings.graceful_timeout, loop="auto", http=http_protocol(), ws="none",
         )
         return _Server(config, self.readiness, freeze_heap)

@@ -56,6 +56,7 @@ def run_workers(settings: Settings, sock: socket.socket) -> None:
         "emulator.workers.supervisor:worker_app", factory=True, workers=settings.workers,
         log_level="info" if settings.access_log else "warning", access_log=False, log_config=None,
         lifespan="off", timeout_graceful_shutdown=settings.graceful_timeout, ws="none", http=http_protocol(),
+        proxy_headers=settings.access_log,  # as Emulator's own Config (server.py says why)
     )
     if "target" in inspect.signature(Multiprocess).parameters:  # uvicorn before 0.54 named the target
         supervisor = Multiprocess(config, target=uvicorn.Server(config).run, sockets=[sock])  # type: ignore[call-arg]
