@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Awaitable, Callable, Iterable
+from typing import Awaitable, Callable
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -25,6 +25,7 @@ from .endpoints.stored_responses import cancel_response, delete_response, list_i
 from .endpoints.stored import (delete_stored_completion, list_stored_completions, list_stored_messages,
                                retrieve_stored_completion, update_stored_completion)
 from .ids import request_id
+from .wire.head import HEAD, add_header
 from .journal import JournalMiddleware
 from .config import Settings
 from .state import EmulatorState
@@ -117,12 +118,7 @@ class ChatFastPath:
             response = await endpoint(request)
         except Exception as exc:  # the same last resort as the full stack's
             response = await _unexpected(request, exc)
-        if endpoint is not create_chat_completion:
-            if isinstance(response, Response):  # its header list is sent as it is: add to it, no wrapper
-                response.raw_headers = with_vary(response.raw_headers)
-            else:
-                send = _varied(send)
-        await response(scope, receive, send)
+        await response(scope, receive, send if endpoint is create_chat_completion else _varied(send))
 
 
 FAST_ENDPOINTS = {"/v1/chat/completions": create_chat_completion, "/v1/responses": create_response,
@@ -130,29 +126,26 @@ FAST_ENDPOINTS = {"/v1/chat/completions": create_chat_completion, "/v1/responses
 
 
 def _varied(send: Callable[[dict], Awaitable[None]]) -> Callable[[dict], Awaitable[None]]:
-    """`send`, adding `Vary: Origin` to the answer's start (`with_vary`)."""
+    """`send`, adding `Vary: Origin` to the answer's start as Starlette's CORS middleware does for a
+    request without an origin (merged into a `Vary` the answer already has)."""
 
     async def send_varied(message: dict) -> None:
         if message["type"] == "http.response.start":
-            message["headers"] = with_vary(message.get("headers", ()))
+            headers = message.get("headers", ())
+            if b"vary" not in dict(headers):  # Starlette compares raw names as they are (lower case)
+                add_header(message, b"vary", b"Origin")
+            else:
+                headers = list(headers)
+                vary = [i for i, (name, _) in enumerate(headers) if name == b"vary"]
+                value = b", ".join([*(headers[i][1] for i in vary), b"Origin"])
+                headers[vary[0]] = (b"vary", value)
+                for i in reversed(vary[1:]):
+                    del headers[i]
+                message["headers"] = headers
+                message.pop(HEAD, None)  # its lines no longer say what the headers do
         await send(message)
 
     return send_varied
-
-
-def with_vary(raw: Iterable[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
-    """A new header list with `Vary: Origin`, as Starlette's CORS middleware adds it for a request
-    without an origin (merged into a `Vary` the answer already has)."""
-    headers = list(raw)
-    if not any(name == b"vary" for name, _ in headers):  # Starlette compares raw names as they are (lower case)
-        headers.append((b"vary", b"Origin"))
-        return headers
-    vary = [i for i, (name, _) in enumerate(headers) if name == b"vary"]
-    value = b", ".join([*(headers[i][1] for i in vary), b"Origin"])
-    headers[vary[0]] = (b"vary", value)
-    for i in reversed(vary[1:]):
-        del headers[i]
-    return headers
 
 
 def _cors(app: ASGIApp, origins: tuple[str, ...]) -> ASGIApp:
