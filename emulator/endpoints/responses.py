@@ -7,7 +7,7 @@ object or its typed events (`wire/response_render.py`), through the same endpoin
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any, Callable
+from typing import Any
 
 from ..contract.errors import ApiError
 from ..contract.responses_request import Lookup, ResponsesRequest, validate_responses_request
@@ -47,7 +47,11 @@ async def serve_response(ex: Exchange, route: Route | None) -> Any:
     if not req.context:  # the whole conversation is in the body: the built-in model's memo may keep the reply
         req.chat.raw_key = (raw, ex.profile.name, ex.request.scope["path"])
     # Rate limits: a stream reports them inside the stream (after response.created), others as the 429.
-    limited = _rate_limited(req, lambda: state.limiter.admit(ex.api_key, req.chat.prompt_tokens, req.model.id))
+    limited: ApiError | None = None
+    try:
+        state.limiter.admit(ex.api_key, req.chat.prompt_tokens, req.model.id)
+    except ApiError as error:
+        limited = _inside_stream(req, error)
     chosen = respond_or_forward(req.chat, state.scenarios, state.settings.strict, upstream=proxy is not None)
     if chosen is None:  # `--upstream`: no scenario answered, the upstream does (and is recorded)
         assert proxy is not None
@@ -55,10 +59,12 @@ async def serve_response(ex: Exchange, route: Route | None) -> Any:
     reply = build_reply(req, chosen)
     entry.matched = reply.source
     reply = with_chaos(state, req.chat, reply, entry)
-    headers = {**ex.answer_headers(), **reply.headers}
+    headers = ex.answer_headers(reply.headers)
     if limited is None:
-        limited = _rate_limited(req, lambda: headers.update(
-            state.limiter.consume(ex.api_key, reply.usage.total_tokens, req.model.id)))
+        try:
+            headers.update(state.limiter.consume(ex.api_key, reply.usage.total_tokens, req.model.id))
+        except ApiError as error:
+            limited = _inside_stream(req, error)
     if limited is not None:
         reply = replace(reply, fault=ErrorEvent(error=limited.envelope()))
     pacing = resolve_pacing(reply.pacing, state.next_pacing, entry.headers, state.settings.pacing, state.rng) \
@@ -88,15 +94,11 @@ async def validated_responses_request(ex: Exchange, route: Route | None,
         reusable=lambda req, body: not req.context and body.get("previous_response_id") is None)
 
 
-def _rate_limited(req: ResponsesRequest, check: Callable[[], object]) -> ApiError | None:
-    """The 429 `check` raises when it must go inside the stream (None when it passed); others raise."""
-    try:
-        check()
-    except ApiError as error:
-        if req.stream and error.status == 429:
-            return error
-        raise
-    return None
+def _inside_stream(req: ResponsesRequest, error: ApiError) -> ApiError:
+    """A rate limit a stream reports inside itself; any other error is raised."""
+    if req.stream and error.status == 429:
+        return error
+    raise error
 
 
 def _answer(state: EmulatorState, req: ResponsesRequest, reply: Reply, headers: dict[str, str], pacing: Pacing,

@@ -27,13 +27,16 @@ def render_response(req: ResponsesRequest, reply: Reply, headers: dict[str, str]
     object, also for a background response, which the client first sees queued; or the failed one), and
     its id. No object is built for an answer that does not fail: `Rendered.body` is not to be read."""
     template = template_for(req, reply, pacing.chunk_tokens)
-    created = int(time.time())
-    own = template.stamp(req.stem, created, int(time.time()))
+    now = int(time.time())  # created and completed in the same second: the built-in answer is immediate
+    own = template.stamp(req.stem, now, now)
     if template.events is None:
         assert template.body is not None
-        payload = template.body.fill(own.values)
-        return (deliver(None, headers, payload=payload, fault=reply.fault, pacing=pacing),
-                template.stored.fill(own.values), own.rid)
+        if template.body_like_stored:  # the usual body: one list of values fills both
+            holes = list(map(own.values.__getitem__, template.stored.names))
+            payload, stored = template.body.fill_in(holes), template.stored.fill_in(holes)
+        else:
+            payload, stored = template.body.fill(own.values), template.stored.fill(own.values)
+        return deliver(None, headers, payload=payload, fault=reply.fault, pacing=pacing), stored, own.rid
     events = template.events.fill(own.values)
     fault = reply.fault
     if isinstance(fault, ErrorEvent):

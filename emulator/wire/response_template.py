@@ -15,7 +15,7 @@ import re
 import secrets
 from typing import Any
 
-from ..contract.responses_input import item_id
+from ..contract.responses_input import ID_PREFIXES
 from ..ids import random_hex
 from ..contract.responses_request import ResponsesRequest
 from ..json_text import json_bytes
@@ -35,19 +35,23 @@ def _mark(name: str) -> str:
 class Stamp:
     """Bytes with named holes (the marks), filled per answer."""
 
-    __slots__ = ("_parts", "_holes")
+    __slots__ = ("_parts", "names")
 
     def __init__(self, rendered: bytes) -> None:
         parts = _MARK.split(rendered)  # literal, mark, hole name, literal, ...
         self._parts = [part for index, part in enumerate(parts) if index % 3 != 1]
-        self._holes = [(index, self._parts[index].decode()) for index in range(1, len(self._parts), 2)]
+        self.names = tuple(self._parts[index].decode() for index in range(1, len(self._parts), 2))
 
     def fill(self, values: dict[str, bytes]) -> bytes:
-        if not self._holes:
+        return self.fill_in(list(map(values.__getitem__, self.names)))
+
+    def fill_in(self, holes: list[bytes]) -> bytes:
+        """The bytes with `holes` (the values of `names`, in order) filled in: one slice assignment and
+        one join, whatever the number of holes."""
+        if not holes:
             return self._parts[0]
         parts = self._parts.copy()
-        for index, name in self._holes:
-            parts[index] = values[name]
+        parts[1::2] = holes
         return b"".join(parts)
 
 
@@ -119,6 +123,7 @@ class ResponseTemplate:
         status, incomplete = final_status(reply)
         items = output_items(req, reply)
         self._kinds = [item["type"] for item in items]
+        self._prefixes = [ID_PREFIXES.get(kind, "item") for kind in self._kinds]  # as `item_id` spells them
         self._encrypted = ["encrypted_content" in item for item in items]
         for index, item in enumerate(items):
             item["id"] = _mark(f"id{index}")
@@ -140,22 +145,25 @@ class ResponseTemplate:
             events = stream_events(self._initial, self._final, Chunking(reply.tokenizer, chunk_tokens),
                                    obfuscate=obfuscate)
             self.events = StampedEvents(events)
+        # A plain body has the stored object's holes in the same order (`billing` is a literal): the
+        # answer's values are then listed once for both.
+        self.body_like_stored = self.body is not None and self.body.names == self.stored.names
 
     def stamp(self, stem: str, created: int, completed: int) -> Stamped:
-        """This answer's ids (sharing `stem`, as live ids do) and times."""
-        rid = response_id(stem)
-        ids = [item_id(kind, stem) for kind in self._kinds]
-        values = {"rid": b'"%s"' % rid.encode(), "created": b"%d" % created, "completed": b"%d" % completed}
-        for index, own_id in enumerate(ids):
-            values[f"id{index}"] = b'"%s"' % own_id.encode()
+        """This answer's ids (sharing `stem`, as live ids do) and times. The ids' own hex (the response
+        id's 34, then each item's) comes from one draw."""
+        head, count = stem[:16], len(self._prefixes)
+        tails = random_hex(34 * (count + 1))
+        rid = f"resp_{head}{tails[:34]}"
+        values = {"rid": f'"{rid}"'.encode(), "created": b"%d" % created, "completed": b"%d" % completed}
+        ids = []
+        for index, prefix in enumerate(self._prefixes):
+            own_id = f"{prefix}_{head}{tails[34 * index + 34:34 * index + 68]}"
+            ids.append(own_id)
+            values[f"id{index}"] = f'"{own_id}"'.encode()
             if self._encrypted[index]:
                 values[f"enc{index}"] = b'"%s"' % encrypted_content(own_id).encode()
         return Stamped(values, rid, self, ids, created, completed)
-
-
-def response_id(stem: str) -> str:
-    """`resp_` + 50 hex, sharing its first 16 with the response's items (as live ids do)."""
-    return f"resp_{stem[:16]}{random_hex(34)}"
 
 
 def template_for(req: ResponsesRequest, reply: Reply, chunk_tokens: int) -> ResponseTemplate:
