@@ -9,7 +9,8 @@ for the emulator's chat path and for the bare Starlette baseline, best of severa
 
 Cases: `identical` (the same body every time: the reply memo answers), `distinct` (a different user
 message each time, as a real suite or load test sends: the headline), and `stream` for both;
-`responses`, `responses stream` and `embeddings` send `bench/run.py`'s bodies to their endpoints.
+`responses`, `responses stream` and `embeddings` send `bench/run.py`'s bodies to their endpoints; `sdk`
+sends what the official Python SDK sends in `bench/run.py`'s SDK loop (its body and its 15 headers).
 `bench/instructions.py` runs one case under callgrind, whose counts hold on a busy machine.
 """
 from __future__ import annotations
@@ -41,14 +42,28 @@ RESPONSES = json.dumps(run.RESPONSES_REQUEST)
 EMBEDDINGS = json.dumps(run.EMBEDDING_REQUEST)
 # The URL of each case that is not a chat completion.
 PATHS = {"responses": "/v1/responses", "responses stream": "/v1/responses", "embeddings": "/v1/embeddings"}
+# `bench/run.py`'s SDK row: the body and headers the official Python SDK (openai 3.x, httpx) sends for
+# SDK_LOOP's call, byte for byte and in its order (Host and Content-Length are added per request).
+SDK_BODY = b'{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hello! How are you today?"}]}'
+SDK_HEADERS = [(b"accept-encoding", b"gzip, deflate"), (b"connection", b"keep-alive"),
+               (b"authorization", b"Bearer sk-bench"), (b"accept", b"application/json"),
+               (b"content-type", b"application/json"), (b"user-agent", b"OpenAI/Python 3.57.0"),
+               (b"x-stainless-lang", b"python"), (b"x-stainless-package-version", b"3.57.0"),
+               (b"x-stainless-os", b"Linux"), (b"x-stainless-arch", b"x64"), (b"x-stainless-runtime", b"CPython"),
+               (b"x-stainless-runtime-version", b"3.11.7"), (b"x-stainless-async", b"false"),
+               (b"x-stainless-retry-count", b"0"), (b"x-stainless-read-timeout", b"600")]
+# The request headers of each case that does not send wrk's (Content-Type and Authorization).
+HEADERS = {"sdk": SDK_HEADERS}
 
 
-def scope_for(body: bytes, path: str = "/v1/chat/completions") -> dict:
+def scope_for(body: bytes, path: str = "/v1/chat/completions",
+              headers: list[tuple[bytes, bytes]] | None = None) -> dict:
+    if headers is None:
+        headers = [(b"content-type", b"application/json"), (b"authorization", b"Bearer sk-bench")]
     return {"type": "http", "asgi": {"version": "3.0", "spec_version": "2.4"}, "http_version": "1.1",
             "method": "POST", "scheme": "http", "path": path, "raw_path": path.encode(),
             "root_path": "", "query_string": b"", "server": ("127.0.0.1", 8000), "client": ("127.0.0.1", 5000),
-            "headers": [(b"host", b"127.0.0.1:8000"), (b"content-type", b"application/json"),
-                        (b"authorization", b"Bearer sk-bench"), (b"content-length", str(len(body)).encode())]}
+            "headers": [(b"host", b"127.0.0.1:8000"), *headers, (b"content-length", str(len(body)).encode())]}
 
 
 def distinct_bodies(template: str, count: int, start: int = 0) -> list[bytes]:
@@ -65,10 +80,12 @@ CASES: dict[str, Callable[[int, int], list[bytes]]] = {
     "responses": lambda count, start: [RESPONSES.encode()] * count,
     "responses stream": lambda count, start: [RESPONSES[:-1].encode() + b',"stream":true}'] * count,
     "embeddings": lambda count, start: [EMBEDDINGS.encode()] * count,
+    "sdk": lambda count, start: [SDK_BODY] * count,
 }
 
 
-async def serve_all(app: Any, bodies: list[bytes], path: str = "/v1/chat/completions") -> None:
+async def serve_all(app: Any, bodies: list[bytes], path: str = "/v1/chat/completions",
+                    headers: list[tuple[bytes, bytes]] | None = None) -> None:
     async def send(message: dict) -> None:
         pass
 
@@ -76,7 +93,7 @@ async def serve_all(app: Any, bodies: list[bytes], path: str = "/v1/chat/complet
         async def receive(body: bytes = body) -> dict:
             return {"type": "http.request", "body": body, "more_body": False}
 
-        await app(scope_for(body, path), receive, send)
+        await app(scope_for(body, path, headers), receive, send)
 
 
 async def per_request_us(app: Any, case: str, rounds: int = 5, count: int = 2000) -> float:
@@ -85,7 +102,7 @@ async def per_request_us(app: Any, case: str, rounds: int = 5, count: int = 2000
     for round_ in range(rounds):
         bodies = CASES[case](count, (round_ + 1) * count)
         started = time.perf_counter()
-        await serve_all(app, bodies, PATHS.get(case, "/v1/chat/completions"))
+        await serve_all(app, bodies, PATHS.get(case, "/v1/chat/completions"), HEADERS.get(case))
         best = min(best, (time.perf_counter() - started) / count * 1e6)
     return best
 
@@ -166,7 +183,8 @@ def main() -> None:
         profile(args.case)
     elif args.count:
         app = Emulator().app if args.app == "emulator" else baseline_app.app
-        asyncio.run(serve_all(app, CASES[args.case](args.count, 0), PATHS.get(args.case, "/v1/chat/completions")))
+        asyncio.run(serve_all(app, CASES[args.case](args.count, 0), PATHS.get(args.case, "/v1/chat/completions"),
+                              HEADERS.get(args.case)))
     else:
         asyncio.run(table(args.metrics))
 

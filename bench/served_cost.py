@@ -29,9 +29,12 @@ import uvicorn  # noqa: E402
 from emulator import Emulator  # noqa: E402
 
 
-def request_bytes(body: bytes, path: str = "/v1/chat/completions") -> bytes:
-    return (b"POST " + path.encode() + b" HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-            b"Authorization: Bearer sk-bench\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+def request_bytes(body: bytes, path: str = "/v1/chat/completions",
+                  headers: list[tuple[bytes, bytes]] | None = None) -> bytes:
+    lines = (b"Content-Type: application/json\r\nAuthorization: Bearer sk-bench\r\n" if headers is None
+             else b"".join(name + b": " + value + b"\r\n" for name, value in headers))
+    return (b"POST " + path.encode() + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n" + lines
+            + b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
 
 
 async def read_response(reader: asyncio.StreamReader) -> int:
@@ -47,10 +50,11 @@ async def read_response(reader: asyncio.StreamReader) -> int:
     return status
 
 
-async def client(port: int, bodies: list[bytes], path: str = "/v1/chat/completions") -> None:
+async def client(port: int, bodies: list[bytes], path: str = "/v1/chat/completions",
+                 headers: list[tuple[bytes, bytes]] | None = None) -> None:
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     for body in bodies:
-        writer.write(request_bytes(body, path))
+        writer.write(request_bytes(body, path, headers))
         status = await read_response(reader)
         if status != 200:
             raise SystemExit(f"status {status}")
@@ -81,11 +85,11 @@ async def serve(app_name: str, case: str, count: int, clients: int) -> float:
 
         for name in encodings.EXACT:
             encodings.get(name)
-    path = asgi_cost.PATHS.get(case, "/v1/chat/completions")
-    await client(port, asgi_cost.CASES[case](20, 10**7), path)  # warm up (templates, caches)
+    path, headers = asgi_cost.PATHS.get(case, "/v1/chat/completions"), asgi_cost.HEADERS.get(case)
+    await client(port, asgi_cost.CASES[case](20, 10**7), path, headers)  # warm up (templates, caches)
     bodies = asgi_cost.CASES[case](count, 0)
     started = time.perf_counter()
-    await asyncio.gather(*(client(port, bodies[i::clients], path) for i in range(clients)))
+    await asyncio.gather(*(client(port, bodies[i::clients], path, headers) for i in range(clients)))
     elapsed = time.perf_counter() - started
     server.should_exit = True
     await task

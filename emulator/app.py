@@ -25,6 +25,7 @@ from .endpoints.stored_responses import cancel_response, delete_response, list_i
 from .endpoints.stored import (delete_stored_completion, list_stored_completions, list_stored_messages,
                                retrieve_stored_completion, update_stored_completion)
 from .ids import request_id
+from .wire.head import HEAD, add_header
 from .journal import JournalMiddleware
 from .config import Settings
 from .state import EmulatorState
@@ -130,16 +131,18 @@ def _varied(send: Callable[[dict], Awaitable[None]]) -> Callable[[dict], Awaitab
 
     async def send_varied(message: dict) -> None:
         if message["type"] == "http.response.start":
-            headers = list(message.get("headers", ()))
+            headers = message.get("headers", ())
             if b"vary" not in dict(headers):  # Starlette compares raw names as they are (lower case)
-                headers.append((b"vary", b"Origin"))
+                add_header(message, b"vary", b"Origin")
             else:
+                headers = list(headers)
                 vary = [i for i, (name, _) in enumerate(headers) if name == b"vary"]
                 value = b", ".join([*(headers[i][1] for i in vary), b"Origin"])
                 headers[vary[0]] = (b"vary", value)
                 for i in reversed(vary[1:]):
                     del headers[i]
-            message["headers"] = headers
+                message["headers"] = headers
+                message.pop(HEAD, None)  # its lines no longer say what the headers do
         await send(message)
 
     return send_varied

@@ -8,8 +8,9 @@ dict of 200,000 `bytes` objects or a Rust extension:
 - an open-addressing hash table (an `array` of ranks, keyed by `hash(token bytes)`) finds a
   token's rank from its bytes.
 
-Encoding is tiktoken's: the encoding's regex splits the text into pieces (the `regex` package,
-as `re` has no `\\p{L}` classes or possessive quantifiers), a piece that is one token costs one
+Encoding is tiktoken's: the encoding's regex splits the text into pieces (for non-ASCII text the
+`regex` package, as `re` has no `\\p{L}` classes; it is imported at the first such text, as the
+2 MiB it takes are wasted on a server that only sees ASCII), a piece that is one token costs one
 lookup, any other is merged pair by pair, lowest rank first (leftmost on a tie). A bounded cache
 remembers the ids of short pieces, as words repeat across requests.
 
@@ -31,9 +32,7 @@ import re
 from array import array
 from importlib.resources import files
 from itertools import chain
-from typing import Iterable
-
-import regex
+from typing import Callable, Iterable
 
 from . import bpe_classes
 
@@ -62,7 +61,7 @@ PATTERNS = {
 # too, as Python's also matches \x1c-\x1f, which are no Unicode White_Space.
 _ASCII_CLASSES = {"L": "A-Za-z", "N": "0-9", "Lu": "A-Z", "Ll": "a-z", "Lt": "", "Lm": "", "Lo": "", "M": ""}
 _ASCII_SPACE = r"\t\n\x0b\x0c\r "
-_ELEMENT = regex.compile(r"\\p\{(\w+)\}|\\[sS]|\\.|.", regex.DOTALL)
+_ELEMENT = re.compile(r"\\p\{(\w+)\}|\\[sS]|\\.|.", re.DOTALL)
 
 
 def spell_out(pattern: str, classes: dict[str, str], space: str | None) -> str:
@@ -153,7 +152,7 @@ class Encoder:
     def __init__(self, name: str, vocabulary: Vocabulary) -> None:
         self.name = name
         self.vocabulary = vocabulary
-        self._split_unicode = regex.compile(spell_out(PATTERNS[name], _UNICODE16_CLASSES, None), regex.V1).findall
+        self._split_unicode: Callable[[str], list[str]] = self._compile_unicode
         self._split_ascii = re.compile(spell_out(PATTERNS[name], _ASCII_CLASSES, _ASCII_SPACE)).findall
         self._cache: dict[str, tuple[int, ...]] = {}
         self._chunks: dict[str, tuple[str, ...]] = {}  # chunk -> its pieces
@@ -163,6 +162,13 @@ class Encoder:
     def split(self, text: str) -> list[str]:
         """The pre-tokenizer's pieces: no token spans two of them."""
         return self._split_ascii(text) if text.isascii() else self._split_unicode(text)
+
+    def _compile_unicode(self, text: str) -> list[str]:
+        """The first non-ASCII text: compile the Unicode pattern (two threads may both: the same result)."""
+        import regex
+
+        self._split_unicode = regex.compile(spell_out(PATTERNS[self.name], _UNICODE16_CLASSES, None), regex.V1).findall
+        return self._split_unicode(text)
 
     def piece_ids(self, piece: str) -> tuple[int, ...]:
         ids = self._cache.get(piece)

@@ -1,9 +1,12 @@
 """Where token pieces come from: OpenAI's real encodings, offline, or an approximation.
 
 `cl100k_base` and `o200k_base` are encoded by `bpe`, exactly as `tiktoken` does, from OpenAI's
-published rank files shipped in the package (no network), in about 8 MB for both. Loading one
-takes 0.2-0.5 s, so it happens on first use or from `warm_up()` in a background thread, never at
-import. Any other tokenizer name (a model with no published encoding) gets `Approximate`: the GPT
+published rank files shipped in the package (no network), about 5 MB for `o200k_base` and 2.5 MB
+for `cl100k_base` in memory. Loading one takes 0.2-0.5 s, so it happens on first use or from
+`warm_up()` in a background thread, never at import. `warm_up()` loads only `o200k_base`, the
+encoding of the current models and the default: `cl100k_base` (gpt-4, gpt-3.5, the embeddings
+models) loads when a request first names a model that uses it, so a server that never sees one
+never holds it. Any other tokenizer name (a model with no published encoding) gets `Approximate`: the GPT
 pre-tokenizer's split with long words cut into five-character pieces, within a few percent on
 English text.
 
@@ -19,6 +22,7 @@ from typing import Protocol
 from . import bpe
 
 EXACT = ("o200k_base", "cl100k_base")
+WARMED = ("o200k_base",)  # loaded in the background at start-up; the others on first use
 APPROXIMATE = "approximate"
 
 
@@ -97,8 +101,8 @@ def _load(name: str) -> Encoding:
 
 
 def warm_up() -> threading.Thread:
-    """Load the exact encodings in a daemon thread: start-up never waits for them, and a request
-    only if it comes before they are ready."""
-    thread = threading.Thread(target=lambda: [get(name) for name in EXACT], name="encodings-warm-up", daemon=True)
+    """Load the default exact encoding (`WARMED`) in a daemon thread: start-up never waits for it,
+    and a request only if it comes before it is ready."""
+    thread = threading.Thread(target=lambda: [get(name) for name in WARMED], name="encodings-warm-up", daemon=True)
     thread.start()
     return thread

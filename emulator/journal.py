@@ -10,6 +10,8 @@ from __future__ import annotations
 import itertools
 import json
 import threading
+import zlib
+from array import array
 from collections import deque
 from dataclasses import dataclass, field
 from time import perf_counter, time as unix_time
@@ -43,7 +45,7 @@ class JournalEntry:
     matched: str | None = None  # "builtin", a scenario name, or None when the request failed before
     duration_ms: float = 0.0
     stream: bool = False
-    events: list[bytes] | None = None  # the SSE events, for streams
+    events: list[bytes] | None = None  # the SSE events, for streams (kept compressed once sent: `pack_events`)
     extra: dict[str, Any] = field(default_factory=dict)
     # For streams: when each event was written, in ms since the request arrived (filled while sending).
     event_offsets_ms: list[float] | None = None
@@ -106,6 +108,18 @@ class JournalEntry:
         nothing (entries pickle as they are: the bytes, or the parsed body once read)."""
         self.__dict__["_response_json"] = payload
 
+    def pack_events(self) -> None:
+        """Keep a sent stream's events compressed: a chat stream's ~16 KB of chunks repeat the same
+        envelope, and zlib keeps them in about a twentieth. `events` reads them back as they were
+        (a new list each read); the journal's size bound still counts them uncompressed, so it keeps
+        the same entries as before, in less memory."""
+        state = self.__dict__
+        events = state.get("_events")
+        if events:
+            packer = zlib.compressobj(1, zlib.DEFLATED, -15, 9)  # raw deflate, fastest level: ~20% under zlib.compress
+            state["_packed_events"] = packer.compress(b"".join(events)) + packer.flush(), array("I", map(len, events))
+            state.pop("_events", None)  # after the packed form is in place: a reader always finds one
+
     def event_sent(self) -> None:
         """Note that one more stream event was written (paced streams call this per event)."""
         if self.event_offsets_ms is None:
@@ -142,8 +156,28 @@ def _write_response(entry: JournalEntry, value: Any) -> None:
     entry.__dict__["_response"] = value
 
 
-# `response` reads and writes through these (the dataclass's `__init__` included): see `set_response_json`.
+def _read_events(entry: JournalEntry) -> list[bytes] | None:
+    state = entry.__dict__
+    packed = state.get("_packed_events")
+    if packed is None:
+        return state.get("_events")
+    data, lengths = zlib.decompress(packed[0], -15), packed[1]
+    events, at = [], 0
+    for length in lengths:
+        events.append(data[at:at + length])
+        at += length
+    return events
+
+
+def _write_events(entry: JournalEntry, value: list[bytes] | None) -> None:
+    entry.__dict__.pop("_packed_events", None)
+    entry.__dict__["_events"] = value
+
+
+# `response` and `events` read and write through these (the dataclass's `__init__` included): see
+# `set_response_json` and `pack_events`.
 JournalEntry.response = property(_read_response, _write_response)
+JournalEntry.events = property(_read_events, _write_events)  # type: ignore[assignment]
 
 # The least a chunk's envelope takes (`data: {"id":"chatcmpl-…","object":"chat.completion.chunk",…}`).
 CHUNK_OVERHEAD = 150
@@ -211,7 +245,9 @@ class Journal:
                 self._dropped += 1
 
     def delivered(self, entry: JournalEntry) -> None:
-        """A journaled stream (or faulted reply) is over: its `ended_ms` and `delivery` are final."""
+        """A journaled stream (or faulted reply) is over: its `ended_ms` and `delivery` are final,
+        and its events are packed (after the last byte went out, so packing never delays it)."""
+        entry.pack_events()
         if self.listeners:
             self._notify("delivered", entry)
 

@@ -14,7 +14,6 @@ in-progress one to its final state, so a client polling `GET` sees `queued → i
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
@@ -23,7 +22,7 @@ from typing import Any
 
 from .bounded_records import BoundedRecords
 from .json_text import json_bytes, json_text
-from .store import key_digest
+from .store import key_digest, open_sqlite
 
 STAGES = ("queued", "in_progress", "done", "cancelled")
 MAX_MEMORY_BYTES = 4 * 1024 * 1024  # of JSON kept in memory, besides the `--store-cap` count
@@ -138,8 +137,7 @@ class SQLiteResponseStore:
         self.cap = max(cap, 1)
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(str(path), timeout=10, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db = open_sqlite(path)
         self._db.executescript(_SCHEMA)
 
     def save(self, record: StoredResponse) -> None:

@@ -121,10 +121,12 @@ class Emulator(Clients, Reports, ClientAssertions):
         garbage collector's sight (`_Server.startup` says why)."""
         config = uvicorn.Config(
             # Our own access log (`logs.AccessLog`) names the matched scenario; uvicorn's loggers
-            # propagate to the root logger so `--log-format json` covers them too.
+            # propagate to the root logger so `--log-format json` covers them too. The client's
+            # address (which `X-Forwarded-For` from a local proxy rewrites) is read only by that log:
+            # without it, uvicorn's proxy-headers middleware (a scan of every request's headers) is off.
             self.app, log_level="info" if self.settings.access_log else "warning",
-            access_log=False, log_config=None, lifespan="off",
-            timeout_graceful_shutdown=self.settings.graceful_timeout, loop="auto", http="auto", ws="none",
+            access_log=False, log_config=None, lifespan="off", proxy_headers=self.settings.access_log,
+            timeout_graceful_shutdown=self.settings.graceful_timeout, loop="auto", http=http_protocol(), ws="none",
         )
         return _Server(config, self.readiness, freeze_heap)
 
@@ -261,6 +263,16 @@ class _Server(uvicorn.Server):
         self.readiness.draining = True
         end_feeds(self.readiness.state.journal)  # open inspectors must not hold the drain
         await super().shutdown(sockets)
+
+
+def http_protocol() -> Any:
+    """uvicorn's HTTP protocol: one that writes the emulator's ready response heads in one piece
+    (served_protocol.py) when httptools and a uvicorn it knows are installed, else uvicorn's choice."""
+    try:
+        from .served_protocol import fast_protocol
+    except ImportError:  # no httptools: uvicorn serves with h11
+        return "auto"
+    return fast_protocol() or "auto"
 
 
 def _uvloop_available() -> bool:

@@ -21,17 +21,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-import re2  # type: ignore[import-untyped]  # google-re2 ships no type hints
-
 from re import _parser  # type: ignore[attr-defined]
 
 __all__ = ["LinearPattern", "PatternError", "linear_pattern", "search"]
 
-_OPTIONS = re2.Options()
-_OPTIONS.log_errors = False  # RE2 would print every refused pattern on stderr
-# Memory one compiled pattern may use, its match-time DFA cache included (RE2's default is 8 MiB);
-# a pattern needing more is left unchecked, a DFA needing more falls back to RE2's (linear) NFA.
-_OPTIONS.max_mem = 256 * 1024
 _MAX_REPEAT = 1000  # RE2's largest repeat count
 _MAX_CACHED_LENGTH = 4096  # longer patterns are compiled per use, so the cache stays small
 _CACHED_PATTERNS = 128  # with max_mem, at most 32 MiB however hostile the patterns
@@ -89,6 +82,21 @@ def _cached(pattern: str) -> LinearPattern:
     return _build(pattern)
 
 
+@lru_cache(maxsize=1)
+def _re2() -> tuple[Any, Any]:
+    """The `re2` module and the options every pattern compiles with. Imported at the first pattern a
+    client sends, not at start-up: it is 2.6 MiB of the served process, and most servers never
+    see a pattern."""
+    import re2  # type: ignore[import-untyped]  # google-re2 ships no type hints
+
+    options = re2.Options()
+    options.log_errors = False  # RE2 would print every refused pattern on stderr
+    # Memory one compiled pattern may use, its match-time DFA cache included (RE2's default is 8 MiB);
+    # a pattern needing more is left unchecked, a DFA needing more falls back to RE2's (linear) NFA.
+    options.max_mem = 256 * 1024
+    return re2, options
+
+
 def _build(pattern: str) -> LinearPattern:
     try:
         _parser.parse(pattern)  # parsing does not match, so it cannot backtrack
@@ -98,9 +106,10 @@ def _build(pattern: str) -> LinearPattern:
         raise PatternError(pattern, str(exc)) from None
     rest, leading = _leading_lookaheads(pattern)
     translated, unsupported, widened = _translate(rest)
+    re2, options = _re2()
     try:
-        regexp = re2.compile(translated, _OPTIONS)
-        lookaheads = tuple((wanted, re2.compile("^(?:" + _translate(body)[0] + ")", _OPTIONS))
+        regexp = re2.compile(translated, options)
+        lookaheads = tuple((wanted, re2.compile("^(?:" + _translate(body)[0] + ")", options))
                            for wanted, body in leading)
     except re2.error:
         return LinearPattern(pattern, None, False, unsupported or ("lookaround" if leading else None))

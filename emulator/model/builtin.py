@@ -12,13 +12,14 @@ import random
 from functools import lru_cache
 from typing import Any
 
-from ..contract.chat_request import ChatRequest
-from ..ids import stable_seed, system_fingerprint, tool_call_id
+from .. import encodings
+from ..contract.chat_request import ChatRequest, message_text
+from ..ids import system_fingerprint, text_seed, tool_call_id
 from ..reply import Choice, Reply, ToolCall, Usage
 from ..tokens import count_tokens, join, tokenize, tokenize_parts
 from . import text
 from .completion_budget import budget_tokens, cut_tool_calls, output_budget, schema_errors, tool_param
-from .guided import guided_content
+from .guided import GUIDED_FIELDS, guided_content
 from .json_mode import json_object_content
 from .logprobs import TokenLogprob, token_logprobs
 from .schema_values.budget import TokenBudget
@@ -29,18 +30,27 @@ REASONING_TOKENS = {"none": 0, "minimal": 0, "low": 64, "medium": 192, "high": 5
 
 
 def request_seed(request: ChatRequest) -> int:
-    results = request.tool_results
-    return stable_seed(
-        request.model.snapshot, request.body.get("seed"), len(request.messages), request.last_user_text,
-        request.last_message["role"], "|".join([r["content"] for r in results]) if results else "",
-        request.system_text,
-    )
+    """What the answer depends on, hashed: the model, the `seed` field, the conversation's length, the
+    last user message, the last role, the tool results it answers and the system text. Joined in one
+    f-string (the parts and separators of `stable_seed(...)`, which the pinned answers were made with)."""
+    messages = request.messages
+    role = messages[-1]["role"]
+    results = request.tool_results if role in ("tool", "function") else None
+    answered = "|".join([r["content"] for r in results]) if results else ""
+    system = "\n".join([message_text(m) for m in messages if m.get("role") in _SYSTEM_ROLES])  # `system_text`
+    return text_seed(f"{request.model.snapshot}\x1f{request.body.get('seed')}\x1f{len(messages)}\x1f"
+                     f"{request.last_user_text}\x1f{role}\x1f{answered}\x1f{system}")
+
+
+_SYSTEM_ROLES = ("system", "developer")
 
 
 def respond(request: ChatRequest) -> Reply:
     seed = request_seed(request)
     model = request.model
     reasoning = REASONING_TOKENS[request.body.get("reasoning_effort") or "medium"] if model.is_reasoning else 0
+    if _answers_plainly(request):
+        return _plain_reply(request, seed, reasoning)
     choices = _distinct_choices(request, seed, reasoning)
     encoding = model.tokenizer
     completion = reasoning * len(choices)
@@ -49,6 +59,82 @@ def respond(request: ChatRequest) -> Reply:
     return Reply(
         choices=choices,
         usage=Usage(request.prompt_tokens, completion, reasoning_tokens=reasoning * len(choices)),
+        model=model.snapshot,
+        service_tier=request.service_tier,
+        system_fingerprint=_fingerprint(model.snapshot),
+        metadata=request.body.get("metadata"),
+        tokenizer=encoding,
+    )
+
+
+# --- the plain answer: what most requests get ------------------------------------------------------
+# One choice of conversational text (`text.conversational_text`) for a request whose last message is
+# the user's text and that asks for nothing that shapes the answer: no tools, no structured or guided
+# output, no logprobs, no stop sequences, no trigger phrase. It is what `_choice` builds for such a
+# request (`tests/test_plain_reply.py` holds the two paths to the same replies), in one pass: the
+# fixed parts' tokens come from a kit kept per model, only the quote of the user's text is cut into
+# tokens, and no `Random` is seeded but the closing sentence's.
+
+def _answers_plainly(request: ChatRequest) -> bool:
+    body = request.body
+    last = request.messages[-1]
+    if last["role"] != "user" or type(last.get("content")) is not str:
+        return False  # tool results to answer, or content parts (media to describe)
+    said: str = last["content"]
+    if text.REFUSAL_TRIGGER in said or text.CONTENT_FILTER_TRIGGER in said:
+        return False
+    if body.get("tools") or body.get("functions") or body.get("logprobs") or body.get("stop") is not None:
+        return False
+    response_format = body.get("response_format")
+    if response_format is not None and response_format.get("type") != "text":
+        return False
+    return request.n == 1 and body.keys().isdisjoint(GUIDED_FIELDS)
+
+
+class _Kit:
+    """What every plain answer of one model holds alike: the opening sentence and the closing
+    sentences (with their leading space), each with its tokens in the model's encoding."""
+
+    __slots__ = ("opening", "opening_tokens", "closings")
+
+    def __init__(self, snapshot: str, encoding: str) -> None:
+        self.opening = text.opening(snapshot)
+        self.opening_tokens = tokenize(self.opening, encoding)
+        self.closings = {s: (" " + s, tokenize(" " + s, encoding)) for s in text.SENTENCES}
+
+
+_kits: dict[tuple[str, str], _Kit] = {}
+_MAX_KITS = 256  # models come from the catalogue, but an `accept_any` one takes any id
+
+
+def _kit(snapshot: str, encoding: str) -> _Kit:
+    kit = _kits.get((snapshot, encoding))
+    if kit is None:
+        if len(_kits) >= _MAX_KITS:
+            _kits.clear()
+        kit = _kits[(snapshot, encoding)] = _Kit(snapshot, encoding)
+    return kit
+
+
+def _plain_reply(request: ChatRequest, seed: int, reasoning: int) -> Reply:
+    model = request.model
+    encoding = model.tokenizer
+    kit = _kit(model.snapshot, encoding)
+    closing, closing_tokens = kit.closings[text.filler(seed, 0)]
+    quoted = text.quoted(request.last_user_text)
+    if quoted:  # the first part holds the user's words: cut anew (its words are in the chunk cache)
+        tokens = [*kit.opening_tokens, *encodings.get(encoding).pieces(quoted[0]),
+                  *tokenize_parts(quoted[1:], encoding), *closing_tokens]
+        content = "".join([kit.opening, *quoted, closing])
+    else:
+        tokens = [*kit.opening_tokens, *closing_tokens]
+        content = kit.opening + closing
+    choice = Choice(0, content=content, tokens=tokens)
+    if len(tokens) > budget_tokens(request, reasoning) or not content.isascii():
+        _apply_limits(request, choice, reasoning)
+    return Reply(
+        choices=[choice],
+        usage=Usage(request.prompt_tokens, reasoning + len(choice.tokens), reasoning_tokens=reasoning),
         model=model.snapshot,
         service_tier=request.service_tier,
         system_fingerprint=_fingerprint(model.snapshot),

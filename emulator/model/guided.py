@@ -24,7 +24,7 @@ _LITERAL = re.compile(r'^"((?:[^"\\]|\\.)*)"$')
 
 
 # The fields that ask for guided decoding (vLLM's own, and the newer `structured_outputs` object).
-_FIELDS = ("structured_outputs", "guided_json", "guided_choice", "guided_regex", "guided_grammar")
+GUIDED_FIELDS = ("structured_outputs", "guided_json", "guided_choice", "guided_regex", "guided_grammar")
 
 
 def guided_content(request: ChatRequest, draw: Callable[[], random.Random],
@@ -34,7 +34,7 @@ def guided_content(request: ChatRequest, draw: Callable[[], random.Random],
     requests ask for no guided decoding). Values longer than the budget are cut there; the caller
     cuts the tokens."""
     body = request.body
-    if body.keys().isdisjoint(_FIELDS):
+    if body.keys().isdisjoint(GUIDED_FIELDS):
         return None
     budget = budget_of()
     outputs = body.get("structured_outputs") or {}

@@ -17,7 +17,7 @@ REFUSAL_TEXT = "I'm very sorry, but I can't assist with that request."
 _QUOTE_LIMIT = 160
 
 # Sentences the built-in model draws from (by seed and choice index) after quoting the user.
-_SENTENCES = (
+SENTENCES = (
     "Every answer here is deterministic, so the same request always gets the same words.",
     "A different seed or choice index picks different sentences, just as sampling would.",
     "No network is involved: this reply was produced locally in a few microseconds.",
@@ -41,11 +41,11 @@ def filler(seed: int, index: int) -> str:
     """The closing sentence(s) of choice `index`: pairwise different across the choices of one request
     (`n` up to 143). The first 12 choices take one sentence each, from a seeded starting point; later
     ones take a pair whose second sentence is offset by the block number, so no two pairs coincide."""
-    count = len(_SENTENCES)
+    count = len(SENTENCES)
     first = (_randbelow(seed, count) + index) % count
     if index < count:
-        return _SENTENCES[first]
-    return _SENTENCES[first] + " " + _SENTENCES[(first + index // count) % count]
+        return SENTENCES[first]
+    return SENTENCES[first] + " " + SENTENCES[(first + index // count) % count]
 
 
 def _randbelow(seed: int, n: int) -> int:
@@ -74,15 +74,21 @@ def _quoted(said: str) -> list[str]:
 def conversational_text(request: ChatRequest, closing: str) -> list[str]:
     """The default answer, in parts: names the model, quotes the last user message, then the closing
     sentence. Parts after the first start with a space, so they tokenize separately (and cached)."""
-    parts = [f"This is the chat-emulator built-in model ({request.model.snapshot})."]
-    said = request.last_user_text
-    if said.strip():
-        parts.extend(_quoted(quote(said)))
+    parts = [opening(request.model.snapshot), *quoted(request.last_user_text)]
     received = describe_inputs(request.messages, request.model)
     if received:
         parts.append(" I received " + ", ".join(received) + ".")
     parts.append(" " + closing)
     return parts
+
+
+def opening(snapshot: str) -> str:
+    return f"This is the chat-emulator built-in model ({snapshot})."
+
+
+def quoted(said: str) -> list[str]:
+    """The parts quoting the user's text (none when it is blank): see `_quoted`."""
+    return _quoted(quote(said)) if said.strip() else []
 
 
 def tool_results_text(results: list[dict[str, Any]]) -> str:

@@ -1,15 +1,36 @@
 """`BytesResponse`: a Starlette response for a body that is already bytes (every chat reply)."""
 from __future__ import annotations
 
+from typing import Any
+
+from starlette.datastructures import MutableHeaders
 from starlette.responses import Response
+
+from .head import encode_headers, start_message
 
 
 class BytesResponse(Response):
-    """Headers encoded in one pass, without Response's generic checks: it carries every reply."""
+    """Headers encoded in one pass, without Response's generic checks: it carries every reply. Its start
+    message also carries the header lines ready to write (wire/head.py)."""
 
     def __init__(self, content: bytes, status: int, headers: dict[str, str],
                  media_type: str = "application/json") -> None:
         self.status_code, self.body, self.background = status, content, None
-        self.raw_headers = [(b"content-length", str(len(content)).encode()),
-                            (b"content-type", media_type.encode()),
-                            *[(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]]
+        length, media = b"%d" % len(content), media_type.encode()
+        self.raw_headers, self.lines = encode_headers(
+            headers, [(b"content-length", length), (b"content-type", media)],
+            b"content-length: " + length + b"\r\ncontent-type: " + media + b"\r\n")
+
+    @property
+    def headers(self) -> MutableHeaders:
+        """Starlette's editable view of the headers: who asks for it may change them, so uvicorn is
+        left to write them."""
+        self.lines = None
+        return super().headers
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        await send(start_message(self.status_code, self.raw_headers, self.lines, len(self.body)))
+        await send({"type": "http.response.body", "body": self.body})

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..reply import Reply
 from ..json_text import dumps
-from .json_body import completion_dict, dumps_float_free
+from .json_body import HEAD_CREATED, HEAD_ID, completion_dict, dumps_float_free, text_completion_tail
 from .sse import render_events
 
 if TYPE_CHECKING:
@@ -33,15 +33,21 @@ def _stamp(template: bytes, completion_id: bytes, created: bytes) -> bytes:
         _CREATED_PATTERN, b',"created":' + created + b",", 1)
 
 
-def json_body(reply: Reply, completion_id: str, created: int, body: dict[str, Any] | None = None) -> bytes:
-    """`body`: this response's `completion_dict`, when the caller has it (the template is then made
-    from it, with the marks in place of its id and timestamp, instead of building the dict again)."""
-    template = reply.rendered.get("json")
-    if template is None:
-        marked = completion_dict(reply, _ID_MARK, 0) if body is None else {**body, "id": _ID_MARK, "created": 0}
-        template = reply.rendered["json"] = (dumps(marked).encode("utf-8") if _may_hold_floats(reply)
-                                             else dumps_float_free(marked))
-    return _stamp(template, completion_id.encode(), str(created).encode())
+def json_body(reply: Reply, completion_id: str, created: int) -> bytes:
+    """The completion's JSON: this response's head (id and `created`, which open every completion) and
+    the tail kept on the reply, written the first time (from a frame for one text choice)."""
+    tail = reply.rendered.get("json")
+    if tail is None:
+        tail = reply.rendered["json"] = text_completion_tail(reply) or _tail(reply)
+    return b"".join((HEAD_ID, completion_id.encode(), HEAD_CREATED, b"%d" % created, tail))
+
+
+def _tail(reply: Reply) -> bytes:
+    marked = completion_dict(reply, "", 0)
+    written = dumps(marked).encode("utf-8") if _may_hold_floats(reply) else dumps_float_free(marked)
+    head = HEAD_ID + HEAD_CREATED + b"0"
+    assert written.startswith(head), "a completion opens with its id and created"
+    return written[len(head):]
 
 
 def _may_hold_floats(reply: Reply) -> bool:

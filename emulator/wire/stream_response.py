@@ -14,9 +14,11 @@ from typing import Any, Awaitable, Callable
 from starlette.responses import Response
 
 from ..pacing import Pacing
+from .head import encode_headers, start_message
 from .responses import BytesResponse
 
 SSE_MEDIA_TYPE = "text/event-stream; charset=utf-8"
+_SSE_TYPE = SSE_MEDIA_TYPE.encode()
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 
@@ -52,9 +54,8 @@ class PacedEventStream:
 
         watcher = asyncio.ensure_future(watch_disconnect())
         try:
-            await send({"type": "http.response.start", "status": 200, "headers": [
-                (b"content-type", SSE_MEDIA_TYPE.encode()),
-                *((k.encode("latin-1"), v.encode("latin-1")) for k, v in self.headers.items())]})
+            await send(start_message(200, *encode_headers(self.headers, [(b"content-type", _SSE_TYPE)],
+                                                          b"content-type: " + _SSE_TYPE + b"\r\n"), None))
             for event, delay in zip(self.events, self.delays, strict=False):  # a cut stream sends fewer
                 if delay > 0:
                     await _pause(gone, delay)
