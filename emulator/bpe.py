@@ -157,6 +157,7 @@ class Encoder:
         self._cache: dict[str, tuple[int, ...]] = {}
         self._chunks: dict[str, tuple[str, ...]] = {}  # chunk -> its pieces
         self._spaced: dict[str, tuple[str, ...]] = {}  # word -> the pieces of the chunk " " + word
+        self._digits_whole: bool | None = None  # see `_digit_groups_whole`
 
     def split(self, text: str) -> list[str]:
         """The pre-tokenizer's pieces: no token spans two of them."""
@@ -259,7 +260,19 @@ class Encoder:
         return _kept(self._chunks, chunk, tuple(self._split_pieces(chunk)))
 
     def _new_spaced(self, word: str) -> tuple[str, ...]:
+        if word.isdigit() and self._digit_groups_whole():  # a new number, the commonest new word: no regex
+            return _kept(self._spaced, word, (" ", *[word[i:i + 3] for i in range(0, len(word), 3)]))
         return _kept(self._spaced, word, tuple(self._split_pieces(" " + word)))
+
+    def _digit_groups_whole(self) -> bool:
+        """Whether every run of one to three ASCII digits is one token (in both encodings it is). Both
+        patterns cut `" " + digits` into the space, then runs of three digits from the left
+        (`\\p{N}{1,3}`), so a number's pieces need no regex when each run is a token."""
+        if self._digits_whole is None:
+            runs = (f"{n:0{width}d}" for width in (1, 2, 3) for n in range(10 ** width))
+            self._digits_whole = self.vocabulary.rank(b" ") != _MISSING and all(
+                self.vocabulary.rank(run.encode()) != _MISSING for run in runs)
+        return self._digits_whole
 
     def decode_bytes(self, ids: Iterable[int]) -> bytes:
         return b"".join(self.vocabulary.token(i) for i in ids)

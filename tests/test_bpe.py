@@ -97,6 +97,18 @@ def test_token_pieces_from_chunks_equal_tiktokens(text, name):
         assert ours(name).count(text) == len(ids)
 
 
+@PROPERTY
+@given(numbers=st.lists(st.integers(0, 10**30), min_size=1, max_size=4), zeros=st.integers(0, 4),
+       name=st.sampled_from(NAMES))
+def test_numbers_never_seen_are_cut_as_tiktoken_cuts_them(numbers, zeros, name):
+    # A new number after a space is cut without the pre-tokenizer (runs of three digits from the left).
+    text = "Order " + " ".join("0" * zeros + str(n) for n in numbers) + " shipped 2 days ago"
+    ids = tiktoken_encoding(name).encode_ordinary(text)
+    expected = [tiktoken_encoding(name).decode_single_token_bytes(i).decode("utf-8", "surrogateescape") for i in ids]
+    assert ours(name).count(text) == len(ids)
+    assert ours(name).pieces(text) == expected
+
+
 def test_the_chunk_cache_stays_bounded():
     encoder = ours("o200k_base")
     encoder.count(" ".join(f"w{i}x" for i in range(3 * bpe.CHUNK_ENTRIES)))

@@ -1,7 +1,6 @@
 """`ChatRequest`: a validated request body plus the facts every responder asks about it."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, Callable, Generic, TypeVar, overload
 
 from ..tokens import count_definition_tokens, count_message_tokens
@@ -21,6 +20,7 @@ def message_text(message: dict[str, Any]) -> str:
 
 T = TypeVar("T")
 _TIERS = {"auto": "default", "fast": "priority"}  # the tier a response reports for the one asked
+_NO_OPTIONS: dict[str, Any] = {}
 
 
 class cached_property(Generic[T]):  # noqa: N801  (named for what it replaces)
@@ -47,87 +47,71 @@ class cached_property(Generic[T]):  # noqa: N801  (named for what it replaces)
         return value
 
 
-@dataclass
 class ChatRequest:
+    """A validated body, its model, and who sent it (`headers`, `api_key`).
+
+    The body is not changed once validated, so its fields are read once, when the request is built,
+    into plain attributes (responders read several of them per request, and a property is a call each
+    time). The facts about the conversation (its prompt tokens, texts, tool results) are computed on
+    first use and kept; the one-pass validation of a plain conversation (`plain_request.py`) fills them
+    in as it checks the messages.
+    """
+
     body: dict[str, Any]
     model: ModelInfo
-    headers: dict[str, str] = field(default_factory=dict)
-    api_key: str = ""
+    headers: dict[str, str]
+    api_key: str
     # What identifies the request's content for the built-in model's memo: the raw body and whatever
     # shaped it on the way in (the profile and the path); None when unknown.
-    raw_key: tuple[bytes, str, str] | None = None
+    raw_key: tuple[bytes, str, str] | None
     # Which API the request came through: "chat", or "responses" for a Responses request read as a
     # conversation (contract/responses_request.py); scenarios may match on it with `api`.
-    api: str = "chat"
+    api: str
+    # --- the body's fields, with their defaults ----------------------------------------------------
+    messages: list[dict[str, Any]]
+    n: int
+    stream: bool
+    include_usage: bool
+    include_obfuscation: bool
+    logprobs: bool
+    top_logprobs: int
+    seed: int | None
+    max_tokens: int | None  # the completion budget: `max_completion_tokens`, else the deprecated `max_tokens`
+    stop: list[str]
+    tools: list[dict[str, Any]]
+    functions: list[dict[str, Any]]  # the deprecated `functions` list
+    response_format: dict[str, Any] | None
+    service_tier: str  # the tier the response reports: `auto` and `default` run as `default`, `fast` as `priority`
 
-    # --- plain fields with their defaults -------------------------------------------------
-    # The body is not changed once validated: the facts read many times per request are kept.
-    @cached_property
-    def messages(self) -> list[dict[str, Any]]:
-        return self.body["messages"]
+    def __init__(self, body: dict[str, Any], model: ModelInfo, headers: dict[str, str] | None = None,
+                 api_key: str = "", raw_key: tuple[bytes, str, str] | None = None, api: str = "chat") -> None:
+        self.body, self.model, self.api_key, self.raw_key, self.api = body, model, api_key, raw_key, api
+        self.headers = {} if headers is None else headers
+        get = body.get
+        self.messages = body["messages"]
+        self.n = int(get("n") or 1)
+        self.stream = bool(get("stream"))
+        options = get("stream_options") or _NO_OPTIONS
+        self.include_usage = bool(options.get("include_usage"))
+        self.include_obfuscation = options.get("include_obfuscation", True) is not False
+        self.logprobs = bool(get("logprobs"))
+        self.top_logprobs = int(get("top_logprobs") or 0)
+        seed = get("seed")
+        self.seed = None if seed is None else int(seed)
+        budget = get("max_completion_tokens")
+        if budget is None:
+            budget = get("max_tokens")
+        self.max_tokens = None if budget is None else int(budget)
+        stop = get("stop")
+        self.stop = [] if stop is None else [stop] if isinstance(stop, str) else list(stop)
+        self.tools = get("tools") or []
+        self.functions = get("functions") or []
+        self.response_format = get("response_format")
+        tier = get("service_tier") or "auto"
+        self.service_tier = _TIERS.get(tier, tier)
 
-    @cached_property
-    def n(self) -> int:
-        return int(self.body.get("n") or 1)
-
-    @property
-    def stream(self) -> bool:
-        return bool(self.body.get("stream"))
-
-    @property
-    def include_usage(self) -> bool:
-        return bool((self.body.get("stream_options") or {}).get("include_usage"))
-
-    @property
-    def include_obfuscation(self) -> bool:
-        return (self.body.get("stream_options") or {}).get("include_obfuscation", True) is not False
-
-    @property
-    def logprobs(self) -> bool:
-        return bool(self.body.get("logprobs"))
-
-    @property
-    def top_logprobs(self) -> int:
-        return int(self.body.get("top_logprobs") or 0)
-
-    @property
-    def seed(self) -> int | None:
-        seed = self.body.get("seed")
-        return None if seed is None else int(seed)
-
-    @cached_property
-    def max_tokens(self) -> int | None:
-        """The completion budget: `max_completion_tokens`, else the deprecated `max_tokens`."""
-        value = self.body.get("max_completion_tokens")
-        if value is None:
-            value = self.body.get("max_tokens")
-        return None if value is None else int(value)
-
-    @cached_property
-    def stop(self) -> list[str]:
-        stop = self.body.get("stop")
-        if stop is None:
-            return []
-        return [stop] if isinstance(stop, str) else list(stop)
-
-    @property
-    def tools(self) -> list[dict[str, Any]]:
-        return self.body.get("tools") or []
-
-    @property
-    def functions(self) -> list[dict[str, Any]]:
-        """The deprecated `functions` list."""
-        return self.body.get("functions") or []
-
-    @property
-    def response_format(self) -> dict[str, Any] | None:
-        return self.body.get("response_format")
-
-    @property
-    def service_tier(self) -> str:
-        """The tier the response reports: `auto` and `default` run as `default`, `fast` as `priority`."""
-        tier = self.body.get("service_tier") or "auto"
-        return _TIERS.get(tier, tier)
+    def __repr__(self) -> str:
+        return f"ChatRequest(model={self.model.id!r}, api={self.api!r}, body={self.body!r})"
 
     # --- facts about the conversation ---------------------------------------------------------
     @cached_property
@@ -153,9 +137,13 @@ class ChatRequest:
     def prompt_tokens(self) -> int:
         """Prompt tokens as the live API bills them: messages with per-message overhead, images, audio
         and files, plus tools."""
+        return self.text_prompt_tokens() + self.media_tokens[0]
+
+    def text_prompt_tokens(self) -> int:
+        """The prompt tokens of the messages' text (with their overhead) and of the tool definitions."""
         encoding = self.model.tokenizer
-        return (count_message_tokens(self.messages, encoding)
-                + count_definition_tokens(self.tools or self.functions, encoding) + self.media_tokens[0])
+        return count_message_tokens(self.messages, encoding) + count_definition_tokens(self.tools or self.functions,
+                                                                                       encoding)
 
     @cached_property
     def media_tokens(self) -> tuple[int, int]:

@@ -100,6 +100,7 @@ MESSAGE_ROLES: dict[str, Shape] = {
     "developer": _simple_message(TEXT_PARTS),
 }
 MESSAGE = Tagged("role", MESSAGE_ROLES)
+MESSAGES = Array(MESSAGE, min_items=1)
 
 # --- tools and formats -----------------------------------------------------------------------
 
@@ -223,7 +224,7 @@ MODERATION = Object(
 
 REQUEST_FIELDS: dict[str, Shape] = {
     "model": String(),
-    "messages": Array(MESSAGE, min_items=1),
+    "messages": MESSAGES,
     "metadata": MapOf(String(max_length=512), max_properties=16, max_key_length=64, nullable=True),
     "temperature": Number(0, 2, nullable=True),
     "top_p": Number(0, 1, nullable=True),

@@ -69,6 +69,11 @@ class Shape:
         """`is_valid` for a value `accepts_type` takes (the same answer, asked after the type)."""
         return self.validator()(value)
 
+    def types_only(self) -> frozenset[type] | None:
+        """The exact Python types of the values this shape takes when their type is all it checks
+        (a plain string, a boolean), else None. A container checks such a field inline, with no call."""
+        return None
+
     def validator(self) -> Validator:
         """`is_valid` as one closure, compiled on first use and kept."""
         compiled: Validator | None = self.__dict__.get("_validator")
@@ -106,6 +111,9 @@ class AnyValue(Shape):
     def accepts_type(self, value: Any) -> bool:
         return True
 
+    def types_only(self) -> frozenset[type] | None:
+        return JSON_TYPES
+
     def compile(self) -> Validator:
         return _always
 
@@ -119,6 +127,9 @@ class Boolean(Shape):
 
     def accepts_type(self, value: Any) -> bool:
         return value is True or value is False
+
+    def types_only(self) -> frozenset[type] | None:
+        return _with_null(frozenset((bool,)), self.nullable)
 
     def compile(self) -> Validator:
         if self.nullable:
@@ -206,6 +217,11 @@ class String(Shape):
     def accepts_type(self, value: Any) -> bool:
         return type(value) is str
 
+    def types_only(self) -> frozenset[type] | None:
+        if self.enum is None and self.min_length is None and self.max_length is None:
+            return _with_null(frozenset((str,)), self.nullable)
+        return None
+
     def check_value(self, value: Any, path: str) -> None:
         if self.enum is not None and value not in self.enum:
             raise errors.invalid_value(path, value, self.enum)
@@ -256,8 +272,23 @@ class Array(Shape):
 
     def compile(self) -> Validator:
         nullable, low, high = self.nullable, self.min_items, self.max_items
+        item_types = self.items.types_only()
+        if item_types is not None:  # strings, or anything: each item's type, checked in the loop
+            any_item = item_types is JSON_TYPES
+
+            def valid_types(value: Any) -> bool:
+                if type(value) is not list:
+                    return nullable and value is None
+                count = len(value)
+                if count < low or (high is not None and count > high):
+                    return False
+                if not any_item:
+                    for item in value:
+                        if type(item) not in item_types:
+                            return False
+                return True
+            return valid_types
         item_valid = self.items.validator()
-        any_item = item_valid is _always
 
         def valid(value: Any) -> bool:
             if type(value) is not list:
@@ -265,10 +296,9 @@ class Array(Shape):
             count = len(value)
             if count < low or (high is not None and count > high):
                 return False
-            if not any_item:
-                for item in value:
-                    if not item_valid(item):
-                        return False
+            for item in value:
+                if not item_valid(item):
+                    return False
             return True
         return valid
 
@@ -316,28 +346,55 @@ class Object(Shape):
                 make = self.missing.get(key)
                 raise make() if make else errors.missing_parameter(join_path(path, key))
 
+    def types_only(self) -> frozenset[type] | None:
+        if not self.fields and self.open and not self.required:  # a free-form object (`parameters`, `schema`)
+            return _with_null(frozenset((dict,)), self.nullable)
+        return None
+
     def compile(self) -> Validator:
-        nullable, closed, required = self.nullable, not self.open, self.required
-        if not self.fields and not closed and not required:  # a free-form object (`parameters`, `schema`)
-            if nullable:
-                return lambda value: type(value) is dict or value is None
-            return lambda value: type(value) is dict
-        fields = {key: shape.validator() for key, shape in self.fields.items()}
+        return self.compile_besides(())
+
+    def validator_besides(self, skipped: str) -> Validator:
+        """`validator` with field `skipped` taken as it is (whoever asks checks it another way)."""
+        compiled: dict[str, Validator] = self.__dict__.setdefault("_besides", {})
+        if skipped not in compiled:
+            compiled[skipped] = self.compile_besides((skipped,))
+        return compiled[skipped]
+
+    def compile_besides(self, skipped: tuple[str, ...]) -> Validator:
+        """The closure `validator` keeps, not checking the `skipped` fields' values."""
+        nullable, closed = self.nullable, not self.open
+        required = frozenset(self.required)
+        types_only = self.types_only()
+        if types_only is not None:
+            return lambda value: type(value) in types_only
+        # Fields whose type is all there is to check are checked in the loop; the others by their closure.
+        typed: dict[str, frozenset[type]] = {key: JSON_TYPES for key in skipped}
+        fields: dict[str, Validator] = {}
+        for key, shape in self.fields.items():
+            if key not in typed:
+                types = shape.types_only()
+                if types is not None:
+                    typed[key] = types
+                else:
+                    fields[key] = shape.validator()
 
         def valid(value: Any) -> bool:
             if type(value) is not dict:
                 return nullable and value is None
             for key, item in value.items():
+                types = typed.get(key)
+                if types is not None:
+                    if type(item) not in types:
+                        return False
+                    continue
                 field_valid = fields.get(key)
                 if field_valid is None:
                     if closed:
                         return False
                 elif not field_valid(item):
                     return False
-            for key in required:
-                if key not in value:
-                    return False
-            return True
+            return value.keys() >= required
         return valid
 
 
@@ -403,12 +460,20 @@ class OneOf(Shape):
         nullable = self.nullable
         if all(option.json_types is not None for option in self.options):
             by_type: dict[type, Validator] = {}
+            plain: set[type] = set()  # types whose option checks nothing more (`content`'s string): no call
             for option in self.options:  # the first option that takes a type decides for it
+                types_only = option.types_only() or frozenset()
                 for json_type in option.json_types or ():
-                    by_type.setdefault(json_type, option.validator())
+                    if json_type not in by_type:
+                        by_type[json_type] = option.validator()
+                        if json_type in types_only:
+                            plain.add(json_type)
 
             def valid(value: Any) -> bool:
-                option_valid = by_type.get(type(value))
+                kind = type(value)
+                if kind in plain:
+                    return True
+                option_valid = by_type.get(kind)
                 if option_valid is None:
                     return nullable and value is None
                 return option_valid(value)
@@ -472,6 +537,15 @@ class Tagged(Shape):
 
 def _always(value: Any) -> bool:
     return True
+
+
+# Every type a parsed JSON value can have: a field of any value takes each of them.
+JSON_TYPES: frozenset[type] = frozenset((dict, list, str, int, float, bool, type(None)))
+
+
+def _with_null(types: frozenset[type], nullable: bool) -> frozenset[type]:
+    return types | {type(None)} if nullable else types
+
 
 
 def _plural(shape: Shape) -> str:

@@ -8,6 +8,7 @@ from .chat_request import ChatRequest
 from .audio_output import check_audio_output
 from .media.parts import check_content_parts
 from .models import Catalogue
+from .plain_request import plain_chat_request
 from .request_shape import CHAT_REQUEST
 from .strict_json import loads_body
 from .rules import check_context_length, check_model_rules, check_request_rules
@@ -41,12 +42,15 @@ def validate_chat_request(
     profile_checks: tuple[RequestCheck, ...] = (),
     shape: Object = CHAT_REQUEST,
 ) -> ChatRequest:
-    """The one pipeline: shape → `ChatRequest` → cross-field rules → the model's rules (and the
-    content parts and audio output it can take) → the profile's checks → the context window."""
-    if not shape.value_ok(body):
-        shape.check_value(body, "")  # words the first error in the live grammar
-    check_request_rules(body)
-    request = ChatRequest(body, catalogue.resolve(body["model"]), headers or {}, api_key)
+    """The one pipeline: shape → cross-field rules → `ChatRequest` → the model's rules (and the
+    content parts and audio output it can take) → the profile's checks → the context window. A
+    conversation of plain messages takes the first three in one pass (`plain_request`)."""
+    request = plain_chat_request(body, catalogue, shape, headers, api_key)
+    if request is None:
+        if not shape.value_ok(body):
+            shape.check_value(body, "")  # words the first error in the live grammar
+        check_request_rules(body)
+        request = ChatRequest(body, catalogue.resolve(body["model"]), headers, api_key)
     check_model_rules(request)
     for check in profile_checks:
         check(request)

@@ -1,0 +1,74 @@
+"""One pass over the most common chat body: a conversation of plain messages.
+
+Most requests are messages of a role and a string (`{"role": "user", "content": "Hi"}`). The general
+steps (`validate.validate_chat_request`) walk such a conversation five times: the shape, the
+conversation rule (tool messages answer tool calls), the content parts, their media tokens and the
+prompt count, and a responder then walks it again for each fact it reads (the system text, the last
+user text). Here the messages are checked once, the facts are noted on the way, and the rest of the
+body takes the shape's own check with `messages` left out.
+
+It answers only where the answer is certain: every message a dict of exactly a `role` among
+`PLAIN_ROLES` and a string `content`, and a model the catalogue knows. Such a body is valid exactly
+when the general steps say so, with the same facts (`tests/test_plain_request.py` checks both on
+generated bodies). Anything else returns None and takes the general steps, which word every error.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from .chat_request import ChatRequest
+from .models import Catalogue
+from .request_shape import MESSAGES
+from .rules import check_request_rules
+from .shapes import Object
+
+# The roles whose message may be `{"role", "content": str}` and nothing else; True for those whose
+# text is the system text (`ChatRequest.system_text`).
+PLAIN_ROLES = {"system": True, "developer": True, "user": False, "assistant": False}
+# The body fields a cross-field rule (`rules.check_request_rules`) reads besides the messages: without
+# them, a conversation of plain messages breaks no rule.
+RULED_FIELDS = frozenset(("tools", "tool_choice", "parallel_tool_calls", "stream_options", "top_logprobs",
+                          "metadata", "response_format", "modalities", "functions", "function_call"))
+
+
+def plain_chat_request(body: dict[str, Any], catalogue: Catalogue, shape: Object, headers: dict[str, str] | None,
+                       api_key: str) -> ChatRequest | None:
+    """The `ChatRequest` of a body whose messages are all plain, its shape checked and its cross-field
+    rules applied (`ApiError` for a broken one), with the conversation's facts filled in; None for any
+    other body."""
+    messages = body.get("messages")
+    model_id = body.get("model")
+    if type(messages) is not list or not messages or type(model_id) is not str \
+            or shape.fields.get("messages") is not MESSAGES:  # a profile with messages of its own
+        return None
+    model = catalogue.get(model_id)
+    if model is None:  # an unknown id: the general steps refuse it (or make the model up) in their order
+        return None
+    system: list[str] = []
+    user = ""
+    for message in messages:
+        if type(message) is not dict or len(message) != 2:
+            return None
+        role, content = message.get("role"), message.get("content")
+        if type(role) is not str or type(content) is not str:
+            return None
+        in_system = PLAIN_ROLES.get(role)
+        if in_system is None:
+            return None
+        if in_system:
+            system.append(content)
+        elif role == "user":
+            user = content
+    if not shape.validator_besides("messages")(body):
+        return None
+    if not RULED_FIELDS.isdisjoint(body):
+        check_request_rules(body)
+    request = ChatRequest(body, model, headers, api_key)
+    facts = request.__dict__  # the conversation's facts, as `ChatRequest` would compute them
+    facts["last_message"] = messages[-1]
+    facts["system_text"] = "\n".join(system)
+    facts["last_user_text"] = user
+    facts["media_tokens"] = (0, 0)  # no content parts
+    facts["tool_results"] = []  # no tool messages
+    facts["prompt_tokens"] = request.text_prompt_tokens()
+    return request
