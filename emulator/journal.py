@@ -179,6 +179,8 @@ def _write_events(entry: JournalEntry, value: list[bytes] | None) -> None:
 JournalEntry.response = property(_read_response, _write_response)
 JournalEntry.events = property(_read_events, _write_events)  # type: ignore[assignment]
 
+_blank = object.__new__
+
 # The least a chunk's envelope takes (`data: {"id":"chatcmpl-…","object":"chat.completion.chunk",…}`).
 CHUNK_OVERHEAD = 150
 
@@ -203,7 +205,13 @@ class Journal:
         self.listeners: list[Listener] = []
 
     def start(self, method: str, path: str, headers: dict[str, str], query: str = "") -> JournalEntry:
-        return JournalEntry(next(self._ids), unix_time(), method, path, headers, None, query=query)
+        """A new entry, its arrival noted. Built without the dataclass's `__init__`: the fields with
+        plain defaults are read from the class until set, so only these ten are written per request
+        (the same values `__init__` gives; pickling carries the instance's dict as before)."""
+        entry = _blank(JournalEntry)
+        entry.__dict__.update(id=next(self._ids), time=unix_time(), method=method, path=path, headers=headers,
+                              body=None, query=query, started=perf_counter(), extra={}, retry_headers={})
+        return entry
 
     def add(self, entry: JournalEntry, response_bytes: int = 0) -> None:
         """Journal a finished entry. `entry.request_bytes` and `response_bytes` (the raw sizes, when

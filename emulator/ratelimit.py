@@ -31,7 +31,7 @@ def go_duration(seconds: float) -> str:
     return f"{int(minutes)}m{round(rest, 3):g}s"
 
 
-@dataclass
+@dataclass(slots=True)
 class Budget:
     window_start: float
     requests: int = 0
@@ -47,6 +47,9 @@ class RateLimiter:
         self.max_keys = max(max_keys, 1)
         self._limit_requests, self._limit_tokens = str(requests_per_minute), str(tokens_per_minute)
         self._budgets: OrderedDict[str, Budget] = OrderedDict()  # oldest window first
+        # The last reset text and the rounded seconds it was formatted from: under load many
+        # requests in a row fall in the same millisecond, so the float formatting is skipped.
+        self._reset_seconds, self._reset_text = -1.0, ""
 
     def reset(self) -> None:
         self._budgets.clear()
@@ -59,12 +62,15 @@ class RateLimiter:
 
     def consume(self, key: str, tokens: int, model: str) -> dict[str, str]:
         """Count one request of `tokens` tokens; the headers to send (or the live 429 when enforcing)."""
-        budget = self._budget(key)
+        now = time.monotonic()
+        budget = self._budgets.get(key)
+        if budget is None or now - budget.window_start >= WINDOW:
+            budget = self._budget(key)
         if self.enforce:
             self._check(budget, tokens, model)
         budget.requests += 1
         budget.tokens += tokens
-        return self.headers(budget)
+        return self._headers_at(budget, now)
 
     def _budget(self, key: str) -> Budget:
         """The key's budget in its current window, opening a new window when there is none."""
@@ -106,15 +112,30 @@ class RateLimiter:
 
     def headers(self, budget: Budget) -> dict[str, str]:
         """The `x-ratelimit-*` headers: both resets say when the window ends and the budgets come back."""
-        reset = go_duration(_until_reset(budget)) if budget.requests or budget.tokens else "0s"
+        return self._headers_at(budget, time.monotonic())
+
+    def _headers_at(self, budget: Budget, now: float) -> dict[str, str]:
+        requests, tokens = budget.requests, budget.tokens
+        reset = self._reset_at(budget.window_start + WINDOW - now) if requests or tokens else "0s"
+        left_requests, left_tokens = self.requests_per_minute - requests, self.tokens_per_minute - tokens
         return {
             "x-ratelimit-limit-requests": self._limit_requests,
             "x-ratelimit-limit-tokens": self._limit_tokens,
-            "x-ratelimit-remaining-requests": str(max(self.requests_per_minute - budget.requests, 0)),
-            "x-ratelimit-remaining-tokens": str(max(self.tokens_per_minute - budget.tokens, 0)),
-            "x-ratelimit-reset-requests": reset if budget.requests else "0s",
-            "x-ratelimit-reset-tokens": reset if budget.tokens else "0s",
+            "x-ratelimit-remaining-requests": str(left_requests) if left_requests > 0 else "0",
+            "x-ratelimit-remaining-tokens": str(left_tokens) if left_tokens > 0 else "0",
+            "x-ratelimit-reset-requests": reset if requests else "0s",
+            "x-ratelimit-reset-tokens": reset if tokens else "0s",
         }
+
+    def _reset_at(self, seconds: float) -> str:
+        """`go_duration(seconds)`, reused while the rounded seconds stay the same (between 1 s and a
+        minute the text depends on nothing else)."""
+        if not 1 <= seconds < 60:
+            return go_duration(max(seconds, 0.0))
+        rounded = round(seconds, 3)
+        if rounded != self._reset_seconds:
+            self._reset_seconds, self._reset_text = rounded, go_duration(seconds)
+        return self._reset_text
 
 
 def _until_reset(budget: Budget) -> float:
