@@ -30,9 +30,14 @@ def journaled_endpoint(serve: Callable[[Exchange, R | None], Awaitable[Any]], ro
     """The operation `serve` as an endpoint: journaled, under `route`'s URL shape when given (which
     then reads the key itself, after its URL checks)."""
 
+    if route is None:
+        def plain(ex: Exchange) -> Awaitable[Any]:
+            return serve(ex, None)  # the coroutine itself: no coroutine of its own around it
+        plain.__name__ = serve.__name__
+        return endpoint(plain, begin=begin_journal)
+
     async def handler(ex: Exchange) -> Any:
-        if route is not None:
-            route.check(ex)
+        route.check(ex)
         return await serve(ex, route)
 
     handler.__name__ = serve.__name__

@@ -123,34 +123,31 @@ def endpoint(handler: Handler | None = None, *, api: bool = True, authenticate: 
 
     def wrap(handler: Handler) -> Endpoint:
         async def serve(request: Request) -> Any:
+            # The shell around one handler call (see the module docstring), in this one coroutine: each
+            # level of `await` costs every request.
             ex = Exchange(request, request.app.state.emulator)
             if begin is not None:
                 begin(ex)
-            return await run(ex, handler, api=api, authenticate=authenticate)
+            failure: ApiError | None = None
+            try:
+                if api:
+                    ex.profile = PROFILES[ex.state.settings.profile]  # the envelope for a bad profile header
+                    ex.profile = profiles.for_request(ex.request_headers, ex.state.settings.profile)
+                    if authenticate:
+                        ex.authenticate()
+                result = await handler(ex)
+                response = ex.json(result) if isinstance(result, (dict, list)) else _with_headers(result, ex)
+            except ApiError as error:
+                failure, response = error, ex.error(error, in_profile=api)
+            if ex.after is not None:
+                ex.after(response, failure)
+            return response
 
         serve.__name__ = serve.__qualname__ = handler.__name__
         serve.__doc__ = handler.__doc__
         return serve
 
     return wrap(handler) if handler is not None else wrap
-
-
-async def run(ex: Exchange, handler: Handler, *, api: bool = True, authenticate: bool = True) -> Any:
-    """The shell around one handler call (see the module docstring)."""
-    failure: ApiError | None = None
-    try:
-        if api:
-            ex.profile = PROFILES[ex.state.settings.profile]  # the envelope for a bad profile header
-            ex.profile = profiles.for_request(ex.request_headers, ex.state.settings.profile)
-            if authenticate:
-                ex.authenticate()
-        result = await handler(ex)
-        response = ex.json(result) if isinstance(result, (dict, list)) else _with_headers(result, ex)
-    except ApiError as error:
-        failure, response = error, ex.error(error, in_profile=api)
-    if ex.after is not None:
-        ex.after(response, failure)
-    return response
 
 
 def _with_headers(result: Response | ASGIApp, ex: Exchange) -> Response | ASGIApp:
@@ -173,10 +170,11 @@ def header_map(raw: list[tuple[bytes, bytes]]) -> dict[str, str]:
     """ASGI headers (names already lower-case) as a dict; of a repeated header, the first (as
     Starlette's `Headers.get` answers)."""
     headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in raw}
-    if len(headers) != len(raw):
-        headers = {}
-        for name, value in raw:
-            headers.setdefault(name.decode("latin-1"), value.decode("latin-1"))
+    if len(headers) == len(raw):
+        return headers
+    headers = {}
+    for name, value in raw:
+        headers.setdefault(name.decode("latin-1"), value.decode("latin-1"))
     return headers
 
 
