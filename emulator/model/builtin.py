@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Any
 
 from .. import encodings
-from ..contract.chat_request import ChatRequest, message_text
+from ..contract.chat_request import ChatRequest
 from ..ids import system_fingerprint, text_seed, tool_call_id
 from ..reply import Choice, Reply, ToolCall, Usage
 from ..tokens import count_tokens, join, tokenize, tokenize_parts
@@ -37,12 +37,8 @@ def request_seed(request: ChatRequest) -> int:
     role = messages[-1]["role"]
     results = request.tool_results if role in ("tool", "function") else None
     answered = "|".join([r["content"] for r in results]) if results else ""
-    system = "\n".join([message_text(m) for m in messages if m.get("role") in _SYSTEM_ROLES])  # `system_text`
     return text_seed(f"{request.model.snapshot}\x1f{request.body.get('seed')}\x1f{len(messages)}\x1f"
-                     f"{request.last_user_text}\x1f{role}\x1f{answered}\x1f{system}")
-
-
-_SYSTEM_ROLES = ("system", "developer")
+                     f"{request.last_user_text}\x1f{role}\x1f{answered}\x1f{request.system_text}")
 
 
 def respond(request: ChatRequest) -> Reply:
@@ -103,17 +99,8 @@ class _Kit:
         self.closings = {s: (" " + s, tokenize(" " + s, encoding)) for s in text.SENTENCES}
 
 
-_kits: dict[tuple[str, str], _Kit] = {}
-_MAX_KITS = 256  # models come from the catalogue, but an `accept_any` one takes any id
-
-
-def _kit(snapshot: str, encoding: str) -> _Kit:
-    kit = _kits.get((snapshot, encoding))
-    if kit is None:
-        if len(_kits) >= _MAX_KITS:
-            _kits.clear()
-        kit = _kits[(snapshot, encoding)] = _Kit(snapshot, encoding)
-    return kit
+# Bounded: models come from the catalogue, but an `accept_any` one takes any id.
+_kit = lru_cache(maxsize=256)(_Kit)
 
 
 def _plain_reply(request: ChatRequest, seed: int, reasoning: int) -> Reply:
