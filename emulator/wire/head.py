@@ -15,6 +15,7 @@ body's length (`None`: no `content-length`, the body is sent chunked).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any, Mapping
 
 HEAD = "emulator.head"
@@ -44,7 +45,8 @@ class _Family:
         self.separators = b"\x00" * (len(names) - 1)
 
 
-_families: dict[tuple[str, ...], _Family] = {}
+# One per family: a handful in practice (chat's JSON answers, its streams, ...), bounded all the same.
+_family = lru_cache(maxsize=_MAX_FAMILIES)(_Family)
 
 
 def encode_headers(headers: Mapping[str, str], lead: RawHeaders, lead_lines: bytes) -> tuple[RawHeaders, bytes | None]:
@@ -56,11 +58,7 @@ def encode_headers(headers: Mapping[str, str], lead: RawHeaders, lead_lines: byt
     looked at once; each answer's values are joined, encoded and checked in one pass each (a value
     holds no NUL: uvicorn refuses it, so NUL separates them), not header by header."""
     names = tuple(headers)
-    family = _families.get(names)
-    if family is None:
-        if len(_families) >= _MAX_FAMILIES:
-            _families.clear()
-        family = _families[names] = _Family(names)
+    family = _family(names)
     values = "\x00".join(headers.values()).encode("latin-1")
     if family.template is None or values.translate(None, _VALUE_BYTES) != family.separators:
         return [*lead, *[(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]], None
