@@ -119,16 +119,7 @@ class Emulator(Clients, Reports, ClientAssertions):
         encodings in the background: off the start-up path, and before most first requests.
         `freeze_heap`: a process that only serves (the CLI) moves its start-up objects out of the
         garbage collector's sight (`_Server.startup` says why)."""
-        config = uvicorn.Config(
-            # Our own access log (`logs.AccessLog`) names the matched scenario; uvicorn's loggers
-            # propagate to the root logger so `--log-format json` covers them too. The client's
-            # address (which `X-Forwarded-For` from a local proxy rewrites) is read only by that log:
-            # without it, uvicorn's proxy-headers middleware (a scan of every request's headers) is off.
-            self.app, log_level="info" if self.settings.access_log else "warning",
-            access_log=False, log_config=None, lifespan="off", proxy_headers=self.settings.access_log,
-            timeout_graceful_shutdown=self.settings.graceful_timeout, loop="auto", http=http_protocol(), ws="none",
-        )
-        return _Server(config, self.readiness, freeze_heap)
+        return _Server(uvicorn.Config(self.app, **served_options(self.settings)), self.readiness, freeze_heap)
 
     def bind(self) -> socket.socket:
         if self._socket is None:
@@ -263,6 +254,19 @@ class _Server(uvicorn.Server):
         self.readiness.draining = True
         end_feeds(self.readiness.state.journal)  # open inspectors must not hold the drain
         await super().shutdown(sockets)
+
+
+def served_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's `Config` options for serving the emulator, in one process or as `--workers`."""
+    return dict(
+        # Our own access log (`logs.AccessLog`) names the matched scenario; uvicorn's loggers
+        # propagate to the root logger so `--log-format json` covers them too. The client's
+        # address (which `X-Forwarded-For` from a local proxy rewrites) is read only by that log:
+        # without it, uvicorn's proxy-headers middleware (a scan of every request's headers) is off.
+        log_level="info" if settings.access_log else "warning", access_log=False, log_config=None,
+        lifespan="off", proxy_headers=settings.access_log, timeout_graceful_shutdown=settings.graceful_timeout,
+        loop="auto", http=http_protocol(), ws="none",
+    )
 
 
 def http_protocol() -> Any:

@@ -49,14 +49,11 @@ def run_workers(settings: Settings, sock: socket.socket) -> None:
             from ..metrics import serve_port
 
             serve_port(None, settings.host, settings.metrics_port)
-    from ..server import http_protocol
+    from ..server import served_options
 
     os.environ[SETTINGS_ENV] = base64.b64encode(pickle.dumps(worker_settings(settings, directory))).decode()
     config = uvicorn.Config(
-        "emulator.workers.supervisor:worker_app", factory=True, workers=settings.workers,
-        log_level="info" if settings.access_log else "warning", access_log=False, log_config=None,
-        lifespan="off", timeout_graceful_shutdown=settings.graceful_timeout, ws="none", http=http_protocol(),
-        proxy_headers=settings.access_log,  # as Emulator's own Config (server.py says why)
+        "emulator.workers.supervisor:worker_app", factory=True, workers=settings.workers, **served_options(settings),
     )
     if "target" in inspect.signature(Multiprocess).parameters:  # uvicorn before 0.54 named the target
         supervisor = Multiprocess(config, target=uvicorn.Server(config).run, sockets=[sock])  # type: ignore[call-arg]
