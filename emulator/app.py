@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Awaitable, Callable
+from typing import Any, Awaitable, Callable
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -26,7 +26,8 @@ from .endpoints.stored import (delete_stored_completion, list_stored_completions
                                retrieve_stored_completion, update_stored_completion)
 from .ids import request_id
 from .wire.head import HEAD, add_header
-from .journal import JournalMiddleware
+from .wire.responses import BytesResponse
+from .journal import SETTLED_AFTER_SEND, JournalMiddleware
 from .config import Settings
 from .state import EmulatorState
 
@@ -102,27 +103,49 @@ class ChatFastPath:
     `Vary: Origin` that stack's CORS middleware adds to an answer without an origin; chat's never had it.
     """
 
-    def __init__(self, app: Starlette) -> None:
+    def __init__(self, app: Starlette, rest: ASGIApp | None = None) -> None:
         self.app = app
+        self.rest = rest or app  # what serves every other request (the probes in front of `app`, say)
         self.state = app.state
+        self.journal = app.state.emulator.journal
 
     async def __call__(self, scope: dict, receive, send) -> None:  # type: ignore[no-untyped-def]
         endpoint = FAST_ENDPOINTS.get(scope["path"]) if scope["type"] == "http" else None
-        if (endpoint is None or scope["method"] != "POST"
-                or any(name == b"origin" for name, _ in scope["headers"])):
-            await self.app(scope, receive, send)
+        if endpoint is None or scope["method"] != "POST":
+            await self.rest(scope, receive, send)
             return
+        for name, _ in scope["headers"]:
+            if name == b"origin":
+                await self.rest(scope, receive, send)
+                return
         scope["app"] = self.app
+        scope[SETTLED_AFTER_SEND] = True
         request = Request(scope, receive)
         try:
             response = await endpoint(request)
         except Exception as exc:  # the same last resort as the full stack's
             response = await _unexpected(request, exc)
-        await response(scope, receive, send if endpoint is create_chat_completion else _varied(send))
+        if endpoint is not create_chat_completion and not _vary_added(response):
+            send = _varied(send)
+        try:
+            await response(scope, receive, send)
+        finally:  # the journal's bookkeeping of a one-write answer, once the client has it (see `Journal.add`)
+            self.journal.settle()
 
 
 FAST_ENDPOINTS = {"/v1/chat/completions": create_chat_completion, "/v1/responses": create_response,
                   "/v1/embeddings": create_embedding}
+
+
+def _vary_added(response: Any) -> bool:
+    """`Vary: Origin` added to a `BytesResponse` without a `Vary` before it is sent, as `_varied` adds it to
+    its start message (last, in its ready lines too), without a `send` of its own around every message."""
+    if type(response) is not BytesResponse or b"vary" in dict(response.raw_headers):
+        return False
+    response.raw_headers = [*response.raw_headers, (b"vary", b"Origin")]
+    if response.lines is not None:
+        response.lines += b"vary: Origin\r\n"
+    return True
 
 
 def _varied(send: Callable[[dict], Awaitable[None]]) -> Callable[[dict], Awaitable[None]]:

@@ -35,3 +35,23 @@ def test_errors_on_the_fast_path_keep_the_live_envelope_and_are_journaled(emu, h
     assert set(response.json()["error"]) == {"message", "type", "param", "code"}
     assert response.headers.get_list("vary") == ["Origin"]
     assert emu.requests[-1].status == 400 and emu.requests[-1].path == "/v1" + path
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_a_scripted_vary_header_gets_origin_merged_into_it_as_the_full_stack_does(emu, http, stream):
+    # Starlette's CORS middleware joins `Origin` to a `Vary` the answer already has: one header, last value.
+    emu.add_scenario({"name": "varied", "match": {"api": "responses", "last_user": "vary me"},
+                      "reply": {"content": "varied", "headers": {"vary": "Accept-Encoding"}}})
+    response = http.post("/responses", json={"model": "gpt-4o-mini", "input": "vary me", "stream": stream})
+    assert response.status_code == 200
+    assert response.headers.get_list("vary") == ["Accept-Encoding, Origin"]
+
+
+def test_probes_answer_in_front_of_the_fast_path_and_never_reach_the_journal(emu, http):
+    # The probes sit behind the fast path's dispatch now (their GETs never take it): same answers.
+    for path, status in (("/health", "ok"), ("/ready", "ready")):
+        response = http.get(emu.url + path)
+        assert response.status_code == 200 and response.json() == {"status": status}
+        assert response.headers["cache-control"] == "no-store"
+    assert http.post("/chat/completions", json=BODIES["/chat/completions"]).status_code == 200
+    assert [entry.path for entry in emu.requests] == ["/v1/chat/completions"]
