@@ -9,9 +9,10 @@ from typing import Any, Awaitable, Callable, Protocol, TypeVar
 from ..contract.errors import ApiError
 from ..contract.shapes import Object
 from ..contract.validate import parse_json_object
-from ..journal import JOURNAL_ENTRY, RETRY_HEADERS
+from ..journal import JOURNAL_ENTRY, RETRY_HEADERS, SETTLED_AFTER_SEND
 from ..profiles import IGNORED_FIELDS_HEADER
 from ..respond import NoScenarioMatched
+from ..wire.responses import BytesResponse
 from .shell import Endpoint, Exchange, endpoint
 
 
@@ -79,6 +80,9 @@ def begin_journal(ex: Exchange) -> None:
             if isinstance(error, NoScenarioMatched):
                 entry.near_misses = error.near_misses
         entry.duration_ms = (time.perf_counter() - ex.started) * 1000
-        ex.state.journal.add(entry, len(getattr(response, "body", b"")))  # streams: their events give the size
+        # A one-write answer on the served fast path is journaled once it is sent (`Journal.add`'s `later`);
+        # a stream's entry at once, so the live inspector shows it while it goes out.
+        later = type(response) is BytesResponse and SETTLED_AFTER_SEND in ex.request.scope
+        ex.state.journal.add(entry, len(getattr(response, "body", b"")), later)  # streams: their events give the size
 
     ex.after = record
