@@ -73,7 +73,14 @@ def begin_journal(ex: Exchange) -> None:
         "POST", ex.request.scope["path"], headers, ex.request.scope.get("query_string", b"").decode("latin-1"))
 
     def record(response: Any, error: ApiError | None) -> None:
+        # Called once: let go of it, so the exchange and this closure (which hold each other) and the
+        # request's objects are freed by reference counting when the request ends, not by the garbage
+        # collector (one cycle a request made it run inside nearly every request).
+        ex.after = None
         if error is not None:
+            # Answered: its traceback (whose first frame holds the error) would keep the frames and this
+            # exchange in a cycle for the garbage collector.
+            error.__traceback__ = None
             entry.status, entry.response = error.status, ex.profile.error_payload(error)
             entry.matched = error.scenario  # a scripted error names its scenario
             entry.retry_headers = {name: error.headers[name] for name in RETRY_HEADERS if name in error.headers}
