@@ -1,6 +1,6 @@
 """A served request leaves no reference cycle behind: its exchange, request and uvicorn's cycle are freed by
-reference counting when it ends, so the garbage collector (which a cycle a request made run inside nearly
-every request) stays out of the request path."""
+reference counting when it ends, and the garbage collector (whose runs a cycle a request set off) stays out
+of the request path."""
 from __future__ import annotations
 
 import gc
