@@ -204,7 +204,7 @@ class Journal:
         self._ids = itertools.count(1)
         # Entries handed over before their answer was sent, journaled right after it (`add(..., later=True)`).
         self._pending: deque[tuple[JournalEntry, int]] = deque()
-        self._settling = threading.Lock()  # one settler at a time: entries keep their order
+        self._settling = threading.RLock()  # one settler at a time (entries keep their order); a listener may read
         # Told of each change: ("added", entry), ("delivered", entry) when a stream's last byte went out
         # (or the client left), or ("cleared", None). The live inspector listens.
         self.listeners: list[Listener] = []

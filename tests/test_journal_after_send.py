@@ -80,3 +80,13 @@ def test_a_settle_journals_what_was_handed_over_in_order_and_tells_the_listeners
     journal.settle()
     assert heard == [("added", 1), ("added", 2), ("added", 3), ("added", 4)]
     assert journal.stats()["dropped"] == 1
+
+
+def test_a_listener_may_read_the_journal_while_it_settles():
+    journal = Journal()
+    read: list[list[int]] = []
+    journal.listeners.append(lambda kind, entry: read.append([e.id for e in journal.entries()]))
+    for _ in range(2):
+        journal.add(journal.start("POST", "/v1/chat/completions", {}), 10, later=True)
+    journal.settle()
+    assert read == [[1, 2], [1, 2]]  # the first listener call settled the second entry too, in order
