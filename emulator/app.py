@@ -26,6 +26,7 @@ from .endpoints.stored import (delete_stored_completion, list_stored_completions
                                retrieve_stored_completion, update_stored_completion)
 from .ids import request_id
 from .wire.head import HEAD, add_header
+from .wire.responses import BytesResponse
 from .journal import JournalMiddleware
 from .config import Settings
 from .state import EmulatorState
@@ -100,6 +101,8 @@ class ChatFastPath:
     they journal themselves). Requests with an `Origin` header (browsers, which need CORS) and
     everything else take the full Starlette stack. Responses and embeddings answers keep the
     `Vary: Origin` that stack's CORS middleware adds to an answer without an origin; chat's never had it.
+    A JSON answer gets it added to its headers (no `send` wrapper per request); a stream, or an answer
+    already varying by something, through `_varied`.
     """
 
     def __init__(self, app: Starlette) -> None:
@@ -118,7 +121,10 @@ class ChatFastPath:
             response = await endpoint(request)
         except Exception as exc:  # the same last resort as the full stack's
             response = await _unexpected(request, exc)
-        await response(scope, receive, send if endpoint is create_chat_completion else _varied(send))
+        if endpoint is not create_chat_completion:  # `Vary: Origin`: in a JSON answer's own headers, else on its way out
+            if not (type(response) is BytesResponse and response.vary_by_origin()):
+                send = _varied(send)
+        await response(scope, receive, send)
 
 
 FAST_ENDPOINTS = {"/v1/chat/completions": create_chat_completion, "/v1/responses": create_response,

@@ -16,10 +16,22 @@ class BytesResponse(Response):
     def __init__(self, content: bytes, status: int, headers: dict[str, str],
                  media_type: str = "application/json") -> None:
         self.status_code, self.body, self.background = status, content, None
+        self.varies = "vary" in headers
         length, media = b"%d" % len(content), media_type.encode()
         self.raw_headers, self.lines = encode_headers(
             headers, [(b"content-length", length), (b"content-type", media)],
             b"content-length: " + length + b"\r\ncontent-type: " + media + b"\r\n")
+
+    def vary_by_origin(self) -> bool:
+        """Add `Vary: Origin` last, as Starlette's CORS middleware does to an answer without one (its lines
+        too); False when the answer varies by something already (the middleware's merge is then needed)."""
+        if self.varies:
+            return False
+        self.raw_headers.append((b"vary", b"Origin"))
+        if self.lines is not None:
+            self.lines += b"vary: Origin\r\n"
+        self.varies = True
+        return True
 
     @property
     def headers(self) -> MutableHeaders:
