@@ -166,15 +166,40 @@ def error_answer(request: Request, error: ApiError, rid: str | None = None) -> R
     return ex.error(error, in_profile=False)
 
 
+# Request headers already decoded, by their raw (name, value): clients send the same headers request
+# after request (host, key, content type, user agent, an SDK's dozen `x-stainless-*`), and one dict
+# look-up costs about a quarter of two `latin-1` decodes. Bounded: emptied when full, and long values
+# are not kept.
+_DECODED: dict[tuple[bytes, bytes], tuple[str, str]] = {}
+_MAX_DECODED = 2048
+_MAX_KEPT_VALUE = 256
+
+
 def header_map(raw: list[tuple[bytes, bytes]]) -> dict[str, str]:
     """ASGI headers (names already lower-case) as a dict; of a repeated header, the first (as
     Starlette's `Headers.get` answers)."""
-    headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in raw}
+    try:
+        headers = dict(map(_DECODED.__getitem__, raw))  # every header seen before: no Python-level loop
+    except (KeyError, TypeError):  # one not seen before (or a server that sends lists: not kept)
+        headers = _decoded(raw)
     if len(headers) == len(raw):
         return headers
     headers = {}
     for name, value in raw:
         headers.setdefault(name.decode("latin-1"), value.decode("latin-1"))
+    return headers
+
+
+def _decoded(raw: list[tuple[bytes, bytes]]) -> dict[str, str]:
+    """`raw` decoded (the last of a repeated header), noting the headers worth keeping."""
+    if len(_DECODED) > _MAX_DECODED:
+        _DECODED.clear()
+    headers = {}
+    for pair in raw:
+        name, value = pair[0].decode("latin-1"), pair[1].decode("latin-1")
+        headers[name] = value
+        if len(value) <= _MAX_KEPT_VALUE and type(pair) is tuple:
+            _DECODED[pair] = (name, value)
     return headers
 
 
