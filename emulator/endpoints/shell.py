@@ -93,8 +93,11 @@ class Exchange:
         """The standard headers, with the time spent since the request arrived, then the handler's, then
         `more` (later ones win), in one dict."""
         headers = standard_headers(self.request_id, self.started)
-        for extra in (self.headers, *more):
-            headers.update(extra)
+        if self.headers:
+            headers.update(self.headers)
+        for extra in more:
+            if extra:  # usually empty (a reply's own headers)
+                headers.update(extra)
         return headers
 
     def json(self, payload: object, status: int = 200) -> Response:
