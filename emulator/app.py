@@ -20,7 +20,7 @@ from .endpoints.chat import create_chat_completion
 from .endpoints.embeddings import create_embedding
 from .endpoints.models import list_models, retrieve_model
 from .endpoints.responses import create_response
-from .endpoints.shell import error_answer
+from .endpoints.shell import HEADER_MAP, error_answer, header_map
 from .endpoints.stored_responses import cancel_response, delete_response, list_input_items, retrieve_response
 from .endpoints.stored import (delete_stored_completion, list_stored_completions, list_stored_messages,
                                retrieve_stored_completion, update_stored_completion)
@@ -111,11 +111,14 @@ class ChatFastPath:
 
     async def __call__(self, scope: dict, receive, send) -> None:  # type: ignore[no-untyped-def]
         endpoint = FAST_ENDPOINTS.get(scope["path"]) if scope["type"] == "http" else None
-        if (endpoint is None or scope["method"] != "POST"
-                or any(name == b"origin" for name, _ in scope["headers"])):
+        if endpoint is None or scope["method"] != "POST":
             await self.app(scope, receive, send)
             return
-        scope["app"] = self.app
+        headers = header_map(scope["headers"])  # decoded here once, for the shell too
+        if "origin" in headers:
+            await self.app(scope, receive, send)
+            return
+        scope["app"], scope[HEADER_MAP] = self.app, headers
         request = Request(scope, receive)
         try:
             response = await endpoint(request)

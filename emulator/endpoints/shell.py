@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from ..state import EmulatorState
 
 ASGIApp = Callable[..., Awaitable[None]]
+HEADER_MAP = "emulator.header_map"  # a scope's headers as `header_map` decodes them, when decoded before the shell
 Result = Union[dict[str, Any], list[Any], Response, ASGIApp]
 Handler = Callable[["Exchange"], Awaitable[Result]]
 Endpoint = Callable[[Request], Awaitable[Any]]
@@ -65,9 +66,11 @@ class Exchange:
     @property
     def request_headers(self) -> dict[str, str]:
         """The request's headers by (lower-case) name, decoded once: Starlette's `Headers` scans and
-        decodes the raw list on every look-up, and the shell looks up four."""
+        decodes the raw list on every look-up, and the shell looks up four. The fast path (app.py) has
+        decoded them already."""
         if self._headers is None:
-            self._headers = header_map(self.request.scope["headers"])
+            scope = self.request.scope
+            self._headers = scope.get(HEADER_MAP) or header_map(scope["headers"])
         return self._headers
 
     def authenticate(self, reader: Callable[[Mapping[str, str], tuple[str, ...]], str] | None = None) -> str:
