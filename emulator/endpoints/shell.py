@@ -48,7 +48,7 @@ Handler = Callable[["Exchange"], Awaitable[Result]]
 Endpoint = Callable[[Request], Awaitable[Any]]
 
 
-@dataclass
+@dataclass(slots=True)
 class Exchange:
     """One request as the shell sees it, and what the handler adds to its answer."""
 
