@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Awaitable, Callable
+from typing import Awaitable, Callable
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -20,7 +20,7 @@ from .endpoints.chat import create_chat_completion
 from .endpoints.embeddings import create_embedding
 from .endpoints.models import list_models, retrieve_model
 from .endpoints.responses import create_response
-from .endpoints.shell import error_answer
+from .endpoints.shell import HEADER_MAP, error_answer, header_map
 from .endpoints.stored_responses import cancel_response, delete_response, list_input_items, retrieve_response
 from .endpoints.stored import (delete_stored_completion, list_stored_completions, list_stored_messages,
                                retrieve_stored_completion, update_stored_completion)
@@ -101,6 +101,8 @@ class ChatFastPath:
     they journal themselves). Requests with an `Origin` header (browsers, which need CORS) and
     everything else take the full Starlette stack. Responses and embeddings answers keep the
     `Vary: Origin` that stack's CORS middleware adds to an answer without an origin; chat's never had it.
+    A JSON answer gets it added to its headers (no `send` wrapper per request); a stream, or an answer
+    already varying by something, through `_varied`.
     """
 
     def __init__(self, app: Starlette, rest: ASGIApp | None = None) -> None:
@@ -114,19 +116,19 @@ class ChatFastPath:
         if endpoint is None or scope["method"] != "POST":
             await self.rest(scope, receive, send)
             return
-        for name, _ in scope["headers"]:
-            if name == b"origin":
-                await self.rest(scope, receive, send)
-                return
-        scope["app"] = self.app
-        scope[SETTLED_AFTER_SEND] = True
+        headers = header_map(scope["headers"])  # decoded here once, for the shell too
+        if "origin" in headers:
+            await self.rest(scope, receive, send)
+            return
+        scope["app"], scope[HEADER_MAP], scope[SETTLED_AFTER_SEND] = self.app, headers, True
         request = Request(scope, receive)
         try:
             response = await endpoint(request)
         except Exception as exc:  # the same last resort as the full stack's
             response = await _unexpected(request, exc)
-        if endpoint is not create_chat_completion and not _vary_added(response):
-            send = _varied(send)
+        if endpoint is not create_chat_completion:  # `Vary: Origin`: in a JSON answer's own headers, else on its way out
+            if not (type(response) is BytesResponse and response.vary_by_origin()):
+                send = _varied(send)
         try:
             await response(scope, receive, send)
         finally:  # the journal's bookkeeping of a one-write answer, once the client has it (see `Journal.add`)
@@ -135,17 +137,6 @@ class ChatFastPath:
 
 FAST_ENDPOINTS = {"/v1/chat/completions": create_chat_completion, "/v1/responses": create_response,
                   "/v1/embeddings": create_embedding}
-
-
-def _vary_added(response: Any) -> bool:
-    """`Vary: Origin` added to a `BytesResponse` without a `Vary` before it is sent, as `_varied` adds it to
-    its start message (last, in its ready lines too), without a `send` of its own around every message."""
-    if type(response) is not BytesResponse or b"vary" in dict(response.raw_headers):
-        return False
-    response.raw_headers = [*response.raw_headers, (b"vary", b"Origin")]
-    if response.lines is not None:
-        response.lines += b"vary: Origin\r\n"
-    return True
 
 
 def _varied(send: Callable[[dict], Awaitable[None]]) -> Callable[[dict], Awaitable[None]]:

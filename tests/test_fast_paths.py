@@ -38,13 +38,15 @@ def test_errors_on_the_fast_path_keep_the_live_envelope_and_are_journaled(emu, h
 
 
 @pytest.mark.parametrize("stream", [False, True])
-def test_a_scripted_vary_header_gets_origin_merged_into_it_as_the_full_stack_does(emu, http, stream):
-    # Starlette's CORS middleware joins `Origin` to a `Vary` the answer already has: one header, last value.
-    emu.add_scenario({"name": "varied", "match": {"api": "responses", "last_user": "vary me"},
-                      "reply": {"content": "varied", "headers": {"vary": "Accept-Encoding"}}})
-    response = http.post("/responses", json={"model": "gpt-4o-mini", "input": "vary me", "stream": stream})
+def test_a_scripted_vary_header_is_merged_with_origin_as_the_full_stack_merges_it(emu, http, stream):
+    emu.add_scenario({"name": "varies", "match": {"api": "responses"},
+                      "reply": {"content": "Scripted.", "headers": {"vary": "Accept-Language"}}})
+    response = http.post("/responses", json={**BODIES["/responses"], "stream": stream})
     assert response.status_code == 200
-    assert response.headers.get_list("vary") == ["Accept-Encoding, Origin"]
+    assert response.headers.get_list("vary") == ["Accept-Language, Origin"]  # one header, where the reply put it
+    with_origin = http.post("/responses", json={**BODIES["/responses"], "stream": stream},
+                            headers={"origin": "http://app.example"})  # the full stack's CORS middleware
+    assert with_origin.headers.get_list("vary") == ["Accept-Language, Origin"]
 
 
 def test_probes_answer_in_front_of_the_fast_path_and_never_reach_the_journal(emu, http):
