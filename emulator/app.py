@@ -27,7 +27,7 @@ from .endpoints.stored import (delete_stored_completion, list_stored_completions
 from .ids import request_id
 from .wire.head import HEAD, add_header
 from .wire.responses import BytesResponse
-from .journal import JournalMiddleware
+from .journal import SETTLED_AFTER_SEND, JournalMiddleware
 from .config import Settings
 from .state import EmulatorState
 
@@ -105,20 +105,22 @@ class ChatFastPath:
     already varying by something, through `_varied`.
     """
 
-    def __init__(self, app: Starlette) -> None:
+    def __init__(self, app: Starlette, rest: ASGIApp | None = None) -> None:
         self.app = app
+        self.rest = rest or app  # what serves every other request (the probes in front of `app`, say)
         self.state = app.state
+        self.journal = app.state.emulator.journal
 
     async def __call__(self, scope: dict, receive, send) -> None:  # type: ignore[no-untyped-def]
         endpoint = FAST_ENDPOINTS.get(scope["path"]) if scope["type"] == "http" else None
         if endpoint is None or scope["method"] != "POST":
-            await self.app(scope, receive, send)
+            await self.rest(scope, receive, send)
             return
         headers = header_map(scope["headers"])  # decoded here once, for the shell too
         if "origin" in headers:
-            await self.app(scope, receive, send)
+            await self.rest(scope, receive, send)
             return
-        scope["app"], scope[HEADER_MAP] = self.app, headers
+        scope["app"], scope[HEADER_MAP], scope[SETTLED_AFTER_SEND] = self.app, headers, True
         request = Request(scope, receive)
         try:
             response = await endpoint(request)
@@ -127,7 +129,10 @@ class ChatFastPath:
         if endpoint is not create_chat_completion:  # `Vary: Origin`: in a JSON answer's own headers, else on its way out
             if not (type(response) is BytesResponse and response.vary_by_origin()):
                 send = _varied(send)
-        await response(scope, receive, send)
+        try:
+            await response(scope, receive, send)
+        finally:  # the journal's bookkeeping of a one-write answer, once the client has it (see `Journal.add`)
+            self.journal.settle()
 
 
 FAST_ENDPOINTS = {"/v1/chat/completions": create_chat_completion, "/v1/responses": create_response,

@@ -27,6 +27,8 @@ from .contract.strict_json import loads_body
 
 STRING_LIMIT = 16 * 1024
 JOURNAL_ENTRY = "emulator.journal_entry"  # the ASGI scope key under which an endpoint leaves its entry
+# Set in the ASGI scope by a server layer that calls `Journal.settle()` once the answer is sent.
+SETTLED_AFTER_SEND = "emulator.journal_settled_after_send"
 ENTRY_OVERHEAD = 512  # bytes the bookkeeping of one entry costs beyond its bodies
 # Response headers that ask a client to wait, or say whether to retry at all (as the official SDKs read them).
 RETRY_HEADERS = ("retry-after", "retry-after-ms", "x-should-retry")
@@ -200,6 +202,9 @@ class Journal:
         self._dropped = 0
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
+        # Entries handed over before their answer was sent, journaled right after it (`add(..., later=True)`).
+        self._pending: deque[tuple[JournalEntry, int]] = deque()
+        self._settling = threading.RLock()  # one settler at a time (entries keep their order); a listener may read
         # Told of each change: ("added", entry), ("delivered", entry) when a stream's last byte went out
         # (or the client left), or ("cleared", None). The live inspector listens.
         self.listeners: list[Listener] = []
@@ -213,9 +218,31 @@ class Journal:
                               body=None, query=query, started=perf_counter(), extra={}, retry_headers={})
         return entry
 
-    def add(self, entry: JournalEntry, response_bytes: int = 0) -> None:
+    # Whether `add(..., later=True)` may wait for `settle()`: only where every reader settles first.
+    defers = True
+
+    def add(self, entry: JournalEntry, response_bytes: int = 0, later: bool = False) -> None:
         """Journal a finished entry. `entry.request_bytes` and `response_bytes` (the raw sizes, when
-        the endpoint knows them) spare walking bodies that cannot hold an over-long string."""
+        the endpoint knows them) spare walking bodies that cannot hold an over-long string.
+
+        `later`: the caller calls `settle()` once the answer is sent (the served fast path), so the
+        sizing, the bounds and the listeners run after the response left instead of before it. Every
+        reader (`entries`, `get`, `stats`, `len`, `delivered`) settles first, so none ever misses an
+        entry whose answer a client has, nor sees one half journaled."""
+        if later and self.defers:
+            self._pending.append((entry, response_bytes))
+            return
+        self._journal(entry, response_bytes)
+
+    def settle(self) -> None:
+        """Journal the entries handed over with `later=True`, in their order. A reader waits here for
+        a settle under way in another thread: it returns with every entry handed over before it."""
+        with self._settling:
+            while self._pending:
+                entry, response_bytes = self._pending.popleft()
+                self._journal(entry, response_bytes)
+
+    def _journal(self, entry: JournalEntry, response_bytes: int) -> None:
         limit = self.string_limit
         events_size = 0
         if entry.events:  # an unpaced stream's body is its events joined: its size is known
@@ -255,21 +282,25 @@ class Journal:
     def delivered(self, entry: JournalEntry) -> None:
         """A journaled stream (or faulted reply) is over: its `ended_ms` and `delivery` are final,
         and its events are packed (after the last byte went out, so packing never delays it)."""
+        self.settle()  # listeners hear of an entry's delivery after its addition
         entry.pack_events()
         if self.listeners:
             self._notify("delivered", entry)
 
     def clear(self) -> None:
+        self.settle()  # what was handed over before the clear goes with it (and its listeners hear it first)
         with self._lock:
             self._entries.clear()
             self._bytes = 0
         self._notify("cleared", None)
 
     def get(self, entry_id: int) -> JournalEntry | None:
+        self.settle()
         with self._lock:
             return next((e for e in self._entries if e.id == entry_id), None)
 
     def stats(self) -> dict[str, int]:
+        self.settle()
         with self._lock:
             return {"entries": len(self._entries), "bytes": self._bytes, "dropped": self._dropped,
                     "max_entries": self.max_entries, "max_bytes": self.max_bytes}
@@ -282,9 +313,11 @@ class Journal:
         return iter(self.entries())
 
     def __len__(self) -> int:
+        self.settle()
         return len(self._entries)
 
     def entries(self) -> list[JournalEntry]:
+        self.settle()
         with self._lock:
             return list(self._entries)
 

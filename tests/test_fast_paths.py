@@ -47,3 +47,13 @@ def test_a_scripted_vary_header_is_merged_with_origin_as_the_full_stack_merges_i
     with_origin = http.post("/responses", json={**BODIES["/responses"], "stream": stream},
                             headers={"origin": "http://app.example"})  # the full stack's CORS middleware
     assert with_origin.headers.get_list("vary") == ["Accept-Language, Origin"]
+
+
+def test_probes_answer_in_front_of_the_fast_path_and_never_reach_the_journal(emu, http):
+    # The probes sit behind the fast path's dispatch now (their GETs never take it): same answers.
+    for path, status in (("/health", "ok"), ("/ready", "ready")):
+        response = http.get(emu.url + path)
+        assert response.status_code == 200 and response.json() == {"status": status}
+        assert response.headers["cache-control"] == "no-store"
+    assert http.post("/chat/completions", json=BODIES["/chat/completions"]).status_code == 200
+    assert [entry.path for entry in emu.requests] == ["/v1/chat/completions"]

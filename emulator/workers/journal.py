@@ -17,6 +17,7 @@ TRIM_EVERY = 32  # entries between trims to the bounds (the byte bound sums over
 
 
 class SharedJournal(Journal):
+    defers = False  # its readers are other processes: an entry is in the table before its answer leaves
     def __init__(self, shared: SharedDB, max_entries: int, max_bytes: int) -> None:
         super().__init__(max_entries, max_bytes)
         self.shared = shared
