@@ -39,21 +39,32 @@ def watch_delivery(response: ASGIApp, entry: JournalEntry, fault: Any = None,
                 seen["hung_up"] = True
             return message
 
+        def count(body: bytes) -> None:
+            entry.bytes_sent += len(body)
+            if entry.cut_body is not None and body:
+                entry.cut_body.append(body)
+
         async def send_watched(message: dict[str, Any]) -> None:
-            await send(message)
-            if message["type"] == "http.response.body":
-                body = message.get("body", b"")
-                entry.bytes_sent += len(body)
-                if entry.cut_body is not None and body:
-                    entry.cut_body.append(body)
-                if not message.get("more_body", False):
-                    seen["ended"] = True
+            if message["type"] != "http.response.body":
+                await send(message)
+            elif message.get("more_body", False):
+                await send(message)
+                count(message.get("body", b""))
+            else:
+                # A client may read the entry the moment its last byte arrives, so the entry is
+                # final before that byte leaves; a write that fails below makes it a hang-up.
+                count(message.get("body", b""))
+                entry.ended_ms = round((time.perf_counter() - entry.started) * 1000, 3)
+                entry.delivery = _outcome(True, seen["hung_up"], fault)
+                await send(message)
+                seen["ended"] = True
 
         try:
             await response(scope, receive_watched, send_watched)
         finally:
-            entry.ended_ms = round((time.perf_counter() - entry.started) * 1000, 3)
-            entry.delivery = _outcome(seen["ended"], seen["hung_up"], fault)
+            if not seen["ended"]:
+                entry.ended_ms = round((time.perf_counter() - entry.started) * 1000, 3)
+                entry.delivery = _outcome(False, seen["hung_up"], fault)
             if on_end is not None:
                 on_end(entry)
 
