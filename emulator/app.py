@@ -1,6 +1,7 @@
 """The Starlette application: routes, CORS and the one place errors become the OpenAI envelope."""
 from __future__ import annotations
 
+import inspect
 import logging
 from typing import Awaitable, Callable
 
@@ -118,11 +119,13 @@ class ChatFastPath:
             response = await endpoint(request)
         except Exception as exc:  # the same last resort as the full stack's
             response = await _unexpected(request, exc)
-        await response(scope, receive, send if endpoint is create_chat_completion else _varied(send))
+        await response(scope, receive, send if endpoint is _CHAT else _varied(send))
 
 
-FAST_ENDPOINTS = {"/v1/chat/completions": create_chat_completion, "/v1/responses": create_response,
-                  "/v1/embeddings": create_embedding}
+# The endpoints themselves: in the compiled build, what Starlette's routes hold wraps them (endpoints/named.py).
+_CHAT = inspect.unwrap(create_chat_completion)
+FAST_ENDPOINTS = {"/v1/chat/completions": _CHAT, "/v1/responses": inspect.unwrap(create_response),
+                  "/v1/embeddings": inspect.unwrap(create_embedding)}
 
 
 def _varied(send: Callable[[dict], Awaitable[None]]) -> Callable[[dict], Awaitable[None]]:

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from time import perf_counter, time as unix_time
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
+from mypy_extensions import mypyc_attr
+
 from .config import JOURNAL_MAX_BYTES, JOURNAL_SIZE
 
 if TYPE_CHECKING:
@@ -32,6 +34,7 @@ ENTRY_OVERHEAD = 512  # bytes the bookkeeping of one entry costs beyond its bodi
 RETRY_HEADERS = ("retry-after", "retry-after-ms", "x-should-retry")
 
 
+@mypyc_attr(native_class=False)  # compiled, still a Python class: `response` and `events` live in its __dict__
 @dataclass
 class JournalEntry:
     id: int
@@ -176,8 +179,9 @@ def _write_events(entry: JournalEntry, value: list[bytes] | None) -> None:
 
 # `response` and `events` read and write through these (the dataclass's `__init__` included): see
 # `set_response_json` and `pack_events`.
-JournalEntry.response = property(_read_response, _write_response)
-JournalEntry.events = property(_read_events, _write_events)  # type: ignore[assignment]
+# (Set with `setattr`: mypyc compiles no assignment to a class's attribute.)
+setattr(JournalEntry, "response", property(_read_response, _write_response))  # noqa: B010
+setattr(JournalEntry, "events", property(_read_events, _write_events))  # noqa: B010
 
 _blank = object.__new__
 

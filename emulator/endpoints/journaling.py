@@ -12,6 +12,7 @@ from ..contract.validate import parse_json_object
 from ..journal import JOURNAL_ENTRY, RETRY_HEADERS
 from ..profiles import IGNORED_FIELDS_HEADER
 from ..respond import NoScenarioMatched
+from .named import named
 from .shell import Endpoint, Exchange, endpoint
 
 
@@ -33,15 +34,13 @@ def journaled_endpoint(serve: Callable[[Exchange, R | None], Awaitable[Any]], ro
     if route is None:
         def plain(ex: Exchange) -> Awaitable[Any]:
             return serve(ex, None)  # the coroutine itself: no coroutine of its own around it
-        plain.__name__ = serve.__name__
-        return endpoint(plain, begin=begin_journal)
+        return endpoint(named(plain, serve), begin=begin_journal)
 
     async def handler(ex: Exchange) -> Any:
         route.check(ex)
         return await serve(ex, route)
 
-    handler.__name__ = serve.__name__
-    return endpoint(handler, authenticate=route is None, begin=begin_journal)
+    return endpoint(named(handler, serve), authenticate=route is None, begin=begin_journal)
 
 
 async def read_request(ex: Exchange, route: Route | None, shape: Object | None = None,

@@ -238,9 +238,10 @@ class ScenarioEngine:
                 continue
             with self._lock:
                 step = self._take(scenario, namespace)
-                if step is None:
-                    continue
-                self._usage[scenario.name] = self._usage.get(scenario.name, 0) + 1
+                if step is not None:
+                    self._usage[scenario.name] = self._usage.get(scenario.name, 0) + 1
+            if step is None:  # mypyc: no `continue` inside the `with`
+                continue
             return scenario, step
         self._missed = request
         return None
