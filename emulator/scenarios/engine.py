@@ -149,9 +149,10 @@ class ScenarioEngine:
         if problems:
             raise ScenarioFileError(problems)
 
-    def add(self, spec: dict[str, Any] | list[dict[str, Any]], *, source: str = "<inline>",
-            fail_next: bool = False) -> list[str]:
-        """Add scenarios given in the file format; they take precedence over file scenarios and go on `reset()`."""
+    def add(self, spec: Any, *, source: str = "<inline>", fail_next: bool = False) -> list[str]:
+        """Add scenarios given in the file format (one, a list, or `{scenarios: [...]}`; anything else is
+        refused here, as the admin API passes on any JSON); they take precedence over file scenarios
+        and go on `reset()`."""
         from .loader import Document, check, normalize_spec
 
         document = Document(source, normalize_spec(spec))
