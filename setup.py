@@ -18,9 +18,14 @@ from setuptools.command.build_ext import build_ext
 # (measured: docs/performance.md lists what each saves and what stays Python and why). A module left out
 # keeps working as Python beside compiled ones; one put in must type-check and keep its annotations
 # true at run time (mypyc checks them: an annotation that lies becomes a TypeError).
+# Left out on purpose: app.py (Starlette hands its exception handlers to a thread pool unless they are
+# Python coroutine functions; the fast path is a few lines), endpoints/named.py (it must make Python
+# functions), delivery.py (the reset fault looks through its closures around `send` for uvicorn's
+# transport; it wraps streams and faults only), and everything off the request path (admin, CLI,
+# record/replay, conformance, scenario files).
 MYPYC_MODULES = """
 bounded_records bpe encodings ids json_text journal pacing probes ratelimit reply respond
-response_store state store tokens delivery
+response_store state store tokens
 contract/audio_output contract/auth contract/chat_request contract/embedding_request contract/headers
 contract/media/parts contract/models contract/responses_input contract/responses_request contract/rules
 contract/shapes contract/strict_json contract/validate

@@ -178,7 +178,7 @@ class ScenarioEngine:
             self._reorder()
         return [s.name for s in new]
 
-    def replace_all(self, specs: dict[str, Any] | list[dict[str, Any]], *, source: str = "<inline>") -> list[str]:
+    def replace_all(self, specs: Any, *, source: str = "<inline>") -> list[str]:
         """Replace every added scenario with these (file scenarios stay); all-or-nothing."""
         with self._lock:
             old, self._added = self._added, []
