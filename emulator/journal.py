@@ -191,6 +191,7 @@ CHUNK_OVERHEAD = 150
 Listener = Callable[[str, JournalEntry | None], None]
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)  # --workers subclasses it (emulator/workers/)
 class Journal:
     """A bounded log of requests. Thread-safe: the server thread adds, test code reads and clears."""
 

@@ -16,6 +16,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Iterable
 
+from mypy_extensions import mypyc_attr
+
 from ..contract.chat_request import ChatRequest
 from ..contract.embedding_request import EmbeddingInput, EmbeddingRequest
 from ..reply import Reply
@@ -81,6 +83,7 @@ def _step_index(scenario: Scenario, taken: int) -> int | None:
     return None
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)  # --workers subclasses it (emulator/workers/)
 class ScenarioEngine:
     """The scenarios of one emulator: base ones from files, plus ones added at run time."""
 
