@@ -56,14 +56,14 @@ image-check:
 
 # The opt-in compiled build (docs/performance.md, "The compiled build"): the request path compiled to C by
 # mypyc, installed NOT editable into its own venv, so no compiled module in the tree can shadow an edited
-# source (it is rebuilt when any source changed). The build imports and type-checks the package, so the
+# source (it is rebuilt when any file of the package changed). The build imports and type-checks it, so the
 # venv first gets mypy (the version `make check` pins in the dev extra), a setuptools that reads
 # pyproject.toml and the package's dependencies (through a pure install, then replaced by the compiled wheel).
 COMPILED := .venv-compiled
 CBIN := $(COMPILED)/bin
 CPIP := $(CBIN)/python -m pip install -q --disable-pip-version-check
 MYPY_PIN := $(shell grep -o '"mypy==[^"]*"' pyproject.toml | tr -d '"')
-SOURCES := $(shell find emulator -name '*.py' -not -path 'emulator/examples/*')
+SOURCES := $(shell find emulator -type f -not -name '*.pyc')
 
 compiled: $(COMPILED)/.installed
 
