@@ -56,13 +56,13 @@ image-check:
 
 # The opt-in compiled build (docs/performance.md, "The compiled build"): the request path compiled to C by
 # mypyc, installed NOT editable into its own venv, so no compiled module in the tree can shadow an edited
-# source (it is rebuilt when any file of the package changed). The build imports and type-checks it, so the
-# venv first gets mypy (the version `make check` pins in the dev extra), a setuptools that reads
-# pyproject.toml and the package's dependencies (through a pure install, then replaced by the compiled wheel).
+# source (it is rebuilt when any file of the package changed). The build type-checks the package as
+# `make check` does, so the venv first gets a setuptools that reads pyproject.toml and the package with
+# its dependencies and the dev extra (mypy at the version `make check` pins, the stubs) through a pure
+# install, which the compiled wheel then replaces.
 COMPILED := .venv-compiled
 CBIN := $(COMPILED)/bin
 CPIP := $(CBIN)/python -m pip install -q --disable-pip-version-check
-MYPY_PIN := $(shell grep -o '"mypy==[^"]*"' pyproject.toml | tr -d '"')
 SOURCES := $(shell find emulator -type f -not -name '*.pyc')
 
 compiled: $(COMPILED)/.installed
@@ -70,8 +70,8 @@ compiled: $(COMPILED)/.installed
 $(COMPILED)/.installed: pyproject.toml setup.py $(SOURCES)
 	@echo "building the compiled (mypyc) chat-emulator into $(COMPILED) (a few minutes)..."
 	[ -x $(CBIN)/python ] || $(PYTHON) -m venv $(COMPILED)
-	$(CPIP) "$(MYPY_PIN)" "setuptools>=77" wheel
-	$(CPIP) '.[test,fast]'
+	$(CPIP) "setuptools>=77" wheel
+	$(CPIP) '.[test,fast,dev]'
 	rm -rf build/compiled build/compiled-wheel
 	CHAT_EMULATOR_MYPYC=1 $(CBIN)/python -m pip wheel -q --disable-pip-version-check --no-build-isolation \
 		--no-deps -w build/compiled-wheel .
