@@ -21,12 +21,13 @@ from .endpoints.chat import create_chat_completion
 from .endpoints.embeddings import create_embedding
 from .endpoints.models import list_models, retrieve_model
 from .endpoints.responses import create_response
-from .endpoints.shell import error_answer
+from .endpoints.shell import HEADER_MAP, error_answer, header_map
 from .endpoints.stored_responses import cancel_response, delete_response, list_input_items, retrieve_response
 from .endpoints.stored import (delete_stored_completion, list_stored_completions, list_stored_messages,
                                retrieve_stored_completion, update_stored_completion)
 from .ids import request_id
 from .wire.head import HEAD, add_header
+from .wire.responses import BytesResponse
 from .journal import JournalMiddleware
 from .config import Settings
 from .state import EmulatorState
@@ -101,6 +102,8 @@ class ChatFastPath:
     they journal themselves). Requests with an `Origin` header (browsers, which need CORS) and
     everything else take the full Starlette stack. Responses and embeddings answers keep the
     `Vary: Origin` that stack's CORS middleware adds to an answer without an origin; chat's never had it.
+    A JSON answer gets it added to its headers (no `send` wrapper per request); a stream, or an answer
+    already varying by something, through `_varied`.
     """
 
     def __init__(self, app: Starlette) -> None:
@@ -109,17 +112,23 @@ class ChatFastPath:
 
     async def __call__(self, scope: dict, receive, send) -> None:  # type: ignore[no-untyped-def]
         endpoint = FAST_ENDPOINTS.get(scope["path"]) if scope["type"] == "http" else None
-        if (endpoint is None or scope["method"] != "POST"
-                or any(name == b"origin" for name, _ in scope["headers"])):
+        if endpoint is None or scope["method"] != "POST":
             await self.app(scope, receive, send)
             return
-        scope["app"] = self.app
+        headers = header_map(scope["headers"])  # decoded here once, for the shell too
+        if "origin" in headers:
+            await self.app(scope, receive, send)
+            return
+        scope["app"], scope[HEADER_MAP] = self.app, headers
         request = Request(scope, receive)
         try:
             response = await endpoint(request)
         except Exception as exc:  # the same last resort as the full stack's
             response = await _unexpected(request, exc)
-        await response(scope, receive, send if endpoint is _CHAT else _varied(send))
+        if endpoint is not _CHAT:  # `Vary: Origin`: in a JSON answer's own headers, else on its way out
+            if not (type(response) is BytesResponse and response.vary_by_origin()):
+                send = _varied(send)
+        await response(scope, receive, send)
 
 
 # The endpoints themselves: in the compiled build, what Starlette's routes hold wraps them (endpoints/named.py).

@@ -105,3 +105,22 @@ def test_every_configured_key_is_accepted_and_near_misses_are_not(make_emulator)
         sent = httpx.post(emu.base_url + "/chat/completions", json=body,
                           headers={"authorization": f"Bearer {key}"})
         assert sent.status_code == status, key
+
+
+def test_request_headers_are_read_anew_each_request_and_a_repeated_one_as_before(emu):
+    # Decoded headers are remembered by their bytes (shell.header_map): a header whose value changes,
+    # one seen for the first time, and a repeated one must each read as sent.
+    emu.add_scenario({"name": "tenant", "match": {"headers": {"x-tenant": {"equals": "acme"}}},
+                      "reply": {"content": "for acme"}})
+    url, body = emu.base_url + "/chat/completions", b'{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]}'
+    answers = []
+    for tenant in ["acme", "other", "acme", "caf\xe9"]:
+        headers = [("content-type", "application/json"), ("authorization", "Bearer sk-test"),
+                   ("x-tenant", tenant.encode("latin-1"))]
+        answers.append(httpx.post(url, content=body, headers=headers).json()["choices"][0]["message"]["content"])
+    assert [a == "for acme" for a in answers] == [True, False, True, False]
+    assert [e.headers["x-tenant"] for e in emu.requests[-4:]] == ["acme", "other", "acme", "caf\xe9"]
+    repeated = [("content-type", "application/json"), ("authorization", "Bearer sk-test"),
+                ("authorization", "Bearer sk-second"), ("x-tenant", "acme"), ("x-tenant", "other")]
+    assert httpx.post(url, content=body, headers=repeated).status_code == 200
+    assert emu.requests[-1].headers["x-tenant"] == "other"  # the journal keeps the last one sent

@@ -35,3 +35,15 @@ def test_errors_on_the_fast_path_keep_the_live_envelope_and_are_journaled(emu, h
     assert set(response.json()["error"]) == {"message", "type", "param", "code"}
     assert response.headers.get_list("vary") == ["Origin"]
     assert emu.requests[-1].status == 400 and emu.requests[-1].path == "/v1" + path
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_a_scripted_vary_header_is_merged_with_origin_as_the_full_stack_merges_it(emu, http, stream):
+    emu.add_scenario({"name": "varies", "match": {"api": "responses"},
+                      "reply": {"content": "Scripted.", "headers": {"vary": "Accept-Language"}}})
+    response = http.post("/responses", json={**BODIES["/responses"], "stream": stream})
+    assert response.status_code == 200
+    assert response.headers.get_list("vary") == ["Accept-Language, Origin"]  # one header, where the reply put it
+    with_origin = http.post("/responses", json={**BODIES["/responses"], "stream": stream},
+                            headers={"origin": "http://app.example"})  # the full stack's CORS middleware
+    assert with_origin.headers.get_list("vary") == ["Accept-Language, Origin"]

@@ -3,6 +3,7 @@ templates, vector encodings) changes nothing a client sees, and what they keep i
 of responses in bytes, the templates per reply, the encodings in bytes (docs/responses.md)."""
 from __future__ import annotations
 
+import time
 from array import array
 
 import openai
@@ -89,3 +90,21 @@ def test_repeated_embeddings_are_the_same_vectors(client):
     first = client.embeddings.create(model="text-embedding-3-small", input=texts)
     second = client.embeddings.create(model="text-embedding-3-small", input=texts, encoding_format="float")
     assert [d.embedding for d in first.data] == [d.embedding for d in second.data]
+
+
+def test_identical_bodies_are_stamped_from_one_rendering_each_with_its_own_ids_and_times(emu, http):
+    before = int(time.time())
+    sent = [http.post("/responses", json=BODY) for _ in range(3)]  # the second on: the memo'd request and template
+    after = int(time.time())
+    answers = [response.json() for response in sent]
+    assert len({a["id"] for a in answers}) == 3 and len({a["output"][0]["id"] for a in answers}) == 3
+    for answer in answers:
+        assert answer["output"][0]["id"][4:20] == answer["id"][5:21]  # the item shares its response's stem
+        assert before <= answer["created_at"] == answer["completed_at"] <= after
+        assert {k: v for k, v in answer.items() if k not in ("id", "created_at", "completed_at", "output")} == \
+            {k: v for k, v in answers[0].items() if k not in ("id", "created_at", "completed_at", "output")}
+        stored = http.get(f"/responses/{answer['id']}").json()
+        assert stored == {k: v for k, v in answer.items() if k != "billing"}  # what was sent, as a retrieval reads it
+    journaled = [entry.response for entry in emu.requests if entry.path == "/v1/responses" and entry.method == "POST"]
+    assert journaled == [http.get(f"/responses/{answer['id']}").json() for answer in answers]
+    assert [len(response.content) for response in sent] == [len(sent[0].content)] * 3

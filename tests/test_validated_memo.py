@@ -83,3 +83,18 @@ def test_identical_responses_bodies_store_their_input_items_under_their_own_ids(
     assert all(items[0]["id"] == "msg_given" for items in listed)
     assert all([{k: v for k, v in i.items() if k != "id"} for i in items] ==
                [{k: v for k, v in i.items() if k != "id"} for i in listed[0]] for items in listed)
+
+
+def test_identical_responses_bodies_with_several_drawn_items_store_each_item_under_its_own_id(emu):
+    body = (b'{"model":"gpt-4o-mini","input":[{"role":"user","content":"First."},'
+            b'{"type":"message","id":"msg_given","role":"user","content":"Given."},'
+            b'{"role":"assistant","content":"Second."},{"role":"user","content":"Third, with \\"quotes\\"."}]}')
+    headers = {"content-type": "application/json", "authorization": "Bearer sk-test"}
+    ids = [httpx.post(emu.base_url + "/responses", content=body, headers=headers).json()["id"] for _ in range(3)]
+    listed = [httpx.get(f"{emu.base_url}/responses/{rid}/input_items", headers=headers).json()["data"] for rid in ids]
+    for rid, items in zip(ids, listed, strict=True):
+        drawn = [item["id"] for item in items if item["id"] != "msg_given"]
+        assert len(drawn) == 3 and all(d.startswith("msg_" + rid[5:21]) and len(d) == 54 for d in drawn)
+        assert [item["content"][0]["text"] for item in items] == ['Third, with "quotes".', "Second.", "Given.", "First."]
+    everyone = [item["id"] for items in listed for item in items if item["id"] != "msg_given"]
+    assert len(set(everyone)) == 9  # every response draws its own ids

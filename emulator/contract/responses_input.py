@@ -21,10 +21,11 @@ ID_PREFIXES = {"message": "msg", "function_call": "fc", "function_call_output": 
                "custom_tool_call": "ctc", "custom_tool_call_output": "ctco"}
 
 
-def item_id(kind: str, stem: str | None = None) -> str:
-    """`<prefix>_` + 50 hex; items of one response share its leading hex (the live ids do)."""
+def item_id(kind: str, stem: str | None = None, tail: str | None = None) -> str:
+    """`<prefix>_` + 50 hex; items of one response share its leading hex (the live ids do). `tail`: the
+    id's own 34 hex, when drawn already."""
     stem = stem or random_hex(16)
-    return f"{ID_PREFIXES.get(kind, 'item')}_{stem[:16]}{random_hex(34)}"
+    return f"{ID_PREFIXES.get(kind, 'item')}_{stem[:16]}{tail or random_hex(34)}"
 
 
 def input_items(value: str | list[dict[str, Any]] | None) -> list[dict[str, Any]]:

@@ -18,6 +18,7 @@ from .models import Catalogue, ModelInfo
 from .responses_input import chat_messages, check_items, input_items, item_id, resolve_references, stored_items
 from .responses_shape import MOVED_FIELDS, RESPONSES_REQUEST
 from .rules import schema_error
+from .sent_again import copy_with
 from .shapes import Object
 
 SAMPLING_FIELDS = ("temperature", "top_p")
@@ -42,23 +43,44 @@ class ResponsesRequest:
     own: list[dict[str, Any]] = field(default_factory=list, repr=False)  # `items` before their ids were drawn
     drawn: list[int] = field(default_factory=list, repr=False, compare=False)  # which `items` ids were drawn here
     _items_json: bytes | None = field(default=None, repr=False, compare=False)
+    _id_slots: list[bytes] | None = field(default=None, repr=False, compare=False)  # see `again`
 
     def again(self, headers: dict[str, str], api_key: str) -> ResponsesRequest:
-        """The same validated body sent once more (by `api_key`, with `headers`): its own ids, and the
-        conversation's facts computed so far (prompt tokens) carried over."""
-        chat = object.__new__(ChatRequest)  # a shallow copy (copy.copy's generic path costs more)
-        chat.__dict__.update(self.chat.__dict__)
-        chat.headers, chat.api_key = headers, api_key
-        request = ResponsesRequest(self.body, self.model, chat, self.items, self.context, own=self.own,
-                                   drawn=self.drawn)
-        if self.drawn:  # the same items with new ids, and their JSON by swapping the ids (unique, random)
-            items, json = list(self.items), self.items_json()
-            for index in self.drawn:
+        """The same validated body sent once more (by `api_key`, with `headers`): its own ids (the stem
+        and the drawn items' tails from one draw), and the conversation's facts computed so far (prompt
+        tokens) carried over. The items' JSON is the kept JSON with the new ids put in its id slots."""
+        drawn = self.drawn
+        hexes = random_hex(16 + 34 * len(drawn))
+        # Built by `__init__` (not copied like `chat`, whose facts must come along): an instance whose
+        # attributes live in a `__dict__` of its own is slower to read, and this one is read often.
+        request = ResponsesRequest(self.body, self.model, copy_with(self.chat, {"headers": headers, "api_key": api_key}),
+                                   self.items, self.context, stem=hexes[:16], own=self.own, drawn=drawn,
+                                   _items_json=self._items_json, _id_slots=self._id_slots)
+        if drawn:  # the same items with new ids (unique, random), sharing the stem as live ids do
+            items, ids = list(self.items), []
+            for n, index in enumerate(drawn):
                 old = items[index]
-                items[index] = {**old, "id": item_id(old["type"], request.stem)}
-                json = json.replace(b'"%s"' % old["id"].encode(), b'"%s"' % items[index]["id"].encode(), 1)
-            request.items, request._items_json = items, json
+                new_id = item_id(old["type"], hexes, hexes[16 + 34 * n:50 + 34 * n])
+                items[index] = {**old, "id": new_id}
+                ids.append(new_id.encode())
+            json = (self._id_slots or self._cut_id_slots()).copy()
+            json[1::2] = ids
+            request.items, request._items_json = items, b"".join(json)
         return request
+
+    def _cut_id_slots(self) -> list[bytes]:
+        """The items' JSON cut around the drawn items' ids (in item order): the text before the first id,
+        the id, the text up to the next id, ... (`again` puts new ids in the odd places)."""
+        json, start = self.items_json(), 0
+        parts: list[bytes] = []
+        for index in self.drawn:
+            quoted = b'"%s"' % self.items[index]["id"].encode()
+            at = json.index(quoted, start) + 1  # the id's first mention is its own field (ids lead items)
+            parts += (json[start:at], json[at:at + len(quoted) - 2])
+            start = at + len(quoted) - 2
+        parts.append(json[start:])
+        self._id_slots = parts
+        return parts
 
     def items_json(self) -> bytes:
         """`items` as JSON (as the store keeps them)."""

@@ -43,12 +43,13 @@ if TYPE_CHECKING:
     from ..contract.models import Catalogue
 
 ASGIApp = Callable[..., Awaitable[None]]
+HEADER_MAP = "emulator.header_map"  # a scope's headers as `header_map` decodes them, when decoded before the shell
 Result = Union[dict[str, Any], list[Any], Response, ASGIApp]
 Handler = Callable[["Exchange"], Awaitable[Result]]
 Endpoint = Callable[[Request], Awaitable[Any]]
 
 
-@dataclass
+@dataclass(slots=True)
 class Exchange:
     """One request as the shell sees it, and what the handler adds to its answer."""
 
@@ -66,9 +67,11 @@ class Exchange:
     @property
     def request_headers(self) -> dict[str, str]:
         """The request's headers by (lower-case) name, decoded once: Starlette's `Headers` scans and
-        decodes the raw list on every look-up, and the shell looks up four."""
+        decodes the raw list on every look-up, and the shell looks up four. The fast path (app.py) has
+        decoded them already."""
         if self._headers is None:
-            self._headers = header_map(self.request.scope["headers"])
+            scope = self.request.scope
+            self._headers = scope.get(HEADER_MAP) or header_map(scope["headers"])
         return self._headers
 
     def authenticate(self, reader: Callable[[Mapping[str, str], tuple[str, ...]], str] | None = None) -> str:
@@ -94,8 +97,11 @@ class Exchange:
         """The standard headers, with the time spent since the request arrived, then the handler's, then
         `more` (later ones win), in one dict."""
         headers = standard_headers(self.request_id, self.started)
-        for extra in (self.headers, *more):
-            headers.update(extra)
+        if self.headers:
+            headers.update(self.headers)
+        for extra in more:
+            if extra:  # usually empty (a reply's own headers)
+                headers.update(extra)
         return headers
 
     def json(self, payload: object, status: int = 200) -> Response:
@@ -165,15 +171,40 @@ def error_answer(request: Request, error: ApiError, rid: str | None = None) -> R
     return ex.error(error, in_profile=False)
 
 
+# Request headers already decoded, by their raw (name, value): clients send the same headers request
+# after request (host, key, content type, user agent, an SDK's dozen `x-stainless-*`), and one dict
+# look-up costs about a quarter of two `latin-1` decodes. Bounded: emptied when full, and long values
+# are not kept.
+_DECODED: dict[tuple[bytes, bytes], tuple[str, str]] = {}
+_MAX_DECODED = 2048
+_MAX_KEPT_VALUE = 256
+
+
 def header_map(raw: list[tuple[bytes, bytes]]) -> dict[str, str]:
     """ASGI headers (names already lower-case) as a dict; of a repeated header, the first (as
     Starlette's `Headers.get` answers)."""
-    headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in raw}
+    try:
+        headers = dict(map(_DECODED.__getitem__, raw))  # every header seen before: no Python-level loop
+    except (KeyError, TypeError):  # one not seen before (or a server that sends lists: not kept)
+        headers = _decoded(raw)
     if len(headers) == len(raw):
         return headers
     headers = {}
     for name, value in raw:
         headers.setdefault(name.decode("latin-1"), value.decode("latin-1"))
+    return headers
+
+
+def _decoded(raw: list[tuple[bytes, bytes]]) -> dict[str, str]:
+    """`raw` decoded (the last of a repeated header), noting the headers worth keeping."""
+    if len(_DECODED) > _MAX_DECODED:
+        _DECODED.clear()
+    headers = {}
+    for pair in raw:
+        name, value = pair[0].decode("latin-1"), pair[1].decode("latin-1")
+        headers[name] = value
+        if len(value) <= _MAX_KEPT_VALUE and type(pair) is tuple:
+            _DECODED[pair] = (name, value)
     return headers
 
 

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Callable, Hashable, Protocol, TypeVar, ca
 
 from ..contract.chat_request import ChatRequest
 from ..contract.models import Catalogue, ModelInfo
+from ..contract.sent_again import copy_with
 from ..contract.validate import validate_chat_request
 from ..journal import JOURNAL_ENTRY, JournalEntry
 from ..model.memo import Sightings
@@ -124,11 +125,8 @@ async def validated_chat_request(ex: Exchange, route: Route | None) -> tuple[byt
         return validate_chat_request(body, ex.catalogue(), headers=entry.headers, api_key=ex.api_key,
                                      profile_checks=ex.profile.checks, shape=ex.profile.request_shape)
 
-    def again(kept: ChatRequest) -> ChatRequest:
-        chat = object.__new__(ChatRequest)  # a shallow copy (copy.copy's generic path costs 10 µs)
-        chat.__dict__.update(kept.__dict__)  # the facts computed so far come along
-        chat.headers, chat.api_key = entry.headers, ex.api_key
-        return chat
+    def again(kept: ChatRequest) -> ChatRequest:  # the facts computed so far come along
+        return copy_with(kept, {"headers": entry.headers, "api_key": ex.api_key})
 
     raw, chat = await validated_request(ex, route, validate, again)
     chat.raw_key = (raw, ex.profile.name, ex.request.scope["path"])

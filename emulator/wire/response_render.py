@@ -28,6 +28,11 @@ def render_response(req: ResponsesRequest, reply: Reply, headers: dict[str, str]
     its id. No object is built for an answer that does not fail: `Rendered.body` is not to be read."""
     template = template_for(req, reply, pacing.chunk_tokens)
     now = int(time.time())  # created and completed in the same second: the built-in answer is immediate
+    if template.plain and reply.fault is None:  # the usual answer: the holes' values listed, nothing more
+        assert template.body is not None
+        rid, holes = template.plain_holes(req.stem, now)
+        return (deliver(None, headers, payload=template.body.fill_in(holes), fault=None, pacing=pacing),
+                template.stored.fill_in(holes), rid)
     own = template.stamp(req.stem, now, now)
     if template.events is None:
         assert template.body is not None

@@ -148,6 +148,21 @@ class ResponseTemplate:
         # A plain body has the stored object's holes in the same order (`billing` is a literal): the
         # answer's values are then listed once for both.
         self.body_like_stored = self.body is not None and self.body.names == self.stored.names
+        # ... and without encrypted content, in the order `plain_holes` lists them.
+        self.plain = self.body_like_stored and self.stored.names == (
+            "rid", "created", "completed", *(f"id{index}" for index in range(len(items))))
+
+    def plain_holes(self, stem: str, now: int) -> tuple[str, list[bytes]]:
+        """For a `plain` template: the response id and the values of the holes, in order (what `stamp`
+        draws, without the objects a failure would need)."""
+        head = stem[:16]
+        tails = random_hex(34 * (len(self._prefixes) + 1))
+        rid = f"resp_{head}{tails[:34]}"
+        time = b"%d" % now
+        holes = [b'"%s"' % rid.encode(), time, time]
+        for index, prefix in enumerate(self._prefixes, 1):
+            holes.append(f'"{prefix}_{head}{tails[34 * index:34 * index + 34]}"'.encode())
+        return rid, holes
 
     def stamp(self, stem: str, created: int, completed: int) -> Stamped:
         """This answer's ids (sharing `stem`, as live ids do) and times. The ids' own hex (the response

@@ -9,6 +9,10 @@ from starlette.responses import Response
 from .head import encode_headers, start_message
 
 
+_JSON_TYPE = (b"content-type", b"application/json")
+_JSON_TYPE_LINE = b"content-type: application/json\r\n"
+
+
 class BytesResponse(Response):
     """Headers encoded in one pass, without Response's generic checks: it carries every reply. Its start
     message also carries the header lines ready to write (wire/head.py)."""
@@ -16,10 +20,26 @@ class BytesResponse(Response):
     def __init__(self, content: bytes, status: int, headers: dict[str, str],
                  media_type: str = "application/json") -> None:
         self.status_code, self.body, self.background = status, content, None
-        length, media = b"%d" % len(content), media_type.encode()
-        self.raw_headers, self.lines = encode_headers(
-            headers, [(b"content-length", length), (b"content-type", media)],
-            b"content-length: " + length + b"\r\ncontent-type: " + media + b"\r\n")
+        self.varies = "vary" in headers
+        length = b"%d" % len(content)
+        if media_type == "application/json":  # every reply's: encoded once
+            media, media_line = _JSON_TYPE, _JSON_TYPE_LINE
+        else:
+            media = (b"content-type", media_type.encode())
+            media_line = b"content-type: %b\r\n" % media[1]
+        self.raw_headers, self.lines = encode_headers(headers, [(b"content-length", length), media],
+                                                      b"content-length: %b\r\n%b" % (length, media_line))
+
+    def vary_by_origin(self) -> bool:
+        """Add `Vary: Origin` last, as Starlette's CORS middleware does to an answer without one (its lines
+        too); False when the answer varies by something already (the middleware's merge is then needed)."""
+        if self.varies:
+            return False
+        self.raw_headers.append((b"vary", b"Origin"))
+        if self.lines is not None:
+            self.lines += b"vary: Origin\r\n"
+        self.varies = True
+        return True
 
     @property
     def headers(self) -> MutableHeaders:
