@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 # `make serve` and `make test` may start at once on a fresh clone: one pip at a time in one venv.
 LOCKED := flock $(VENV).lock
 
-.PHONY: serve test bench wheel image-check check clean
+.PHONY: serve test bench wheel image-check check clean compiled test-compiled bench-compiled
 
 $(BIN)/python:
 	$(LOCKED) sh -c '[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)'
@@ -54,5 +54,39 @@ wheel: $(VENV)/.serve-installed
 image-check:
 	deploy/check-image.sh
 
+# The opt-in compiled build (docs/performance.md, "The compiled build"): the request path compiled to C by
+# mypyc, installed NOT editable into its own venv, so no compiled module in the tree can shadow an edited
+# source (it is rebuilt when any file of the package changed). The build type-checks the package as
+# `make check` does, so the venv first gets a setuptools that reads pyproject.toml and the package with
+# its dependencies and the dev extra (mypy at the version `make check` pins, the stubs) through a pure
+# install, which the compiled wheel then replaces.
+COMPILED := .venv-compiled
+CBIN := $(COMPILED)/bin
+CPIP := $(CBIN)/python -m pip install -q --disable-pip-version-check
+SOURCES := $(shell find emulator -type f -not -name '*.pyc')
+
+compiled: $(COMPILED)/.installed
+
+$(COMPILED)/.installed: pyproject.toml setup.py $(SOURCES)
+	@echo "building the compiled (mypyc) chat-emulator into $(COMPILED) (a few minutes)..."
+	[ -x $(CBIN)/python ] || $(PYTHON) -m venv $(COMPILED)
+	$(CPIP) "setuptools>=77" wheel
+	$(CPIP) '.[test,fast,dev]'
+	rm -rf build/compiled build/compiled-wheel
+	CHAT_EMULATOR_MYPYC=1 $(CBIN)/python -m pip wheel -q --disable-pip-version-check --no-build-isolation \
+		--no-deps -w build/compiled-wheel .
+	$(CPIP) --force-reinstall --no-deps build/compiled-wheel/*.whl
+	touch $@
+
+# The whole suite against the compiled install. PYTHONSAFEPATH: neither pytest nor the servers and
+# scripts it starts put the checkout on sys.path; conftest.py stops the run when the emulator imported
+# is not the compiled install.
+test-compiled: $(COMPILED)/.installed
+	CHAT_EMULATOR_EXPECT_COMPILED=1 PYTHONSAFEPATH=1 $(CBIN)/python -m pytest -q
+
+# `make bench` with the compiled build serving (the bare app and the clients run as in `make bench`).
+bench-compiled: $(COMPILED)/.installed $(VENV)/.test-installed
+	$(BIN)/python bench/run.py --emulator-python $(CBIN)/python
+
 clean:
-	rm -rf $(VENV) $(VENV).lock dist build
+	rm -rf $(VENV) $(VENV).lock $(COMPILED) dist build

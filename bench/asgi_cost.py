@@ -35,6 +35,7 @@ os.environ["BENCH_TOKENS"] = json.dumps(run.emulator_tokens())
 import baseline_app  # noqa: E402
 
 from emulator import Emulator  # noqa: E402
+from emulator._version import build  # noqa: E402
 
 REQUEST = json.dumps(run.REQUEST)
 STREAM = REQUEST[:-1] + ',"stream":true}'
@@ -161,6 +162,7 @@ async def table(metrics: bool) -> None:
     emulator = Emulator()
     # What `--metrics` costs when on (off, prometheus_client is not even imported).
     metered = Emulator(metrics=True) if metrics else None
+    print(f"the emulator: {build()} (run with .venv-compiled/bin/python for the compiled build)")
     print(f"{'case':<22}{'baseline':>10}{'emulator':>10}{'ratio':>8}{'+metrics' if metered else '':>10}"
           "   (us/request, best of 5)")
     for case in CASES:

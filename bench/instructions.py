@@ -4,6 +4,7 @@ Runs `asgi_cost.py --case CASE --count N` under `valgrind --tool=callgrind` twic
 then more) and divides the difference by the extra requests, so start-up and imports cancel out.
 
     python bench/instructions.py [--case distinct] [--requests 400] [--app emulator] [--served]
+    .venv-compiled/bin/python bench/instructions.py ...    # the compiled build's (`make compiled`)
 
 `--served` counts whole requests through uvicorn on a loopback socket (`served_cost.py`): the server's
 HTTP work and the garbage collector included, plus a small raw-socket client's share.
@@ -19,6 +20,13 @@ import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).parent
+
+
+def build() -> str:
+    """Which build of the emulator this interpreter imports (pure Python, or compiled with mypyc)."""
+    from emulator._version import build
+
+    return build()
 
 
 def instructions(case: str, count: int, app: str, served: bool = False) -> int:
@@ -44,7 +52,8 @@ def main() -> None:
         sys.exit("valgrind is needed: apt-get install valgrind")
     few = instructions(args.case, 100, args.app, args.served)
     many = instructions(args.case, 100 + args.requests, args.app, args.served)
-    print(f"{args.app} {args.case}{' (served)' if args.served else ''}: {(many - few) / args.requests / 1000:.0f} k instructions per request")
+    label = f"{args.app} ({build()})" if args.app == "emulator" else args.app
+    print(f"{label} {args.case}{' (served)' if args.served else ''}: {(many - few) / args.requests / 1000:.0f} k instructions per request")
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ peak memory and its growth over two sustained runs, and the pytest plugin's over
 Wall-clock numbers need a quiet machine: on a shared one use `bench/asgi_cost.py` and `bench/instructions.py`.
 
     python bench/run.py [--seconds 5] [--plugin-tests 100] [--workers 1,2,4]
+    python bench/run.py --emulator-python .venv-compiled/bin/python   # the compiled build serving (make bench-compiled)
     EMU_ARGS="--journal-max-mb 8" python bench/run.py     # extra `serve` flags for the emulator
 """
 from __future__ import annotations
@@ -30,6 +31,8 @@ from pathlib import Path
 
 HERE = Path(__file__).parent
 PYTHON = sys.executable
+# The interpreter whose `emulator` serves (`--emulator-python`); the bare app and the clients use PYTHON.
+EMULATOR_PYTHON = PYTHON
 REQUEST = {"model": "gpt-4o-mini", "messages": [{"role": "system", "content": "You are helpful."},
                                                 {"role": "user", "content": "Hello! How are you today?"}]}
 # What the official Python SDK sends by default (it asks for base64 and decodes it).
@@ -86,8 +89,8 @@ def start(kind: str, tokens: list[str], workers: int = 1) -> tuple[subprocess.Po
     if kind == "baseline":
         cmd = [PYTHON, str(HERE / "baseline_app.py"), str(port)]
     else:
-        cmd = [PYTHON, "-m", "emulator", "serve", "--port", str(port), "--no-access-log", "--workers", str(workers)] + os.environ.get("EMU_ARGS", "").split()
-    env = {**os.environ, "BENCH_TOKENS": json.dumps(tokens)}
+        cmd = [EMULATOR_PYTHON, "-m", "emulator", "serve", "--port", str(port), "--no-access-log", "--workers", str(workers)] + os.environ.get("EMU_ARGS", "").split()
+    env = {**os.environ, "BENCH_TOKENS": json.dumps(tokens), **emulator_env()}
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     wait_ready(port)
     return proc, port
@@ -148,10 +151,21 @@ def memory_kib(pid: int) -> tuple[int, int]:
     return rss, peak
 
 
+def emulator_env() -> dict[str, str]:
+    """With another interpreter's emulator: the checkout (the working directory) must not shadow its install."""
+    return {} if EMULATOR_PYTHON == PYTHON else {"PYTHONSAFEPATH": "1"}
+
+
+def emulator_build() -> str:
+    return subprocess.run([EMULATOR_PYTHON, "-m", "emulator", "--version"], capture_output=True, text=True,
+                          check=True, env={**os.environ, **emulator_env()}).stdout.strip()
+
+
 def startup_seconds(runs: int = 5) -> float:
     code = ("import time; t=time.perf_counter(); from emulator import Emulator; e=Emulator().start(); "
             "print(time.perf_counter()-t); e.stop()")
-    times = [float(subprocess.run([PYTHON, "-c", code], capture_output=True, text=True, check=True).stdout)
+    times = [float(subprocess.run([EMULATOR_PYTHON, "-c", code], capture_output=True, text=True, check=True,
+                                  env={**os.environ, **emulator_env()}).stdout)
              for _ in range(runs)]
     return sorted(times)[len(times) // 2]
 
@@ -199,12 +213,17 @@ def main() -> None:
     parser.add_argument("--plugin-tests", type=int, default=100, help="tests of each kind for the plugin rows")
     parser.add_argument("--workers", default="", help="worker counts to measure, e.g. 1,2,4")
     parser.add_argument("--only-workers", action="store_true", help="measure the --workers rows alone")
+    parser.add_argument("--emulator-python", default=PYTHON,
+                        help="the interpreter whose emulator serves, e.g. .venv-compiled/bin/python (make bench-compiled)")
     args = parser.parse_args()
+    global EMULATOR_PYTHON
+    EMULATOR_PYTHON = args.emulator_python
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed: apt-get install wrk")
     import plugin_startup  # bench/ is the script's folder; imported here, as asgi_cost.py imports this module
 
     tokens = emulator_tokens()
+    print(f"serving: {emulator_build()} ({EMULATOR_PYTHON}); the plugin rows run {PYTHON}'s", flush=True)
     if args.workers:
         by_workers(tokens, [int(n) for n in args.workers.split(",")], args.seconds)
     if args.only_workers:

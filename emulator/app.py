@@ -1,6 +1,7 @@
 """The Starlette application: routes, CORS and the one place errors become the OpenAI envelope."""
 from __future__ import annotations
 
+import inspect
 import logging
 from typing import Awaitable, Callable
 
@@ -126,7 +127,7 @@ class ChatFastPath:
             response = await endpoint(request)
         except Exception as exc:  # the same last resort as the full stack's
             response = await _unexpected(request, exc)
-        if endpoint is not create_chat_completion:  # `Vary: Origin`: in a JSON answer's own headers, else on its way out
+        if endpoint is not _CHAT:  # `Vary: Origin`: in a JSON answer's own headers, else on its way out
             if not (type(response) is BytesResponse and response.vary_by_origin()):
                 send = _varied(send)
         try:
@@ -135,8 +136,10 @@ class ChatFastPath:
             self.journal.settle()
 
 
-FAST_ENDPOINTS = {"/v1/chat/completions": create_chat_completion, "/v1/responses": create_response,
-                  "/v1/embeddings": create_embedding}
+# The endpoints themselves: in the compiled build, what Starlette's routes hold wraps them (endpoints/named.py).
+_CHAT = inspect.unwrap(create_chat_completion)
+FAST_ENDPOINTS = {"/v1/chat/completions": _CHAT, "/v1/responses": inspect.unwrap(create_response),
+                  "/v1/embeddings": inspect.unwrap(create_embedding)}
 
 
 def _varied(send: Callable[[dict], Awaitable[None]]) -> Callable[[dict], Awaitable[None]]:

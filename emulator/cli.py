@@ -9,7 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from ._version import __version__
+from ._version import __version__, build
 from .admin.auth import TOKEN_ENV, AdminGate, binding_warnings
 from .config import MB, Settings
 from .logs import configure as configure_logging
@@ -343,7 +343,7 @@ def import_cassettes(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="chat-emulator", description=__doc__)
-    parser.add_argument("--version", action="version", version=f"chat-emulator {__version__}")
+    parser.add_argument("--version", action="version", version=f"chat-emulator {__version__} ({build()})")
     sub = parser.add_subparsers(dest="command", required=True)
     _serve_parser(sub)
     _validate_parser(sub)

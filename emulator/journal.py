@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from time import perf_counter, time as unix_time
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
+from mypy_extensions import mypyc_attr
+
 from .config import JOURNAL_MAX_BYTES, JOURNAL_SIZE
 
 if TYPE_CHECKING:
@@ -34,6 +36,7 @@ ENTRY_OVERHEAD = 512  # bytes the bookkeeping of one entry costs beyond its bodi
 RETRY_HEADERS = ("retry-after", "retry-after-ms", "x-should-retry")
 
 
+@mypyc_attr(native_class=False)  # compiled, still a Python class: `response` and `events` live in its __dict__
 @dataclass
 class JournalEntry:
     id: int
@@ -178,8 +181,9 @@ def _write_events(entry: JournalEntry, value: list[bytes] | None) -> None:
 
 # `response` and `events` read and write through these (the dataclass's `__init__` included): see
 # `set_response_json` and `pack_events`.
-JournalEntry.response = property(_read_response, _write_response)
-JournalEntry.events = property(_read_events, _write_events)  # type: ignore[assignment]
+# (Set with `setattr`: mypyc compiles no assignment to a class's attribute.)
+setattr(JournalEntry, "response", property(_read_response, _write_response))  # noqa: B010
+setattr(JournalEntry, "events", property(_read_events, _write_events))  # noqa: B010
 
 _blank = object.__new__
 
@@ -189,6 +193,7 @@ CHUNK_OVERHEAD = 150
 Listener = Callable[[str, JournalEntry | None], None]
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)  # --workers subclasses it (emulator/workers/)
 class Journal:
     """A bounded log of requests. Thread-safe: the server thread adds, test code reads and clears."""
 

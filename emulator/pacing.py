@@ -17,6 +17,8 @@ import threading
 from dataclasses import dataclass, replace
 from typing import Any, Mapping
 
+from mypy_extensions import mypyc_attr
+
 from .contract import errors
 
 # Per-request pacing headers (documented in the README).
@@ -32,6 +34,7 @@ HEADERS = {"ttft_ms": TTFT_HEADER, "tokens_per_second": TPS_HEADER, "chunk_token
 MAX_WAIT_SECONDS = 600.0
 
 
+@mypyc_attr(native_class=False)  # compiled, still a Python class: it pickles (the settings sent to --workers)
 @dataclass(frozen=True)
 class Pacing:
     """How a stream is paced. All zero means: as fast as the client reads."""

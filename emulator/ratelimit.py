@@ -15,6 +15,8 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
+from mypy_extensions import mypyc_attr
+
 from .contract import errors
 
 WINDOW = 60.0
@@ -38,6 +40,7 @@ class Budget:
     tokens: int = 0
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)  # --workers subclasses it (emulator/workers/)
 class RateLimiter:
     def __init__(self, requests_per_minute: int = 10000, tokens_per_minute: int = 30000000,
                  enforce: bool = False, max_keys: int = MAX_KEYS) -> None:

@@ -15,12 +15,12 @@ from .profiles import Profile, select_profile
 from .profiles.catalogue import LayeredCatalogue
 from .ratelimit import RateLimiter
 from .response_store import ResponseStore, open_response_store
+from .scenarios.engine import ScenarioEngine  # at run time: the compiled build's dataclass fields load their classes
 from .store import CompletionStore, open_store
 
 if TYPE_CHECKING:
     from .chaos import Chaos
     from .record.proxy import Proxy
-    from .scenarios.engine import ScenarioEngine
 
 
 @dataclass
@@ -30,7 +30,7 @@ class EmulatorState:
     journal: Journal
     limiter: RateLimiter
     store: CompletionStore
-    scenarios: "ScenarioEngine"
+    scenarios: ScenarioEngine
     responses: ResponseStore  # stored Responses API responses (the same `--store` file as completions)
     started_at: float = field(default_factory=time.time)
     next_pacing: NextPacing = field(default_factory=NextPacing)  # set live through the admin API
@@ -106,8 +106,6 @@ def _server_chaos(settings: Settings) -> Chaos | None:
 
 def _scenario_engine(settings: Settings, engine: ScenarioEngine | None = None) -> ScenarioEngine:
     """Always an engine (inline scenarios need one); files are read, and jsonschema imported, only if given."""
-    from .scenarios.engine import ScenarioEngine
-
     engine = engine or ScenarioEngine()
     if settings.scenario_paths:
         engine.load_paths(settings.scenario_paths)  # raises ScenarioFileError naming file and line

@@ -69,7 +69,7 @@ def decode(ids: list[int], encoding: str) -> str | None:
     return exact.decode(ids) if isinstance(exact, encodings.Exact) else None
 
 
-_PARTIAL = re.compile("[\udc80-\udcff]")
+_PARTIAL = re.compile("[\\udc80-\\udcff]")  # escapes for `re`: mypyc rejects surrogates in literals
 
 
 def token_bytes(token: str) -> bytes:

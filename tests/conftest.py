@@ -5,6 +5,7 @@ import array
 import base64
 import json
 import math
+import os
 import sys
 from pathlib import Path
 
@@ -19,6 +20,22 @@ from emulator.contract.json_schemas import schema_errors
 sys.path.insert(0, str(Path(__file__).parent))
 
 API_KEY = "sk-test-key"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """`make test-compiled` sets CHAT_EMULATOR_EXPECT_COMPILED=1: the run stops at once unless the emulator
+    under test is the compiled install (not the checkout's sources, not a pure Python build)."""
+    if os.environ.get("CHAT_EMULATOR_EXPECT_COMPILED") != "1":
+        return
+    import emulator
+    from emulator._version import build
+
+    checkout = Path(__file__).resolve().parent.parent / "emulator"
+    home = Path(emulator.__file__).resolve().parent
+    if home == checkout or build() != "compiled with mypyc":
+        raise pytest.UsageError(f"CHAT_EMULATOR_EXPECT_COMPILED=1, but the emulator imported from {home} is "
+                                f"{'the checkout' if home == checkout else 'an install'} ({build()}): "
+                                "run `make test-compiled`")
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,7 @@ import openai
 import pytest
 
 from emulator import Emulator
-from tests.conftest import API_KEY
+from conftest import API_KEY
 
 HELLO = [{"role": "user", "content": "hello"}]
 MILLION = 1_000_000

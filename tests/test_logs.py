@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 import openai
 
+import emulator
 from emulator.logs import JsonFormatter
 from waiting import eventually
 
@@ -40,7 +41,8 @@ def test_access_log_names_the_matched_scenario(caplog, make_emulator):
 
 
 def test_serve_with_json_logs_and_the_admin_token_from_the_environment():
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "CHAT_EMULATOR_ADMIN_TOKEN": "from-env"}
+    home = Path(emulator.__file__).resolve().parents[1]  # the package under test (the compiled install, say)
+    env = {**os.environ, "PYTHONPATH": str(home), "CHAT_EMULATOR_ADMIN_TOKEN": "from-env"}
     process = subprocess.Popen(
         [sys.executable, "-m", "emulator", "serve", "--port", "0", "--log-format", "json"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)

@@ -2,8 +2,12 @@
 templates of one reply, the sequence positions of namespaces (docs/security.md)."""
 from __future__ import annotations
 
+import json
+
 import openai
 
+from emulator.contract.models import ModelCatalogue
+from emulator.contract.validate import validate_chat_request
 from emulator.model import memo as memo_module
 from emulator.model.memo import ReplyMemo, Sightings, reply_bytes
 from emulator.reply import Choice, Reply, TokenLogprob, Usage
@@ -12,6 +16,7 @@ from emulator.scenarios import positions
 from emulator.wire.stamped import MAX_STREAM_TEMPLATES, sse_events
 
 HELLO = [{"role": "user", "content": "hello"}]
+CATALOGUE = ModelCatalogue.builtin()
 
 
 def _reply(tokens: int, top: int = 0) -> Reply:
@@ -21,25 +26,13 @@ def _reply(tokens: int, top: int = 0) -> Reply:
     return Reply(choices=[choice], usage=Usage(1, tokens), model="gpt-4o-2024-08-06")
 
 
-class _Request:
-    """What the memo reads of a request: its raw key, body and model."""
-
-    def __init__(self, raw: bytes, model: object) -> None:
-        self.raw_key = (raw, "openai", "/v1/chat/completions")
-        self.body: dict[str, object] = {}
-        self.model = model
-
-
-class _Model:
-    id = snapshot = "gpt-4o"
-    is_reasoning = False
-
-
 def _remember(memo: ReplyMemo, index: int, reply: Reply) -> Reply:
-    """Sends the request twice: a reply is kept the second time (model/memo.py)."""
-    request = _Request(f'{{"n":{index}}}'.encode(), _Model())
-    memo.reply(request, lambda _: reply)  # type: ignore[arg-type]
-    return memo.reply(request, lambda _: reply)  # type: ignore[arg-type]
+    """Sends a request twice: a reply is kept the second time (model/memo.py)."""
+    body = {"model": "gpt-4o", "messages": [{"role": "user", "content": f"hello {index}"}]}
+    request = validate_chat_request(body, CATALOGUE)
+    request.raw_key = (json.dumps(body).encode(), "openai", "/v1/chat/completions")
+    memo.reply(request, lambda _: reply)
+    return memo.reply(request, lambda _: reply)
 
 
 def test_the_memo_keeps_replies_up_to_its_byte_bound():

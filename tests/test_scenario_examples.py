@@ -10,7 +10,7 @@ import pytest
 from jsonschema import validate
 from pydantic import BaseModel
 
-from tests.conftest import API_KEY
+from conftest import API_KEY
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "scenarios"
 

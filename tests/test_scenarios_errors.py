@@ -6,7 +6,7 @@ import openai
 import pytest
 from pydantic import BaseModel
 
-from tests.conftest import API_KEY
+from conftest import API_KEY
 
 HELLO = [{"role": "user", "content": "hello"}]
 

@@ -6,7 +6,7 @@ import json
 import openai
 import pytest
 
-from tests.conftest import API_KEY
+from conftest import API_KEY
 
 HELLO = [{"role": "user", "content": "hello"}]
 TEXT = "one two three four five six seven eight"

@@ -12,7 +12,7 @@ from emulator import Emulator
 from emulator.cli import main
 from emulator.scenarios import ScenarioEngine, ScenarioFileError
 from emulator.scenarios.loader import SCHEMA_PATH
-from tests.conftest import API_KEY
+from conftest import API_KEY
 
 
 def write(tmp_path, text: str, name: str = "s.yaml"):

@@ -11,7 +11,7 @@ import openai
 
 from emulator import Emulator
 from emulator.cli import main
-from tests.conftest import API_KEY
+from conftest import API_KEY
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 TOOLS = [{"type": "function", "function": {

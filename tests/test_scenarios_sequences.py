@@ -5,7 +5,7 @@ import openai
 import pytest
 
 from emulator.scenarios import NAMESPACE_HEADER
-from tests.conftest import API_KEY
+from conftest import API_KEY
 
 HELLO = [{"role": "user", "content": "hello"}]
 STEPS = [{"reply": {"content": "one"}}, {"reply": {"content": "two"}}, {"reply": {"content": "three"}}]

@@ -7,7 +7,7 @@ import os
 import openai
 
 from emulator import Emulator
-from tests.conftest import API_KEY
+from conftest import API_KEY
 from waiting import eventually
 
 GOOD = "scenarios:\n  - name: greeting\n    reply: {{content: {answer}}}\n"

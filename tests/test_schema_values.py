@@ -21,6 +21,7 @@ from jsonschema import Draft202012Validator
 from openai.lib._pydantic import to_strict_json_schema
 from pydantic import BaseModel, Field, HttpUrl
 
+import emulator
 from emulator.model.schema_values.mentions import KNOWN_CITIES
 from emulator.model.schema_values import SchemaGenerationError, generate_arguments, generate_value
 
@@ -424,7 +425,7 @@ def test_same_inputs_same_output_and_seeds_vary_it() -> None:
 def test_output_is_the_same_in_another_process() -> None:
     code = ("import json,sys; from emulator.model.schema_values import generate_arguments as g; "
             "print(g(json.loads(sys.argv[1]), seed='s1', hint_text='in Rome'))")
-    env = {**os.environ, "PYTHONHASHSEED": "12345", "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    env = {**os.environ, "PYTHONHASHSEED": "12345", "PYTHONPATH": str(Path(emulator.__file__).resolve().parents[1])}
     out = subprocess.run([sys.executable, "-c", code, json.dumps(WEATHER)], env=env, check=True,
                          capture_output=True, text=True).stdout.strip()
     assert out == generate_arguments(WEATHER, seed="s1", hint_text="in Rome")

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any, Callable, Generic, TypeVar, overload
 
+from mypy_extensions import mypyc_attr
+
 from ..tokens import count_definition_tokens, count_message_tokens
 from .media.parts import media_tokens
 from .models import ModelInfo
@@ -29,8 +31,9 @@ class cached_property(Generic[T]):  # noqa: N801  (named for what it replaces)
     threads never compute the same fact at once; if they did, both would compute the same value."""
 
     def __init__(self, compute: Callable[[Any], T]) -> None:
-        self.compute, self.__doc__ = compute, compute.__doc__
-        self.name = compute.__name__
+        # A method compiled by mypyc may have no name: `__set_name__` gives it when the class is made.
+        self.compute, self.__doc__ = compute, getattr(compute, "__doc__", None)
+        self.name = getattr(compute, "__name__", "")
 
     def __set_name__(self, owner: type, name: str) -> None:
         self.name = name
@@ -47,6 +50,7 @@ class cached_property(Generic[T]):  # noqa: N801  (named for what it replaces)
         return value
 
 
+@mypyc_attr(native_class=False)  # compiled, still a Python class: its facts are kept in its __dict__
 class ChatRequest:
     """A validated body, its model, and who sent it (`headers`, `api_key`).
 
@@ -120,7 +124,7 @@ class ChatRequest:
 
     @cached_property
     def last_user_text(self) -> str:
-        for message in reversed(self.messages):
+        for message in self.messages[::-1]:  # not reversed(): mypyc (2.4) fails on it in this method
             if message.get("role") == "user":
                 return message_text(message)
         return ""
@@ -165,7 +169,7 @@ class ChatRequest:
             for call in message.get("tool_calls") or ():
                 names[call.get("id", "")] = (call.get("function") or call.get("custom") or {}).get("name", "")
         results = []
-        for message in reversed(self.messages):
+        for message in self.messages[::-1]:  # as in `last_user_text`
             role = message.get("role")
             if role == "tool":
                 results.append({"name": names.get(message.get("tool_call_id", ""), ""),

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from mypy_extensions import mypyc_attr
+
 from .. import tokens
 from . import errors
 from .models import Catalogue, ModelInfo
@@ -71,6 +73,7 @@ def inputs_of(value: Any) -> list[Input]:
     return list(value)
 
 
+@mypyc_attr(native_class=False)  # compiled, still a Python class: copied through its __dict__
 @dataclass
 class EmbeddingRequest:
     body: dict[str, Any]

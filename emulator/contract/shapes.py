@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from mypy_extensions import mypyc_attr
+
 from . import errors
 
 Validator = Callable[[Any], bool]
@@ -36,6 +38,7 @@ def join_path(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)  # contract/responses_shape.py subclasses it
 class Shape:
     """One JSON value's expected form. `expected` is the phrase after "expected"."""
 
@@ -44,6 +47,7 @@ class Shape:
     # The exact Python types of the values `accepts_type` takes, each without condition (None: it
     # depends on the value, as an integral float for `Integer`); `OneOf` dispatches on it.
     json_types: tuple[type, ...] | None = None
+    _validator: Validator | None = None  # `validator`'s closure, once compiled
 
     def accepts_type(self, value: Any) -> bool:
         raise NotImplementedError
@@ -76,9 +80,9 @@ class Shape:
 
     def validator(self) -> Validator:
         """`is_valid` as one closure, compiled on first use and kept."""
-        compiled: Validator | None = self.__dict__.get("_validator")
+        compiled = self._validator
         if compiled is None:
-            compiled = self.__dict__["_validator"] = self.compile()
+            compiled = self._validator = self.compile()
         return compiled
 
     def compile(self) -> Validator:
@@ -120,7 +124,7 @@ class AnyValue(Shape):
 
 class Boolean(Shape):
     expected = "a boolean"
-    json_types = (bool,)
+    json_types: tuple[type, ...] | None = (bool,)
 
     def __init__(self, nullable: bool = False) -> None:
         self.nullable = nullable
@@ -164,7 +168,8 @@ class _Bounded(Shape):
 
 
 class Integer(_Bounded):
-    expected, kind = "an integer", "integer"
+    expected = "an integer"  # one name a line: mypyc takes no tuple assignment in a class body
+    kind = "integer"
 
     def accepts_type(self, value: Any) -> bool:
         t = type(value)
@@ -182,8 +187,9 @@ class Integer(_Bounded):
 
 
 class Number(_Bounded):
-    expected, kind = "a decimal", "decimal"
-    json_types = (float, int)
+    expected = "a decimal"
+    kind = "decimal"
+    json_types: tuple[type, ...] | None = (float, int)
 
     def accepts_type(self, value: Any) -> bool:
         t = type(value)
@@ -202,7 +208,7 @@ class Number(_Bounded):
 
 class String(Shape):
     expected = "a string"
-    json_types = (str,)
+    json_types: tuple[type, ...] | None = (str,)
 
     def __init__(
         self,
@@ -247,7 +253,7 @@ class String(Shape):
 
 
 class Array(Shape):
-    json_types = (list,)
+    json_types: tuple[type, ...] | None = (list,)
 
     def __init__(
         self, items: Shape, *, min_items: int = 0, max_items: int | None = None, nullable: bool = False
@@ -307,7 +313,8 @@ class Object(Shape):
     """A JSON object with known fields. Unknown keys are rejected unless `open`."""
 
     expected = "an object"
-    json_types = (dict,)
+    json_types: tuple[type, ...] | None = (dict,)
+    _besides: dict[str, Validator] | None = None  # `validator_besides`' closures, by the field skipped
 
     def __init__(
         self,
@@ -356,7 +363,9 @@ class Object(Shape):
 
     def validator_besides(self, skipped: str) -> Validator:
         """`validator` with field `skipped` taken as it is (whoever asks checks it another way)."""
-        compiled: dict[str, Validator] = self.__dict__.setdefault("_besides", {})
+        compiled = self._besides
+        if compiled is None:
+            compiled = self._besides = {}
         if skipped not in compiled:
             compiled[skipped] = self.compile_besides((skipped,))
         return compiled[skipped]
@@ -402,7 +411,7 @@ class MapOf(Shape):
     """An object whose keys are free-form strings (`metadata`, `logit_bias`)."""
 
     expected = "an object"
-    json_types = (dict,)
+    json_types: tuple[type, ...] | None = (dict,)
 
     def __init__(
         self, values: Shape, *, max_properties: int | None = None, max_key_length: int | None = None,
@@ -494,7 +503,7 @@ class Tagged(Shape):
     """Objects discriminated by one key (`role` for messages, `type` for parts and tools)."""
 
     expected = "an object"
-    json_types = (dict,)
+    json_types: tuple[type, ...] | None = (dict,)
 
     def __init__(self, key: str, variants: dict[str, Shape], *, nullable: bool = False,
                  default: str | None = None, value_param_on_item: bool = False) -> None:

@@ -13,6 +13,7 @@ from ..journal import JOURNAL_ENTRY, RETRY_HEADERS, SETTLED_AFTER_SEND
 from ..profiles import IGNORED_FIELDS_HEADER
 from ..respond import NoScenarioMatched
 from ..wire.responses import BytesResponse
+from .named import named
 from .shell import Endpoint, Exchange, endpoint
 
 
@@ -34,15 +35,13 @@ def journaled_endpoint(serve: Callable[[Exchange, R | None], Awaitable[Any]], ro
     if route is None:
         def plain(ex: Exchange) -> Awaitable[Any]:
             return serve(ex, None)  # the coroutine itself: no coroutine of its own around it
-        plain.__name__ = serve.__name__
-        return endpoint(plain, begin=begin_journal)
+        return endpoint(named(plain, serve), begin=begin_journal)
 
     async def handler(ex: Exchange) -> Any:
         route.check(ex)
         return await serve(ex, route)
 
-    handler.__name__ = serve.__name__
-    return endpoint(handler, authenticate=route is None, begin=begin_journal)
+    return endpoint(named(handler, serve), authenticate=route is None, begin=begin_journal)
 
 
 async def read_request(ex: Exchange, route: Route | None, shape: Object | None = None,

@@ -35,11 +35,12 @@ from ..contract.validate import parse_json_object
 from ..ids import request_id
 from ..profiles import OPENAI, PROFILES, Profile
 from ..json_text import json_bytes
+from ..state import EmulatorState  # at run time: the compiled build's dataclass fields load their classes
 from ..wire.responses import BytesResponse
+from .named import routable
 
 if TYPE_CHECKING:
     from ..contract.models import Catalogue
-    from ..state import EmulatorState
 
 ASGIApp = Callable[..., Awaitable[None]]
 HEADER_MAP = "emulator.header_map"  # a scope's headers as `header_map` decodes them, when decoded before the shell
@@ -53,7 +54,7 @@ class Exchange:
     """One request as the shell sees it, and what the handler adds to its answer."""
 
     request: Request
-    state: "EmulatorState"
+    state: EmulatorState
     request_id: str = field(default_factory=request_id)
     started: float = field(default_factory=time.perf_counter)
     profile: Profile = OPENAI
@@ -149,9 +150,7 @@ def endpoint(handler: Handler | None = None, *, api: bool = True, authenticate: 
                 ex.after(response, failure)
             return response
 
-        serve.__name__ = serve.__qualname__ = handler.__name__
-        serve.__doc__ = handler.__doc__
-        return serve
+        return routable(serve, handler)
 
     return wrap(handler) if handler is not None else wrap
 

@@ -16,6 +16,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Iterable
 
+from mypy_extensions import mypyc_attr
+
 from ..contract.chat_request import ChatRequest
 from ..contract.embedding_request import EmbeddingInput, EmbeddingRequest
 from ..reply import Reply
@@ -81,6 +83,7 @@ def _step_index(scenario: Scenario, taken: int) -> int | None:
     return None
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)  # --workers subclasses it (emulator/workers/)
 class ScenarioEngine:
     """The scenarios of one emulator: base ones from files, plus ones added at run time."""
 
@@ -149,9 +152,10 @@ class ScenarioEngine:
         if problems:
             raise ScenarioFileError(problems)
 
-    def add(self, spec: dict[str, Any] | list[dict[str, Any]], *, source: str = "<inline>",
-            fail_next: bool = False) -> list[str]:
-        """Add scenarios given in the file format; they take precedence over file scenarios and go on `reset()`."""
+    def add(self, spec: Any, *, source: str = "<inline>", fail_next: bool = False) -> list[str]:
+        """Add scenarios given in the file format (one, a list, or `{scenarios: [...]}`; anything else is
+        refused here, as the admin API passes on any JSON); they take precedence over file scenarios
+        and go on `reset()`."""
         from .loader import Document, check, normalize_spec
 
         document = Document(source, normalize_spec(spec))
@@ -177,7 +181,7 @@ class ScenarioEngine:
             self._reorder()
         return [s.name for s in new]
 
-    def replace_all(self, specs: dict[str, Any] | list[dict[str, Any]], *, source: str = "<inline>") -> list[str]:
+    def replace_all(self, specs: Any, *, source: str = "<inline>") -> list[str]:
         """Replace every added scenario with these (file scenarios stay); all-or-nothing."""
         with self._lock:
             old, self._added = self._added, []
@@ -238,9 +242,10 @@ class ScenarioEngine:
                 continue
             with self._lock:
                 step = self._take(scenario, namespace)
-                if step is None:
-                    continue
-                self._usage[scenario.name] = self._usage.get(scenario.name, 0) + 1
+                if step is not None:
+                    self._usage[scenario.name] = self._usage.get(scenario.name, 0) + 1
+            if step is None:  # mypyc: no `continue` inside the `with`
+                continue
             return scenario, step
         self._missed = request
         return None
