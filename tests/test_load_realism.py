@@ -48,8 +48,9 @@ def test_a_bad_jitter_header_is_a_400(emu):
 
 
 def test_jitter_per_scenario(emu):
+    # A spread well under the mean: a draw clipped to 0 ms would be an unpaced stream, which journals no pacing.
     emu.add_scenario({"name": "slow", "reply": {"content": "one two three",
-                                               "pacing": {"ttft_ms": 10, "ttft_jitter_ms": 5}}})
+                                               "pacing": {"ttft_ms": 40, "ttft_jitter_ms": 4}}})
     for _ in range(3):
         list(emu.client().chat.completions.create(model="gpt-4o-mini", messages=MESSAGES, stream=True))
     ttfts = [httpx.get(f"{emu.url}/_emulator/requests/{e.id}").json()["pacing"]["ttft_ms"] for e in emu.requests]
