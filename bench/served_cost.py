@@ -71,7 +71,8 @@ def uvicorn_server(app_name: str) -> tuple[uvicorn.Server, Any]:
     return uvicorn.Server(config), None
 
 
-async def serve(app_name: str, case: str, count: int, clients: int) -> float:
+async def listening(app_name: str) -> tuple[uvicorn.Server, int, asyncio.Future]:
+    """The server serving on a free port of 127.0.0.1, ready for requests: (server, port, its task)."""
     server, _ = uvicorn_server(app_name)
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
@@ -85,6 +86,11 @@ async def serve(app_name: str, case: str, count: int, clients: int) -> float:
 
         for name in encodings.EXACT:
             encodings.get(name)
+    return server, port, task
+
+
+async def serve(app_name: str, case: str, count: int, clients: int) -> float:
+    server, port, task = await listening(app_name)
     path, headers = asgi_cost.PATHS.get(case, "/v1/chat/completions"), asgi_cost.HEADERS.get(case)
     await client(port, asgi_cost.CASES[case](20, 10**7), path, headers)  # warm up (templates, caches)
     bodies = asgi_cost.CASES[case](count, 0)

@@ -23,7 +23,6 @@ import importlib
 import inspect
 import os
 import re
-import socket
 import subprocess
 import sys
 import sysconfig
@@ -161,21 +160,9 @@ def presend(zone: Any) -> None:
 async def serve(app_name: str, case: str, count: int, zone: Any) -> None:
     """`count` requests, the counts zeroed, `count` more: the process ends there (no shutdown counted)."""
     import asgi_cost
-    from served_cost import client, uvicorn_server
+    from served_cost import client, listening
 
-    server, _ = uvicorn_server(app_name)
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(128)
-    port = sock.getsockname()[1]
-    asyncio.ensure_future(server.serve(sockets=[sock]))
-    while not server.started:
-        await asyncio.sleep(0.01)
-    if app_name == "emulator":
-        from emulator import encodings
-
-        for name in encodings.EXACT:
-            encodings.get(name)
+    _, port, _ = await listening(app_name)
     path, headers = asgi_cost.PATHS.get(case, "/v1/chat/completions"), asgi_cost.HEADERS.get(case)
     bodies = asgi_cost.CASES[case](2 * count, 0)
     await client(port, asgi_cost.CASES[case](20, 10**7), path, headers)
