@@ -237,6 +237,8 @@ class Journal:
         if later and self.defers:
             self._pending.append((entry, response_bytes))
             return
+        if self._pending:  # entries handed over before this one (another connection's) stay ahead of it
+            self.settle()
         self._journal(entry, response_bytes)
 
     def settle(self) -> None:
