@@ -42,10 +42,17 @@ def tool_call_id(bits: int) -> str:
     return "call_" + base64.b64encode(bits.to_bytes(18, "big")).translate(_B64_TO_ALNUM).decode()
 
 
+# The version of the built-in model's answers, part of every `system_fingerprint`: the live one marks
+# "backend changes ... that might impact determinism" (the OpenAPI spec's description of the field),
+# so a client that pins answers by `seed` can tell why they changed. 2: draws from the request's hash through splitmix64
+# (docs/performance.md, "The built-in model's seed").
+ANSWERS_VERSION = 2
+
+
 @lru_cache(maxsize=256)  # one per model: a sha1 per request cost more than the rest of the ids
 def system_fingerprint(model: str) -> str:
-    """`fp_` + 10 hex, stable per model as the live API's is per deployment."""
-    return "fp_" + hashlib.sha1(model.encode()).hexdigest()[:10]
+    """`fp_` + 10 hex, stable per model (as the live API's is per deployment) and answers version."""
+    return "fp_" + hashlib.sha1(f"{model}\x1fanswers {ANSWERS_VERSION}".encode()).hexdigest()[:10]
 
 
 def stable_seed(*parts: object) -> int:
