@@ -70,5 +70,5 @@ def plain_chat_request(body: dict[str, Any], catalogue: Catalogue, shape: Object
     facts["last_user_text"] = user
     facts["media_tokens"] = (0, 0)  # no content parts
     facts["tool_results"] = []  # no tool messages
-    facts["prompt_tokens"] = request.text_prompt_tokens()
+    facts["prompt_tokens"] = request.text_prompt_tokens(plain=True)
     return request
