@@ -233,9 +233,10 @@ class Encoder:
         found: list[tuple[str, ...] | None] = list(map(self._spaced.get, words))
         first = self._chunks.get(words[0])  # `()` for the empty chunk before a leading space
         found[0] = first if first is not None else self._new_chunk(words[0])
-        if None in found:  # words not seen before (a distinct request's number or name)
+        new = found.count(None)  # words not seen before (a distinct request's number or name)
+        if new:
             at = 0
-            for _ in range(found.count(None)):
+            for _ in range(new):
                 at = found.index(None, at)
                 found[at] = self._new_spaced(words[at])
         return found  # type: ignore[return-value]  # no None is left
@@ -264,7 +265,9 @@ class Encoder:
         pieces: tuple[str, ...]
         if word.isdigit() and (self._digits_whole or self._digits_whole is None and self._digit_groups_whole()):
             # A new number, the commonest new word: no regex.
-            pieces = (" ", word) if len(word) <= 3 else (" ", *[word[i:i + 3] for i in range(0, len(word), 3)])
+            size = len(word)
+            pieces = (" ", word) if size <= 3 else (" ", word[:3], word[3:]) if size <= 6 else (
+                " ", *[word[i:i + 3] for i in range(0, size, 3)])
         else:
             pieces = tuple(self._split_pieces(" " + word))
         spaced = self._spaced
