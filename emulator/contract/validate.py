@@ -56,6 +56,7 @@ def validate_chat_request(
     for check in profile_checks:
         check(request)
     check_content_parts(request.body, request.model, text_only=plain)
-    check_audio_output(request.body)
+    if "modalities" in request.body:  # only a request for spoken output has formats to check
+        check_audio_output(request.body)
     check_context_length(request.prompt_tokens, request.max_tokens, request.model)
     return request
