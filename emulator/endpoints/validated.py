@@ -114,7 +114,7 @@ async def validated_request(ex: Exchange, route: Route | None, validate: Callabl
         if kept.ignored is not None:
             ex.headers[IGNORED_FIELDS_HEADER] = kept.ignored
         return raw, again(cast(V, kept.request))  # kept under this operation's path, so its own kind
-    raw, body = await read_request(ex, route, shape, raw=raw)
+    body = read_request(ex, route, shape, raw)
     request = validate(body)
     if memo and (reusable is None or reusable(request, body)):
         VALIDATED.keep(key, entry.body, ex.headers.get(IGNORED_FIELDS_HEADER), request, catalogue)
