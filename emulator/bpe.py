@@ -233,10 +233,12 @@ class Encoder:
         found: list[tuple[str, ...] | None] = list(map(self._spaced.get, words))
         first = self._chunks.get(words[0])  # `()` for the empty chunk before a leading space
         found[0] = first if first is not None else self._new_chunk(words[0])
-        at = 0
-        for _ in range(found.count(None)):
-            at = found.index(None, at)
-            found[at] = self._new_spaced(words[at])
+        new = found.count(None)  # words not seen before (a distinct request's number or name)
+        if new:
+            at = 0
+            for _ in range(new):
+                at = found.index(None, at)
+                found[at] = self._new_spaced(words[at])
         return found  # type: ignore[return-value]  # no None is left
 
     def _merged_chunk_pieces(self, words: list[str]) -> list[tuple[str, ...]]:
@@ -260,9 +262,20 @@ class Encoder:
         return _kept(self._chunks, chunk, tuple(self._split_pieces(chunk)))
 
     def _new_spaced(self, word: str) -> tuple[str, ...]:
-        if word.isdigit() and self._digit_groups_whole():  # a new number, the commonest new word: no regex
-            return _kept(self._spaced, word, (" ", *[word[i:i + 3] for i in range(0, len(word), 3)]))
-        return _kept(self._spaced, word, tuple(self._split_pieces(" " + word)))
+        pieces: tuple[str, ...]
+        if word.isdigit() and (self._digits_whole or self._digits_whole is None and self._digit_groups_whole()):
+            # A new number, the commonest new word: no regex.
+            size = len(word)
+            pieces = (" ", word) if size <= 3 else (" ", word[:3], word[3:]) if size <= 6 else (
+                " ", *[word[i:i + 3] for i in range(0, size, 3)])
+        else:
+            pieces = tuple(self._split_pieces(" " + word))
+        spaced = self._spaced
+        if len(word) <= _CACHED_CHUNK:  # `_kept`, inline: a new word comes with every distinct request
+            if len(spaced) >= CHUNK_ENTRIES:
+                spaced.clear()
+            spaced[word] = pieces
+        return pieces
 
     def _digit_groups_whole(self) -> bool:
         """Whether every run of one to three ASCII digits is one token (in both encodings it is). Both

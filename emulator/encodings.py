@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import threading
-from typing import Protocol
+from typing import Callable, Protocol
 
 from . import bpe
 
@@ -59,19 +59,18 @@ class Approximate:
 class Exact:
     """One of OpenAI's encodings, exact: the same token ids as `tiktoken` (see `bpe`)."""
 
+    # The encoder's own methods, not methods that call them: every request counts and cuts text.
+    pieces: Callable[[str], list[str]]
+    count: Callable[[str], int]
+
     def __init__(self, encoder: bpe.Encoder) -> None:
         self.name = encoder.name
         self._encoder = encoder
+        self.pieces, self.count = encoder.pieces, encoder.count
 
     def ids(self, text: str) -> list[int]:
         # Special-token text (`<|endoftext|>`) in a prompt is ordinary text to the API.
         return self._encoder.encode(text)
-
-    def pieces(self, text: str) -> list[str]:
-        return self._encoder.pieces(text)
-
-    def count(self, text: str) -> int:
-        return self._encoder.count(text)
 
     def decode(self, ids: list[int]) -> str:
         """The text of token ids (a character cut across the ends becomes U+FFFD)."""

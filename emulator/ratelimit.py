@@ -21,6 +21,9 @@ from .contract import errors
 
 WINDOW = 60.0
 MAX_KEYS = 10000
+# Seconds this close to a value rounded to the millisecond round to it: a rounding boundary is half a
+# millisecond away from it, far beyond a float's error at a minute.
+_SAME_ROUNDING = 0.0004
 
 
 def go_duration(seconds: float) -> str:
@@ -135,6 +138,8 @@ class RateLimiter:
         minute the text depends on nothing else)."""
         if not 1 <= seconds < 60:
             return go_duration(max(seconds, 0.0))
+        if -_SAME_ROUNDING < seconds - self._reset_seconds < _SAME_ROUNDING:
+            return self._reset_text  # rounds to the kept value: `round` (a float-to-text conversion) skipped
         rounded = round(seconds, 3)
         if rounded != self._reset_seconds:
             self._reset_seconds, self._reset_text = rounded, go_duration(seconds)

@@ -58,9 +58,31 @@ def count_tokens(text: str, encoding: str) -> int:
     return encodings.get(encoding).count(text)
 
 
-@lru_cache(maxsize=1024)
+# Each encoding's counts of short texts (roles, system prompts, repeated messages): a plain dict per
+# encoding, emptied when full, so a look-up is one `dict.get` (no key tuple, no recency list to move).
+_COUNTED_TEXTS = 1024
+_counts: dict[str, dict[str, int]] = {}
+
+
 def _count_cached(text: str, encoding: str) -> int:
-    return encodings.get(encoding).count(text)
+    known = _counts.get(encoding)
+    if known is not None:
+        count = known.get(text)
+        if count is not None:
+            return count
+    return _counted(text, encoding)
+
+
+def _counted(text: str, encoding: str) -> int:
+    """`text`'s tokens, counted and kept (`text` is short: at most `_CACHED_LENGTH` characters)."""
+    count = encodings.get(encoding).count(text)
+    known = _counts.get(encoding)
+    if known is None:
+        known = _counts[encoding] = {}
+    elif len(known) >= _COUNTED_TEXTS:
+        known.clear()
+    known[text] = count
+    return count
 
 
 def decode(ids: list[int], encoding: str) -> str | None:
@@ -152,6 +174,25 @@ def count_message_tokens(messages: Iterable[dict[str, Any]], encoding: str) -> i
                 function.get("arguments") or function.get("input") or "", encoding)
         if message.get("function_call"):
             total += 3 + count_tokens(json.dumps(message["function_call"]), encoding)
+    return total
+
+
+def count_plain_messages(messages: list[dict[str, Any]], encoding: str) -> int:
+    """`count_message_tokens` of messages that are each a role and a string content and nothing else
+    (the plain conversation `contract/plain_request.py` checks), in one loop: the shared system prompt
+    and the roles are a look-up each, only a new text is counted."""
+    known = _counts.get(encoding)
+    if known is None:
+        known = _counts[encoding] = {}
+    total = REPLY_PRIMING + TOKENS_PER_MESSAGE * len(messages)
+    for message in messages:
+        role, content = message["role"], message["content"]
+        tokens = known.get(role)
+        total += tokens if tokens is not None else _counted(role, encoding)
+        tokens = known.get(content)
+        if tokens is None:
+            tokens = _counted(content, encoding) if len(content) <= _CACHED_LENGTH else count_tokens(content, encoding)
+        total += tokens
     return total
 
 

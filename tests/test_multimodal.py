@@ -174,6 +174,12 @@ def test_audio_models_need_audio_somewhere(client):
     error = error_of(lambda: ask(client, model="gpt-4o-audio-preview"))
     assert (error.body["message"], error.param, error.code) == (
         "This model requires that either input content or output modality contain audio.", "model", "invalid_value")
+    # A conversation of plain text messages (checked in one pass) is refused alike.
+    error = error_of(lambda: client.chat.completions.create(
+        model="gpt-4o-audio-preview", messages=[{"role": "system", "content": "Be brief."},
+                                                {"role": "user", "content": "Hi"}]))
+    assert (error.body["message"], error.param, error.code) == (
+        "This model requires that either input content or output modality contain audio.", "model", "invalid_value")
 
 
 # --- files -------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from emulator.contract.models import ModelCatalogue
 from emulator.contract.plain_request import plain_chat_request
 from emulator.contract.request_shape import CHAT_REQUEST
 from emulator.contract.rules import check_request_rules
+from emulator.contract.shapes import Object, String
 from emulator.profiles.vllm import VLLM_REQUEST
 
 CATALOGUE = ModelCatalogue.builtin()
@@ -85,3 +86,25 @@ def test_a_profile_with_its_own_request_shape_keeps_its_checks():
     body = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Hi"}], "top_k": 5}
     assert plain_chat_request(body, CATALOGUE, CHAT_REQUEST, None, "") is None  # unknown to the openai shape
     assert plain_chat_request(body, CATALOGUE, VLLM_REQUEST, None, "") is not None
+
+
+# Every option `ChatRequest` reads from a body.
+OPTIONS = ("n", "stream", "include_usage", "include_obfuscation", "logprobs", "top_logprobs", "seed", "max_tokens",
+           "stop", "tools", "functions", "response_format", "service_tier")
+
+
+def test_a_body_of_a_model_and_messages_reads_every_option_at_its_default():
+    body = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Hi"}]}
+    model = CATALOGUE.resolve("gpt-4o-mini")
+    usual, read = ChatRequest(body, model), ChatRequest({**body, "user": "ann"}, model)  # `user`: read by no option
+    for option in OPTIONS:
+        assert getattr(usual, option) == getattr(read, option), option
+
+
+def test_a_shape_that_restricts_the_model_checks_a_body_of_a_model_and_messages():
+    restricted = Object({**CHAT_REQUEST.fields, "model": String(enum=("gpt-4o",))}, required=("model", "messages"))
+    messages = [{"role": "user", "content": "Hi"}]
+    assert plain_chat_request({"model": "gpt-4o-mini", "messages": messages}, CATALOGUE, restricted, None, "") is None
+    assert plain_chat_request({"model": "gpt-4o", "messages": messages}, CATALOGUE, restricted, None, "") is not None
+    required = Object(dict(CHAT_REQUEST.fields), required=("model", "messages", "user"))
+    assert plain_chat_request({"model": "gpt-4o", "messages": messages}, CATALOGUE, required, None, "") is None

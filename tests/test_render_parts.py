@@ -64,6 +64,17 @@ def test_a_token_budget_refuses_a_request_that_would_overspend_it():
     assert "tokens" in refused.value.message
 
 
+def test_the_reset_text_is_the_go_duration_of_the_seconds_left_however_close_the_requests_come():
+    from emulator.ratelimit import go_duration
+
+    limiter = RateLimiter()
+    # Steps smaller and larger than the millisecond the text is rounded to, across rounding boundaries.
+    seconds = [59.9996, 59.9994, 59.99949, 59.9991, 59.0005, 59.00049, 59.0004, 58.5, 58.4999, 1.0004, 1.0]
+    seconds += [30 + i * 0.00013 for i in range(40)]
+    for left in seconds:
+        assert limiter._reset_at(left) == go_duration(left), left
+
+
 # --- reply memo ------------------------------------------------------------------------------------
 @pytest.mark.parametrize("stream", [False, True])
 def test_serving_a_remembered_reply_never_changes_it(stream):

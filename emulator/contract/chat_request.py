@@ -5,7 +5,7 @@ from typing import Any, Callable, Generic, TypeVar, overload
 
 from mypy_extensions import mypyc_attr
 
-from ..tokens import count_definition_tokens, count_message_tokens
+from ..tokens import count_definition_tokens, count_message_tokens, count_plain_messages
 from .media.parts import media_tokens
 from .models import ModelInfo
 
@@ -93,6 +93,12 @@ class ChatRequest:
         self.headers = {} if headers is None else headers
         get = body.get
         self.messages = body["messages"]
+        if len(body) == 2 and "model" in body:  # the usual body, a model and messages: every option at its default
+            self.n, self.stream, self.include_usage, self.include_obfuscation = 1, False, False, True
+            self.logprobs, self.top_logprobs, self.service_tier = False, 0, "default"
+            self.seed = self.max_tokens = self.response_format = None
+            self.stop, self.tools, self.functions = [], [], []
+            return
         self.n = int(get("n") or 1)
         self.stream = bool(get("stream"))
         options = get("stream_options") or _NO_OPTIONS
@@ -143,11 +149,14 @@ class ChatRequest:
         and files, plus tools."""
         return self.text_prompt_tokens() + self.media_tokens[0]
 
-    def text_prompt_tokens(self) -> int:
-        """The prompt tokens of the messages' text (with their overhead) and of the tool definitions."""
+    def text_prompt_tokens(self, plain: bool = False) -> int:
+        """The prompt tokens of the messages' text (with their overhead) and of the tool definitions;
+        `plain`: every message is a role and a string content and nothing else."""
         encoding = self.model.tokenizer
-        return count_message_tokens(self.messages, encoding) + count_definition_tokens(self.tools or self.functions,
-                                                                                       encoding)
+        messages = count_plain_messages(self.messages, encoding) if plain else count_message_tokens(self.messages,
+                                                                                                    encoding)
+        definitions = self.tools or self.functions
+        return messages + count_definition_tokens(definitions, encoding) if definitions else messages
 
     @cached_property
     def media_tokens(self) -> tuple[int, int]:

@@ -31,6 +31,22 @@ RULED_FIELDS = frozenset(("tools", "tool_choice", "parallel_tool_calls", "stream
                           "metadata", "response_format", "modalities", "functions", "function_call"))
 
 
+# Per request shape: whether a body of a string `model` and checked `messages` alone passes it.
+_BARE_BODIES: dict[Object, bool] = {}
+
+
+def _takes_any_model(shape: Object) -> bool:
+    """Whether `shape` takes a body of only a `model` (any string) and `messages` (checked apart): true
+    when the model's type is all its field checks and nothing else is required. Asked once per shape."""
+    takes = _BARE_BODIES.get(shape)
+    if takes is None:
+        model = shape.fields.get("model")
+        types = None if model is None else model.types_only()
+        takes = _BARE_BODIES[shape] = types is not None and str in types and shape.validator_besides("messages")(
+            {"model": "", "messages": []})
+    return takes
+
+
 def plain_chat_request(body: dict[str, Any], catalogue: Catalogue, shape: Object, headers: dict[str, str] | None,
                        api_key: str) -> ChatRequest | None:
     """The `ChatRequest` of a body whose messages are all plain, its shape checked and its cross-field
@@ -59,7 +75,8 @@ def plain_chat_request(body: dict[str, Any], catalogue: Catalogue, shape: Object
             system.append(content)
         elif role == "user":
             user = content
-    if not shape.validator_besides("messages")(body):
+    if not (len(body) == 2 and _takes_any_model(shape)  # two fields: the model and the messages, seen above
+            or shape.validator_besides("messages")(body)):
         return None
     if not RULED_FIELDS.isdisjoint(body):
         check_request_rules(body)
@@ -70,5 +87,5 @@ def plain_chat_request(body: dict[str, Any], catalogue: Catalogue, shape: Object
     facts["last_user_text"] = user
     facts["media_tokens"] = (0, 0)  # no content parts
     facts["tool_results"] = []  # no tool messages
-    facts["prompt_tokens"] = request.text_prompt_tokens()
+    facts["prompt_tokens"] = request.text_prompt_tokens(plain=True)
     return request

@@ -157,11 +157,19 @@ def _check_function_name(name: str, param: str) -> None:
         )
 
 
+# The body fields `check_model_rules` reads after the model's `chat` (`max_tokens` and
+# `max_completion_tokens` through `ChatRequest.max_tokens`).
+_MODEL_RULED_FIELDS = frozenset(("max_tokens", "max_completion_tokens", "temperature", "stop", "tools",
+                                 "response_format", "modalities", "logit_bias"))
+
+
 def check_model_rules(request: ChatRequest) -> None:
     """Rules that depend on what the model can do."""
     body, model = request.body, request.model
     if not model.chat:
         raise errors.not_a_chat_model()
+    if _MODEL_RULED_FIELDS.isdisjoint(body):
+        return  # none of the fields the rules below read (the usual body: a model and its messages)
     if model.is_reasoning:
         if body.get("max_tokens") is not None:
             raise errors.unsupported_parameter("max_tokens", "max_completion_tokens")

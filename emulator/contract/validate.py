@@ -46,6 +46,7 @@ def validate_chat_request(
     content parts and audio output it can take) → the profile's checks → the context window. A
     conversation of plain messages takes the first three in one pass (`plain_request`)."""
     request = plain_chat_request(body, catalogue, shape, headers, api_key)
+    plain = request is not None
     if request is None:
         if not shape.value_ok(body):
             shape.check_value(body, "")  # words the first error in the live grammar
@@ -54,7 +55,8 @@ def validate_chat_request(
     check_model_rules(request)
     for check in profile_checks:
         check(request)
-    check_content_parts(request.body, request.model)
-    check_audio_output(request.body)
+    check_content_parts(request.body, request.model, text_only=plain)
+    if "modalities" in request.body:  # only a request for spoken output has formats to check
+        check_audio_output(request.body)
     check_context_length(request.prompt_tokens, request.max_tokens, request.model)
     return request

@@ -44,14 +44,11 @@ def journaled_endpoint(serve: Callable[[Exchange, R | None], Awaitable[Any]], ro
     return endpoint(named(handler, serve), authenticate=route is None, begin=begin_journal)
 
 
-async def read_request(ex: Exchange, route: Route | None, shape: Object | None = None,
-                       raw: bytes | None = None) -> tuple[bytes, dict[str, Any]]:
-    """The raw body and the JSON object to validate: journaled, shaped by `route`, and with unknown fields
-    dropped (and named in the ignored-fields header) under lenient profiles; `shape` is the operation's
-    request shape (the profile's chat request shape by default); `raw`, the body when already read."""
+def read_request(ex: Exchange, route: Route | None, shape: Object | None, raw: bytes) -> dict[str, Any]:
+    """The JSON object to validate, from the body's bytes `raw` (`Exchange.body`): journaled, shaped by
+    `route`, and with unknown fields dropped (and named in the ignored-fields header) under lenient
+    profiles; `shape` is the operation's request shape (None: the profile's chat request shape)."""
     entry = ex.request.scope[JOURNAL_ENTRY]
-    if raw is None:
-        raw = await ex.body()
     entry.request_bytes = len(raw)
     body = entry.body = parse_json_object(raw)
     if route is not None:
@@ -59,7 +56,7 @@ async def read_request(ex: Exchange, route: Route | None, shape: Object | None =
     body, ignored = ex.profile.accept(body, shape)
     if ignored:
         ex.headers[IGNORED_FIELDS_HEADER] = ",".join(ignored)
-    return raw, body
+    return body
 
 
 def begin_journal(ex: Exchange) -> None:

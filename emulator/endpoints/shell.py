@@ -85,10 +85,11 @@ class Exchange:
     def catalogue(self) -> "Catalogue":
         return self.state.catalogue_for(self.profile)
 
-    async def body(self) -> bytes:
-        """The JSON body's bytes: content type checked, at most `--max-body-bytes` (413 otherwise)."""
+    def body(self) -> Awaitable[bytes]:
+        """The JSON body's bytes: content type checked (at once), at most `--max-body-bytes` (413 otherwise).
+        `read_body`'s own coroutine, with none around it: each level of `await` costs every request."""
         check_json_content_type(self.request_headers)
-        return await read_body(self.request, self.state.settings.max_body_bytes, self.request_headers)
+        return read_body(self.request, self.state.settings.max_body_bytes, self.request_headers)
 
     async def json_object(self) -> dict[str, Any]:
         return parse_json_object(await self.body())

@@ -80,11 +80,13 @@ class ValidatedMemo:
             return None
         return kept
 
-    def keep(self, key: Hashable, kept: Kept) -> None:
+    def keep(self, key: Hashable, parsed: dict[str, Any], ignored: str | None, request: Validated,
+             catalogue: Catalogue) -> None:
+        """Keep what validating `key`'s body gave, from its second sighting (`Kept` is built only then)."""
         with self._lock:
             if self._seen.first(key):
                 return
-            self._kept[key] = kept
+            self._kept[key] = Kept(parsed, ignored, request, catalogue)
             while len(self._kept) > self.max_requests:
                 self._kept.popitem(last=False)
 
@@ -94,13 +96,15 @@ VALIDATED = ValidatedMemo()
 
 async def validated_request(ex: Exchange, route: Route | None, validate: Callable[[dict[str, Any]], V],
                             again: Callable[[V], V], *, shape: Object | None = None,
-                            reusable: Callable[[V, dict[str, Any]], bool] | None = None) -> tuple[bytes, V]:
+                            reusable: Callable[[V, dict[str, Any]], bool] | None = None,
+                            catalogue: Catalogue | None = None) -> tuple[bytes, V]:
     """The raw body and the validated request: `again(kept)` for a body validated before, else the
     body read, shaped by `route` and the profile (`shape`: the operation's request shape, see
     `read_request`) and passed to `validate` (`ApiError` for a bad one); kept when `reusable(request,
-    body)` (by default always)."""
+    body)` (by default always). `catalogue`: the exchange's, when the caller has it already."""
     entry: JournalEntry = ex.request.scope[JOURNAL_ENTRY]
-    catalogue = ex.catalogue()
+    if catalogue is None:
+        catalogue = ex.catalogue()
     raw = await ex.body()
     key = (raw, ex.profile.name, ex.request.scope["path"], id(catalogue))
     memo = route is None and len(raw) <= MAX_BODY_BYTES  # Azure's routes map deployments: validated anew
@@ -110,24 +114,25 @@ async def validated_request(ex: Exchange, route: Route | None, validate: Callabl
         if kept.ignored is not None:
             ex.headers[IGNORED_FIELDS_HEADER] = kept.ignored
         return raw, again(cast(V, kept.request))  # kept under this operation's path, so its own kind
-    raw, body = await read_request(ex, route, shape, raw=raw)
+    body = read_request(ex, route, shape, raw)
     request = validate(body)
     if memo and (reusable is None or reusable(request, body)):
-        VALIDATED.keep(key, Kept(entry.body, ex.headers.get(IGNORED_FIELDS_HEADER), request, catalogue))
+        VALIDATED.keep(key, entry.body, ex.headers.get(IGNORED_FIELDS_HEADER), request, catalogue)
     return raw, request
 
 
 async def validated_chat_request(ex: Exchange, route: Route | None) -> tuple[bytes, ChatRequest]:
     """`POST /v1/chat/completions`'s body, validated (or from the memo)."""
     entry: JournalEntry = ex.request.scope[JOURNAL_ENTRY]
+    catalogue = ex.catalogue()
 
     def validate(body: dict[str, Any]) -> ChatRequest:
-        return validate_chat_request(body, ex.catalogue(), headers=entry.headers, api_key=ex.api_key,
+        return validate_chat_request(body, catalogue, headers=entry.headers, api_key=ex.api_key,
                                      profile_checks=ex.profile.checks, shape=ex.profile.request_shape)
 
     def again(kept: ChatRequest) -> ChatRequest:  # the facts computed so far come along
         return copy_with(kept, {"headers": entry.headers, "api_key": ex.api_key})
 
-    raw, chat = await validated_request(ex, route, validate, again)
+    raw, chat = await validated_request(ex, route, validate, again, catalogue=catalogue)
     chat.raw_key = (raw, ex.profile.name, ex.request.scope["path"])
     return raw, chat

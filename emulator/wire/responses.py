@@ -10,7 +10,7 @@ from .head import encode_headers, start_message
 
 
 _JSON_TYPE = (b"content-type", b"application/json")
-_JSON_TYPE_LINE = b"content-type: application/json\r\n"
+_JSON_LEAD_LINES = b"content-length: %b\r\ncontent-type: application/json\r\n"
 
 
 class BytesResponse(Response):
@@ -22,13 +22,12 @@ class BytesResponse(Response):
         self.status_code, self.body, self.background = status, content, None
         self.varies = "vary" in headers
         length = b"%d" % len(content)
-        if media_type == "application/json":  # every reply's: encoded once
-            media, media_line = _JSON_TYPE, _JSON_TYPE_LINE
+        if media_type == "application/json":  # every reply's: its lines one format
+            media, lead_lines = _JSON_TYPE, _JSON_LEAD_LINES % length
         else:
             media = (b"content-type", media_type.encode())
-            media_line = b"content-type: %b\r\n" % media[1]
-        self.raw_headers, self.lines = encode_headers(headers, [(b"content-length", length), media],
-                                                      b"content-length: %b\r\n%b" % (length, media_line))
+            lead_lines = b"content-length: %b\r\ncontent-type: %b\r\n" % (length, media[1])
+        self.raw_headers, self.lines = encode_headers(headers, [(b"content-length", length), media], lead_lines)
 
     def vary_by_origin(self) -> bool:
         """Add `Vary: Origin` last, as Starlette's CORS middleware does to an answer without one (its lines

@@ -191,9 +191,10 @@ def received_inputs(messages: list[dict[str, Any]], model: ModelInfo) -> list[tu
     return found
 
 
-def check_content_parts(body: dict[str, Any], model: ModelInfo) -> None:
-    """The request check (runs after the shape is valid)."""
-    received = received_inputs(body["messages"], model)
+def check_content_parts(body: dict[str, Any], model: ModelInfo, *, text_only: bool = False) -> None:
+    """The request check (runs after the shape is valid); `text_only`: every message's content is a
+    string, so there is no part to inspect."""
+    received = [] if text_only else received_inputs(body["messages"], model)
     # Models built for audio (audio without vision in the catalogue: the audio-preview family) refuse
     # requests with no audio at all; catch-all models (--any-model) can do everything and do not.
     if model.can("audio") and not model.can("vision"):
