@@ -24,10 +24,10 @@ from setuptools.command.build_ext import build_ext
 # transport; it wraps streams and faults only), and everything off the request path (admin, CLI,
 # record/replay, conformance, scenario files).
 MYPYC_MODULES = """
-bounded_records bpe encodings ids json_text journal pacing probes ratelimit reply respond
+bounded_records bpe encodings fast_path ids json_text journal pacing probes ratelimit reply respond
 response_store state store tokens
 contract/audio_output contract/auth contract/chat_request contract/embedding_request contract/headers
-contract/media/parts contract/models contract/responses_input contract/responses_request contract/rules
+contract/media/parts contract/models contract/plain_request contract/responses_input contract/responses_request contract/rules
 contract/shapes contract/strict_json contract/validate
 endpoints/chat endpoints/embeddings endpoints/journaling endpoints/responses endpoints/shell
 endpoints/validated
@@ -35,7 +35,7 @@ model/builtin model/completion_budget model/embedding model/guided model/memo mo
 model/request_options model/text model/tool_policy
 profiles/__init__ profiles/base profiles/catalogue
 scenarios/engine
-wire/embedding_body wire/json_body wire/render wire/response_events wire/response_object
+wire/embedding_body wire/head wire/json_body wire/render wire/response_events wire/response_object
 wire/response_render wire/response_template wire/responses wire/sse wire/stamped wire/stream_response
 """.split()
 
