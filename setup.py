@@ -19,13 +19,11 @@ from setuptools.command.build_ext import build_ext
 # keeps working as Python beside compiled ones; one put in must type-check and keep its annotations
 # true at run time (mypyc checks them: an annotation that lies becomes a TypeError).
 # Left out on purpose: app.py (Starlette hands its exception handlers to a thread pool unless they are
-# Python coroutine functions; the fast path is a few lines), endpoints/named.py (it must make Python
-# functions), delivery.py (the reset fault looks through its closures around `send` for uvicorn's
-# transport; it wraps streams and faults only), and everything off the request path (admin, CLI,
-# record/replay, conformance, scenario files).
+# Python coroutine functions; the hot dispatch is fast_path.py), endpoints/named.py (it must make Python
+# functions), and everything off the request path (admin, CLI, record/replay, conformance, scenario files).
 MYPYC_MODULES = """
-bounded_records bpe encodings fast_path ids json_text journal pacing probes ratelimit reply respond
-response_store state store tokens
+bounded_records bpe delivery encodings fast_path ids json_text journal pacing probes ratelimit reply respond
+response_store served_protocol state store tokens
 contract/audio_output contract/auth contract/chat_request contract/embedding_request contract/headers
 contract/media/parts contract/models contract/plain_request contract/responses_input contract/responses_request contract/rules
 contract/shapes contract/strict_json contract/validate
