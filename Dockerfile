@@ -2,19 +2,60 @@
 #   docker run --rm -p 8000:8000 -v "$PWD/scenarios:/scenarios:ro" chat-emulator
 # Reference: docs/operations.md (the image, compose, Kubernetes).
 #
+# CHAT_EMULATOR_BUILD: `compiled` (the default) serves the compiled build, the request path compiled to
+# C with mypyc as `make compiled` builds it (docs/performance.md, "The compiled build"); `pure`
+# (`--build-arg CHAT_EMULATOR_BUILD=pure`) installs the pure-Python package, a quicker build that needs
+# no compiler. `chat-emulator --version` in the image says which.
 # PYTHON_IMAGE: any image with python3 (>= 3.11) and its venv module on PATH. The default is the
 # official slim image; deploy/check-image.sh passes a Debian base it builds locally (no registry).
+# BUILD_IMAGE: the build stage's base, by default PYTHON_IMAGE; it must have the same Python. Where it
+# lacks a C compiler or Python's headers the compiled build installs them with apt-get; an image that
+# has them already needs no package mirror (deploy/check-image.sh passes one made with debootstrap).
 ARG PYTHON_IMAGE=docker.io/library/python:3.12-slim
+ARG BUILD_IMAGE=${PYTHON_IMAGE}
 
-FROM ${PYTHON_IMAGE} AS build
+FROM ${BUILD_IMAGE} AS build
+ARG CHAT_EMULATOR_BUILD=compiled
 # pip reads PIP_* from the environment, so an offline build can pass
 # --build-arg PIP_NO_INDEX=1 --build-arg PIP_FIND_LINKS=/src/wheelhouse (see deploy/check-image.sh).
 ARG PIP_NO_INDEX
 ARG PIP_FIND_LINKS
+ENV PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+# The compiler and headers only the compiled build needs, and only what the base lacks: the official
+# python images carry their Python's headers (so gcc alone), Debian's python3 needs python3-dev.
+# Before the COPY, so a source change does not re-run it.
+RUN case "$CHAT_EMULATOR_BUILD" in \
+      pure) ;; \
+      compiled) \
+        need=""; \
+        command -v gcc >/dev/null || need="gcc libc6-dev"; \
+        python3 -c 'import os, sys, sysconfig; sys.exit(not os.path.isfile(os.path.join(sysconfig.get_path("include"), "Python.h")))' \
+          || need="$need python3-dev"; \
+        [ -z "$need" ] || { apt-get update -qq \
+          && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $need \
+          && rm -rf /var/lib/apt/lists/*; } ;; \
+      *) echo "CHAT_EMULATOR_BUILD is 'compiled' or 'pure', not '$CHAT_EMULATOR_BUILD'" >&2; exit 1 ;; \
+    esac
 COPY . /src
-# The `fast` extra (uvloop, httptools) is what makes one process serve thousands of requests a second.
+# The compiled wheel, as `make compiled` builds it: mypyc type-checks the package first, so it runs in
+# a venv of its own (never copied) with the package's dependencies, the `client` extra (openai's
+# types), the `dev` extra (mypy at the version `make check` pins, the stubs) and a setuptools that
+# reads pyproject.toml, without build isolation. Linked stripped (LDFLAGS=-s drops the symbols and
+# the line tables mypyc's -g1 asks for): the same code, a smaller image. Then the runtime venv gets that wheel, or the
+# package itself in the pure build, with the `fast` extra (uvloop, httptools: what makes one process
+# serve thousands of requests a second).
 RUN python3 -m venv /opt/chat-emulator \
- && /opt/chat-emulator/bin/pip install --no-cache-dir --disable-pip-version-check "/src[fast]"
+ && if [ "$CHAT_EMULATOR_BUILD" = compiled ]; then \
+      python3 -m venv /opt/build \
+      && /opt/build/bin/pip install "setuptools>=77" wheel "/src[fast,client,dev]" \
+      && cd /src \
+      && CHAT_EMULATOR_MYPYC=1 LDFLAGS=-s /opt/build/bin/python -m pip wheel -q --no-build-isolation \
+        --no-deps -w /wheel /src \
+      && package=$(echo /wheel/chat_emulator-*.whl); \
+    else package=/src; fi \
+ && /opt/chat-emulator/bin/pip install "$package[fast]" \
+ && /opt/chat-emulator/bin/chat-emulator --version
 
 FROM ${PYTHON_IMAGE}
 COPY --from=build /opt/chat-emulator /opt/chat-emulator

@@ -50,6 +50,7 @@ wheel: $(VENV)/.serve-installed
 	$(BIN)/python -m pip wheel --disable-pip-version-check --no-deps -w dist .
 
 # Build the Dockerfile's image and run it once (podman, no registry needed; slow, so not in `make test`).
+# The image serves the compiled build; `CHAT_EMULATOR_BUILD=pure make image-check` checks the pure one.
 # Prints SKIP and succeeds where this machine cannot run containers.
 image-check:
 	deploy/check-image.sh
