@@ -29,7 +29,7 @@ contract/media/parts contract/models contract/plain_request contract/responses_i
 contract/shapes contract/strict_json contract/validate
 endpoints/chat endpoints/embeddings endpoints/journaling endpoints/responses endpoints/shell
 endpoints/validated
-model/builtin model/completion_budget model/embedding model/guided model/memo model/prediction
+model/builtin model/completion_budget model/draws model/embedding model/guided model/memo model/prediction
 model/request_options model/text model/tool_policy
 profiles/__init__ profiles/base profiles/catalogue
 scenarios/engine

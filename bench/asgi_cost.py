@@ -9,6 +9,7 @@ for the emulator's chat path and for the bare Starlette baseline, best of severa
 
 Cases: `identical` (the same body every time: the reply memo answers), `distinct` (a different user
 message each time, as a real suite or load test sends: the headline), and `stream` for both;
+`distinct tools` a different message each time with a tool the model must call;
 `responses`, `responses stream` and `embeddings` send `bench/run.py`'s bodies to their endpoints; `sdk`
 sends what the official Python SDK sends in `bench/run.py`'s SDK loop (its body and its 15 headers).
 `bench/instructions.py` runs one case under callgrind, whose counts hold on a busy machine.
@@ -41,6 +42,11 @@ REQUEST = json.dumps(run.REQUEST)
 STREAM = REQUEST[:-1] + ',"stream":true}'
 RESPONSES = json.dumps(run.RESPONSES_REQUEST)
 EMBEDDINGS = json.dumps(run.EMBEDDING_REQUEST)
+# A tool call the built-in model makes up from the weather tool's schema (its id and arguments drawn).
+WEATHER = json.loads((Path(__file__).parent.parent / "fixtures" / "schemas" / "weather_parameters.json").read_text())
+TOOLS = json.dumps({**run.REQUEST, "tools": [{"type": "function", "function": {"name": "get_weather",
+                                                                               "parameters": WEATHER}}],
+                    "tool_choice": "required"})
 # The URL of each case that is not a chat completion.
 PATHS = {"responses": "/v1/responses", "responses stream": "/v1/responses", "embeddings": "/v1/embeddings"}
 # `bench/run.py`'s SDK row: the body and headers the official Python SDK (openai 3.x, httpx) sends for
@@ -78,6 +84,7 @@ CASES: dict[str, Callable[[int, int], list[bytes]]] = {
     "distinct": lambda count, start: distinct_bodies(REQUEST, count, start),
     "stream": lambda count, start: [STREAM.encode()] * count,
     "distinct stream": lambda count, start: distinct_bodies(STREAM, count, start),
+    "distinct tools": lambda count, start: distinct_bodies(TOOLS, count, start),
     "responses": lambda count, start: [RESPONSES.encode()] * count,
     "responses stream": lambda count, start: [RESPONSES[:-1].encode() + b',"stream":true}'] * count,
     "embeddings": lambda count, start: [EMBEDDINGS.encode()] * count,

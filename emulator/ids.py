@@ -15,10 +15,6 @@ _random = random.Random(os.urandom(16))
 os.register_at_fork(after_in_child=lambda: _random.seed(os.urandom(16)))
 
 
-def random_alnum(length: int, rng: random.Random | None = None) -> str:
-    return "".join((rng or _random).choices(ALNUM, k=length))
-
-
 # base64 of random bytes with its two symbols mapped to letters: alphanumeric, and ten times
 # cheaper than drawing 29 characters one by one. The bytes come from the process's PRNG (seeded from
 # os.urandom once): ids must be unique, not secret, and a getrandom syscall per id cost more than
@@ -40,15 +36,23 @@ def request_id() -> str:
     return "req_" + _random.randbytes(16).hex()  # 32 hex digits; cheaper than formatting a 128-bit int
 
 
-def tool_call_id(rng: random.Random) -> str:
-    """Deterministic for a seeded `rng`, so the same request gets the same call ids."""
-    return "call_" + random_alnum(24, rng)
+def tool_call_id(bits: int) -> str:
+    """`call_` + 24 alphanumerics from 144 bits (the base64 of 18 bytes, as `completion_id` maps it): the
+    built-in model passes bits drawn from the request's seed, so the same request gets the same ids."""
+    return "call_" + base64.b64encode(bits.to_bytes(18, "big")).translate(_B64_TO_ALNUM).decode()
+
+
+# The version of the built-in model's answers, part of every `system_fingerprint`: the live one marks
+# "backend changes ... that might impact determinism" (the OpenAPI spec's description of the field),
+# so a client that pins answers by `seed` can tell why they changed. 2: draws from the request's hash through splitmix64
+# (docs/performance.md, "The built-in model's seed").
+ANSWERS_VERSION = 2
 
 
 @lru_cache(maxsize=256)  # one per model: a sha1 per request cost more than the rest of the ids
 def system_fingerprint(model: str) -> str:
-    """`fp_` + 10 hex, stable per model as the live API's is per deployment."""
-    return "fp_" + hashlib.sha1(model.encode()).hexdigest()[:10]
+    """`fp_` + 10 hex, stable per model (as the live API's is per deployment) and answers version."""
+    return "fp_" + hashlib.sha1(f"{model}\x1fanswers {ANSWERS_VERSION}".encode()).hexdigest()[:10]
 
 
 def stable_seed(*parts: object) -> int:

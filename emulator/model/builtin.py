@@ -1,24 +1,24 @@
 """The built-in model: answers any valid request deterministically when no scenario matches.
 
-Same request, same reply (ids and timestamps aside): everything random is drawn from a `Random`
-seeded by the conversation, the model, the `seed` field and the choice index, never from the
-clock. `stream` and `stream_options` do not enter the seed, so a stream concatenates to exactly
+Same request, same reply (ids and timestamps aside): everything random is drawn from a hash of
+the conversation, the model, the `seed` field and the choice index (`draws.Draws`), never from the
+clock or a salted `hash()`. `stream` and `stream_options` do not enter the seed, so a stream concatenates to exactly
 the non-streamed reply.
 """
 from __future__ import annotations
 
 import json
-import random
 from functools import lru_cache
 from typing import Any
 
 from .. import encodings
 from ..contract.chat_request import ChatRequest
-from ..ids import system_fingerprint, text_seed, tool_call_id
+from ..ids import system_fingerprint, text_seed
 from ..reply import Choice, Reply, ToolCall, Usage
 from ..tokens import count_tokens, join, tokenize, tokenize_parts
 from . import text
 from .completion_budget import budget_tokens, cut_tool_calls, output_budget, schema_errors, tool_param
+from .draws import Draws
 from .guided import GUIDED_FIELDS, guided_content
 from .json_mode import json_object_content
 from .logprobs import TokenLogprob, token_logprobs
@@ -69,7 +69,7 @@ def respond(request: ChatRequest) -> Reply:
 # output, no logprobs, no stop sequences, no trigger phrase. It is what `_choice` builds for such a
 # request (`tests/test_plain_reply.py` holds the two paths to the same replies), in one pass: the
 # fixed parts' tokens come from a kit kept per model, only the quote of the user's text is cut into
-# tokens, and no `Random` is seeded but the closing sentence's.
+# tokens, and nothing is drawn: the closing sentence is picked by the request's hash.
 
 def _answers_plainly(request: ChatRequest) -> bool:
     body = request.body
@@ -145,36 +145,19 @@ def _distinct_choices(request: ChatRequest, seed: int, reasoning: int) -> list[C
     choice and the schema leaves room (values the message pins stay pinned)."""
     n = request.n
     if n == 1:  # nothing to differ from
-        return [_choice(request, 0, _Draws(seed), reasoning, text.filler(seed, 0))]
+        return [_choice(request, 0, Draws(seed), reasoning, text.filler(seed, 0))]
     choices: list[Choice] = []
     seen: set[tuple[Any, ...]] = set()
     for index in range(n):
         closing = text.filler(seed, index)
         for attempt in range(_DISTINCT_ATTEMPTS):
-            choice = _choice(request, index, _Draws(seed + index + attempt * _ATTEMPT_STRIDE), reasoning, closing)
+            choice = _choice(request, index, Draws(seed + index + attempt * _ATTEMPT_STRIDE), reasoning, closing)
             says = _what_it_says(choice)
             if says not in seen:
                 break
         seen.add(says)
         choices.append(choice)
     return choices
-
-
-class _Draws:
-    """A choice's `Random`, seeded on first use. A plain text answer draws nothing, and seeding a
-    `Random` costs more than the rest of such a choice; the draws, when made, are the same as before."""
-
-    __slots__ = ("seed", "_rng")
-    seed: int
-    _rng: random.Random | None
-
-    def __init__(self, seed: int) -> None:
-        self.seed, self._rng = seed, None
-
-    def __call__(self) -> random.Random:
-        if self._rng is None:
-            self._rng = random.Random(self.seed)
-        return self._rng
 
 
 def _what_it_says(choice: Choice) -> tuple[Any, ...]:
@@ -195,20 +178,20 @@ def choice_tokens(choice: Choice, encoding: str) -> int:
     return total
 
 
-def _choice(request: ChatRequest, index: int, draw: _Draws, reasoning: int, closing: str) -> Choice:
+def _choice(request: ChatRequest, index: int, draws: Draws, reasoning: int, closing: str) -> Choice:
     said = request.last_user_text
     from_user = request.last_message["role"] == "user"
     encoding = request.model.tokenizer
     if from_user and text.REFUSAL_TRIGGER in said:
         tokens = tokenize(text.REFUSAL_TEXT, encoding)
         return Choice(index, refusal=text.REFUSAL_TEXT, tokens=tokens, finish_reason="stop",
-                      logprobs=_logprobs(request, tokens, draw))
+                      logprobs=_logprobs(request, tokens, draws))
     calls = choose_calls(request)
     if calls:
-        choice = _tool_call_choice(request, index, calls, draw(), reasoning)
+        choice = _tool_call_choice(request, index, calls, draws, reasoning)
         cut_tool_calls(choice, budget_tokens(request, reasoning), encoding)
         return choice
-    parts = _content(request, index, draw, closing, reasoning)
+    parts = _content(request, index, draws, closing, reasoning)
     choice = Choice(index, content="".join(parts), tokens=tokenize_parts(parts, encoding))
     _apply_limits(request, choice, reasoning)
     if from_user and text.CONTENT_FILTER_TRIGGER in said:
@@ -216,11 +199,11 @@ def _choice(request: ChatRequest, index: int, draw: _Draws, reasoning: int, clos
         choice.content = join(choice.tokens)
         choice.finish_reason = "content_filter"
     if request.logprobs:
-        choice.logprobs = _logprobs(request, choice.tokens, draw)
+        choice.logprobs = _logprobs(request, choice.tokens, draws)
     return choice
 
 
-def _content(request: ChatRequest, index: int, draw: _Draws, closing: str, reasoning: int) -> list[str]:
+def _content(request: ChatRequest, index: int, draws: Draws, closing: str, reasoning: int) -> list[str]:
     """The reply text, in parts that tokenize separately (see `tokens.tokenize_parts`)."""
     response_format = request.response_format or {}
     kind = response_format.get("type")
@@ -230,10 +213,10 @@ def _content(request: ChatRequest, index: int, draw: _Draws, closing: str, reaso
         spec = response_format["json_schema"]
         schema = spec.get("schema") or {"type": "object"}
         with schema_errors(f"Invalid schema for response_format '{spec.get('name')}'", "response_format"):
-            value = generate_value(schema, seed=draw().getrandbits(64), hint_text=request.last_user_text,
+            value = generate_value(schema, seed=draws.bits64(), hint_text=request.last_user_text,
                                    budget=output_budget(request, reasoning))
         return [json.dumps(value, ensure_ascii=False)]
-    guided = guided_content(request, draw, lambda: output_budget(request, reasoning))  # vLLM's guided_* (vllm profile)
+    guided = guided_content(request, draws, lambda: output_budget(request, reasoning))  # vLLM's guided_* (vllm profile)
     if guided is not None:
         return [guided]
     if request.tool_results and request.last_message["role"] in ("tool", "function"):
@@ -243,7 +226,7 @@ def _content(request: ChatRequest, index: int, draw: _Draws, closing: str, reaso
     else:
         parts = text.conversational_text(request, closing)
     if kind == "json_object":
-        return [json_object_content(request, "".join(parts), draw().getrandbits(64), output_budget(request, reasoning))]
+        return [json_object_content(request, "".join(parts), draws.bits64(), output_budget(request, reasoning))]
     return parts
 
 
@@ -264,34 +247,34 @@ def _apply_limits(request: ChatRequest, choice: Choice, reasoning: int) -> None:
     choice.content = join(choice.tokens)
 
 
-def _logprobs(request: ChatRequest, tokens: list[str], draw: _Draws) -> list[TokenLogprob] | None:
+def _logprobs(request: ChatRequest, tokens: list[str], draws: Draws) -> list[TokenLogprob] | None:
     if not request.logprobs:
         return None
-    return token_logprobs(tokens, request.top_logprobs, random.Random(draw().getrandbits(64)))
+    return token_logprobs(tokens, request.top_logprobs, draws.rng())
 
 
-def _tool_call_choice(request: ChatRequest, index: int, calls: list[ToolSpec], rng: random.Random,
+def _tool_call_choice(request: ChatRequest, index: int, calls: list[ToolSpec], draws: Draws,
                       reasoning: int) -> Choice:
     budget = output_budget(request, reasoning)
-    built = [ToolCall(tool_call_id(rng), spec.name, _arguments(spec, request, rng, budget),
+    built = [ToolCall(draws.call_id(), spec.name, _arguments(spec, request, draws, budget),
                       "custom" if spec.type == "custom" else "function") for spec in calls]
     if calls[0].type == "legacy_function":
         return Choice(index, function_call=built[0], finish_reason="function_call")
     return Choice(index, tool_calls=built, finish_reason="tool_calls")
 
 
-def _arguments(spec: ToolSpec, request: ChatRequest, rng: random.Random, budget: TokenBudget) -> str:
+def _arguments(spec: ToolSpec, request: ChatRequest, draws: Draws, budget: TokenBudget) -> str:
     if spec.type == "custom":
-        return _custom_input(spec, request, rng, budget)
+        return _custom_input(spec, request, draws, budget)
     from .schema_values import generate_arguments
 
     where = tool_param(request, spec.name, spec.type)
     with schema_errors(f"Invalid schema for function '{spec.name}'", where, "invalid_function_parameters"):
-        return generate_arguments(spec.parameters, seed=rng.getrandbits(64), hint_text=request.last_user_text,
+        return generate_arguments(spec.parameters, seed=draws.bits64(), hint_text=request.last_user_text,
                                   budget=budget)
 
 
-def _custom_input(spec: ToolSpec, request: ChatRequest, rng: random.Random, budget: TokenBudget) -> str:
+def _custom_input(spec: ToolSpec, request: ChatRequest, draws: Draws, budget: TokenBudget) -> str:
     """Custom tools take free text; a regex grammar gets a matching string (the whole input)."""
     grammar: dict[str, Any] = (spec.format or {}).get("grammar") or {}
     if grammar.get("syntax") == "regex":
@@ -299,5 +282,5 @@ def _custom_input(spec: ToolSpec, request: ChatRequest, rng: random.Random, budg
 
         pattern = {"type": "string", "pattern": f"^(?:{grammar['definition']})$"}
         with schema_errors(f"Invalid grammar for custom tool '{spec.name}'", tool_param(request, spec.name, "custom")):
-            return generate_value(pattern, seed=rng.getrandbits(64), budget=budget)
+            return generate_value(pattern, seed=draws.bits64(), budget=budget)
     return request.last_user_text or spec.name

@@ -1,7 +1,6 @@
 """The built-in model's words: deterministic text that shows the client what it sent."""
 from __future__ import annotations
 
-import _random
 import string
 from typing import Any
 
@@ -39,24 +38,14 @@ def quote(text: str, limit: int = _QUOTE_LIMIT) -> str:
 
 def filler(seed: int, index: int) -> str:
     """The closing sentence(s) of choice `index`: pairwise different across the choices of one request
-    (`n` up to 143). The first 12 choices take one sentence each, from a seeded starting point; later
-    ones take a pair whose second sentence is offset by the block number, so no two pairs coincide."""
+    (`n` up to 143). The first 12 choices take one sentence each, from a starting point the seed picks
+    (the seed is a hash of the request, as uniform as a draw: no generator is needed); later ones take a
+    pair whose second sentence is offset by the block number, so no two pairs coincide."""
     count = len(SENTENCES)
-    first = (_randbelow(seed, count) + index) % count
+    first = (seed + index) % count
     if index < count:
         return SENTENCES[first]
     return SENTENCES[first] + " " + SENTENCES[(first + index // count) % count]
-
-
-def _randbelow(seed: int, n: int) -> int:
-    """`random.Random(seed).randrange(n)`, drawn from the C generator directly: the same number (the
-    same draws of `Random._randbelow_with_getrandbits`) without `Random`'s Python layers."""
-    rng = _random.Random(seed)
-    bits = n.bit_length()
-    drawn = rng.getrandbits(bits)
-    while drawn >= n:
-        drawn = rng.getrandbits(bits)
-    return drawn
 
 
 def _quoted(said: str) -> list[str]:

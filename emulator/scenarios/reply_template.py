@@ -7,13 +7,13 @@ answer and changes only what it does give (finish reason, usage, pacing, ...).
 """
 from __future__ import annotations
 
-import random
 import re
 from typing import Any, Callable
 
 from ..contract.chat_request import ChatRequest
-from ..ids import stable_seed, system_fingerprint, tool_call_id
+from ..ids import stable_seed, system_fingerprint
 from ..model import builtin
+from ..model.draws import Draws
 from ..model.logprobs import token_logprobs
 from ..model.tool_policy import offered_tools
 from ..pacing import Pacing
@@ -71,7 +71,7 @@ class ChoiceTemplate:
         self.verbatim = verbatim
         self.fill: Callable[[str, ChatRequest], str] = (lambda text, _: text) if verbatim else render
 
-    def build(self, request: ChatRequest, index: int, rng: random.Random, fallback: Reply | None) -> Choice:
+    def build(self, request: ChatRequest, index: int, draws: Draws, fallback: Reply | None) -> Choice:
         spec = self.spec
         fill = self.fill
         if not self.scripted:
@@ -79,7 +79,7 @@ class ChoiceTemplate:
             choice = fallback.choices[index % len(fallback.choices)]
             choice.index = index
         elif "tool_calls" in spec:
-            choice = self._tool_call_choice(request, index, rng)
+            choice = self._tool_call_choice(request, index, draws)
         elif "refusal" in spec:
             text = fill(spec["refusal"], request)
             choice = Choice(index, refusal=text, tokens=spec.get("chunks") or tokenize(text, request.model.tokenizer))
@@ -91,23 +91,23 @@ class ChoiceTemplate:
             choice = Choice(index, content=content, tokens=tokenize(content or "", request.model.tokenizer))
         if "finish_reason" in spec:
             choice.finish_reason = spec["finish_reason"]
-        self._logprobs(choice, request, rng)
+        self._logprobs(choice, request, draws)
         return choice
 
-    def _tool_call_choice(self, request: ChatRequest, index: int, rng: random.Random) -> Choice:
+    def _tool_call_choice(self, request: ChatRequest, index: int, draws: Draws) -> Choice:
         offered = {spec.name: spec for spec in offered_tools(request)}
         calls = []
         for call in self.spec["tool_calls"]:
             tool = offered.get(call["name"])
             kind = call.get("type") or ("custom" if tool is not None and tool.type == "custom" else "function")
-            calls.append(ToolCall(call.get("id") or tool_call_id(rng), call["name"],
-                                  _arguments(call, tool, request, rng, self.verbatim), kind))
+            calls.append(ToolCall(call.get("id") or draws.call_id(), call["name"],
+                                  _arguments(call, tool, request, draws, self.verbatim), kind))
         legacy = bool(request.functions) and not request.tools
         if legacy:
             return Choice(index, function_call=calls[0], finish_reason="function_call")
         return Choice(index, tool_calls=calls, finish_reason="tool_calls")
 
-    def _logprobs(self, choice: Choice, request: ChatRequest, rng: random.Random) -> None:
+    def _logprobs(self, choice: Choice, request: ChatRequest, draws: Draws) -> None:
         given = self.spec.get("logprobs")
         if isinstance(given, list):
             choice.logprobs = [TokenLogprob(e["token"], e["logprob"],
@@ -119,12 +119,12 @@ class ChoiceTemplate:
         elif given is True or (given is None and request.logprobs and choice.logprobs is None):
             if choice.tool_calls or choice.function_call:
                 return
-            choice.logprobs = token_logprobs(choice.tokens, request.top_logprobs, random.Random(rng.getrandbits(64)))
+            choice.logprobs = token_logprobs(choice.tokens, request.top_logprobs, draws.rng())
         elif given is False:
             choice.logprobs = None
 
 
-def _arguments(call: dict[str, Any], tool: Any, request: ChatRequest, rng: random.Random,
+def _arguments(call: dict[str, Any], tool: Any, request: ChatRequest, draws: Draws,
                verbatim: bool = False) -> str:
     given = call.get("arguments")
     if isinstance(given, str):
@@ -137,7 +137,7 @@ def _arguments(call: dict[str, Any], tool: Any, request: ChatRequest, rng: rando
         return request.last_user_text or tool.name
     from ..model.schema_values import generate_arguments
 
-    return generate_arguments(tool.parameters, seed=rng.getrandbits(64), hint_text=request.last_user_text)
+    return generate_arguments(tool.parameters, seed=draws.bits64(), hint_text=request.last_user_text)
 
 
 class ReplyTemplate:
@@ -164,9 +164,9 @@ class ReplyTemplate:
         fallback = builtin.respond(request) if self.needs_builtin else None
         seed = stable_seed(name, request.last_user_text, len(request.messages), request.body.get("seed"))
         if self.choices is not None:
-            choices = [t.build(request, i, random.Random(seed + i), fallback) for i, t in enumerate(self.choices)]
+            choices = [t.build(request, i, Draws(seed + i), fallback) for i, t in enumerate(self.choices)]
         else:
-            choices = [self.single.build(request, i, random.Random(seed + i), fallback)  # type: ignore[union-attr]
+            choices = [self.single.build(request, i, Draws(seed + i), fallback)  # type: ignore[union-attr]
                        for i in range(request.n)]
         model = self.spec.get("model") or request.model.snapshot
         return Reply(

@@ -9,17 +9,17 @@ with jsonschema, and so is the final document; a value that does not validate
 is never returned (see `SchemaGenerationError`).
 
 Output is a pure function of (schema, seed, hint_text, max_chars): randomness
-comes from `random.Random` and one shared Faker seeded from a SHA-256 of the
-first three.  Work is bounded: a value longer than `max_chars` (the completion
-budget, see `budget.py`) is cut there unchecked, regexes match in linear time
-(`linear_validator.py`), and a schema that needs too many values is refused.
+comes from one shared Faker's `random.Random`, seeded with a BLAKE2b hash of
+the first three; the walker draws from that same generator (seeding a second
+cost as much again).  Work is bounded: a value longer than `max_chars` (the
+completion budget, see `budget.py`) is cut there unchecked, regexes match in
+linear time (`linear_validator.py`), and a schema that needs too many values is
+refused.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import random
 import threading
 from collections import OrderedDict
 from typing import Any
@@ -32,6 +32,7 @@ from jsonschema.validators import validator_for
 from referencing.exceptions import Unresolvable
 
 from emulator.contract.refs import UnresolvedRef
+from emulator.ids import text_seed
 from emulator.tokens import count_tokens
 from emulator.model.schema_values.budget import (
     LONGEST_TOKEN,
@@ -114,10 +115,9 @@ def _generate(schema: dict[str, Any], seed: int | str, hint_text: str, root: dic
         validator = _validator_for(document, schema_key if root is None else canonical(document))
         target = validator if root is None else validator.evolve(schema=schema)
         for rich, salt in _STRATEGIES:
-            number = int.from_bytes(hashlib.sha256(f"{material}\x00{salt}".encode()).digest()[:8], "big")
-            _FAKER.seed_instance(number)
+            _FAKER.seed_instance(text_seed(f"{material}\x00{salt}"))
             budget = OutputBudget(max_chars)
-            walker = Walker(document, validator, random.Random(number), _FAKER, mentions if rich else None,
+            walker = Walker(document, validator, _FAKER.random, _FAKER, mentions if rich else None,
                             budget, work)
             try:
                 value = walker.value(schema, "$", "", False, frozenset())
