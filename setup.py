@@ -19,15 +19,13 @@ from setuptools.command.build_ext import build_ext
 # keeps working as Python beside compiled ones; one put in must type-check and keep its annotations
 # true at run time (mypyc checks them: an annotation that lies becomes a TypeError).
 # Left out on purpose: app.py (Starlette hands its exception handlers to a thread pool unless they are
-# Python coroutine functions; the fast path is a few lines), endpoints/named.py (it must make Python
-# functions), delivery.py (the reset fault looks through its closures around `send` for uvicorn's
-# transport; it wraps streams and faults only), and everything off the request path (admin, CLI,
-# record/replay, conformance, scenario files).
+# Python coroutine functions; the hot dispatch is fast_path.py), endpoints/named.py (it must make Python
+# functions), and everything off the request path (admin, CLI, record/replay, conformance, scenario files).
 MYPYC_MODULES = """
-bounded_records bpe encodings ids json_text journal pacing probes ratelimit reply respond
-response_store state store tokens
+bounded_records bpe delivery encodings fast_path ids json_text journal pacing probes ratelimit reply respond
+response_store served_protocol state store tokens
 contract/audio_output contract/auth contract/chat_request contract/embedding_request contract/headers
-contract/media/parts contract/models contract/responses_input contract/responses_request contract/rules
+contract/media/parts contract/models contract/plain_request contract/responses_input contract/responses_request contract/rules
 contract/shapes contract/strict_json contract/validate
 endpoints/chat endpoints/embeddings endpoints/journaling endpoints/responses endpoints/shell
 endpoints/validated
@@ -35,7 +33,7 @@ model/builtin model/completion_budget model/draws model/embedding model/guided m
 model/request_options model/text model/tool_policy
 profiles/__init__ profiles/base profiles/catalogue
 scenarios/engine
-wire/embedding_body wire/json_body wire/render wire/response_events wire/response_object
+wire/embedding_body wire/head wire/json_body wire/render wire/response_events wire/response_object
 wire/response_render wire/response_template wire/responses wire/sse wire/stamped wire/stream_response
 """.split()
 
@@ -66,9 +64,15 @@ class ParallelBuildExt(build_ext):
 if os.environ.get("CHAT_EMULATOR_MYPYC") == "1" and {"bdist_wheel", "build_ext", "build"} & set(sys.argv):
     from mypyc.build import mypycify
 
+    extensions = mypycify([f"emulator/{name}.py" for name in MYPYC_MODULES], opt_level="3",
+                          multi_file=True, target_dir="build/compiled/c")
+    for extension in extensions:
+        # Only each module's `PyInit_` needs exporting (CPython marks it visible): the compiled functions
+        # call each other directly instead of through the symbol table, and the library's table of
+        # exported names (loaded and resident like its code) shrinks to almost nothing.
+        extension.extra_compile_args.append("-fvisibility=hidden")
     setup(
-        ext_modules=mypycify([f"emulator/{name}.py" for name in MYPYC_MODULES], opt_level="3",
-                             multi_file=True, target_dir="build/compiled/c"),
+        ext_modules=extensions,
         cmdclass={"build_ext": ParallelBuildExt},
         # Its own build folder, emptied by `make compiled`: no module compiled by an earlier build
         # (with another module list) can slip into the wheel.

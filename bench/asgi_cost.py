@@ -118,7 +118,7 @@ async def per_request_us(app: Any, case: str, rounds: int = 5, count: int = 2000
 # Where a request's time goes: (label, file suffix, function), nested by indentation. Profiled
 # cumulative times are scaled to the unprofiled cost, so the column adds up to what a request costs.
 STEPS = [
-    ("request, shell and ASGI (all)", "emulator/app.py", "__call__"),
+    ("request, shell and ASGI (all)", "emulator/fast_path.py", "__call__"),
     ("  body read + content type", "endpoints/shell.py", "body"),
     ("  JSON parse", "contract/validate.py", "parse_json_object"),
     ("  validation (all)", "contract/validate.py", "validate_chat_request"),
@@ -155,7 +155,7 @@ def profile(case: str, count: int = 3000) -> None:
         inner = any(c[0].endswith(key[0]) and c[2] == key[1] for c in callers)
         if not inner or key not in cumulative:
             cumulative[key] = max(cumulative.get(key, 0.0), cum)
-    total = cumulative.get(("emulator/app.py", "__call__"), 1.0)
+    total = cumulative.get(("emulator/fast_path.py", "__call__"), 1.0)
     print(f"{case} request: {unprofiled:.1f} us unprofiled; profiled shares scaled to it\n")
     print(f"{'step':<40}{'us':>8}{'share':>8}")
     for label, f, fn in STEPS:

@@ -114,7 +114,7 @@ def patch(spec: str, zone: Any) -> None:
     original = owner.__dict__[name] if isinstance(owner, type) else getattr(owner, name)
     wrapper = zoned(original, zone)
     setattr(owner, name, wrapper)
-    if owner is module:  # e.g. app.FAST_ENDPOINTS
+    if owner is module:  # e.g. fast_path.FAST_ENDPOINTS
         for value in list(vars(module).values()):
             if isinstance(value, dict):
                 for key in [k for k, v in value.items() if v is original]:

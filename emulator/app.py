@@ -1,7 +1,6 @@
 """The Starlette application: routes, CORS and the one place errors become the OpenAI envelope."""
 from __future__ import annotations
 
-import inspect
 import logging
 from typing import Awaitable, Callable
 
@@ -21,14 +20,13 @@ from .endpoints.chat import create_chat_completion
 from .endpoints.embeddings import create_embedding
 from .endpoints.models import list_models, retrieve_model
 from .endpoints.responses import create_response
-from .endpoints.shell import HEADER_MAP, error_answer, header_map
+from .endpoints.shell import error_answer
 from .endpoints.stored_responses import cancel_response, delete_response, list_input_items, retrieve_response
 from .endpoints.stored import (delete_stored_completion, list_stored_completions, list_stored_messages,
                                retrieve_stored_completion, update_stored_completion)
 from .ids import request_id
-from .wire.head import HEAD, add_header
-from .wire.responses import BytesResponse
-from .journal import SETTLED_AFTER_SEND, JournalMiddleware
+from .fast_path import ChatFastPath
+from .journal import JournalMiddleware
 from .config import Settings
 from .state import EmulatorState
 
@@ -94,75 +92,9 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return error_answer(request, errors.ApiError(exc.status_code, str(exc.detail)))
 
 
-class ChatFastPath:
-    """The hot paths: `POST` to chat completions, Responses and embeddings go straight to their endpoints.
-
-    Routing and the middleware stack cost about as much as the emulator's own work per request,
-    so the endpoints that carry the load skip them (none of them is seen by `JournalMiddleware`:
-    they journal themselves). Requests with an `Origin` header (browsers, which need CORS) and
-    everything else take the full Starlette stack. Responses and embeddings answers keep the
-    `Vary: Origin` that stack's CORS middleware adds to an answer without an origin; chat's never had it.
-    A JSON answer gets it added to its headers (no `send` wrapper per request); a stream, or an answer
-    already varying by something, through `_varied`.
-    """
-
-    def __init__(self, app: Starlette, rest: ASGIApp | None = None) -> None:
-        self.app = app
-        self.rest = rest or app  # what serves every other request (the probes in front of `app`, say)
-        self.state = app.state
-        self.journal = app.state.emulator.journal
-
-    async def __call__(self, scope: dict, receive, send) -> None:  # type: ignore[no-untyped-def]
-        endpoint = FAST_ENDPOINTS.get(scope["path"]) if scope["type"] == "http" else None
-        if endpoint is None or scope["method"] != "POST":
-            await self.rest(scope, receive, send)
-            return
-        headers = header_map(scope["headers"])  # decoded here once, for the shell too
-        if "origin" in headers:
-            await self.rest(scope, receive, send)
-            return
-        scope["app"], scope[HEADER_MAP], scope[SETTLED_AFTER_SEND] = self.app, headers, True
-        request = Request(scope, receive)
-        try:
-            response = await endpoint(request)
-        except Exception as exc:  # the same last resort as the full stack's
-            response = await _unexpected(request, exc)
-        if endpoint is not _CHAT:  # `Vary: Origin`: in a JSON answer's own headers, else on its way out
-            if not (type(response) is BytesResponse and response.vary_by_origin()):
-                send = _varied(send)
-        try:
-            await response(scope, receive, send)
-        finally:  # the journal's bookkeeping of a one-write answer, once the client has it (see `Journal.add`)
-            self.journal.settle()
-
-
-# The endpoints themselves: in the compiled build, what Starlette's routes hold wraps them (endpoints/named.py).
-_CHAT = inspect.unwrap(create_chat_completion)
-FAST_ENDPOINTS = {"/v1/chat/completions": _CHAT, "/v1/responses": inspect.unwrap(create_response),
-                  "/v1/embeddings": inspect.unwrap(create_embedding)}
-
-
-def _varied(send: Callable[[dict], Awaitable[None]]) -> Callable[[dict], Awaitable[None]]:
-    """`send`, adding `Vary: Origin` to the answer's start as Starlette's CORS middleware does for a
-    request without an origin (merged into a `Vary` the answer already has)."""
-
-    async def send_varied(message: dict) -> None:
-        if message["type"] == "http.response.start":
-            headers = message.get("headers", ())
-            if b"vary" not in dict(headers):  # Starlette compares raw names as they are (lower case)
-                add_header(message, b"vary", b"Origin")
-            else:
-                headers = list(headers)
-                vary = [i for i, (name, _) in enumerate(headers) if name == b"vary"]
-                value = b", ".join([*(headers[i][1] for i in vary), b"Origin"])
-                headers[vary[0]] = (b"vary", value)
-                for i in reversed(vary[1:]):
-                    del headers[i]
-                message["headers"] = headers
-                message.pop(HEAD, None)  # its lines no longer say what the headers do
-        await send(message)
-
-    return send_varied
+def fast_path(app: Starlette) -> ChatFastPath:
+    """The hot paths' dispatch in front of `app` (fast_path.py), answering an unexpected error as `app` does."""
+    return ChatFastPath(app, _unexpected)
 
 
 def _cors(app: ASGIApp, origins: tuple[str, ...]) -> ASGIApp:

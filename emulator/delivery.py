@@ -15,7 +15,7 @@ import time
 from typing import Any, Awaitable, Callable
 
 from .journal import JournalEntry
-from .wire.stream_response import Receive, Send
+from .wire.stream_response import Receive, Send, server_transport
 
 ASGIApp = Callable[[dict[str, Any], Receive, Send], Awaitable[None]]
 SENDING = "sending"
@@ -29,46 +29,70 @@ def watch_delivery(response: ASGIApp, entry: JournalEntry, fault: Any = None,
     entry.fault = fault.name if fault is not None else None
     if fault is not None and fault.incomplete:
         entry.cut_body = []
+    return _Watched(response, entry, fault, on_end)
 
-    async def watched(scope: dict[str, Any], receive: Receive, send: Send) -> None:
-        seen = {"hung_up": False, "ended": False}
 
-        async def receive_watched() -> dict[str, Any]:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                seen["hung_up"] = True
-            return message
+# Classes rather than closures: the compiled build compiles them (a compiled closure has no `__closure__`
+# for the reset fault to look through; `_Delivery` answers for its `transport` instead).
+class _Watched:
+    """An ASGI response whose delivery is recorded on its journal entry."""
 
-        def count(body: bytes) -> None:
-            entry.bytes_sent += len(body)
-            if entry.cut_body is not None and body:
-                entry.cut_body.append(body)
+    def __init__(self, response: ASGIApp, entry: JournalEntry, fault: Any,
+                 on_end: Callable[[JournalEntry], None] | None) -> None:
+        self.response, self.entry, self.fault, self.on_end = response, entry, fault, on_end
 
-        async def send_watched(message: dict[str, Any]) -> None:
-            if message["type"] != "http.response.body":
-                await send(message)
-            elif message.get("more_body", False):
-                await send(message)
-                count(message.get("body", b""))
-            else:
-                # A client may read the entry the moment its last byte arrives, so the entry is
-                # final before that byte leaves; a write that fails below makes it a hang-up.
-                count(message.get("body", b""))
-                entry.ended_ms = round((time.perf_counter() - entry.started) * 1000, 3)
-                entry.delivery = _outcome(True, seen["hung_up"], fault)
-                await send(message)
-                seen["ended"] = True
-
+    async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
+        entry, fault = self.entry, self.fault
+        delivery = _Delivery(entry, fault, receive, send)
         try:
-            await response(scope, receive_watched, send_watched)
+            await self.response(scope, delivery.receive, delivery.send)
         finally:
-            if not seen["ended"]:
+            if not delivery.ended:
                 entry.ended_ms = round((time.perf_counter() - entry.started) * 1000, 3)
-                entry.delivery = _outcome(False, seen["hung_up"], fault)
-            if on_end is not None:
-                on_end(entry)
+                entry.delivery = _outcome(False, delivery.hung_up, fault)
+            if self.on_end is not None:
+                self.on_end(entry)
 
-    return watched
+
+class _Delivery:
+    """The `receive` and `send` one response is served with: they note a hang-up and what was sent."""
+
+    def __init__(self, entry: JournalEntry, fault: Any, receive: Receive, send: Send) -> None:
+        self.entry, self.fault, self.server_receive, self.server_send = entry, fault, receive, send
+        self.hung_up = self.ended = False
+
+    @property
+    def transport(self) -> Any:
+        """The server's transport behind the callables this wraps (the reset fault drops it)."""
+        return server_transport(self.server_receive, self.server_send)
+
+    async def receive(self) -> dict[str, Any]:
+        message = await self.server_receive()
+        if message["type"] == "http.disconnect":
+            self.hung_up = True
+        return message
+
+    def _count(self, body: bytes) -> None:
+        entry = self.entry
+        entry.bytes_sent += len(body)
+        if entry.cut_body is not None and body:
+            entry.cut_body.append(body)
+
+    async def send(self, message: dict[str, Any]) -> None:
+        if message["type"] != "http.response.body":
+            await self.server_send(message)
+        elif message.get("more_body", False):
+            await self.server_send(message)
+            self._count(message.get("body", b""))
+        else:
+            # A client may read the entry the moment its last byte arrives, so the entry is
+            # final before that byte leaves; a write that fails below makes it a hang-up.
+            entry = self.entry
+            self._count(message.get("body", b""))
+            entry.ended_ms = round((time.perf_counter() - entry.started) * 1000, 3)
+            entry.delivery = _outcome(True, self.hung_up, self.fault)
+            await self.server_send(message)
+            self.ended = True
 
 
 def _outcome(ended: bool, hung_up: bool, fault: Any) -> str:

@@ -219,8 +219,9 @@ class Journal:
         plain defaults are read from the class until set, so only these ten are written per request
         (the same values `__init__` gives; pickling carries the instance's dict as before)."""
         entry = _blank(JournalEntry)
-        entry.__dict__.update(id=next(self._ids), time=unix_time(), method=method, path=path, headers=headers,
-                              body=None, query=query, started=perf_counter(), extra={}, retry_headers={})
+        entry.__dict__ = {"id": next(self._ids), "time": unix_time(), "method": method, "path": path,
+                          "headers": headers, "body": None, "query": query, "started": perf_counter(),
+                          "extra": {}, "retry_headers": {}}  # its dict in one step (the blank one is empty)
         return entry
 
     # Whether `add(..., later=True)` may wait for `settle()`: only where every reader settles first.
@@ -250,20 +251,22 @@ class Journal:
                 self._journal(entry, response_bytes)
 
     def _journal(self, entry: JournalEntry, response_bytes: int) -> None:
+        # Each field read once: an entry is a Python class's instance (its fields in its `__dict__`).
         limit = self.string_limit
+        events = entry.events
         events_size = 0
-        if entry.events:  # an unpaced stream's body is its events joined: its size is known
-            events_size = response_bytes or sum(map(len, entry.events))
+        if events:  # an unpaced stream's body is its events joined: its size is known
+            events_size = response_bytes or sum(map(len, events))
         body_size = entry.request_bytes
         if not body_size or body_size > limit:
             entry.body, body_size, cut = shrink(entry.body, limit)
             entry.truncated = cut
-        if entry.events and events_size:  # a stream: the assembled completion is a fraction of its chunks' size
+        if events and events_size:  # a stream: the assembled completion is a fraction of its chunks' size
             # Every character of the completion went out in some chunk, so short streams need no look.
             response_size = events_size // 4
             # Each chunk spends at least CHUNK_OVERHEAD bytes on its envelope, so only that much less
             # could be one long string.
-            walk = events_size - CHUNK_OVERHEAD * len(entry.events) > limit and has_long_string(entry.response, limit)
+            walk = events_size - CHUNK_OVERHEAD * len(events) > limit and has_long_string(entry.response, limit)
         elif response_bytes:
             response_size, walk = response_bytes, response_bytes > limit
         else:
@@ -271,8 +274,10 @@ class Journal:
         if walk:
             entry.response, response_size, cut = shrink(entry.response, limit)
             entry.truncated = entry.truncated or cut
-        entry.size = (ENTRY_OVERHEAD + body_size + response_size + events_size
-                      + sum(map(len, entry.headers)) + sum(map(len, entry.headers.values())))
+        size = ENTRY_OVERHEAD + body_size + response_size + events_size
+        for name, value in entry.headers.items():
+            size += len(name) + len(value)
+        entry.size = size
         self._keep(entry)
         if self.listeners:
             self._notify("added", entry)

@@ -43,33 +43,55 @@ class Audio:
     transcript: str
 
 
-@dataclass(slots=True)
+# Choice, Usage and Reply (one each a reply) write their `__init__`: the compiled build
+# (docs/performance.md) compiles what the source says, and a dataclass's generated `__init__` stays interpreted.
+@dataclass(slots=True, init=False)
 class Choice:
     index: int
-    content: str | None = None
-    refusal: str | None = None
-    tool_calls: list[ToolCall] = field(default_factory=list)
-    function_call: ToolCall | None = None  # deprecated `functions` answer
-    finish_reason: str = "stop"
+    content: str | None
+    refusal: str | None
+    tool_calls: list[ToolCall]
+    function_call: ToolCall | None  # deprecated `functions` answer
+    finish_reason: str
     # Tokens of `content` (or `refusal`) in order, in the model's encoding; they concatenate to the
     # text (see `tokens.join`). Streaming sends them as fragments and logprobs describe them one by one.
-    tokens: list[str] = field(default_factory=list)
-    logprobs: list[TokenLogprob] | None = None  # set when the request asked for logprobs
-    annotations: list[dict[str, Any]] = field(default_factory=list)
-    audio: Audio | None = None
+    tokens: list[str]
+    logprobs: list[TokenLogprob] | None  # set when the request asked for logprobs
+    annotations: list[dict[str, Any]]
+    audio: Audio | None
+
+    def __init__(self, index: int, content: str | None = None, refusal: str | None = None,
+                 tool_calls: list[ToolCall] | None = None, function_call: ToolCall | None = None,
+                 finish_reason: str = "stop", tokens: list[str] | None = None,
+                 logprobs: list[TokenLogprob] | None = None, annotations: list[dict[str, Any]] | None = None,
+                 audio: Audio | None = None) -> None:
+        self.index, self.content, self.refusal, self.function_call = index, content, refusal, function_call
+        self.tool_calls = [] if tool_calls is None else tool_calls
+        self.finish_reason, self.logprobs, self.audio = finish_reason, logprobs, audio
+        self.tokens = [] if tokens is None else tokens
+        self.annotations = [] if annotations is None else annotations
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class Usage:
     prompt_tokens: int
     completion_tokens: int
-    reasoning_tokens: int = 0
-    cached_tokens: int = 0
-    prompt_audio_tokens: int = 0
-    completion_audio_tokens: int = 0
-    accepted_prediction_tokens: int = 0
-    rejected_prediction_tokens: int = 0
-    image_tokens: int = 0
+    reasoning_tokens: int
+    cached_tokens: int
+    prompt_audio_tokens: int
+    completion_audio_tokens: int
+    accepted_prediction_tokens: int
+    rejected_prediction_tokens: int
+    image_tokens: int
+
+    def __init__(self, prompt_tokens: int, completion_tokens: int, reasoning_tokens: int = 0, cached_tokens: int = 0,
+                 prompt_audio_tokens: int = 0, completion_audio_tokens: int = 0,
+                 accepted_prediction_tokens: int = 0, rejected_prediction_tokens: int = 0,
+                 image_tokens: int = 0) -> None:
+        self.prompt_tokens, self.completion_tokens, self.reasoning_tokens = prompt_tokens, completion_tokens, reasoning_tokens
+        self.cached_tokens, self.prompt_audio_tokens = cached_tokens, prompt_audio_tokens
+        self.completion_audio_tokens, self.image_tokens = completion_audio_tokens, image_tokens
+        self.accepted_prediction_tokens, self.rejected_prediction_tokens = accepted_prediction_tokens, rejected_prediction_tokens
 
     @property
     def total_tokens(self) -> int:
@@ -90,21 +112,33 @@ class Usage:
         }
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class Reply:
     choices: list[Choice]
     usage: Usage
     model: str  # the resolved snapshot id reported as `model`
-    service_tier: str | None = "default"
-    system_fingerprint: str | None = None
-    metadata: dict[str, str] | None = None
-    pacing: Pacing | None = None
-    fault: Any = None  # a `faults.Fault` to apply while rendering, set by scenarios
-    chaos: dict[str, float] | None = None  # a scenario's chaos rates (chaos.py), drawn per request
-    headers: dict[str, str] = field(default_factory=dict)  # extra response headers
-    source: str = "builtin"  # what produced it: "builtin" or the scenario's name
-    tokenizer: str = "o200k_base"  # the encoding its tokens are in (the model's catalogue `tokenizer`)
+    service_tier: str | None
+    system_fingerprint: str | None
+    metadata: dict[str, str] | None
+    pacing: Pacing | None
+    fault: Any  # a `faults.Fault` to apply while rendering, set by scenarios
+    chaos: dict[str, float] | None  # a scenario's chaos rates (chaos.py), drawn per request
+    headers: dict[str, str]  # extra response headers
+    source: str  # what produced it: "builtin" or the scenario's name
+    tokenizer: str  # the encoding its tokens are in (the model's catalogue `tokenizer`)
     # Parts of a reasoning summary, for the Responses API's `reasoning` item when the request asks for one.
-    reasoning_summary: list[str] = field(default_factory=list)
+    reasoning_summary: list[str]
     # Its wire renderings with marks for id and `created` (wire/stamped.py), by format and options.
-    rendered: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+    rendered: dict[Any, Any] = field(repr=False, compare=False)
+
+    def __init__(self, choices: list[Choice], usage: Usage, model: str, service_tier: str | None = "default",
+                 system_fingerprint: str | None = None, metadata: dict[str, str] | None = None,
+                 pacing: Pacing | None = None, fault: Any = None, chaos: dict[str, float] | None = None,
+                 headers: dict[str, str] | None = None, source: str = "builtin", tokenizer: str = "o200k_base",
+                 reasoning_summary: list[str] | None = None, rendered: dict[Any, Any] | None = None) -> None:
+        self.choices, self.usage, self.model, self.service_tier = choices, usage, model, service_tier
+        self.system_fingerprint, self.metadata, self.pacing, self.fault = system_fingerprint, metadata, pacing, fault
+        self.chaos, self.source, self.tokenizer = chaos, source, tokenizer
+        self.headers = {} if headers is None else headers
+        self.reasoning_summary = [] if reasoning_summary is None else reasoning_summary
+        self.rendered = {} if rendered is None else rendered

@@ -22,6 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from mypy_extensions import mypyc_attr
 from uvicorn.protocols.http import httptools_impl  # the caller catches the ImportError (no httptools)
 from uvicorn.protocols.http.httptools_impl import (HEADER_RE, HEADER_VALUE_RE, STATUS_LINE, HttpToolsProtocol,
                                                    RequestResponseCycle)
@@ -52,6 +53,8 @@ def _default_lines(defaults: list[tuple[bytes, bytes]]) -> bytes | None:
     return lines
 
 
+# Compiled, still Python classes (the compiled build): they extend uvicorn's, and a cycle's class is swapped.
+@mypyc_attr(native_class=False)
 class ReadyHeadCycle(RequestResponseCycle):
     """A request cycle whose `send` writes a start message's ready head itself. A head whose body
     length it knows waits for its body, so the two leave in one write (one system call, one TCP
@@ -119,6 +122,7 @@ class ReadyHeadCycle(RequestResponseCycle):
         self.on_response()
 
 
+@mypyc_attr(native_class=False)
 class ReadyHeadProtocol(HttpToolsProtocol):
     """uvicorn's httptools protocol whose request cycles are `ReadyHeadCycle`s. The class is set just
     before the cycle's task is created: the task has not run, so its `self.send` is the new one

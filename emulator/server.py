@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import uvicorn
 
 from . import encodings
-from .app import ChatFastPath, build_app
+from .app import build_app, fast_path
 from .config import DEFAULT_API_KEY, Settings
 from .admin.live import end_feeds
 from .logs import AccessLog
@@ -58,7 +58,7 @@ class Emulator(Clients, Reports, ClientAssertions):
         self.settings = replace(settings, **overrides) if overrides else settings
         super().__init__(EmulatorState.from_settings(self.settings))
         starlette = build_app(self.state)
-        fast = ChatFastPath(starlette)
+        fast = fast_path(starlette)
         core: Any = fast
         if self.settings.metrics:  # only then: with metrics off, prometheus_client is never imported
             from .metrics import instrument

@@ -1,5 +1,5 @@
 """Chat completions, Responses and embeddings creation skip Starlette's routing and middleware
-(`app.ChatFastPath`): what a client sees must not change, with or without an `Origin` header."""
+(`fast_path.ChatFastPath`): what a client sees must not change, with or without an `Origin` header."""
 from __future__ import annotations
 
 import pytest

@@ -44,25 +44,31 @@ if TYPE_CHECKING:
 
 ASGIApp = Callable[..., Awaitable[None]]
 HEADER_MAP = "emulator.header_map"  # a scope's headers as `header_map` decodes them, when decoded before the shell
+STATE = "emulator.state"  # the scope's `EmulatorState`, when put there before the shell (Starlette's `app.state` reads slower)
 Result = Union[dict[str, Any], list[Any], Response, ASGIApp]
 Handler = Callable[["Exchange"], Awaitable[Result]]
 Endpoint = Callable[[Request], Awaitable[Any]]
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class Exchange:
-    """One request as the shell sees it, and what the handler adds to its answer."""
+    """One request as the shell sees it, and what the handler adds to its answer (its `__init__` written
+    out: the compiled build compiles it, where a dataclass's generated one stays interpreted)."""
 
     request: Request
     state: EmulatorState
-    request_id: str = field(default_factory=request_id)
-    started: float = field(default_factory=time.perf_counter)
-    profile: Profile = OPENAI
-    api_key: str = ""
-    headers: dict[str, str] = field(default_factory=dict)  # added to every answer, errors included
+    request_id: str
+    started: float
+    profile: Profile
+    api_key: str
+    headers: dict[str, str]  # added to every answer, errors included
     # Called with the response once it is built (success or error): recording happens here.
-    after: Callable[[Response | ASGIApp, ApiError | None], None] | None = None
-    _headers: dict[str, str] | None = field(default=None, repr=False)
+    after: Callable[[Response | ASGIApp, ApiError | None], None] | None
+    _headers: dict[str, str] | None = field(repr=False)
+
+    def __init__(self, request: Request, state: EmulatorState) -> None:
+        self.request, self.state, self.request_id, self.started = request, state, request_id(), time.perf_counter()
+        self.profile, self.api_key, self.headers, self.after, self._headers = OPENAI, "", {}, None, None
 
     @property
     def request_headers(self) -> dict[str, str]:
@@ -133,7 +139,7 @@ def endpoint(handler: Handler | None = None, *, api: bool = True, authenticate: 
         async def serve(request: Request) -> Any:
             # The shell around one handler call (see the module docstring), in this one coroutine: each
             # level of `await` costs every request.
-            ex = Exchange(request, request.app.state.emulator)
+            ex = Exchange(request, request.scope.get(STATE) or request.app.state.emulator)
             if begin is not None:
                 begin(ex)
             failure: ApiError | None = None

@@ -46,13 +46,18 @@ class Decoration(Protocol):
         """JSON members (each starting with a comma) closing a chunk's choice object."""
 
 
-@dataclass
+@dataclass(init=False)
 class Rendered:
     parsed: dict[str, Any] | None  # the completion as a client assembles it, when built (see `body`)
     response: ASGIApp
-    events: list[bytes] | None = None  # a stream's events
-    paced: bool = False  # events leave one by one (the journal notes each)
-    payload: bytes | None = None  # a JSON answer's bytes
+    events: list[bytes] | None  # a stream's events
+    paced: bool  # events leave one by one (the journal notes each)
+    payload: bytes | None  # a JSON answer's bytes
+
+    # Written out: the compiled build compiles it, where a dataclass's generated `__init__` stays interpreted.
+    def __init__(self, parsed: dict[str, Any] | None, response: ASGIApp, events: list[bytes] | None = None,
+                 paced: bool = False, payload: bytes | None = None) -> None:
+        self.parsed, self.response, self.events, self.paced, self.payload = parsed, response, events, paced, payload
 
     @property
     def body(self) -> dict[str, Any]:

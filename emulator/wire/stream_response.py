@@ -86,11 +86,12 @@ async def _pause(gone: asyncio.Event, seconds: float) -> None:
             pass
 
 
-def _transport(*callables: Any) -> Any:
+def server_transport(*callables: Any) -> Any:
     """The asyncio transport behind uvicorn's `receive`/`send` (bound to its request cycle), if any.
 
     ASGI has no message for "drop the connection", so this looks through middleware wrappers
-    (closures, partials) for the server's own callable; it is used only for the reset fault.
+    (closures, partials, and the methods of an object that answers for its own `transport`, as
+    delivery.py's watcher does) for the server's own callable; it is used only for the reset fault.
     """
     seen: set[int] = set()
     todo = list(callables)
@@ -114,7 +115,7 @@ def _transport(*callables: Any) -> Any:
 
 async def reset_connection(receive: Receive, send: Send) -> None:
     """Drop the TCP connection with a reset (RST), as a crashed upstream or proxy would."""
-    transport = _transport(receive, send)
+    transport = server_transport(receive, send)
     if transport is None:  # not served by uvicorn (e.g. in-process transport): fail the exchange instead
         raise ConnectionResetError("connection reset by the emulator (fault)")
     sock = transport.get_extra_info("socket")
