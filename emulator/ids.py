@@ -1,7 +1,7 @@
 """Identifiers in the live formats (docs/live-api.md#ids): `chatcmpl-` + 29, `call_` + 24, `req_` + 32 hex."""
 from __future__ import annotations
 
-import base64
+import binascii
 import hashlib
 import os
 import random
@@ -23,8 +23,9 @@ _B64_TO_ALNUM = bytes.maketrans(b"+/", b"xZ")
 
 
 def completion_id() -> str:
+    # `binascii` directly: `base64.b64encode` is a Python function around it, interpreted even when compiled.
     raw = _random.getrandbits(192).to_bytes(24, "big")
-    return "chatcmpl-" + base64.b64encode(raw).translate(_B64_TO_ALNUM)[:29].decode()
+    return "chatcmpl-" + binascii.b2a_base64(raw, newline=False).translate(_B64_TO_ALNUM)[:29].decode()
 
 
 def random_hex(length: int) -> str:
@@ -33,13 +34,15 @@ def random_hex(length: int) -> str:
 
 
 def request_id() -> str:
-    return "req_" + _random.randbytes(16).hex()  # 32 hex digits; cheaper than formatting a 128-bit int
+    # 32 hex digits. `getrandbits` (C) rather than `randbytes` (a Python method around it); `hex()` is
+    # cheaper than formatting a 128-bit int.
+    return "req_" + _random.getrandbits(128).to_bytes(16, "big").hex()
 
 
 def tool_call_id(bits: int) -> str:
     """`call_` + 24 alphanumerics from 144 bits (the base64 of 18 bytes, as `completion_id` maps it): the
     built-in model passes bits drawn from the request's seed, so the same request gets the same ids."""
-    return "call_" + base64.b64encode(bits.to_bytes(18, "big")).translate(_B64_TO_ALNUM).decode()
+    return "call_" + binascii.b2a_base64(bits.to_bytes(18, "big"), newline=False).translate(_B64_TO_ALNUM).decode()
 
 
 # The version of the built-in model's answers, part of every `system_fingerprint`: the live one marks
