@@ -21,9 +21,6 @@ from .contract import errors
 
 WINDOW = 60.0
 MAX_KEYS = 10000
-# Seconds this close to a value rounded to the millisecond round to it: a rounding boundary is half a
-# millisecond away from it, far beyond a float's error at a minute.
-_SAME_ROUNDING = 0.0004
 
 
 def go_duration(seconds: float) -> str:
@@ -31,9 +28,28 @@ def go_duration(seconds: float) -> str:
     if seconds < 1:
         return f"{max(int(seconds * 1000), 0)}ms"
     if seconds < 60:
-        return f"{round(seconds, 3):g}s"
+        return _seconds_text(_milliseconds(seconds))
     minutes, rest = divmod(seconds, 60)
     return f"{int(minutes)}m{round(rest, 3):g}s"
+
+
+def _milliseconds(seconds: float) -> int:
+    """`seconds` rounded to the millisecond as `round(seconds, 3)` rounds it (correctly, from the exact
+    binary value): by scaling, cheap, except within a float's error of a tie, where `round` decides."""
+    scaled = seconds * 1000
+    milliseconds = round(scaled)
+    if abs(scaled - milliseconds) > 0.49999:
+        return round(round(seconds, 3) * 1000)
+    return milliseconds
+
+
+def _seconds_text(milliseconds: int) -> str:
+    """`17.22s` for 17220 ms: the seconds with the millisecond digits up to the last nonzero one, as
+    `f"{round(seconds, 3):g}s"` writes them below a minute, from integers (no float-to-text conversion)."""
+    whole, part = divmod(milliseconds, 1000)
+    if part == 0:
+        return f"{whole}s"
+    return f"{whole}.{str(1000 + part)[1:].rstrip('0')}s"
 
 
 @dataclass(slots=True)
@@ -53,9 +69,9 @@ class RateLimiter:
         self.max_keys = max(max_keys, 1)
         self._limit_requests, self._limit_tokens = str(requests_per_minute), str(tokens_per_minute)
         self._budgets: OrderedDict[str, Budget] = OrderedDict()  # oldest window first
-        # The last reset text and the rounded seconds it was formatted from: under load many
-        # requests in a row fall in the same millisecond, so the float formatting is skipped.
-        self._reset_seconds, self._reset_text = -1.0, ""
+        # The last reset text and the milliseconds it was written from: under load many requests in
+        # a row fall in the same millisecond, so the text is reused.
+        self._reset_ms, self._reset_text = -1, ""
 
     def reset(self) -> None:
         self._budgets.clear()
@@ -134,15 +150,13 @@ class RateLimiter:
         }
 
     def _reset_at(self, seconds: float) -> str:
-        """`go_duration(seconds)`, reused while the rounded seconds stay the same (between 1 s and a
-        minute the text depends on nothing else)."""
+        """`go_duration(seconds)`, reused while the seconds round to the same millisecond (between 1 s
+        and a minute the text depends on nothing else)."""
         if not 1 <= seconds < 60:
             return go_duration(max(seconds, 0.0))
-        if -_SAME_ROUNDING < seconds - self._reset_seconds < _SAME_ROUNDING:
-            return self._reset_text  # rounds to the kept value: `round` (a float-to-text conversion) skipped
-        rounded = round(seconds, 3)
-        if rounded != self._reset_seconds:
-            self._reset_seconds, self._reset_text = rounded, go_duration(seconds)
+        milliseconds = _milliseconds(seconds)
+        if milliseconds != self._reset_ms:
+            self._reset_ms, self._reset_text = milliseconds, _seconds_text(milliseconds)
         return self._reset_text
 
 

@@ -75,6 +75,15 @@ def test_the_reset_text_is_the_go_duration_of_the_seconds_left_however_close_the
         assert limiter._reset_at(left) == go_duration(left), left
 
 
+
+def test_go_duration_rounds_to_the_millisecond_as_round_does_ties_included():
+    from emulator.ratelimit import go_duration
+
+    # Written from integer milliseconds; ties (1.0645 is just above one in binary, 1.0595 just below) and
+    # whole seconds as `round(seconds, 3)` with `:g` writes them.
+    for seconds in [1.0645, 1.0595, 1.0635, 17.22, 6.0, 59.9995, 59.9996, 1.0004, 30.1, 42.000499999]:
+        assert go_duration(seconds) == f"{round(seconds, 3):g}s", seconds
+
 # --- reply memo ------------------------------------------------------------------------------------
 @pytest.mark.parametrize("stream", [False, True])
 def test_serving_a_remembered_reply_never_changes_it(stream):
