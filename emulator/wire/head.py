@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Any, Mapping
+from typing import Any
 
 HEAD = "emulator.head"
 RawHeaders = list[tuple[bytes, bytes]]
@@ -49,8 +49,8 @@ class _Family:
 _family = lru_cache(maxsize=_MAX_FAMILIES)(_Family)
 
 
-def encode_headers(headers: Mapping[str, str], lead: RawHeaders, lead_lines: bytes) -> tuple[RawHeaders, bytes | None]:
-    """The ASGI header list (`lead`, then `headers` encoded) and the lines uvicorn would write for it
+def encode_headers(headers: dict[str, str], lead: RawHeaders, lead_lines: bytes) -> tuple[RawHeaders, bytes | None]:
+    """The ASGI header list (`lead`, extended with `headers` encoded) and the lines uvicorn would write for it
     (`lead_lines`: `lead` written by the caller from values it made), or None for the lines when
     uvicorn must see the headers itself.
 
@@ -61,10 +61,14 @@ def encode_headers(headers: Mapping[str, str], lead: RawHeaders, lead_lines: byt
     family = _family(names)
     values = "\x00".join(headers.values()).encode("latin-1")
     if family.template is None or values.translate(None, _VALUE_BYTES) != family.separators:
-        return [*lead, *[(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]], None
+        lead.extend([(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()])
+        return lead, None
     split = values.split(b"\x00") if names else []
     # No `strict`: the values came from as many headers as names (the keyword alone costs a fifth of the list).
-    return [*lead, *zip(family.names, split)], lead_lines + family.template % tuple(split)  # noqa: B905
+    # `lead` is the caller's own new list: extended, not copied. A `dict` (not any Mapping): the compiled
+    # build reads its values natively.
+    lead.extend(zip(family.names, split))  # noqa: B905
+    return lead, lead_lines + family.template % tuple(split)
 
 
 def start_message(status: int, headers: RawHeaders, lines: bytes | None,
