@@ -10,7 +10,8 @@ for the emulator's chat path and for the bare Starlette baseline, best of severa
 Cases: `identical` (the same body every time: the reply memo answers), `distinct` (a different user
 message each time, as a real suite or load test sends: the headline), and `stream` for both;
 `distinct tools` a different message each time with a tool the model must call;
-`responses`, `responses stream` and `embeddings` send `bench/run.py`'s bodies to their endpoints; `sdk`
+`responses`, `responses stream` and `embeddings` send `bench/run.py`'s bodies to their endpoints
+(`distinct responses`: its Responses body with a different input each time); `sdk`
 sends what the official Python SDK sends in `bench/run.py`'s SDK loop (its body and its 15 headers).
 `bench/instructions.py` runs one case under callgrind, whose counts hold on a busy machine.
 """
@@ -48,7 +49,8 @@ TOOLS = json.dumps({**run.REQUEST, "tools": [{"type": "function", "function": {"
                                                                                "parameters": WEATHER}}],
                     "tool_choice": "required"})
 # The URL of each case that is not a chat completion.
-PATHS = {"responses": "/v1/responses", "responses stream": "/v1/responses", "embeddings": "/v1/embeddings"}
+PATHS = {"responses": "/v1/responses", "distinct responses": "/v1/responses", "responses stream": "/v1/responses",
+         "embeddings": "/v1/embeddings"}
 # `bench/run.py`'s SDK row: the body and headers the official Python SDK (openai 3.x, httpx) sends for
 # SDK_LOOP's call, byte for byte and in its order (Host and Content-Length are added per request).
 SDK_BODY = b'{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hello! How are you today?"}]}'
@@ -86,6 +88,7 @@ CASES: dict[str, Callable[[int, int], list[bytes]]] = {
     "distinct stream": lambda count, start: distinct_bodies(STREAM, count, start),
     "distinct tools": lambda count, start: distinct_bodies(TOOLS, count, start),
     "responses": lambda count, start: [RESPONSES.encode()] * count,
+    "distinct responses": lambda count, start: distinct_bodies(RESPONSES, count, start),
     "responses stream": lambda count, start: [RESPONSES[:-1].encode() + b',"stream":true}'] * count,
     "embeddings": lambda count, start: [EMBEDDINGS.encode()] * count,
     "sdk": lambda count, start: [SDK_BODY] * count,

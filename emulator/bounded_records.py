@@ -35,14 +35,15 @@ class BoundedRecords(Generic[R]):
 
     def put(self, record: R) -> None:
         """Keep `record` as the newest (replacing one of the same key and id), then evict past the bounds."""
+        key, records = (record.key, record.id), self._records
         with self._lock:
-            previous = self._records.pop((record.key, record.id), None)
+            previous = records.pop(key, None)
             if previous is not None:
                 self.bytes -= previous.size
-            self._records[(record.key, record.id)] = record
+            records[key] = record
             self.bytes += record.size
-            while len(self._records) > 1 and (len(self._records) > self.cap or self.bytes > self.max_bytes):
-                self.bytes -= self._records.popitem(last=False)[1].size
+            while len(records) > 1 and (len(records) > self.cap or self.bytes > self.max_bytes):
+                self.bytes -= records.popitem(last=False)[1].size
 
     def get(self, key: str, record_id: str) -> R | None:
         return self._records.get((key, record_id))

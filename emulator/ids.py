@@ -33,6 +33,11 @@ def random_hex(length: int) -> str:
     return "%0*x" % (length, _random.getrandbits(4 * length))
 
 
+def hex_digits(length: int) -> bytes:
+    """`random_hex` as ASCII bytes (as JSON holds them), `length` even: for ids written into bytes."""
+    return binascii.hexlify(_random.getrandbits(4 * length).to_bytes(length // 2, "big"))
+
+
 def request_id() -> str:
     # 32 hex digits. `getrandbits` (C) rather than `randbytes` (a Python method around it); `hex()` is
     # cheaper than formatting a 128-bit int.

@@ -35,7 +35,7 @@ def owner_digest(api_key: str) -> str:
     return key_digest(api_key)
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class StoredResponse:
     """A stored response as the JSON it is sent and read back as: compact, and nothing for the garbage
     collector to walk (a store of rich objects made every collection slower). Parsed only when read."""
@@ -44,8 +44,16 @@ class StoredResponse:
     key: str  # digest of the API key
     body: bytes  # the final object (for a background response: what it becomes), as a retrieval sends it
     items_json: bytes  # the request's own input items
-    prior_json: bytes = b"[]"  # the chain's items before them (what `previous_response_id` continued)
-    stage: str = "done"
+    prior_json: bytes  # the chain's items before them (what `previous_response_id` continued)
+    stage: str
+    size: int  # what keeping it costs: its JSON and RECORD_OVERHEAD
+
+    # Written out: the compiled build compiles it, where a dataclass's generated `__init__` stays interpreted.
+    def __init__(self, id: str, key: str, body: bytes, items_json: bytes, prior_json: bytes = b"[]",
+                 stage: str = "done") -> None:
+        self.id, self.key, self.body, self.items_json, self.prior_json, self.stage = (
+            id, key, body, items_json, prior_json, stage)
+        self.size = len(body) + len(items_json) + len(prior_json) + RECORD_OVERHEAD
 
     @classmethod
     def of(cls, response: dict[str, Any], key: str, items: list[dict[str, Any]],
@@ -64,10 +72,6 @@ class StoredResponse:
     def context(self) -> list[dict[str, Any]]:
         """The chain's items, this response's output included."""
         return [*json.loads(self.prior_json), *self.items, *self.response["output"]]
-
-    @property
-    def size(self) -> int:
-        return len(self.body) + len(self.items_json) + len(self.prior_json) + RECORD_OVERHEAD
 
     @property
     def is_final(self) -> bool:
@@ -156,11 +160,10 @@ class SQLiteResponseStore:
         if row is None:
             return None
         rid, key, response, items, context, stage = row
-        record = StoredResponse(rid, key, response.encode(), items.encode(), stage=stage)
         # The file keeps the whole chain (its format predates the record's): the items before this request's.
         chain = json.loads(context)
-        record.prior_json = json_bytes(chain[:len(chain) - len(record.items) - len(record.response["output"])])
-        return record
+        prior = chain[:len(chain) - len(json.loads(items)) - len(json.loads(response)["output"])]
+        return StoredResponse(rid, key, response.encode(), items.encode(), json_bytes(prior), stage=stage)
 
     def delete(self, api_key: str, response_id: str) -> bool:
         with self._lock:

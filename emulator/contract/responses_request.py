@@ -7,21 +7,23 @@ so the built-in model and scenario matching read a Responses request as they rea
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any, Callable, Protocol
 
-from ..ids import random_hex
+from ..ids import hex_digits
 from ..json_text import json_bytes
 from . import errors
 from .chat_request import ChatRequest, message_text
 from .models import Catalogue, ModelInfo
-from .responses_input import chat_messages, check_items, input_items, item_id, resolve_references, stored_items
+from .responses_input import chat_messages, check_items, input_items, resolve_references, stored_items
 from .responses_shape import MOVED_FIELDS, RESPONSES_REQUEST
 from .rules import schema_error
 from .sent_again import copy_with
 from .shapes import Object
 
 SAMPLING_FIELDS = ("temperature", "top_p")
+RESPONSE_HEX = 68  # the response's own hex in a request's draw: its id's 34 and one output item's
 
 
 class PreviousResponse(Protocol):
@@ -32,73 +34,86 @@ class PreviousResponse(Protocol):
         """Every item of the chain up to and including its output."""
 
 
-@dataclass
+@dataclass(init=False, slots=True)
 class ResponsesRequest:
     body: dict[str, Any]
     model: ModelInfo
     chat: ChatRequest  # the conversation as the built-in model and scenarios read it
-    items: list[dict[str, Any]]  # this request's own input items, with ids (what `input_items` lists)
-    context: list[dict[str, Any]] = field(default_factory=list)  # the chain's items before `items`
-    stem: str = field(default_factory=lambda: random_hex(16))  # shared hex of the response's ids
-    own: list[dict[str, Any]] = field(default_factory=list, repr=False)  # `items` before their ids were drawn
-    drawn: list[int] = field(default_factory=list, repr=False, compare=False)  # which `items` ids were drawn here
-    _items_json: bytes | None = field(default=None, repr=False, compare=False)
-    _id_slots: list[bytes] | None = field(default=None, repr=False, compare=False)  # see `again`
+    context: list[dict[str, Any]]  # the chain's items before this request's own
+    # This request's random hex (ids must be unique, not secret), drawn at once: the stem its ids share
+    # (16), each drawn item's own 34, and last the response's (`RESPONSE_HEX`: its id and one item's).
+    hexes: bytes
+    stream: bool
+    store: bool  # `store` is not false
+    background: bool
+    drawn: list[int] = field(repr=False, compare=False)  # which of the items' ids were drawn here
+    _items: list[dict[str, Any]] | None = field(repr=False)  # see `items`
+    _items_json: bytes | None = field(repr=False, compare=False)
+    _id_slots: list[bytes] | None = field(repr=False, compare=False)  # see `again`
+
+    # Written out: the compiled build compiles it, where a dataclass's generated `__init__` stays interpreted.
+    def __init__(self, body: dict[str, Any], model: ModelInfo, chat: ChatRequest, context: list[dict[str, Any]],
+                 hexes: bytes, stream: bool, store: bool, background: bool, drawn: list[int],
+                 items: list[dict[str, Any]] | None, items_json: bytes | None = None,
+                 id_slots: list[bytes] | None = None) -> None:
+        self.body, self.model, self.chat, self.context, self.hexes = body, model, chat, context, hexes
+        self.stream, self.store, self.background, self.drawn = stream, store, background, drawn
+        self._items, self._items_json, self._id_slots = items, items_json, id_slots
 
     def again(self, headers: dict[str, str], api_key: str) -> ResponsesRequest:
-        """The same validated body sent once more (by `api_key`, with `headers`): its own ids (the stem
-        and the drawn items' tails from one draw), and the conversation's facts computed so far (prompt
-        tokens) carried over. The items' JSON is the kept JSON with the new ids put in its id slots."""
+        """The same validated body sent once more (by `api_key`, with `headers`): its own ids (all from
+        one draw, `hexes`), and the conversation's facts computed so far (prompt tokens) carried over.
+        The items' JSON is the kept JSON with the new ids' hex put in its slots; the items themselves are
+        read back from it only if asked for (`items`)."""
         drawn = self.drawn
-        hexes = random_hex(16 + 34 * len(drawn))
+        hexes = hex_digits(16 + 34 * len(drawn) + RESPONSE_HEX)
         # Built by `__init__` (not copied like `chat`, whose facts must come along): an instance whose
         # attributes live in a `__dict__` of its own is slower to read, and this one is read often.
         request = ResponsesRequest(self.body, self.model, copy_with(self.chat, {"headers": headers, "api_key": api_key}),
-                                   self.items, self.context, stem=hexes[:16], own=self.own, drawn=drawn,
-                                   _items_json=self._items_json, _id_slots=self._id_slots)
+                                   self.context, hexes, self.stream, self.store, self.background, drawn,
+                                   self._items, self._items_json, self._id_slots)
         if drawn:  # the same items with new ids (unique, random), sharing the stem as live ids do
-            items, ids = list(self.items), []
-            for n, index in enumerate(drawn):
-                old = items[index]
-                new_id = item_id(old["type"], hexes, hexes[16 + 34 * n:50 + 34 * n])
-                items[index] = {**old, "id": new_id}
-                ids.append(new_id.encode())
-            json = (self._id_slots or self._cut_id_slots()).copy()
-            json[1::2] = ids
-            request.items, request._items_json = items, b"".join(json)
+            parts = (self._id_slots or self._cut_id_slots()).copy()
+            if len(drawn) == 1:  # an id's hex is the stem and its own 34: here the draw's first 50
+                parts[1] = hexes[:50]
+            else:
+                parts[1::2] = [hexes[:16] + hexes[16 + 34 * n:50 + 34 * n] for n in range(len(drawn))]
+            request._items, request._items_json = None, b"".join(parts)
         return request
 
     def _cut_id_slots(self) -> list[bytes]:
-        """The items' JSON cut around the drawn items' ids (in item order): the text before the first id,
-        the id, the text up to the next id, ... (`again` puts new ids in the odd places)."""
-        json, start = self.items_json(), 0
+        """The items' JSON cut around the hex of the drawn items' ids (their last 50 characters: the stem
+        and their own), in item order: the text before the first, the hex, the text up to the next, ...
+        (`again` puts new hex in the odd places)."""
+        text, items, start = self.items_json(), self.items, 0
         parts: list[bytes] = []
         for index in self.drawn:
-            quoted = b'"%s"' % self.items[index]["id"].encode()
-            at = json.index(quoted, start) + 1  # the id's first mention is its own field (ids lead items)
-            parts += (json[start:at], json[at:at + len(quoted) - 2])
-            start = at + len(quoted) - 2
-        parts.append(json[start:])
+            quoted = b'"%s"' % items[index]["id"].encode()
+            at = text.index(quoted, start) + len(quoted) - 51  # the id's first mention is its own field (ids lead items)
+            parts += (text[start:at], text[at:at + 50])
+            start = at + 50
+        parts.append(text[start:])
         self._id_slots = parts
         return parts
+
+    @property
+    def stem(self) -> str:
+        """The hex every id of this request and its response shares (16 digits), as the live ids do."""
+        return self.hexes[:16].decode()
+
+    @property
+    def items(self) -> list[dict[str, Any]]:
+        """This request's own input items, with ids (what `input_items` lists); a copy sent again reads
+        them back from its JSON, which is all the store keeps of them."""
+        if self._items is None:
+            self._items = json.loads(self.items_json())
+        return self._items
 
     def items_json(self) -> bytes:
         """`items` as JSON (as the store keeps them)."""
         if self._items_json is None:
-            self._items_json = json_bytes(self.items)
+            self._items_json = json_bytes(self._items)
         return self._items_json
-
-    @property
-    def stream(self) -> bool:
-        return bool(self.body.get("stream"))
-
-    @property
-    def store(self) -> bool:
-        return self.body.get("store") is not False
-
-    @property
-    def background(self) -> bool:
-        return bool(self.body.get("background"))
 
     @property
     def include_obfuscation(self) -> bool:
@@ -107,9 +122,10 @@ class ResponsesRequest:
     @property
     def reasoning_summary(self) -> str | None:
         """The summary asked for (`auto`, `concise`, `detailed`), on reasoning models only."""
+        if not self.model.is_reasoning:
+            return None
         reasoning = self.body.get("reasoning") or {}
-        summary = reasoning.get("summary") or reasoning.get("generate_summary")
-        return summary if self.model.is_reasoning else None
+        return reasoning.get("summary") or reasoning.get("generate_summary")
 
 
 Lookup = Callable[[str], "PreviousResponse | None"]
@@ -132,10 +148,12 @@ def validate_responses_request(body: dict[str, Any], catalogue: Catalogue, *, pr
     own = resolve_references(own, known)
     check_items(context + own)
     chat = ChatRequest(_chat_body(body, context + own), model, headers or {}, api_key, api="responses")
-    request = ResponsesRequest(body, model, chat, [], context, own=own)
-    request.items = stored_items(own, request.stem)
+    hexes = hex_digits(16 + RESPONSE_HEX)  # the items draw their own (`again` draws them with these)
+    items = stored_items(own, hexes[:16].decode())
     given = {item.get("id") for item in own}
-    request.drawn = [index for index, item in enumerate(request.items) if item["id"] not in given]
+    drawn = [index for index, item in enumerate(items) if item["id"] not in given]
+    request = ResponsesRequest(body, model, chat, context, hexes, bool(body.get("stream")),
+                               body.get("store") is not False, bool(body.get("background")), drawn, items)
     if not chat.messages:  # nothing to answer (inferred wording: the live text is not recorded)
         raise errors.empty_array("input") if "input" in body else errors.missing_parameter("input")
     if chat.prompt_tokens + (chat.max_tokens or 0) > model.context_window and body.get("truncation") != "auto":

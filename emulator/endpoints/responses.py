@@ -7,7 +7,7 @@ object or its typed events (`wire/response_render.py`), through the same endpoin
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import Any, Awaitable
 
 from ..contract.errors import ApiError
 from ..contract.responses_request import Lookup, ResponsesRequest, validate_responses_request
@@ -24,7 +24,6 @@ from ..reply import Reply
 from ..respond import respond_or_forward
 from ..response_store import StoredResponse, owner_digest
 from ..state import EmulatorState
-from ..wire.render import Rendered
 from ..wire.response_render import render_response
 from .chat import with_chaos
 from .journaling import Route, journaled_endpoint
@@ -40,12 +39,12 @@ def responses_endpoint(route: Route | None = None) -> Endpoint:
 async def serve_response(ex: Exchange, route: Route | None) -> Any:
     state = ex.state
     entry: JournalEntry = ex.request.scope[JOURNAL_ENTRY]
-    proxy = state.proxy if state.proxy is not None and state.proxy.active else None
-    previous = proxy.chains.lookup(ex.api_key, state.responses) if proxy is not None else \
-        (lambda rid: state.responses.get(ex.api_key, rid))  # `--upstream`: the upstream's responses continue too
-    raw, req = await validated_responses_request(ex, route, previous)
-    if not req.context:  # the whole conversation is in the body: the built-in model's memo may keep the reply
+    raw, req = await validated_responses_request(ex, route, entry)
+    # The whole conversation is in the body: the built-in model's memo may keep the reply (a copy of a
+    # kept request has the key already: the same bytes, profile and path).
+    if not req.context and req.chat.raw_key is None:
         req.chat.raw_key = (raw, ex.profile.name, ex.request.scope["path"])
+    proxy = state.proxy if state.proxy is not None and state.proxy.active else None
     # Rate limits: a stream reports them inside the stream (after response.created), others as the 429.
     limited: ApiError | None = None
     try:
@@ -79,19 +78,27 @@ async def serve_response(ex: Exchange, route: Route | None) -> Any:
         raise
 
 
-async def validated_responses_request(ex: Exchange, route: Route | None,
-                                      previous: Lookup) -> tuple[bytes, ResponsesRequest]:
+def validated_responses_request(ex: Exchange, route: Route | None,
+                                entry: JournalEntry) -> Awaitable[tuple[bytes, ResponsesRequest]]:
     """The body validated, or for identical bytes a copy of the kept request with its own ids, headers
-    and key (endpoints/validated.py); a body continuing a chain reads the store, so it is never kept."""
-    entry: JournalEntry = ex.request.scope[JOURNAL_ENTRY]
+    and key (endpoints/validated.py); a body continuing a chain reads the store, so it is never kept.
+    `validated_request`'s own coroutine: no coroutine of its own around it."""
 
     def validate(body: dict[str, Any]) -> ResponsesRequest:
+        state = ex.state
+        proxy = state.proxy if state.proxy is not None and state.proxy.active else None
+        previous: Lookup = proxy.chains.lookup(ex.api_key, state.responses) if proxy is not None else \
+            (lambda rid: state.responses.get(ex.api_key, rid))  # `--upstream`: the upstream's responses continue too
         return validate_responses_request(body, ex.catalogue(), headers=entry.headers, api_key=ex.api_key,
                                           previous=previous)
 
-    return await validated_request(
-        ex, route, validate, lambda kept: kept.again(entry.headers, ex.api_key), shape=RESPONSES_REQUEST,
-        reusable=lambda req, body: not req.context and body.get("previous_response_id") is None)
+    return validated_request(ex, route, validate, lambda kept: kept.again(entry.headers, ex.api_key),
+                             shape=RESPONSES_REQUEST, reusable=_reusable)
+
+
+def _reusable(req: ResponsesRequest, body: dict[str, Any]) -> bool:
+    """Whether identical bytes may be answered with a copy: not when the body reads the store."""
+    return not req.context and body.get("previous_response_id") is None
 
 
 def _inside_stream(req: ResponsesRequest, error: ApiError) -> ApiError:
@@ -103,13 +110,23 @@ def _inside_stream(req: ResponsesRequest, error: ApiError) -> ApiError:
 
 def _answer(state: EmulatorState, req: ResponsesRequest, reply: Reply, headers: dict[str, str], pacing: Pacing,
             entry: JournalEntry) -> ASGIApp:
-    """Render the reply and record it: the response to send."""
+    """Render the reply and record it (the journal entry keeps the response's JSON, `stored`, parsed
+    only if read; the store keeps it unless `store: false`): the response to send."""
     rendered, stored, rid = render_response(req, reply, headers, pacing=pacing, on_sent=entry.event_sent)
-    _record(state, req, rendered, stored, rid, entry)
-    if rendered.events is not None and not rendered.paced and reply.fault is None:
-        entry.all_events_sent()  # one write: the journal needs no timing per event
-    if rendered.events is None and reply.fault is None:
+    entry.status = 200
+    entry.set_response_json(stored)
+    if req.store:
+        state.responses.save(StoredResponse(
+            rid, owner_digest(req.chat.api_key), stored, req.items_json(),
+            json_bytes(req.context) if req.context else b"[]",
+            "queued" if req.background and not req.stream else "done"))
+    events = rendered.events
+    if events is None and reply.fault is None:
         return rendered.response  # a plain JSON body: it goes out at once
+    if events is not None:
+        entry.stream, entry.events = True, events
+        if not rendered.paced and reply.fault is None:
+            entry.all_events_sent()  # one write: the journal needs no timing per event
     # The client checks read how it ended; the live feed is told when it did.
     return watch_delivery(rendered.response, entry, reply.fault, state.journal.delivered)
 
@@ -122,21 +139,6 @@ def build_reply(req: ResponsesRequest, chosen: Reply) -> Reply:
     if summary and not reply.reasoning_summary:
         reply = replace(reply, reasoning_summary=reasoning_summary(req.chat, summary))
     return reply
-
-
-def _record(state: EmulatorState, req: ResponsesRequest, rendered: Rendered, stored: bytes, rid: str,
-            entry: JournalEntry) -> None:
-    """After rendering: the journal entry (the response's JSON, `stored`, parsed only if read), and the
-    stored response unless `store: false`."""
-    entry.status = 200
-    entry.set_response_json(stored)
-    if rendered.events is not None:
-        entry.stream, entry.events = True, rendered.events
-    if req.store:
-        state.responses.save(StoredResponse(
-            rid, owner_digest(req.chat.api_key), stored, req.items_json(),
-            json_bytes(req.context) if req.context else b"[]",
-            stage="queued" if req.background and not req.stream else "done"))
 
 
 create_response = responses_endpoint()

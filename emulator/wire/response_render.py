@@ -19,6 +19,7 @@ from ..reply import Reply
 from .render import Rendered, deliver
 from .response_events import failed_after
 from .response_template import template_for
+from .responses import BytesResponse
 
 
 def render_response(req: ResponsesRequest, reply: Reply, headers: dict[str, str], *, pacing: Pacing,
@@ -27,12 +28,10 @@ def render_response(req: ResponsesRequest, reply: Reply, headers: dict[str, str]
     object, also for a background response, which the client first sees queued; or the failed one), and
     its id. No object is built for an answer that does not fail: `Rendered.body` is not to be read."""
     template = template_for(req, reply, pacing.chunk_tokens)
-    now = int(time.time())  # created and completed in the same second: the built-in answer is immediate
     if template.plain and reply.fault is None:  # the usual answer: the holes' values listed, nothing more
-        assert template.body is not None
-        rid, holes = template.plain_holes(req.stem, now)
-        return (deliver(None, headers, payload=template.body.fill_in(holes), fault=None, pacing=pacing),
-                template.stored.fill_in(holes), rid)
+        rid, payload, stored = template.plain_answer(req.hexes)
+        return Rendered(None, BytesResponse(payload, 200, headers), payload=payload), stored, rid  # as `deliver` does
+    now = int(time.time())  # created and completed in the same second: the built-in answer is immediate
     own = template.stamp(req.stem, now, now)
     if template.events is None:
         assert template.body is not None

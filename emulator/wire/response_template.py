@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import re
 import secrets
+from time import time as _now
 from typing import Any
 
 from ..contract.responses_input import ID_PREFIXES
-from ..ids import random_hex
-from ..contract.responses_request import ResponsesRequest
+from ..contract.responses_request import RESPONSE_HEX, ResponsesRequest
+from ..ids import hex_digits, random_hex
 from ..json_text import json_bytes
 from ..reply import Reply
 from .response_events import Chunking, stream_events
@@ -124,6 +125,8 @@ class ResponseTemplate:
         items = output_items(req, reply)
         self._kinds = [item["type"] for item in items]
         self._prefixes = [ID_PREFIXES.get(kind, "item") for kind in self._kinds]  # as `item_id` spells them
+        # Each id's JSON up to its hex (the response's first), for `plain_answer`.
+        self._leads = [b'"resp_', *(b'"%s_' % prefix.encode() for prefix in self._prefixes)]
         self._encrypted = ["encrypted_content" in item for item in items]
         for index, item in enumerate(items):
             item["id"] = _mark(f"id{index}")
@@ -148,21 +151,25 @@ class ResponseTemplate:
         # A plain body has the stored object's holes in the same order (`billing` is a literal): the
         # answer's values are then listed once for both.
         self.body_like_stored = self.body is not None and self.body.names == self.stored.names
-        # ... and without encrypted content, in the order `plain_holes` lists them.
+        # ... and without encrypted content, in the order `plain_answer` lists them.
         self.plain = self.body_like_stored and self.stored.names == (
             "rid", "created", "completed", *(f"id{index}" for index in range(len(items))))
 
-    def plain_holes(self, stem: str, now: int) -> tuple[str, list[bytes]]:
-        """For a `plain` template: the response id and the values of the holes, in order (what `stamp`
-        draws, without the objects a failure would need)."""
-        head = stem[:16]
-        tails = random_hex(34 * (len(self._prefixes) + 1))
-        rid = f"resp_{head}{tails[:34]}"
-        time = b"%d" % now
-        holes = [b'"%s"' % rid.encode(), time, time]
-        for index, prefix in enumerate(self._prefixes, 1):
-            holes.append(f'"{prefix}_{head}{tails[34 * index:34 * index + 34]}"'.encode())
-        return rid, holes
+    def plain_answer(self, hexes: bytes) -> tuple[str, bytes, bytes]:
+        """For a `plain` template: the response id, the body and the stored object, stamped with the
+        request's draw (`ResponsesRequest.hexes`: the stem its ids share, and last the response's own hex,
+        for its id and one item; more items draw more), without the objects a failure would need."""
+        tails = hexes[-RESPONSE_HEX:]
+        if len(self._leads) * 34 > RESPONSE_HEX:
+            tails += hex_digits(len(self._leads) * 34 - RESPONSE_HEX)
+        head = hexes[:16]
+        rid = b"resp_" + head + tails[:34]
+        time = b"%d" % int(_now())  # created and completed in the same second: the built-in answer is immediate
+        holes = [b'"%s"' % rid, time, time]
+        for index in range(1, len(self._leads)):
+            holes.append(self._leads[index] + head + tails[34 * index:34 * index + 34] + b'"')
+        assert self.body is not None
+        return rid.decode(), self.body.fill_in(holes), self.stored.fill_in(holes)
 
     def stamp(self, stem: str, created: int, completed: int) -> Stamped:
         """This answer's ids (sharing `stem`, as live ids do) and times. The ids' own hex (the response
