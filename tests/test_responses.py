@@ -50,6 +50,22 @@ def test_the_wire_body_has_the_live_keys_and_no_output_text(http):
     assert body["reasoning"] == {"effort": None, "summary": None} and body["truncation"] == "disabled"
 
 
+def test_echoed_numbers_keep_their_json_text(http):
+    """The echo writes each number as Python's JSON does (and the live API, for `1e-05`), also small
+    floats, whose shorter text a faster writer would spell differently; and again for identical bytes."""
+    body = {"model": "gpt-4o-mini", "input": "Echo my numbers", "temperature": 1e-05, "top_p": 0.25,
+            "tools": [{"type": "function", "name": "scale", "strict": False,
+                       "parameters": {"type": "object", "properties": {"x": {"type": "number", "minimum": 1e-07,
+                                                                              "maximum": 1.5e300}}}}]}
+    for _ in range(3):
+        response = http.post("/responses", json=body)
+        text = response.text
+        assert '"temperature":1e-05' in text and '"top_p":0.25' in text
+        assert '"minimum":1e-07,"maximum":1.5e+300' in text
+        stored = http.get(f"/responses/{response.json()['id']}").text
+        assert '"temperature":1e-05' in stored and '"minimum":1e-07' in stored
+
+
 def test_same_request_same_text(client):
     first = client.responses.create(model="gpt-4o-mini", input="tell me something")
     second = client.responses.create(model="gpt-4o-mini", input="tell me something")

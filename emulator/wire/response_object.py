@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from typing import Any
+from typing import Any, Callable
 
-from ..contract.responses_input import item_id
 from ..contract.responses_request import ResponsesRequest
 from ..reply import Choice, Reply, ToolCall, Usage
 
@@ -27,24 +26,26 @@ def usage_dict(usage: Usage) -> dict[str, Any]:
     }
 
 
-def output_items(request: ResponsesRequest, reply: Reply) -> list[dict[str, Any]]:
-    """The reply's output in generation order: reasoning, then the message or the tool calls."""
+def output_items(request: ResponsesRequest, reply: Reply, own_id: Callable[[str], str]) -> list[dict[str, Any]]:
+    """The reply's output in generation order: reasoning, then the message or the tool calls; each
+    item's id is `own_id(its type)`."""
     choice = reply.choices[0]
     items: list[dict[str, Any]] = []
     if request.model.is_reasoning:
-        items.append(_reasoning_item(request, reply))
+        items.append(_reasoning_item(request, reply, own_id("reasoning")))
     if choice.tool_calls:
-        items.extend(_call_item(request.stem, call) for call in choice.tool_calls)
+        items.extend(_call_item(own_id("custom_tool_call" if call.type == "custom" else "function_call"), call)
+                     for call in choice.tool_calls)
     elif choice.function_call is None:
-        items.append(_message_item(request.stem, choice))
+        items.append(_message_item(own_id("message"), choice))
     return items
 
 
-def _reasoning_item(request: ResponsesRequest, reply: Reply) -> dict[str, Any]:
-    item: dict[str, Any] = {"id": item_id("reasoning", request.stem), "type": "reasoning",
+def _reasoning_item(request: ResponsesRequest, reply: Reply, own_id: str) -> dict[str, Any]:
+    item: dict[str, Any] = {"id": own_id, "type": "reasoning",
                             "summary": [{"type": "summary_text", "text": t} for t in reply.reasoning_summary]}
     if "reasoning.encrypted_content" in (request.body.get("include") or ()):
-        item["encrypted_content"] = encrypted_content(item["id"])
+        item["encrypted_content"] = encrypted_content(own_id)
     return item
 
 
@@ -54,7 +55,7 @@ def encrypted_content(reasoning_id: str) -> str:
     return "gAAAAA" + base64.urlsafe_b64encode(digest).decode()
 
 
-def _message_item(stem: str, choice: Choice) -> dict[str, Any]:
+def _message_item(own_id: str, choice: Choice) -> dict[str, Any]:
     if choice.refusal is not None:
         content: dict[str, Any] = {"type": "refusal", "refusal": choice.refusal}
     else:
@@ -62,15 +63,15 @@ def _message_item(stem: str, choice: Choice) -> dict[str, Any]:
         content = {"type": "output_text", "annotations": list(choice.annotations), "logprobs": logprobs,
                    "text": choice.content or ""}
     status = "incomplete" if choice.finish_reason in INCOMPLETE_REASONS else "completed"
-    return {"id": item_id("message", stem), "type": "message", "status": status, "content": [content],
+    return {"id": own_id, "type": "message", "status": status, "content": [content],
             "role": "assistant"}
 
 
-def _call_item(stem: str, call: ToolCall) -> dict[str, Any]:
+def _call_item(own_id: str, call: ToolCall) -> dict[str, Any]:
     if call.type == "custom":
-        return {"id": item_id("custom_tool_call", stem), "type": "custom_tool_call", "status": "completed",
+        return {"id": own_id, "type": "custom_tool_call", "status": "completed",
                 "call_id": call.id, "input": call.arguments, "name": call.name}
-    return {"id": item_id("function_call", stem), "type": "function_call", "status": "completed",
+    return {"id": own_id, "type": "function_call", "status": "completed",
             "arguments": call.arguments, "call_id": call.id, "name": call.name}
 
 

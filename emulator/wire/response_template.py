@@ -19,13 +19,16 @@ from typing import Any
 from ..contract.responses_input import ID_PREFIXES
 from ..contract.responses_request import RESPONSE_HEX, ResponsesRequest
 from ..ids import hex_digits, random_hex
-from ..json_text import json_bytes
+from ..json_text import json_bytes, quick_json_bytes
 from ..reply import Reply
 from .response_events import Chunking, stream_events
 from .response_object import encrypted_content, final_status, output_items, response_dict, with_billing
 
 _NONCE = secrets.token_hex(6)
 _MARK = re.compile(rb'("\\u0000' + _NONCE.encode() + rb'([a-z0-9]+)\\u0000")')
+_MARK_LEAD, _MARK_END = b'"\\u0000' + _NONCE.encode(), b'\\u0000"'  # a mark's JSON around its name
+_BACKGROUND = b',"background":'
+_BILLING = b'"billing":{"payer":"developer"},'
 MAX_TEMPLATES = 4  # per reply: one per chunk size a client asks for (x-emulator-chunk-tokens), oldest dropped
 
 
@@ -38,10 +41,30 @@ class Stamp:
 
     __slots__ = ("_parts", "names")
 
-    def __init__(self, rendered: bytes) -> None:
-        parts = _MARK.split(rendered)  # literal, mark, hole name, literal, ...
-        self._parts = [part for index, part in enumerate(parts) if index % 3 != 1]
-        self.names = tuple(self._parts[index].decode() for index in range(1, len(self._parts), 2))
+    def __init__(self, rendered: bytes, parts: list[bytes] | None = None) -> None:
+        if parts is None:  # literal, hole name, literal, ...: cut at each mark's lead (C), not by a regex
+            pieces = rendered.split(_MARK_LEAD)
+            parts = [pieces[0]]
+            for piece in pieces[1:]:
+                end = piece.index(_MARK_END)
+                parts += (piece[:end], piece[end + len(_MARK_END):])
+        self._parts = parts
+        self.names = tuple(parts[index].decode() for index in range(1, len(parts), 2))
+
+    def billed(self) -> Stamp | None:
+        """The same bytes with `billing` right after `background` (a non-streamed body carries it; the
+        stored object does not), or None if this is no response object. `background`'s value (a
+        boolean) and the keys before it (a literal `status` and holes) hold no comma, and none of them
+        can spell the key."""
+        parts = self._parts
+        for index in range(0, len(parts), 2):
+            at = parts[index].find(_BACKGROUND)
+            if at >= 0:
+                comma = parts[index].index(b",", at + len(_BACKGROUND)) + 1
+                billed = parts.copy()
+                billed[index] = parts[index][:comma] + _BILLING + parts[index][comma:]
+                return Stamp(b"", billed)
+        return None
 
     def fill(self, values: dict[str, bytes]) -> bytes:
         return self.fill_in(list(map(values.__getitem__, self.names)))
@@ -111,7 +134,8 @@ class Stamped:
 
     @property
     def initial(self) -> dict[str, Any]:
-        """As `response.created` shows it (a failing stream ends with it, failed)."""
+        """As `response.created` shows it (a failing stream ends with it, failed): streams only."""
+        assert self._template._initial is not None
         return {**self._template._initial, "id": self.rid, "created_at": self._created}
 
 
@@ -122,27 +146,41 @@ class ResponseTemplate:
         self.raw_key = req.chat.raw_key
         self.chunk_tokens = chunk_tokens
         status, incomplete = final_status(reply)
-        items = output_items(req, reply)
+        marks: list[str] = []  # the items' ids: their holes
+
+        def own_id(kind: str) -> str:
+            marks.append(_mark(f"id{len(marks)}"))
+            return marks[-1]
+
+        items = output_items(req, reply, own_id)
         self._kinds = [item["type"] for item in items]
         self._prefixes = [ID_PREFIXES.get(kind, "item") for kind in self._kinds]  # as `item_id` spells them
         # Each id's JSON up to its hex (the response's first), for `plain_answer`.
         self._leads = [b'"resp_', *(b'"%s_' % prefix.encode() for prefix in self._prefixes)]
         self._encrypted = ["encrypted_content" in item for item in items]
         for index, item in enumerate(items):
-            item["id"] = _mark(f"id{index}")
             if self._encrypted[index]:
                 item["encrypted_content"] = _mark(f"enc{index}")
         rid, created = _mark("rid"), _mark("created")
         self._final = response_dict(req, rid, created, status=status, output=items, reply=reply,
                                     incomplete_details=incomplete, completed_at=_mark("completed"))
+        # As `response.created` shows it: for streams and background bodies (and a stream's failure) only.
         self._initial = response_dict(req, rid, created, status="queued" if req.background else "in_progress",
-                                      output=[])
-        self.stored = Stamp(json_bytes(self._final))
+                                      output=[]) if req.stream or req.background else None
+        # Logprobs and annotations may come from a scenario file, whose numbers need not be finite
+        # (`quick_json_bytes`); the rest is the request's echo (finite) and the reply's text.
+        choice = reply.choices[0]
+        exact = bool(choice.logprobs or choice.annotations)
+        self.stored = Stamp(json_bytes(self._final) if exact else quick_json_bytes(self._final))
         self.body: Stamp | None = None
         self.events: StampedEvents | None = None
-        if not req.stream:
-            self.body = Stamp(json_bytes(self._initial if req.background else with_billing(self._final)))
+        if req.background and not req.stream:
+            assert self._initial is not None
+            self.body = Stamp(json_bytes(self._initial))
+        elif not req.stream:
+            self.body = self.stored.billed() or Stamp(json_bytes(with_billing(self._final)))
         else:
+            assert self._initial is not None
             obfuscate = req.include_obfuscation and not req.background  # background streams carry none
             # The padding is drawn once per template, as chat's stream templates keep theirs.
             events = stream_events(self._initial, self._final, Chunking(reply.tokenizer, chunk_tokens),
