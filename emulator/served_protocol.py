@@ -99,6 +99,36 @@ class ReadyHeadCycle(RequestResponseCycle):
         else:
             self.pending = b"".join(content)
 
+    async def write_answer(self, status: int, lines: bytes, body: bytes) -> bool:
+        """A whole answer in one write, from its status, its ready lines (wire/head.py: they hold its
+        `content-length`) and its body, as `send` writes a start and a body message; False, having done
+        nothing, when uvicorn's `send` must see the messages. `BytesResponse` calls it when its `send` is
+        this method's own cycle's (nothing wraps it: nothing else could see the messages)."""
+        if (self.response_started or self.scope["method"] == "HEAD"
+                or (self.access_log and self.access_logger.isEnabledFor(logging.INFO))):  # uvicorn logs it
+            return False
+        defaults = _default_lines(self.default_headers)
+        if defaults is None:
+            return False
+        if self.flow.write_paused and not self.disconnected:
+            await self.flow.drain()
+        if self.disconnected:
+            return True  # as `send` does: nothing more to write
+        self.response_started = True
+        self.waiting_for_100_continue = False
+        self.chunked_encoding = False
+        self.expected_content_length = 0  # the body is written with its head
+        if self.keep_alive:
+            self.transport.write(b"".join((STATUS_LINE[status], defaults, lines, b"\r\n", body)))
+        else:  # the lines never hold a `connection` header
+            self.transport.write(b"".join((STATUS_LINE[status], defaults, lines, b"connection: close\r\n\r\n", body)))
+        self.response_complete = True
+        self.message_event.set()
+        if not self.keep_alive:
+            self.transport.close()
+        self.on_response()
+        return True
+
     async def _send_after_head(self, message: Any) -> None:
         """The message after a waiting head: the whole body goes with it in one write, as uvicorn's
         `send` ends a response; anything else goes to uvicorn's `send` once the head is out."""

@@ -48,7 +48,7 @@ async def serve_chat(ex: Exchange, route: ChatRoute | None) -> Any:
     reply = apply_request_options(chat, chosen)
     entry.matched = reply.source
     reply = with_chaos(state, chat, reply, entry)
-    limits = state.limiter.consume(ex.api_key, reply.usage.total_tokens, chat.model.id)
+    limits = state.limiter.consume_lines(ex.api_key, reply.usage.total_tokens, chat.model.id)
     pacing = resolve_pacing(reply.pacing, state.next_pacing, entry.headers, state.settings.pacing, state.rng) \
         if chat.stream else state.settings.pacing
     if state.admission is None:
@@ -62,9 +62,9 @@ async def serve_chat(ex: Exchange, route: ChatRoute | None) -> Any:
 
 
 def _answer(state: EmulatorState, chat: ChatRequest, reply: Reply, pacing: Pacing, ex: Exchange,
-            entry: JournalEntry, route: ChatRoute | None, limits: dict[str, str]) -> ASGIApp:
+            entry: JournalEntry, route: ChatRoute | None, limits: bytes) -> ASGIApp:
     """Render the reply and record it: the response to send."""
-    rendered = render(reply, ex.answer_headers(limits, reply.headers), stream=chat.stream, pacing=pacing,
+    rendered = render(reply, ex.answer_lines(limits, reply.headers), stream=chat.stream, pacing=pacing,
                       include_usage=chat.include_usage, include_obfuscation=chat.include_obfuscation,
                       decoration=None if route is None else route.decoration, on_sent=entry.event_sent)
     _record(state, chat, rendered, entry, ex.request_id)  # after render: an answer that cannot be sent stores nothing
