@@ -171,7 +171,7 @@ def presend(zone: Any) -> None:
         def __getattr__(self, name: str) -> Any:
             return getattr(self.transport, name)
 
-    async def writing_answer(self: Any, status: int, lines: bytes, body: bytes) -> bool:
+    def writing_answer(self: Any, status: int, lines: bytes, body: bytes) -> bool:
         # This wrapper's own work is left out: collecting pauses until the real method is called.
         if collecting[0]:
             zone.off()
@@ -180,7 +180,7 @@ def presend(zone: Any) -> None:
         try:
             if collecting[0]:
                 zone.on()
-            return await write_answer(self, status, lines, body)
+            return write_answer(self, status, lines, body)
         finally:
             self.transport = transport
 

@@ -99,25 +99,22 @@ class ReadyHeadCycle(RequestResponseCycle):
         else:
             self.pending = b"".join(content)
 
-    async def write_answer(self, status: int, lines: bytes, body: bytes) -> bool:
+    def write_answer(self, status: int, lines: bytes, body: bytes) -> bool:
         """A whole answer in one write, from its status, its ready lines (wire/head.py: they hold its
         `content-length`) and its body, as `send` writes a start and a body message; False, having done
-        nothing, when uvicorn's `send` must see the messages. `BytesResponse` calls it when its `send` is
-        this method's own cycle's (nothing wraps it: nothing else could see the messages)."""
-        if (self.response_started or self.scope["method"] == "HEAD"
+        nothing, when uvicorn's `send` must see the messages (or wait: a paused or closed transport).
+        `BytesResponse` calls it when its `send` is this method's own cycle's (nothing wraps it:
+        nothing else could see the messages). Not a coroutine: it never waits."""
+        if (self.response_started or self.disconnected or self.flow.write_paused or self.scope["method"] == "HEAD"
                 or (self.access_log and self.access_logger.isEnabledFor(logging.INFO))):  # uvicorn logs it
             return False
         defaults = _default_lines(self.default_headers)
         if defaults is None:
             return False
-        if self.flow.write_paused and not self.disconnected:
-            await self.flow.drain()
-        if self.disconnected:
-            return True  # as `send` does: nothing more to write
+        # The state uvicorn's `send` leaves after the start and the whole body (the body's length framing
+        # it: `expected_content_length` and `chunked_encoding` are read by no one after the end).
         self.response_started = True
         self.waiting_for_100_continue = False
-        self.chunked_encoding = False
-        self.expected_content_length = 0  # the body is written with its head
         if self.keep_alive:
             self.transport.write(b"".join((STATUS_LINE[status], defaults, lines, b"\r\n", body)))
         else:  # the lines never hold a `connection` header

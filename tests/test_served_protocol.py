@@ -125,8 +125,8 @@ def fast_writes(monkeypatch):
     ready_send, uvicorn_send = served_protocol.ReadyHeadCycle.send, httptools_impl.RequestResponseCycle.send
     write_answer = served_protocol.ReadyHeadCycle.write_answer
 
-    async def written(self, status, lines, body):
-        done = await write_answer(self, status, lines, body)
+    def written(self, status, lines, body):
+        done = write_answer(self, status, lines, body)
         count[0] += done
         return done
 

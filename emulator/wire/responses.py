@@ -82,7 +82,7 @@ class BytesResponse(Response):
         if lines is not None:
             # `send` unwrapped, the emulator's own server's: it writes the whole answer, no messages needed.
             write = getattr(getattr(send, "__self__", None), WRITE_ANSWER, None)
-            if write is not None and await write(self.status_code, lines, self.body):
+            if write is not None and write(self.status_code, lines, self.body):
                 return
         await send(start_message(self.status_code, self.raw_headers, lines, len(self.body)))
         await send({"type": "http.response.body", "body": self.body})
