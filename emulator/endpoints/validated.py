@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING, Any, Callable, Hashable, Protocol, TypeVar, ca
 
 from ..contract.chat_request import ChatRequest
 from ..contract.models import Catalogue, ModelInfo
-from ..contract.sent_again import copy_with
 from ..contract.validate import validate_chat_request
 from ..journal import JOURNAL_ENTRY, JournalEntry
 from ..model.memo import Sightings
@@ -131,7 +130,7 @@ async def validated_chat_request(ex: Exchange, route: Route | None) -> tuple[byt
                                      profile_checks=ex.profile.checks, shape=ex.profile.request_shape)
 
     def again(kept: ChatRequest) -> ChatRequest:  # the facts computed so far come along
-        return copy_with(kept, {"headers": entry.headers, "api_key": ex.api_key})
+        return kept.again(entry.headers, ex.api_key)
 
     raw, chat = await validated_request(ex, route, validate, again, catalogue=catalogue)
     chat.raw_key = (raw, ex.profile.name, ex.request.scope["path"])
