@@ -79,6 +79,8 @@ def _answers_plainly(request: ChatRequest) -> bool:
     said: str = last["content"]
     if text.REFUSAL_TRIGGER in said or text.CONTENT_FILTER_TRIGGER in said:
         return False
+    if len(body) == 2 and "model" in body:  # only the model and the messages: none of the options below
+        return True
     if body.get("tools") or body.get("functions") or body.get("logprobs") or body.get("stop") is not None:
         return False
     response_format = body.get("response_format")
