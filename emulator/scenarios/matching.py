@@ -225,7 +225,7 @@ def _value(value: Any) -> str:
 
 def _canonical(request: ChatRequest, what: Callable[[dict[str, Any]], Any]) -> Any:
     """`what(body)` once per request, however many recorded scenarios ask."""
-    cache = request.canonical_forms
+    cache = getattr(request, "canonical_forms", None)  # an embeddings input (near misses) has none at first
     if cache is None:
         cache = request.canonical_forms = {}
     if what not in cache:
