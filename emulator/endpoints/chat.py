@@ -39,6 +39,7 @@ async def serve_chat(ex: Exchange, route: ChatRoute | None) -> Any:
     state, request = ex.state, ex.request
     entry: JournalEntry = request.scope[JOURNAL_ENTRY]
     raw, chat = await validated_chat_request(ex, route)
+    chat.raw_key = (raw, ex.profile.name, request.scope["path"])  # what the reply memo knows it by
     state.limiter.admit(ex.api_key, chat.prompt_tokens, chat.model.id)  # before any generation
     proxy = state.proxy if state.proxy is not None and state.proxy.active else None
     chosen = respond_or_forward(chat, state.scenarios, state.settings.strict, upstream=proxy is not None)
