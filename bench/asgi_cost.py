@@ -132,10 +132,10 @@ STEPS = [
     ("  reply (all)", "emulator/respond.py", "respond"),
     ("    request seed", "model/builtin.py", "request_seed"),
     ("    choices (text, tokens, Random)", "model/builtin.py", "_distinct_choices"),
-    ("  rate-limit headers", "emulator/ratelimit.py", "consume"),
+    ("  rate-limit headers", "emulator/ratelimit.py", "consume_lines"),
     ("  render (body, headers)", "wire/render.py", "render"),
     ("  journal", "endpoints/journaling.py", "record"),
-    ("  send (ASGI messages)", "starlette/responses.py", "__call__"),
+    ("  send (ASGI messages)", "wire/responses.py", "__call__"),
 ]
 
 

@@ -122,7 +122,8 @@ def patch(spec: str, zone: Any) -> None:
 
 
 def presend(zone: Any) -> None:
-    """Collect from `data_received` to the send of a response's body."""
+    """Collect from `data_received` to the send of a response's body (for a whole answer that
+    `ReadyHeadCycle.write_answer` writes, to its write)."""
     from uvicorn.protocols.http import httptools_impl as h
 
     collecting = [False]
@@ -155,6 +156,35 @@ def presend(zone: Any) -> None:
         await after_head(self, message)
 
     served_protocol.ReadyHeadCycle._send_after_head = sending_after_head  # type: ignore[method-assign]
+    write_answer = served_protocol.ReadyHeadCycle.write_answer
+
+    class Stopping:
+        """The cycle's transport, stopping the zone when the whole answer (head and body) is written."""
+
+        def __init__(self, transport: Any) -> None:
+            self.transport = transport
+
+        def write(self, data: bytes) -> None:
+            stop({"type": "http.response.body"})
+            self.transport.write(data)
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self.transport, name)
+
+    def writing_answer(self: Any, status: int, lines: bytes, body: bytes) -> bool:
+        # This wrapper's own work is left out: collecting pauses until the real method is called.
+        if collecting[0]:
+            zone.off()
+        transport = self.transport
+        self.transport = Stopping(transport)
+        try:
+            if collecting[0]:
+                zone.on()
+            return write_answer(self, status, lines, body)
+        finally:
+            self.transport = transport
+
+    served_protocol.ReadyHeadCycle.write_answer = writing_answer  # type: ignore[method-assign]
 
 
 async def serve(app_name: str, case: str, count: int, zone: Any) -> None:

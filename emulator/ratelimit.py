@@ -57,6 +57,7 @@ class Budget:
     window_start: float
     requests: int = 0
     tokens: int = 0
+    counted_at: float = 0.0  # when the last request was counted (the headers' clock)
 
 
 @mypyc_attr(allow_interpreted_subclasses=True)  # --workers subclasses it (emulator/workers/)
@@ -68,10 +69,15 @@ class RateLimiter:
         self.enforce = enforce
         self.max_keys = max(max_keys, 1)
         self._limit_requests, self._limit_tokens = str(requests_per_minute), str(tokens_per_minute)
+        # `_headers_at`'s six headers as lines: the limits written in, the rest left to fill.
+        self._lines = (b"x-ratelimit-limit-requests: %d\r\nx-ratelimit-limit-tokens: %d\r\n"
+                       % (requests_per_minute, tokens_per_minute)
+                       + b"x-ratelimit-remaining-requests: %d\r\nx-ratelimit-remaining-tokens: %d\r\n"
+                       b"x-ratelimit-reset-requests: %b\r\nx-ratelimit-reset-tokens: %b\r\n")
         self._budgets: OrderedDict[str, Budget] = OrderedDict()  # oldest window first
         # The last reset text and the milliseconds it was written from: under load many requests in
         # a row fall in the same millisecond, so the text is reused.
-        self._reset_ms, self._reset_text = -1, ""
+        self._reset_ms, self._reset_text, self._reset_bytes = -1, "", b""
 
     def reset(self) -> None:
         self._budgets.clear()
@@ -84,6 +90,16 @@ class RateLimiter:
 
     def consume(self, key: str, tokens: int, model: str) -> dict[str, str]:
         """Count one request of `tokens` tokens; the headers to send (or the live 429 when enforcing)."""
+        budget = self.count(key, tokens, model)
+        return self._headers_at(budget, budget.counted_at)
+
+    def consume_lines(self, key: str, tokens: int, model: str) -> bytes:
+        """`consume`, its headers as ready lines (wire/head.py): the same names, order and values."""
+        budget = self.count(key, tokens, model)
+        return self._lines_at(budget, budget.counted_at)
+
+    def count(self, key: str, tokens: int, model: str) -> Budget:
+        """Count one request of `tokens` tokens (or raise the live 429 when enforcing): its key's budget."""
         now = time.monotonic()
         budget = self._budgets.get(key)
         if budget is None or now - budget.window_start >= WINDOW:
@@ -92,7 +108,8 @@ class RateLimiter:
             self._check(budget, tokens, model)
         budget.requests += 1
         budget.tokens += tokens
-        return self._headers_at(budget, now)
+        budget.counted_at = now
+        return budget
 
     def _budget(self, key: str) -> Budget:
         """The key's budget in its current window, opening a new window when there is none."""
@@ -149,6 +166,17 @@ class RateLimiter:
             "x-ratelimit-reset-tokens": reset if tokens else "0s",
         }
 
+    def _lines_at(self, budget: Budget, now: float) -> bytes:
+        """`_headers_at`'s headers as ready lines (digits and durations: nothing to check)."""
+        requests, tokens = budget.requests, budget.tokens
+        reset = b"0s"
+        if requests or tokens:
+            text = self._reset_at(budget.window_start + WINDOW - now)
+            reset = self._reset_bytes if text is self._reset_text else text.encode()  # the remembered text's bytes
+        left_requests, left_tokens = self.requests_per_minute - requests, self.tokens_per_minute - tokens
+        return self._lines % (left_requests if left_requests > 0 else 0, left_tokens if left_tokens > 0 else 0,
+                              reset if requests else b"0s", reset if tokens else b"0s")
+
     def _reset_at(self, seconds: float) -> str:
         """`go_duration(seconds)`, reused while the seconds round to the same millisecond (between 1 s
         and a minute the text depends on nothing else)."""
@@ -156,7 +184,8 @@ class RateLimiter:
             return go_duration(max(seconds, 0.0))
         milliseconds = _milliseconds(seconds)
         if milliseconds != self._reset_ms:
-            self._reset_ms, self._reset_text = milliseconds, _seconds_text(milliseconds)
+            text = _seconds_text(milliseconds)
+            self._reset_ms, self._reset_text, self._reset_bytes = milliseconds, text, text.encode()
         return self._reset_text
 
 

@@ -99,6 +99,33 @@ class ReadyHeadCycle(RequestResponseCycle):
         else:
             self.pending = b"".join(content)
 
+    def write_answer(self, status: int, lines: bytes, body: bytes) -> bool:
+        """A whole answer in one write, from its status, its ready lines (wire/head.py: they hold its
+        `content-length`) and its body, as `send` writes a start and a body message; False, having done
+        nothing, when uvicorn's `send` must see the messages (or wait: a paused or closed transport).
+        `BytesResponse` calls it when its `send` is this method's own cycle's (nothing wraps it:
+        nothing else could see the messages). Not a coroutine: it never waits."""
+        if (self.response_started or self.disconnected or self.flow.write_paused or self.scope["method"] == "HEAD"
+                or (self.access_log and self.access_logger.isEnabledFor(logging.INFO))):  # uvicorn logs it
+            return False
+        defaults = _default_lines(self.default_headers)
+        if defaults is None:
+            return False
+        # The state uvicorn's `send` leaves after the start and the whole body (the body's length framing
+        # it: `expected_content_length` and `chunked_encoding` are read by no one after the end).
+        self.response_started = True
+        self.waiting_for_100_continue = False
+        if self.keep_alive:
+            self.transport.write(b"".join((STATUS_LINE[status], defaults, lines, b"\r\n", body)))
+        else:  # the lines never hold a `connection` header
+            self.transport.write(b"".join((STATUS_LINE[status], defaults, lines, b"connection: close\r\n\r\n", body)))
+        self.response_complete = True
+        self.message_event.set()
+        if not self.keep_alive:
+            self.transport.close()
+        self.on_response()
+        return True
+
     async def _send_after_head(self, message: Any) -> None:
         """The message after a waiting head: the whole body goes with it in one write, as uvicorn's
         `send` ends a response; anything else goes to uvicorn's `send` once the head is out."""

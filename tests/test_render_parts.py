@@ -84,6 +84,37 @@ def test_go_duration_rounds_to_the_millisecond_as_round_does_ties_included():
     for seconds in [1.0645, 1.0595, 1.0635, 17.22, 6.0, 59.9995, 59.9996, 1.0004, 30.1, 42.000499999]:
         assert go_duration(seconds) == f"{round(seconds, 3):g}s", seconds
 
+
+@pytest.mark.parametrize("requests, tokens", [(0, 0), (1, 0), (1, 120), (7, 999), (10, 1000), (12, 5000)])
+@pytest.mark.parametrize("left", [0.0, 0.25, 1.0, 17.2204, 59.9996, 61.5])
+def test_the_limiters_ready_lines_say_what_its_headers_say(requests, tokens, left):
+    """`consume_lines` (the chat answers' form) and `consume` (the dict): the same names, order and values,
+    for spent, untouched and overspent budgets and each kind of reset text."""
+    from emulator.ratelimit import WINDOW, Budget
+    from emulator.wire.head import as_dict, pairs_of
+
+    limiter = RateLimiter(requests_per_minute=10, tokens_per_minute=1000)
+    budget = Budget(100.0, requests, tokens)
+    now = 100.0 + WINDOW - left
+    lines = limiter._lines_at(budget, now)
+    assert list(as_dict(lines).items()) == list(limiter._headers_at(budget, now).items())
+    assert b"".join(name + b": " + value + b"\r\n" for name, value in pairs_of(lines)) == lines
+
+
+def test_the_standard_ready_lines_say_what_the_standard_headers_say():
+    import time
+
+    from emulator.contract.headers import standard_headers, standard_lines
+    from emulator.ids import request_id
+    from emulator.wire.head import as_dict
+
+    rid, started = request_id(), time.perf_counter() - 1.5
+    lines, headers = as_dict(standard_lines(rid, started)), standard_headers(rid, started)
+    assert list(lines) == list(headers)
+    assert [lines[name] for name in headers if name != "openai-processing-ms"] == \
+        [value for name, value in headers.items() if name != "openai-processing-ms"]
+    assert 1500 <= int(lines["openai-processing-ms"]) <= int(headers["openai-processing-ms"])
+
 # --- reply memo ------------------------------------------------------------------------------------
 @pytest.mark.parametrize("stream", [False, True])
 def test_serving_a_remembered_reply_never_changes_it(stream):

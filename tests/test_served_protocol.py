@@ -18,6 +18,7 @@ from uvicorn.protocols.http import httptools_impl
 import emulator.server as server_module
 from emulator import Emulator, served_protocol
 from emulator.wire.head import encode_headers, start_message
+from emulator.wire.responses import BytesResponse
 
 from waiting import eventually
 
@@ -118,10 +119,16 @@ def servers():
 @pytest.fixture
 def fast_writes(monkeypatch):
     """How many heads the fast path wrote: start messages a `ReadyHeadCycle` took and did not hand on to
-    uvicorn's `send` (counted at the classes' methods: the compiled build's calls inside its modules
-    pass no module attribute a test could wrap)."""
+    uvicorn's `send`, and whole answers its `write_answer` wrote (counted at the classes' methods: the
+    compiled build's calls inside its modules pass no module attribute a test could wrap)."""
     count = [0]
     ready_send, uvicorn_send = served_protocol.ReadyHeadCycle.send, httptools_impl.RequestResponseCycle.send
+    write_answer = served_protocol.ReadyHeadCycle.write_answer
+
+    def written(self, status, lines, body):
+        done = write_answer(self, status, lines, body)
+        count[0] += done
+        return done
 
     async def taken(self, message):
         count[0] += message["type"] == "http.response.start"
@@ -133,6 +140,7 @@ def fast_writes(monkeypatch):
         await uvicorn_send(self, message)
 
     monkeypatch.setattr(served_protocol.ReadyHeadCycle, "send", taken)
+    monkeypatch.setattr(served_protocol.ReadyHeadCycle, "write_answer", written)
     monkeypatch.setattr(httptools_impl.RequestResponseCycle, "send", handed_on)
     return count
 
@@ -380,6 +388,30 @@ def test_any_status_method_and_framing_gets_uvicorns_bytes(fast_writes, status, 
     assert [normalized(head) for head, _ in fast] == [normalized(head) for head, _ in plain]
     assert [body for _, body in fast] == [body for _, body in plain]
     assert fast[1][1] == body and b"\r\nconnection: close\r\n" in fast[2][0]
+
+
+def whole_answer(status: int, headers: dict[str, str] | bytes):
+    """An app answering with a `BytesResponse` (given ready lines or a dict): the fast path writes it whole."""
+    body = b"" if status in (204, 304) else b'{"ok":true}'
+
+    async def app(scope, receive, send):  # type: ignore[no-untyped-def]
+        await BytesResponse(body, status, headers)(scope, receive, send)
+
+    return app
+
+
+@pytest.mark.parametrize("headers", [b"x-one: 1\r\ncache-control: no-cache\r\n",
+                                     {"x-one": "1", "cache-control": "no-cache"}], ids=["ready lines", "dict"])
+@pytest.mark.parametrize("status", [200, 204, 404])
+def test_a_whole_answer_gets_uvicorns_bytes(fast_writes, status, headers):
+    """`write_answer` (the head and the body in one write) against uvicorn's own `send`: the same bytes for
+    a GET, a HEAD (left to the messages) and a closing connection."""
+    requests = [get("/", b"HEAD"), get("/"), get("/", b"GET", b"Connection: close")]
+    fast, plain = both_ways(whole_answer(status, headers), requests)
+    assert fast_writes[0] == 3
+    assert [normalized(head) for head, _ in fast] == [normalized(head) for head, _ in plain]
+    assert [body for _, body in fast] == [body for _, body in plain]
+    assert b"\r\nx-one: 1\r\ncache-control: no-cache\r\n" in fast[1][0] and b"\r\nconnection: close\r\n" in fast[2][0]
 
 
 @pytest.mark.parametrize("edit", [lambda headers: headers.append((b"x-two", b"2")), replace_value, list.clear])

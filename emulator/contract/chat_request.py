@@ -1,9 +1,7 @@
 """`ChatRequest`: a validated request body plus the facts every responder asks about it."""
 from __future__ import annotations
 
-from typing import Any, Callable, Generic, TypeVar, overload
-
-from mypy_extensions import mypyc_attr
+from typing import Any
 
 from ..tokens import count_definition_tokens, count_message_tokens, count_plain_messages
 from .media.parts import media_tokens
@@ -20,45 +18,21 @@ def message_text(message: dict[str, Any]) -> str:
     return ""
 
 
-T = TypeVar("T")
 _TIERS = {"auto": "default", "fast": "priority"}  # the tier a response reports for the one asked
 _NO_OPTIONS: dict[str, Any] = {}
 
 
-class cached_property(Generic[T]):  # noqa: N801  (named for what it replaces)
-    """`functools.cached_property` without its lock (Python 3.11 takes an RLock on every first read,
-    which showed in the per-request profile; 3.12 dropped it). A request is read by one task, so two
-    threads never compute the same fact at once; if they did, both would compute the same value."""
-
-    def __init__(self, compute: Callable[[Any], T]) -> None:
-        # A method compiled by mypyc may have no name: `__set_name__` gives it when the class is made.
-        self.compute, self.__doc__ = compute, getattr(compute, "__doc__", None)
-        self.name = getattr(compute, "__name__", "")
-
-    def __set_name__(self, owner: type, name: str) -> None:
-        self.name = name
-
-    @overload
-    def __get__(self, instance: None, owner: type) -> "cached_property[T]": ...
-    @overload
-    def __get__(self, instance: object, owner: type) -> T: ...
-
-    def __get__(self, instance: object, owner: type) -> "T | cached_property[T]":
-        if instance is None:
-            return self
-        value = instance.__dict__[self.name] = self.compute(instance)
-        return value
-
-
-@mypyc_attr(native_class=False)  # compiled, still a Python class: its facts are kept in its __dict__
 class ChatRequest:
     """A validated body, its model, and who sent it (`headers`, `api_key`).
 
     The body is not changed once validated, so its fields are read once, when the request is built,
-    into plain attributes (responders read several of them per request, and a property is a call each
-    time). The facts about the conversation (its prompt tokens, texts, tool results) are computed on
-    first use and kept; the one-pass validation of a plain conversation (`plain_request.py`) fills them
-    in as it checks the messages.
+    into plain attributes (responders read several of them per request). The facts about the
+    conversation (its prompt tokens, texts, tool results) are computed on first read and kept in
+    attributes of their own (None, or -1 for the prompt tokens, until then); the one-pass validation
+    of a plain conversation (`plain_request.py`) fills them in as it checks the messages.
+
+    A native class in the compiled build (every attribute declared): compiled code reads and sets its
+    attributes in C, where a Python class's instance goes through its `__dict__` on every access.
     """
 
     body: dict[str, Any]
@@ -86,6 +60,14 @@ class ChatRequest:
     functions: list[dict[str, Any]]  # the deprecated `functions` list
     response_format: dict[str, Any] | None
     service_tier: str  # the tier the response reports: `auto` and `default` run as `default`, `fast` as `priority`
+    # --- the facts, once computed (see the properties below) ------------------------------------------
+    _system_text: str | None = None
+    _last_user_text: str | None = None
+    _tool_results: list[dict[str, Any]] | None = None
+    _media_tokens: tuple[int, int] | None = None
+    _prompt_tokens: int = -1
+    # Scenario matching's canonical forms of the body, by what computed them (scenarios/matching.py).
+    canonical_forms: dict[Any, Any] | None = None
 
     def __init__(self, body: dict[str, Any], model: ModelInfo, headers: dict[str, str] | None = None,
                  api_key: str = "", raw_key: tuple[bytes, str, str] | None = None, api: str = "chat") -> None:
@@ -120,34 +102,51 @@ class ChatRequest:
         tier = get("service_tier") or "auto"
         self.service_tier = _TIERS.get(tier, tier)
 
+    def again(self, headers: dict[str, str], api_key: str) -> ChatRequest:
+        """The same validated body sent once more (by `api_key`, with `headers`): the options read anew
+        (a look-up each), the facts computed so far carried over."""
+        copy = ChatRequest(self.body, self.model, headers, api_key, self.raw_key, self.api)
+        copy._system_text, copy._last_user_text = self._system_text, self._last_user_text
+        copy._tool_results, copy._media_tokens, copy._prompt_tokens = (self._tool_results, self._media_tokens,
+                                                                       self._prompt_tokens)
+        copy.canonical_forms = self.canonical_forms
+        return copy
+
     def __repr__(self) -> str:
         return f"ChatRequest(model={self.model.id!r}, api={self.api!r}, body={self.body!r})"
 
-    # --- facts about the conversation ---------------------------------------------------------
-    @cached_property
+    # --- facts about the conversation (computed on first read, then kept) ---------------------------
+    @property
     def last_message(self) -> dict[str, Any]:
         return self.messages[-1]
 
-    @cached_property
+    @property
     def last_user_text(self) -> str:
-        for message in self.messages[::-1]:  # not reversed(): mypyc (2.4) fails on it in this method
-            if message.get("role") == "user":
-                return message_text(message)
-        return ""
+        text = self._last_user_text
+        if text is None:
+            text = self._last_user_text = _last_user_text(self.messages)
+        return text
 
-    @cached_property
+    @property
     def system_text(self) -> str:
-        return "\n".join(message_text(m) for m in self.messages if m.get("role") in ("system", "developer"))
+        text = self._system_text
+        if text is None:
+            text = self._system_text = "\n".join(
+                message_text(m) for m in self.messages if m.get("role") in ("system", "developer"))
+        return text
 
-    @cached_property
+    @property
     def all_text(self) -> str:
         return "\n".join(message_text(m) for m in self.messages)
 
-    @cached_property
+    @property
     def prompt_tokens(self) -> int:
         """Prompt tokens as the live API bills them: messages with per-message overhead, images, audio
         and files, plus tools."""
-        return self.text_prompt_tokens() + self.media_tokens[0]
+        tokens = self._prompt_tokens
+        if tokens < 0:
+            tokens = self._prompt_tokens = self.text_prompt_tokens() + self.media_tokens[0]
+        return tokens
 
     def text_prompt_tokens(self, plain: bool = False) -> int:
         """The prompt tokens of the messages' text (with their overhead) and of the tool definitions;
@@ -158,35 +157,53 @@ class ChatRequest:
         definitions = self.tools or self.functions
         return messages + count_definition_tokens(definitions, encoding) if definitions else messages
 
-    @cached_property
+    @property
     def media_tokens(self) -> tuple[int, int]:
         """Prompt tokens of the non-text parts (images, audio, files), and the audio share of them."""
-        return media_tokens(self.messages, self.model)
+        tokens = self._media_tokens
+        if tokens is None:
+            tokens = self._media_tokens = media_tokens(self.messages, self.model)
+        return tokens
 
     @property
     def turn(self) -> int:
         """1 for the first user turn, 2 for the second, ... (counts user messages)."""
         return sum(1 for m in self.messages if m.get("role") == "user")
 
-    @cached_property
+    @property
     def tool_results(self) -> list[dict[str, Any]]:
         """The tool (and legacy function) messages after the last assistant message, with the tool name."""
-        if self.last_message.get("role") not in ("tool", "function"):
-            return []  # the usual turn: no results to answer
-        names: dict[str, str] = {}
-        for message in self.messages:
-            for call in message.get("tool_calls") or ():
-                names[call.get("id", "")] = (call.get("function") or call.get("custom") or {}).get("name", "")
-        results = []
-        for message in self.messages[::-1]:  # as in `last_user_text`
-            role = message.get("role")
-            if role == "tool":
-                results.append({"name": names.get(message.get("tool_call_id", ""), ""),
-                                "tool_call_id": message.get("tool_call_id"), "content": message_text(message)})
-            elif role == "function":
-                results.append({"name": message.get("name", ""), "tool_call_id": None,
-                                "content": message.get("content") or ""})
-            else:
-                break
-        results.reverse()
+        results = self._tool_results
+        if results is None:
+            results = self._tool_results = _tool_results(self.messages)
         return results
+
+
+def _last_user_text(messages: list[dict[str, Any]]) -> str:
+    for message in messages[::-1]:  # not reversed(): mypyc (2.4) has failed on it
+        if message.get("role") == "user":
+            return message_text(message)
+    return ""
+
+
+def _tool_results(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`ChatRequest.tool_results` of `messages`."""
+    if messages[-1].get("role") not in ("tool", "function"):
+        return []  # the usual turn: no results to answer
+    names: dict[str, str] = {}
+    for message in messages:
+        for call in message.get("tool_calls") or ():
+            names[call.get("id", "")] = (call.get("function") or call.get("custom") or {}).get("name", "")
+    results = []
+    for message in messages[::-1]:  # as in `_last_user_text`
+        role = message.get("role")
+        if role == "tool":
+            results.append({"name": names.get(message.get("tool_call_id", ""), ""),
+                            "tool_call_id": message.get("tool_call_id"), "content": message_text(message)})
+        elif role == "function":
+            results.append({"name": message.get("name", ""), "tool_call_id": None,
+                            "content": message.get("content") or ""})
+        else:
+            break
+    results.reverse()
+    return results

@@ -31,6 +31,8 @@ RULED_FIELDS = frozenset(("tools", "tool_choice", "parallel_tool_calls", "stream
                           "metadata", "response_format", "modalities", "functions", "function_call"))
 
 
+_NO_MEDIA = (0, 0)
+
 # Per request shape: whether a body of a string `model` and checked `messages` alone passes it.
 _BARE_BODIES: dict[Object, bool] = {}
 
@@ -81,11 +83,8 @@ def plain_chat_request(body: dict[str, Any], catalogue: Catalogue, shape: Object
     if not RULED_FIELDS.isdisjoint(body):
         check_request_rules(body)
     request = ChatRequest(body, model, headers, api_key)
-    facts = request.__dict__  # the conversation's facts, as `ChatRequest` would compute them
-    facts["last_message"] = messages[-1]
-    facts["system_text"] = "\n".join(system)
-    facts["last_user_text"] = user
-    facts["media_tokens"] = (0, 0)  # no content parts
-    facts["tool_results"] = []  # no tool messages
-    facts["prompt_tokens"] = request.text_prompt_tokens(plain=True)
+    # The conversation's facts, as `ChatRequest` would compute them.
+    request._system_text, request._last_user_text = "\n".join(system), user
+    request._media_tokens, request._tool_results = _NO_MEDIA, []  # no content parts, no tool messages
+    request._prompt_tokens = request.text_prompt_tokens(plain=True)
     return request

@@ -39,6 +39,7 @@ async def serve_chat(ex: Exchange, route: ChatRoute | None) -> Any:
     state, request = ex.state, ex.request
     entry: JournalEntry = request.scope[JOURNAL_ENTRY]
     raw, chat = await validated_chat_request(ex, route)
+    chat.raw_key = (raw, ex.profile.name, request.scope["path"])  # what the reply memo knows it by
     state.limiter.admit(ex.api_key, chat.prompt_tokens, chat.model.id)  # before any generation
     proxy = state.proxy if state.proxy is not None and state.proxy.active else None
     chosen = respond_or_forward(chat, state.scenarios, state.settings.strict, upstream=proxy is not None)
@@ -48,7 +49,7 @@ async def serve_chat(ex: Exchange, route: ChatRoute | None) -> Any:
     reply = apply_request_options(chat, chosen)
     entry.matched = reply.source
     reply = with_chaos(state, chat, reply, entry)
-    limits = state.limiter.consume(ex.api_key, reply.usage.total_tokens, chat.model.id)
+    limits = state.limiter.consume_lines(ex.api_key, reply.usage.total_tokens, chat.model.id)
     pacing = resolve_pacing(reply.pacing, state.next_pacing, entry.headers, state.settings.pacing, state.rng) \
         if chat.stream else state.settings.pacing
     if state.admission is None:
@@ -62,9 +63,9 @@ async def serve_chat(ex: Exchange, route: ChatRoute | None) -> Any:
 
 
 def _answer(state: EmulatorState, chat: ChatRequest, reply: Reply, pacing: Pacing, ex: Exchange,
-            entry: JournalEntry, route: ChatRoute | None, limits: dict[str, str]) -> ASGIApp:
+            entry: JournalEntry, route: ChatRoute | None, limits: bytes) -> ASGIApp:
     """Render the reply and record it: the response to send."""
-    rendered = render(reply, ex.answer_headers(limits, reply.headers), stream=chat.stream, pacing=pacing,
+    rendered = render(reply, ex.answer_lines(limits, reply.headers), stream=chat.stream, pacing=pacing,
                       include_usage=chat.include_usage, include_obfuscation=chat.include_obfuscation,
                       decoration=None if route is None else route.decoration, on_sent=entry.event_sent)
     _record(state, chat, rendered, entry, ex.request_id)  # after render: an answer that cannot be sent stores nothing

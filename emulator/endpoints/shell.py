@@ -30,12 +30,13 @@ from .. import profiles
 from ..contract import errors
 from ..contract.auth import read_api_key
 from ..contract.errors import ApiError
-from ..contract.headers import standard_headers
+from ..contract.headers import standard_headers, standard_lines
 from ..contract.validate import parse_json_object
 from ..ids import request_id
 from ..profiles import OPENAI, PROFILES, Profile
 from ..json_text import json_bytes
 from ..state import EmulatorState  # at run time: the compiled build's dataclass fields load their classes
+from ..wire.head import Headers, as_dict
 from ..wire.responses import BytesResponse
 from .named import routable
 
@@ -110,6 +111,14 @@ class Exchange:
             if extra:  # usually empty (a reply's own headers)
                 headers.update(extra)
         return headers
+
+    def answer_lines(self, limits: bytes, *more: Mapping[str, str]) -> Headers:
+        """`answer_headers` after the rate limiter's ready lines `limits` (`RateLimiter.consume_lines`): as
+        ready lines too (wire/head.py) when neither the handler nor `more` adds a header (the usual
+        answer), else as the dict."""
+        if not self.headers and not any(more):
+            return standard_lines(self.request_id, self.started) + limits
+        return self.answer_headers(as_dict(limits), *more)
 
     def json(self, payload: object, status: int = 200) -> Response:
         return BytesResponse(json_bytes(payload), status, self.answer_headers())

@@ -21,11 +21,10 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from typing import TYPE_CHECKING, Any, Callable, Hashable, Protocol, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Hashable, Protocol, TypeVar, cast
 
 from ..contract.chat_request import ChatRequest
 from ..contract.models import Catalogue, ModelInfo
-from ..contract.sent_again import copy_with
 from ..contract.validate import validate_chat_request
 from ..journal import JOURNAL_ENTRY, JournalEntry
 from ..model.memo import Sightings
@@ -121,8 +120,9 @@ async def validated_request(ex: Exchange, route: Route | None, validate: Callabl
     return raw, request
 
 
-async def validated_chat_request(ex: Exchange, route: Route | None) -> tuple[bytes, ChatRequest]:
-    """`POST /v1/chat/completions`'s body, validated (or from the memo)."""
+def validated_chat_request(ex: Exchange, route: Route | None) -> Awaitable[tuple[bytes, ChatRequest]]:
+    """`POST /v1/chat/completions`'s body, validated (or from the memo): `validated_request`'s own
+    coroutine, no coroutine of its own around it (the caller notes the request's `raw_key`)."""
     entry: JournalEntry = ex.request.scope[JOURNAL_ENTRY]
     catalogue = ex.catalogue()
 
@@ -131,8 +131,6 @@ async def validated_chat_request(ex: Exchange, route: Route | None) -> tuple[byt
                                      profile_checks=ex.profile.checks, shape=ex.profile.request_shape)
 
     def again(kept: ChatRequest) -> ChatRequest:  # the facts computed so far come along
-        return copy_with(kept, {"headers": entry.headers, "api_key": ex.api_key})
+        return kept.again(entry.headers, ex.api_key)
 
-    raw, chat = await validated_request(ex, route, validate, again, catalogue=catalogue)
-    chat.raw_key = (raw, ex.profile.name, ex.request.scope["path"])
-    return raw, chat
+    return validated_request(ex, route, validate, again, catalogue=catalogue)

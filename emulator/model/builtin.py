@@ -79,6 +79,8 @@ def _answers_plainly(request: ChatRequest) -> bool:
     said: str = last["content"]
     if text.REFUSAL_TRIGGER in said or text.CONTENT_FILTER_TRIGGER in said:
         return False
+    if len(body) == 2 and "model" in body:  # only the model and the messages: none of the options below
+        return True
     if body.get("tools") or body.get("functions") or body.get("logprobs") or body.get("stop") is not None:
         return False
     response_format = body.get("response_format")
@@ -116,18 +118,13 @@ def _plain_reply(request: ChatRequest, seed: int, reasoning: int) -> Reply:
     else:
         tokens = [*kit.opening_tokens, *closing_tokens]
         content = kit.opening + closing
-    choice = Choice(0, content=content, tokens=tokens)
+    choice = Choice(0, content, tokens=tokens)
     if len(tokens) > budget_tokens(request, reasoning) or not content.isascii():
         _apply_limits(request, choice, reasoning)
-    return Reply(
-        choices=[choice],
-        usage=Usage(request.prompt_tokens, reasoning + len(choice.tokens), reasoning_tokens=reasoning),
-        model=model.snapshot,
-        service_tier=request.service_tier,
-        system_fingerprint=_fingerprint(model.snapshot),
-        metadata=request.body.get("metadata"),
-        tokenizer=encoding,
-    )
+    # Positional where it reads plainly: the pure build pays for each keyword of a call.
+    snapshot = model.snapshot
+    return Reply([choice], Usage(request.prompt_tokens, reasoning + len(choice.tokens), reasoning), snapshot,
+                 request.service_tier, _fingerprint(snapshot), request.body.get("metadata"), tokenizer=encoding)
 
 
 _fingerprint = lru_cache(maxsize=64)(system_fingerprint)  # a hash per snapshot, not per request

@@ -8,7 +8,7 @@ afterwards (spoken audio, predicted outputs) is not kept; nothing else changes a
 
 A reply is kept the second time its request comes: a body sent once (a new prompt, the load of
 distinct requests) costs no bookkeeping and holds no memory, and only a short hash of its key is
-noted (the newest `SEEN_KEYS` of them). A hash shared by two keys only keeps
+noted (those of the last `SEEN_KEYS` new keys). A hash shared by two keys only keeps
 a reply one request early.
 
 The memo is bounded in bytes as well as in entries: `n: 128` with `top_logprobs: 20` makes a reply
@@ -74,12 +74,19 @@ class ReplyMemo:
 
 
 class Sightings:
-    """Which keys were seen once, by hash: the newest `size` of them (the oldest forgotten first).
-    Not thread-safe: the caller holds its lock."""
+    """Which keys were seen once, by hash: those among the last `size` first sightings (the oldest
+    forgotten first). Not thread-safe: the caller holds its lock.
+
+    The hashes sit in a ring of `size` places (the place to fill next holds the oldest) and in a set
+    for the look-up. Forgetting the oldest is a step along the ring; a dict in insertion order forgot
+    it through `next(iter(...))`, which scans over the holes its deletions leave at the front (hundreds
+    of them between two of its resizes, on every new key)."""
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._hashes: dict[int, None] = {}  # insertion order: oldest first
+        self._hashes: set[int] = set()
+        self._ring: list[int | None] = [None] * size
+        self._next = 0  # the ring's place for the next new key
 
     def first(self, key: Hashable) -> bool:
         """True the first time `key` comes (noting it); False the second (forgetting it). Two keys
@@ -87,11 +94,16 @@ class Sightings:
         digest = hash(key)
         hashes = self._hashes
         if digest in hashes:
-            del hashes[digest]
+            hashes.remove(digest)
             return False
-        hashes[digest] = None
-        if len(hashes) > self.size:
-            del hashes[next(iter(hashes))]
+        at = self._next
+        ring = self._ring
+        oldest = ring[at]
+        if oldest is not None:  # forgotten (if a second sighting has not taken it already, or a new
+            hashes.discard(oldest)  # first sighting of the same hash since: then it goes a little early)
+        ring[at] = digest
+        hashes.add(digest)
+        self._next = at + 1 if at + 1 < self.size else 0
         return True
 
 

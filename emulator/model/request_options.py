@@ -10,9 +10,11 @@ from .prediction import count_prediction
 
 
 def apply_request_options(request: ChatRequest, reply: Reply) -> Reply:
-    if not reply.usage.prompt_audio_tokens:
-        reply.usage.prompt_audio_tokens = request.media_tokens[1]
-    count_prediction(request, reply)
-    if wants_audio(request.body):
+    usage, body = reply.usage, request.body
+    if not usage.prompt_audio_tokens:
+        usage.prompt_audio_tokens = request.media_tokens[1]
+    if "prediction" in body:  # the usual body asks for neither (a look-up each, no call)
+        count_prediction(request, reply)
+    if "modalities" in body and wants_audio(body):
         speak(request, reply)
     return reply

@@ -225,7 +225,9 @@ def _value(value: Any) -> str:
 
 def _canonical(request: ChatRequest, what: Callable[[dict[str, Any]], Any]) -> Any:
     """`what(body)` once per request, however many recorded scenarios ask."""
-    cache = request.__dict__.setdefault("_canonical_forms", {})
+    cache = getattr(request, "canonical_forms", None)  # an embeddings input (near misses) has none at first
+    if cache is None:
+        cache = request.canonical_forms = {}
     if what not in cache:
         cache[what] = what(request.body)
     return cache[what]

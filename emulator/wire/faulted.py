@@ -7,12 +7,13 @@ from typing import Any, Awaitable, Callable
 
 from ..faults import Fault
 from ..pacing import Pacing
+from .head import Headers
 from .stream_response import PacedEventStream, Receive, Send, reset_connection
 
 ASGIApp = Callable[[dict[str, Any], Receive, Send], Awaitable[None]]
 
 
-def faulted_stream(fault: Fault, events: list[bytes], headers: dict[str, str], pacing: Pacing,
+def faulted_stream(fault: Fault, events: list[bytes], headers: Headers, pacing: Pacing,
                    on_sent: Callable[[], None] | None = None) -> ASGIApp:
     """A stream's events as the fault sends them (paced as `pacing` asks). `on_sent` is told of each of
     the answer's own events written (the journal's send times: the inspector's TTFT and chunk timings)."""

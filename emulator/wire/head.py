@@ -11,16 +11,25 @@ write, checked once over the joined values (names once per family of answers). O
 (a server writes the lines only while the message's `headers` are still equal to it: a middleware
 that edits them, in place or in a new list, gets them written as it left them), the lines, and the
 body's length (`None`: no `content-length`, the body is sent chunked).
+
+Ready lines can also be made without a dict at all, by the code that knows their values are safe (the
+standard headers and the rate limiter's: ids, integers, durations). Such an answer's headers travel as
+those `bytes` (`Headers`), and a one-write answer goes to the server's own `write_answer` when `send` is
+its unwrapped method (served_protocol.py): nothing else could see the messages, so none is built.
 """
 from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Any
+from typing import Any, Union
 
 HEAD = "emulator.head"
 RawHeaders = list[tuple[bytes, bytes]]
 Head = tuple[RawHeaders, bytes, "int | None"]
+# An answer's headers: names to values, or lines already written (`name: value\r\n` each) by code that
+# knows the values are ready (digits, ids, durations).
+Headers = Union[dict[str, str], bytes]
+WRITE_ANSWER = "write_answer"  # the method a server's `send` may be bound to (served_protocol.ReadyHeadCycle)
 
 # The lines are ready only when uvicorn would write the headers unchanged and do nothing else for
 # them: names it would not refuse (its HEADER_RE) nor lower-case, values it would not refuse (its
@@ -69,6 +78,30 @@ def encode_headers(headers: dict[str, str], lead: RawHeaders, lead_lines: bytes)
     # build reads its values natively.
     lead.extend(zip(family.names, split))  # noqa: B905
     return lead, lead_lines + family.template % tuple(split)
+
+
+def pairs_of(lines: bytes) -> RawHeaders:
+    """Ready lines as the ASGI header list (for whoever must see the headers themselves)."""
+    pairs: RawHeaders = []
+    for line in lines.split(b"\r\n")[:-1]:
+        name, _, value = line.partition(b": ")
+        pairs.append((name, value))
+    return pairs
+
+
+def as_dict(headers: Headers) -> dict[str, str]:
+    """`headers` by name (ready lines decoded; a dict as it is)."""
+    if isinstance(headers, dict):
+        return headers
+    return {name.decode("latin-1"): value.decode("latin-1") for name, value in pairs_of(headers)}
+
+
+def encode_any(headers: Headers, lead: RawHeaders, lead_lines: bytes) -> tuple[RawHeaders, bytes | None]:
+    """`encode_headers` for either form of `headers`: ready lines need no check."""
+    if isinstance(headers, dict):
+        return encode_headers(headers, lead, lead_lines)
+    lead.extend(pairs_of(headers))
+    return lead, lead_lines + headers
 
 
 def start_message(status: int, headers: RawHeaders, lines: bytes | None,

@@ -18,6 +18,7 @@ from ..pacing import Pacing
 from ..reply import Reply
 from ..json_text import dumps
 from .faulted import faulted_body, faulted_stream
+from .head import Headers
 from .json_body import completion_dict
 from .responses import BytesResponse
 from .stamped import json_body, sse_events
@@ -69,7 +70,7 @@ class Rendered:
         return self.parsed
 
 
-def render(reply: Reply, headers: dict[str, str], *, stream: bool, pacing: Pacing, include_usage: bool = False,
+def render(reply: Reply, headers: Headers, *, stream: bool, pacing: Pacing, include_usage: bool = False,
            include_obfuscation: bool = False, decoration: Decoration | None = None,
            on_sent: Callable[[], None] | None = None) -> Rendered:
     cid, created = completion_id(), int(time.time())
@@ -87,12 +88,12 @@ def render(reply: Reply, headers: dict[str, str], *, stream: bool, pacing: Pacin
     return deliver(body, headers, events=events, fault=reply.fault, pacing=pacing, on_sent=on_sent)
 
 
-def deliver(body: dict[str, Any] | None, headers: dict[str, str], *, payload: bytes | None = None,
+def deliver(body: dict[str, Any] | None, headers: Headers, *, payload: bytes | None = None,
             events: list[bytes] | None = None, fault: Fault | None, pacing: Pacing,
             on_sent: Callable[[], None] | None = None) -> Rendered:
     """How every rendered answer (chat or Responses) leaves: a JSON `payload`, or `events` in one write or
     paced, with a scripted fault applied to either. `body`: the completion as a dict, when built (a JSON
-    answer's is then read from its payload)."""
+    answer's is then read from its payload); `headers`: by name, or ready lines (wire/head.py)."""
     if events is None:
         assert payload is not None
         response: ASGIApp = BytesResponse(payload, 200, headers)

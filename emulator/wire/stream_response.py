@@ -9,12 +9,12 @@ import asyncio
 import socket
 import struct
 from time import perf_counter
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, overload
 
 from starlette.responses import Response
 
 from ..pacing import Pacing
-from .head import encode_headers, start_message
+from .head import Headers, encode_any, start_message
 from .responses import BytesResponse
 
 SSE_MEDIA_TYPE = "text/event-stream; charset=utf-8"
@@ -23,11 +23,22 @@ Send = Callable[[dict[str, Any]], Awaitable[None]]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 
 
-def sse_headers(headers: dict[str, str]) -> dict[str, str]:
-    return {**headers, "cache-control": "no-cache", "x-accel-buffering": "no"}
+_SSE_LINES = b"cache-control: no-cache\r\nx-accel-buffering: no\r\n"
 
 
-def unpaced_stream(events: list[bytes], headers: dict[str, str]) -> Response:
+@overload
+def sse_headers(headers: dict[str, str]) -> dict[str, str]: ...
+@overload
+def sse_headers(headers: bytes) -> bytes: ...
+
+
+def sse_headers(headers: Headers) -> Headers:
+    if isinstance(headers, dict):
+        return {**headers, "cache-control": "no-cache", "x-accel-buffering": "no"}
+    return headers + _SSE_LINES  # ready lines (wire/head.py) name neither
+
+
+def unpaced_stream(events: list[bytes], headers: Headers) -> Response:
     return BytesResponse(b"".join(events), 200, sse_headers(headers), SSE_MEDIA_TYPE)
 
 
@@ -35,7 +46,7 @@ class PacedEventStream:
     """Writes `events` with the pauses `pacing` asks for; `delays` overrides them per event.
     `on_sent` is called after each event is written (the journal notes the timing)."""
 
-    def __init__(self, events: list[bytes], headers: dict[str, str], pacing: Pacing,
+    def __init__(self, events: list[bytes], headers: Headers, pacing: Pacing,
                  delays: list[float] | None = None, *, reset: bool = False,
                  on_sent: Callable[[], None] | None = None) -> None:
         self.events = events
@@ -54,7 +65,7 @@ class PacedEventStream:
 
         watcher = asyncio.ensure_future(watch_disconnect())
         try:
-            await send(start_message(200, *encode_headers(self.headers, [(b"content-type", _SSE_TYPE)],
+            await send(start_message(200, *encode_any(self.headers, [(b"content-type", _SSE_TYPE)],
                                                           b"content-type: " + _SSE_TYPE + b"\r\n"), None))
             for event, delay in zip(self.events, self.delays, strict=False):  # a cut stream sends fewer
                 if delay > 0:

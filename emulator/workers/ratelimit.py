@@ -42,7 +42,7 @@ class SharedRateLimiter(RateLimiter):
             if rows and time.time() - rows[0][0] < WINDOW:
                 self._check(_local(rows[0]), tokens, model)
 
-    def consume(self, key: str, tokens: int, model: str) -> dict[str, str]:
+    def count(self, key: str, tokens: int, model: str) -> Budget:
         digest, now = key_digest(key), time.time()
         row = self.shared.query(COUNT, {"key": digest, "now": now, "tokens": tokens, "window": WINDOW})[0]
         budget = _local(row)
@@ -54,7 +54,8 @@ class SharedRateLimiter(RateLimiter):
             except ApiError:
                 self.shared.query(UNCOUNT, {"key": digest, "tokens": tokens})  # a refused request uses no budget
                 raise
-        return self.headers(budget)
+        budget.counted_at = time.monotonic()
+        return budget
 
     def _forget_idle(self, now: float) -> None:
         self._windows += 1
