@@ -19,7 +19,6 @@ from .models import Catalogue, ModelInfo
 from .responses_input import chat_messages, check_items, input_items, resolve_references, stored_items
 from .responses_shape import MOVED_FIELDS, RESPONSES_REQUEST
 from .rules import schema_error
-from .sent_again import copy_with
 from .shapes import Object
 
 SAMPLING_FIELDS = ("temperature", "top_p")
@@ -67,9 +66,7 @@ class ResponsesRequest:
         read back from it only if asked for (`items`)."""
         drawn = self.drawn
         hexes = hex_digits(16 + 34 * len(drawn) + RESPONSE_HEX)
-        # Built by `__init__` (not copied like `chat`, whose facts must come along): an instance whose
-        # attributes live in a `__dict__` of its own is slower to read, and this one is read often.
-        request = ResponsesRequest(self.body, self.model, copy_with(self.chat, {"headers": headers, "api_key": api_key}),
+        request = ResponsesRequest(self.body, self.model, self.chat.again(headers, api_key),
                                    self.context, hexes, self.stream, self.store, self.background, drawn,
                                    self._items, self._items_json, self._id_slots)
         if drawn:  # the same items with new ids (unique, random), sharing the stem as live ids do
