@@ -119,11 +119,7 @@ class ReadyHeadCycle(RequestResponseCycle):
             self.transport.write(b"".join((STATUS_LINE[status], defaults, lines, b"\r\n", body)))
         else:  # the lines never hold a `connection` header
             self.transport.write(b"".join((STATUS_LINE[status], defaults, lines, b"connection: close\r\n\r\n", body)))
-        self.response_complete = True
-        self.message_event.set()
-        if not self.keep_alive:
-            self.transport.close()
-        self.on_response()
+        self._complete()
         return True
 
     async def _send_after_head(self, message: Any) -> None:
@@ -142,6 +138,11 @@ class ReadyHeadCycle(RequestResponseCycle):
             return
         self.transport.writelines((head, body))  # type: ignore[arg-type]
         self.expected_content_length = 0
+        self._complete()
+
+    def _complete(self) -> None:
+        """What uvicorn's `send` does once a response's last byte is written: the cycle ends, the next
+        request may start, a `Connection: close` answer closes the transport."""
         self.response_complete = True
         self.message_event.set()
         if not self.keep_alive:
